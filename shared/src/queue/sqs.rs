@@ -1,0 +1,1 @@
+//! The SQS engine of the queue port (aws-sdk-sqs).

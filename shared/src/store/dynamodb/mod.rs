@@ -1,0 +1,1 @@
+//! The DynamoDB engine of the item-store port (aws-sdk-dynamodb).
