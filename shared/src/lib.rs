@@ -1,10 +1,25 @@
 //! Partnerline's domain crate: types, business rules, ports and the engines behind them.
 //!
+//! - [`types`]: parsed value types (ids, money, emails, URLs, referral codes).
+//! - [`model`]: the records of the domain.
+//! - [`ports`]: time, ids and randomness.
 //! - [`store`]: the item-store port and its engines (DynamoDB, embedded).
 //! - [`queue`]: the queue port and its engines (SQS, embedded).
 
+pub mod auth;
+pub mod aws;
+pub mod config;
+pub mod context;
+pub mod error;
+pub mod layout;
+pub mod model;
+pub mod outbox;
+pub mod programs;
+pub mod ports;
 pub mod queue;
 pub mod store;
+pub mod types;
+pub mod web;
 
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;

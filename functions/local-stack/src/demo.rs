@@ -1,0 +1,101 @@
+//! The demo program a newcomer gets on first start, and the credentials printed for it.
+
+use crate::stack::Stack;
+use shared::auth::{AdminClaims, CREATE_PROGRAMS_SCOPE, Principal, Scope};
+use shared::programs::{self, CreateApiKey, CreateProgram, DomainName};
+use std::path::Path;
+
+/// What the first start made, saved as `demo.json` in the data directory for scripts.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Demo {
+    pub base_url: String,
+    pub program_id: String,
+    pub api_key: String,
+    pub admin_token: String,
+    pub platform_token: String,
+}
+
+const DEMO_DOMAIN: &str = "demo.partnerline.localhost";
+const TOKEN_LIFETIME: time::Duration = time::Duration::days(365);
+
+pub async fn ensure_demo(stack: &Stack, data_dir: &Path, base_url: &str) -> Result<Demo, String> {
+    let path = data_dir.join("demo.json");
+    if let Ok(saved) = std::fs::read_to_string(&path) {
+        let mut demo: Demo = serde_json::from_str(&saved).map_err(|e| format!("{} is corrupt: {e}", path.display()))?;
+        demo.base_url = base_url.to_owned();
+        return Ok(demo);
+    }
+    let expires = (stack.ctx.clock.now() + TOKEN_LIFETIME).unix_timestamp() as u64;
+    let platform_token = stack.tokens.issue("local-platform-admin", None, Some(CREATE_PROGRAMS_SCOPE), expires);
+    let platform = Principal::Admin(AdminClaims {
+        sub: "local-platform-admin".into(),
+        iss: String::new(),
+        aud: String::new(),
+        exp: expires,
+        program_id: None,
+        scope: Some(CREATE_PROGRAMS_SCOPE.into()),
+    });
+    let program = programs::create_program(
+        &stack.ctx,
+        &platform,
+        CreateProgram {
+            name: "Demo program".into(),
+            domain: DomainName::parse(DEMO_DOMAIN).map_err(|e| e.to_string())?,
+            currency: Default::default(),
+            settings: Default::default(),
+        },
+    )
+    .await
+    .map_err(|e| format!("cannot create the demo program: {e}"))?;
+    let admin_token = stack.tokens.issue("local-admin", Some(&program.id), None, expires);
+    let admin = Principal::Admin(AdminClaims {
+        sub: "local-admin".into(),
+        iss: String::new(),
+        aud: String::new(),
+        exp: expires,
+        program_id: Some(program.id.clone()),
+        scope: None,
+    });
+    let key = programs::create_api_key(
+        &stack.ctx,
+        &admin,
+        program.id.as_str(),
+        CreateApiKey {
+            name: "Demo key".into(),
+            scopes: vec![Scope::All],
+            expires_at: None,
+        },
+    )
+    .await
+    .map_err(|e| format!("cannot create the demo API key: {e}"))?;
+    let demo = Demo {
+        base_url: base_url.to_owned(),
+        program_id: program.id.to_string(),
+        api_key: key.key.ok_or("the new key has no secret")?,
+        admin_token,
+        platform_token,
+    };
+    let json = serde_json::to_string_pretty(&demo).expect("demo serialises");
+    std::fs::write(&path, json).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(demo)
+}
+
+/// Prints how to call the stack at once. The credentials are local, made for this data
+/// directory; printing them is the point.
+#[allow(clippy::print_stdout)]
+pub fn announce(demo: &Demo, data_dir: &Path, base_url: &str) {
+    println!(
+        "\nPartnerline local stack on {base_url}\n\
+         Data directory: {dir} (delete it to start afresh)\n\
+         Credentials (also in {dir}/demo.json):\n  \
+           program id:     {program}\n  \
+           API key:        {key}\n  \
+           admin token:    {token}\n\n\
+         Try:\n  curl -s {base_url}/programs/{program} -H 'Authorization: Bearer {key}'\n",
+        dir = data_dir.display(),
+        program = demo.program_id,
+        key = demo.api_key,
+        token = demo.admin_token,
+    );
+}

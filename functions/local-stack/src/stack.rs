@@ -1,0 +1,88 @@
+//! The embedded engines and the contexts the functions run with.
+
+use shared::auth::{AdminTokenConfig, AdminTokenIssuer, AdminTokenVerifier, Authenticator, JwtKey};
+use shared::context::AppContext;
+use shared::outbox::OutboxRelay;
+use shared::ports::{OsRandom, Random, SystemClock, UlidIds};
+use shared::queue::QueueSettings;
+use shared::queue::embedded::EmbeddedQueues;
+use shared::store::embedded::EmbeddedStore;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const ISSUER: &str = "partnerline-local";
+pub const AUDIENCE: &str = "partnerline-api";
+pub const EVENTS_QUEUE: &str = "events";
+pub const EVENTS_DLQ: &str = "events-dlq";
+
+#[derive(Clone)]
+pub struct Stack {
+    pub ctx: Arc<AppContext>,
+    pub store: Arc<EmbeddedStore>,
+    pub relay: Arc<OutboxRelay>,
+    pub tokens: Arc<AdminTokenIssuer>,
+}
+
+impl Stack {
+    pub fn open(data_dir: &Path) -> Result<Self, String> {
+        std::fs::create_dir_all(data_dir).map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
+        let store = Arc::new(
+            EmbeddedStore::open(data_dir.join("store.redb")).map_err(|e| format!("cannot open the store: {e}"))?,
+        );
+        let queues =
+            EmbeddedQueues::open(data_dir.join("queues.redb")).map_err(|e| format!("cannot open the queues: {e}"))?;
+        queues
+            .create(EVENTS_DLQ, QueueSettings::default())
+            .map_err(|e| e.to_string())?;
+        let events = queues
+            .create(
+                EVENTS_QUEUE,
+                QueueSettings {
+                    visibility_timeout: Duration::from_secs(30),
+                    max_receive_count: Some(5),
+                    dead_letter_queue: Some(EVENTS_DLQ.into()),
+                },
+            )
+            .map_err(|e| e.to_string())?;
+
+        let random: Arc<dyn Random> = Arc::new(OsRandom);
+        let token_config = AdminTokenConfig {
+            issuer: ISSUER.into(),
+            audience: AUDIENCE.into(),
+            key: JwtKey::Hs256(local_secret(data_dir, random.as_ref())?),
+        };
+        let verifier = AdminTokenVerifier::new(&token_config)?;
+        let clock = Arc::new(SystemClock);
+        let ctx = AppContext {
+            store: store.clone(),
+            auth: Authenticator::new(store.clone(), Some(verifier), clock.clone()),
+            ids: Arc::new(UlidIds::new(clock.clone(), random.clone())),
+            clock,
+            random,
+        };
+        Ok(Self {
+            relay: Arc::new(OutboxRelay::new(store.clone(), events)),
+            ctx: Arc::new(ctx),
+            store,
+            tokens: Arc::new(AdminTokenIssuer::new(&token_config)?),
+        })
+    }
+}
+
+/// The HS256 secret of the local admin tokens, made on first start and kept in the data
+/// directory so that printed tokens stay valid across restarts.
+fn local_secret(data_dir: &Path, random: &dyn Random) -> Result<Vec<u8>, String> {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    let path = data_dir.join("jwt-secret");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        return STANDARD
+            .decode(existing.trim())
+            .map_err(|_| format!("{} is corrupt; delete it to make a new secret", path.display()));
+    }
+    let mut secret = vec![0u8; 32];
+    random.fill(&mut secret);
+    std::fs::write(&path, STANDARD.encode(&secret)).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(secret)
+}

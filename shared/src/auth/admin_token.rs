@@ -1,0 +1,151 @@
+//! Admin JWTs (RFC 8725 practice): one allowed algorithm from configuration, `exp`, `iss` and
+//! `aud` required and checked, the program taken from the `program_id` claim.
+
+use super::AuthError;
+use crate::types::ProgramId;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+
+/// The scope claim value that lets a token create programs (a platform administrator).
+pub const CREATE_PROGRAMS_SCOPE: &str = "programs:create";
+
+/// Key material for admin tokens.
+#[derive(Clone)]
+pub enum JwtKey {
+    /// A shared secret (HS256); at least 32 bytes.
+    Hs256(Vec<u8>),
+    /// An RSA public key in PEM (RS256).
+    Rs256Pem(String),
+    /// An EC P-256 public key in PEM (ES256).
+    Es256Pem(String),
+}
+
+impl std::fmt::Debug for JwtKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print key material.
+        f.write_str(match self {
+            JwtKey::Hs256(_) => "JwtKey::Hs256(..)",
+            JwtKey::Rs256Pem(_) => "JwtKey::Rs256Pem(..)",
+            JwtKey::Es256Pem(_) => "JwtKey::Es256Pem(..)",
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct AdminTokenConfig {
+    pub issuer: String,
+    pub audience: String,
+    pub key: JwtKey,
+}
+
+/// The claims of an admin token.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AdminClaims {
+    pub sub: String,
+    pub iss: String,
+    pub aud: String,
+    pub exp: u64,
+    /// The program this token administers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub program_id: Option<ProgramId>,
+    /// Space-separated extra permissions, e.g. `programs:create`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+}
+
+impl AdminClaims {
+    pub fn can_create_programs(&self) -> bool {
+        self.scope
+            .as_deref()
+            .is_some_and(|scope| scope.split_whitespace().any(|s| s == CREATE_PROGRAMS_SCOPE))
+    }
+}
+
+pub struct AdminTokenVerifier {
+    key: DecodingKey,
+    validation: Validation,
+}
+
+impl AdminTokenVerifier {
+    pub fn new(config: &AdminTokenConfig) -> Result<Self, String> {
+        let (algorithm, key) = match &config.key {
+            JwtKey::Hs256(secret) => {
+                if secret.len() < 32 {
+                    return Err("the HS256 secret must be at least 32 bytes".into());
+                }
+                (Algorithm::HS256, DecodingKey::from_secret(secret))
+            }
+            JwtKey::Rs256Pem(pem) => (
+                Algorithm::RS256,
+                DecodingKey::from_rsa_pem(pem.as_bytes()).map_err(|e| format!("the RS256 public key is invalid: {e}"))?,
+            ),
+            JwtKey::Es256Pem(pem) => (
+                Algorithm::ES256,
+                DecodingKey::from_ec_pem(pem.as_bytes()).map_err(|e| format!("the ES256 public key is invalid: {e}"))?,
+            ),
+        };
+        // Exactly one algorithm: a token signed any other way (or `alg: none`) is refused.
+        let mut validation = Validation::new(algorithm);
+        validation.algorithms = vec![algorithm];
+        validation.set_required_spec_claims(&["exp", "iss", "aud"]);
+        validation.set_issuer(&[&config.issuer]);
+        validation.set_audience(&[&config.audience]);
+        validation.validate_exp = true;
+        validation.validate_nbf = true;
+        validation.leeway = 30;
+        Ok(Self { key, validation })
+    }
+
+    pub fn verify(&self, token: &str) -> Result<AdminClaims, AuthError> {
+        jsonwebtoken::decode::<AdminClaims>(token, &self.key, &self.validation)
+            .map(|data| data.claims)
+            .map_err(|error| AuthError::InvalidToken(describe(&error)))
+    }
+}
+
+/// A short, safe reason: never the token itself.
+fn describe(error: &jsonwebtoken::errors::Error) -> String {
+    use jsonwebtoken::errors::ErrorKind;
+    match error.kind() {
+        ErrorKind::ExpiredSignature => "it has expired".into(),
+        ErrorKind::InvalidIssuer => "wrong issuer".into(),
+        ErrorKind::InvalidAudience => "wrong audience".into(),
+        ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => "algorithm not allowed".into(),
+        ErrorKind::InvalidSignature => "bad signature".into(),
+        ErrorKind::MissingRequiredClaim(claim) => format!("the `{claim}` claim is missing"),
+        ErrorKind::ImmatureSignature => "it is not valid yet".into(),
+        _ => "malformed token".into(),
+    }
+}
+
+/// Signs HS256 admin tokens: used by the local stack and tests. In production the business's
+/// identity provider issues the tokens.
+pub struct AdminTokenIssuer {
+    key: EncodingKey,
+    issuer: String,
+    audience: String,
+}
+
+impl AdminTokenIssuer {
+    pub fn new(config: &AdminTokenConfig) -> Result<Self, String> {
+        match &config.key {
+            JwtKey::Hs256(secret) => Ok(Self {
+                key: EncodingKey::from_secret(secret),
+                issuer: config.issuer.clone(),
+                audience: config.audience.clone(),
+            }),
+            _ => Err("only HS256 tokens can be issued locally".into()),
+        }
+    }
+
+    pub fn issue(&self, subject: &str, program_id: Option<&ProgramId>, scope: Option<&str>, expires_at_epoch: u64) -> String {
+        let claims = AdminClaims {
+            sub: subject.into(),
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+            exp: expires_at_epoch,
+            program_id: program_id.cloned(),
+            scope: scope.map(str::to_owned),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.key).expect("HS256 signing cannot fail")
+    }
+}

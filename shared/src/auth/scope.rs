@@ -1,0 +1,76 @@
+/// What an API key may do. Admin JWTs may do everything within their program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub enum Scope {
+    /// Every scope.
+    #[serde(rename = "apis.all")]
+    All,
+    #[serde(rename = "programs.read")]
+    ProgramsRead,
+    #[serde(rename = "programs.write")]
+    ProgramsWrite,
+    #[serde(rename = "partners.read")]
+    PartnersRead,
+    #[serde(rename = "partners.write")]
+    PartnersWrite,
+    #[serde(rename = "links.read")]
+    LinksRead,
+    #[serde(rename = "links.write")]
+    LinksWrite,
+    /// `POST /track/*`: clicks, leads, sales.
+    #[serde(rename = "conversions.write")]
+    ConversionsWrite,
+    #[serde(rename = "commissions.read")]
+    CommissionsRead,
+    #[serde(rename = "commissions.write")]
+    CommissionsWrite,
+    #[serde(rename = "webhooks.read")]
+    WebhooksRead,
+    #[serde(rename = "webhooks.write")]
+    WebhooksWrite,
+    /// The public partner-application endpoints; safe for a key that sits in a website.
+    #[serde(rename = "applications.submit")]
+    ApplicationsSubmit,
+}
+
+impl Scope {
+    /// Whether holding `self` grants `needed`. A write scope grants its read scope.
+    pub fn grants(&self, needed: Scope) -> bool {
+        use Scope::*;
+        *self == needed
+            || *self == All
+            || matches!(
+                (self, needed),
+                (ProgramsWrite, ProgramsRead)
+                    | (PartnersWrite, PartnersRead)
+                    | (LinksWrite, LinksRead)
+                    | (CommissionsWrite, CommissionsRead)
+                    | (WebhooksWrite, WebhooksRead)
+            )
+    }
+}
+
+impl std::fmt::Display for Scope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = serde_json::to_value(self).expect("a scope serialises");
+        f.write_str(name.as_str().unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Scope::*;
+
+    #[test]
+    fn write_grants_read_but_not_the_reverse() {
+        assert!(PartnersWrite.grants(PartnersRead));
+        assert!(!PartnersRead.grants(PartnersWrite));
+        assert!(All.grants(WebhooksWrite));
+        assert!(!ConversionsWrite.grants(LinksRead));
+    }
+
+    #[test]
+    fn scopes_use_dotted_names() {
+        assert_eq!(serde_json::to_string(&ConversionsWrite).unwrap(), "\"conversions.write\"");
+        assert!(serde_json::from_str::<super::Scope>("\"links.delete\"").is_err());
+    }
+}

@@ -1,0 +1,53 @@
+//! Wiring for Lambda: one AWS SDK configuration, the DynamoDB and SQS engines, and the
+//! application context. Built once per process, at init.
+
+use crate::auth::{AdminTokenVerifier, Authenticator};
+use crate::config::{self, ConfigError};
+use crate::context::AppContext;
+use crate::ports::{OsRandom, SystemClock, UlidIds};
+use crate::queue::sqs::SqsQueue;
+use crate::store::dynamodb::DynamoDbStore;
+use std::sync::Arc;
+
+/// Loads the SDK configuration from the environment Lambda provides (credentials from
+/// environment variables first, region from `AWS_REGION`; `AWS_ENDPOINT_URL` points tests
+/// at an emulator).
+pub async fn sdk_config() -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await
+}
+
+/// The table named by `TABLE_NAME`.
+pub fn store(sdk: &aws_config::SdkConfig) -> Result<Arc<DynamoDbStore>, ConfigError> {
+    let table = config::required("TABLE_NAME")?;
+    Ok(Arc::new(DynamoDbStore::new(aws_sdk_dynamodb::Client::new(sdk), table)))
+}
+
+/// The queue whose URL is in the environment variable `variable`.
+pub fn queue(sdk: &aws_config::SdkConfig, variable: &'static str) -> Result<Arc<SqsQueue>, ConfigError> {
+    let url = config::required(variable)?;
+    Ok(Arc::new(SqsQueue::new(aws_sdk_sqs::Client::new(sdk), url)))
+}
+
+/// The context of an HTTP function: DynamoDB, system clock and randomness, and admin tokens
+/// when `with_admin_tokens`.
+pub fn app_context(sdk: &aws_config::SdkConfig, with_admin_tokens: bool) -> Result<AppContext, ConfigError> {
+    let store = store(sdk)?;
+    let clock = Arc::new(SystemClock);
+    let random = Arc::new(OsRandom);
+    let verifier = if with_admin_tokens {
+        let settings = config::admin_tokens()?;
+        Some(AdminTokenVerifier::new(&settings).map_err(|reason| ConfigError::Invalid {
+            name: "ADMIN_JWT_*",
+            reason,
+        })?)
+    } else {
+        None
+    };
+    Ok(AppContext {
+        auth: Authenticator::new(store.clone(), verifier, clock.clone()),
+        ids: Arc::new(UlidIds::new(clock.clone(), random.clone())),
+        store,
+        clock,
+        random,
+    })
+}

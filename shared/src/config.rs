@@ -1,0 +1,52 @@
+//! Configuration from the environment, read once at start-up. A missing or bad setting stops
+//! the function at init with a message that names the variable, never its value.
+
+use crate::auth::{AdminTokenConfig, JwtKey};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("the environment variable {0} is not set")]
+    Missing(&'static str),
+    #[error("the environment variable {name} is invalid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+pub fn required(name: &'static str) -> Result<String, ConfigError> {
+    std::env::var(name)
+        .ok()
+        .filter(|value| !value.trim().is_empty())
+        .ok_or(ConfigError::Missing(name))
+}
+
+pub fn optional(name: &'static str) -> Option<String> {
+    std::env::var(name).ok().filter(|value| !value.trim().is_empty())
+}
+
+/// Admin token settings: `ADMIN_JWT_ISSUER`, `ADMIN_JWT_AUDIENCE`, and either
+/// `ADMIN_JWT_HS256_SECRET` or `ADMIN_JWT_PUBLIC_KEY` (PEM) with `ADMIN_JWT_ALGORITHM`
+/// (`RS256` or `ES256`). In AWS the template fills these from SSM / Secrets Manager.
+pub fn admin_tokens() -> Result<AdminTokenConfig, ConfigError> {
+    let issuer = required("ADMIN_JWT_ISSUER")?;
+    let audience = required("ADMIN_JWT_AUDIENCE")?;
+    let key = match (optional("ADMIN_JWT_HS256_SECRET"), optional("ADMIN_JWT_PUBLIC_KEY")) {
+        (Some(secret), None) => JwtKey::Hs256(secret.into_bytes()),
+        (None, Some(pem)) => match required("ADMIN_JWT_ALGORITHM")?.as_str() {
+            "RS256" => JwtKey::Rs256Pem(pem),
+            "ES256" => JwtKey::Es256Pem(pem),
+            other => {
+                return Err(ConfigError::Invalid {
+                    name: "ADMIN_JWT_ALGORITHM",
+                    reason: format!("`{other}` is not RS256 or ES256"),
+                });
+            }
+        },
+        (Some(_), Some(_)) => {
+            return Err(ConfigError::Invalid {
+                name: "ADMIN_JWT_HS256_SECRET",
+                reason: "set either it or ADMIN_JWT_PUBLIC_KEY, not both".into(),
+            });
+        }
+        (None, None) => return Err(ConfigError::Missing("ADMIN_JWT_HS256_SECRET or ADMIN_JWT_PUBLIC_KEY")),
+    };
+    Ok(AdminTokenConfig { issuer, audience, key })
+}

@@ -1,0 +1,58 @@
+//! Where each record lives in the single table: every key and index value, in one place.
+//! `infra/TABLE_DESIGN.md` lists the same layout with its access patterns.
+
+use crate::store::Key;
+use crate::types::{ApiKeyId, EventId, ProgramId};
+
+/// How many partitions the outbox index spreads over, so that no single index partition takes
+/// every event write (DynamoDB serves about 1,000 writes/s per partition).
+pub const OUTBOX_SHARDS: u32 = 4;
+
+pub fn program(program: &ProgramId) -> Key {
+    Key::new(format!("PROG#{program}"), "PROGRAM")
+}
+
+/// gsi1 partition listing every program.
+pub const PROGRAMS_INDEX_PK: &str = "PROGRAMS";
+
+/// Claims a short-link domain for one program.
+pub fn domain_claim(domain: &str) -> Key {
+    Key::new(format!("DOMAIN#{domain}"), "DOMAIN")
+}
+
+/// API keys are stored under the hash of the secret, so authentication is one strong read.
+pub fn api_key(hashed_key: &str) -> Key {
+    Key::new(format!("APIKEY#{hashed_key}"), "APIKEY")
+}
+
+/// gsi1 partition listing a program's API keys (sort key: the key id).
+pub fn api_keys_index_pk(program: &ProgramId) -> String {
+    format!("PROG#{program}#APIKEYS")
+}
+
+pub fn api_keys_index_sk(key: &ApiKeyId) -> String {
+    key.to_string()
+}
+
+/// A domain event: the program's audit trail, ordered by time (event ids are time-ordered).
+pub fn event(program: &ProgramId, event: &EventId) -> Key {
+    Key::new(events_pk(program), event.to_string())
+}
+
+pub fn events_pk(program: &ProgramId) -> String {
+    format!("PROG#{program}#EVENTS")
+}
+
+/// gsi1 partition of the outbox shard an event belongs to while it waits for the relay.
+pub fn outbox_index_pk(event: &EventId) -> String {
+    let shard = event
+        .as_str()
+        .bytes()
+        .fold(0u32, |hash, byte| hash.wrapping_mul(31).wrapping_add(byte as u32))
+        % OUTBOX_SHARDS;
+    outbox_shard_pk(shard)
+}
+
+pub fn outbox_shard_pk(shard: u32) -> String {
+    format!("OUTBOX#{shard}")
+}

@@ -1,0 +1,21 @@
+use crate::types::{ClickId, CustomerId, LinkId, PartnerId, ProgramId};
+use time::OffsetDateTime;
+
+/// A customer of the business, referred through a partner's link.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Customer {
+    pub id: CustomerId,
+    pub program_id: ProgramId,
+    /// The customer's id in the business's database (`customerExternalId`).
+    pub external_id: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub avatar: Option<String>,
+    pub country: Option<String>,
+    pub click_id: Option<ClickId>,
+    pub link_id: Option<LinkId>,
+    pub partner_id: Option<PartnerId>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}

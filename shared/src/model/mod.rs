@@ -1,0 +1,26 @@
+//! The records of the domain, as stored and (mostly) as the API shows them. Field names follow
+//! Dub's API (camelCase) so that Dub's SDKs parse our responses.
+
+mod application;
+mod click;
+mod commission;
+mod conversion;
+mod customer;
+mod event;
+mod group;
+mod link;
+mod partner;
+mod program;
+mod webhook;
+
+pub use application::*;
+pub use click::*;
+pub use commission::*;
+pub use conversion::*;
+pub use customer::*;
+pub use event::*;
+pub use group::*;
+pub use link::*;
+pub use partner::*;
+pub use program::*;
+pub use webhook::*;

@@ -1,0 +1,95 @@
+use crate::types::{Currency, Percentage, ProgramId};
+use time::OffsetDateTime;
+
+/// A business's partner program: the scope of every other record.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Program {
+    pub id: ProgramId,
+    pub name: String,
+    /// The domain that serves the program's short links, e.g. `go.acme.com`.
+    pub domain: String,
+    pub currency: Currency,
+    pub settings: ProgramSettings,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    /// Optimistic-locking version, bumped by every change.
+    pub version: u64,
+}
+
+/// Program settings, with StackBE's defaults (seed 004).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProgramSettings {
+    /// Commission on referred revenue when a group has no sale reward.
+    #[serde(default = "defaults::commission_rate")]
+    pub default_commission_rate: Percentage,
+    /// Days before a pending commission becomes payable.
+    #[serde(default = "defaults::holding_period_days")]
+    pub holding_period_days: u32,
+    /// Minimum payable balance, in minor units of the program's currency.
+    #[serde(default = "defaults::min_payout_amount")]
+    pub min_payout_amount: i64,
+    /// How long a click can be credited with a lead (the cookie's lifetime).
+    #[serde(default = "defaults::attribution_window_days")]
+    pub attribution_window_days: u32,
+    /// The query parameter that carries the click id on destination URLs. `dub_id` by default so
+    /// that pages already integrated with Dub's client script keep working.
+    #[serde(default = "defaults::click_id_param")]
+    pub click_id_param: String,
+}
+
+impl Default for ProgramSettings {
+    fn default() -> Self {
+        Self {
+            default_commission_rate: defaults::commission_rate(),
+            holding_period_days: defaults::holding_period_days(),
+            min_payout_amount: defaults::min_payout_amount(),
+            attribution_window_days: defaults::attribution_window_days(),
+            click_id_param: defaults::click_id_param(),
+        }
+    }
+}
+
+mod defaults {
+    use crate::types::Percentage;
+
+    pub fn commission_rate() -> Percentage {
+        Percentage::from_basis_points(2_000).expect("20% is a valid percentage")
+    }
+    pub fn holding_period_days() -> u32 {
+        30
+    }
+    pub fn min_payout_amount() -> i64 {
+        5_000
+    }
+    pub fn attribution_window_days() -> u32 {
+        30
+    }
+    pub fn click_id_param() -> String {
+        "dub_id".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_stackbes() {
+        let settings = ProgramSettings::default();
+        assert_eq!(settings.default_commission_rate.basis_points(), 2_000);
+        assert_eq!(settings.holding_period_days, 30);
+        assert_eq!(settings.min_payout_amount, 5_000);
+        assert_eq!(settings.attribution_window_days, 30);
+    }
+
+    #[test]
+    fn missing_settings_take_defaults() {
+        let settings: ProgramSettings = serde_json::from_str(r#"{"holdingPeriodDays": 7}"#).unwrap();
+        assert_eq!(settings.holding_period_days, 7);
+        assert_eq!(settings.attribution_window_days, 30);
+    }
+}

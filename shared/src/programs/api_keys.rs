@@ -1,0 +1,170 @@
+use super::repo;
+use crate::auth::{ApiKeyRecord, IssuedApiKey, Principal, Scope, api_key_store};
+use crate::context::AppContext;
+use crate::error::DomainError;
+use crate::outbox;
+use crate::types::{ApiKeyId, ProgramId};
+use time::OffsetDateTime;
+
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateApiKey {
+    pub name: String,
+    pub scopes: Vec<Scope>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub expires_at: Option<OffsetDateTime>,
+}
+
+/// An API key as listed: never the secret nor its hash. `key` is set only in the response
+/// that creates the key.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiKeyView {
+    pub id: ApiKeyId,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    pub partial_key: String,
+    pub scopes: Vec<Scope>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub expires_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub revoked_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_used_at: Option<OffsetDateTime>,
+}
+
+impl From<ApiKeyRecord> for ApiKeyView {
+    fn from(record: ApiKeyRecord) -> Self {
+        Self {
+            id: record.id,
+            name: record.name,
+            key: None,
+            partial_key: record.partial_key,
+            scopes: record.scopes,
+            created_at: record.created_at,
+            expires_at: record.expires_at,
+            revoked_at: record.revoked_at,
+            last_used_at: record.last_used_at,
+        }
+    }
+}
+
+async fn authorized_program(
+    ctx: &AppContext,
+    principal: &Principal,
+    program_id: &str,
+    scope: Scope,
+) -> Result<ProgramId, DomainError> {
+    let id = ProgramId::parse(program_id).map_err(|_| DomainError::not_found("Program"))?;
+    principal
+        .authorize(&id, scope)
+        .map_err(|denied| DomainError::denied(denied, "Program"))?;
+    // Keys are managed by admins only: a key must not mint keys with more scopes than itself.
+    if matches!(principal, Principal::ApiKey(_)) && scope == Scope::ProgramsWrite {
+        return Err(DomainError::Forbidden("API keys are managed with an admin token.".into()));
+    }
+    repo::find_program(ctx.store.as_ref(), &id)
+        .await?
+        .ok_or_else(|| DomainError::not_found("Program"))?;
+    Ok(id)
+}
+
+pub async fn create_api_key(
+    ctx: &AppContext,
+    principal: &Principal,
+    program_id: &str,
+    request: CreateApiKey,
+) -> Result<ApiKeyView, DomainError> {
+    let program = authorized_program(ctx, principal, program_id, Scope::ProgramsWrite).await?;
+    let name = request.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(DomainError::Unprocessable("`name` must have 1 to 100 characters.".into()));
+    }
+    if request.scopes.is_empty() {
+        return Err(DomainError::Unprocessable("`scopes` must name at least one scope.".into()));
+    }
+    let now = ctx.clock.now();
+    if request.expires_at.is_some_and(|expires| expires <= now) {
+        return Err(DomainError::Unprocessable("`expiresAt` must be in the future.".into()));
+    }
+    let mut scopes = request.scopes;
+    scopes.sort();
+    scopes.dedup();
+    let issued = IssuedApiKey::generate(
+        ctx.random.as_ref(),
+        ctx.ids.as_ref(),
+        program.clone(),
+        name,
+        scopes,
+        request.expires_at,
+        now,
+    );
+    let event = outbox::new_event(
+        ctx.ids.as_ref(),
+        ctx.clock.as_ref(),
+        &program,
+        "api_key.created",
+        principal.actor(),
+        serde_json::to_value(ApiKeyView::from(issued.record.clone())).expect("a key view serialises"),
+    );
+    ctx.store
+        .transact(vec![api_key_store::insert(&issued.record)?, outbox::record(&event)?])
+        .await?;
+    Ok(ApiKeyView {
+        key: Some(issued.secret),
+        ..ApiKeyView::from(issued.record)
+    })
+}
+
+pub async fn list_api_keys(
+    ctx: &AppContext,
+    principal: &Principal,
+    program_id: &str,
+    cursor: Option<String>,
+    limit: u32,
+) -> Result<(Vec<ApiKeyView>, Option<String>), DomainError> {
+    let program = authorized_program(ctx, principal, program_id, Scope::ProgramsRead).await?;
+    let (records, next) = api_key_store::list(ctx.store.as_ref(), &program, cursor, limit).await?;
+    Ok((records.into_iter().map(ApiKeyView::from).collect(), next))
+}
+
+pub async fn revoke_api_key(
+    ctx: &AppContext,
+    principal: &Principal,
+    program_id: &str,
+    key_id: &str,
+) -> Result<ApiKeyView, DomainError> {
+    let program = authorized_program(ctx, principal, program_id, Scope::ProgramsWrite).await?;
+    let key_id = ApiKeyId::parse(key_id).map_err(|_| DomainError::not_found("API key"))?;
+    let record = api_key_store::find_by_id(ctx.store.as_ref(), &program, &key_id)
+        .await?
+        .ok_or_else(|| DomainError::not_found("API key"))?;
+    if record.revoked_at.is_some() {
+        return Ok(ApiKeyView::from(record));
+    }
+    let now = ctx.clock.now();
+    let event = outbox::new_event(
+        ctx.ids.as_ref(),
+        ctx.clock.as_ref(),
+        &program,
+        "api_key.revoked",
+        principal.actor(),
+        serde_json::json!({ "id": record.id }),
+    );
+    match ctx
+        .store
+        .transact(vec![api_key_store::revoke(&record, now), outbox::record(&event)?])
+        .await
+    {
+        // Revoked concurrently: the outcome the caller asked for.
+        Err(error) if error.failed_condition_index() == Some(0) => {}
+        other => other?,
+    }
+    Ok(ApiKeyView {
+        revoked_at: Some(now),
+        ..ApiKeyView::from(record)
+    })
+}

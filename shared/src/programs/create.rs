@@ -1,0 +1,78 @@
+use super::{DomainName, repo};
+use crate::auth::{Principal, Scope};
+use crate::context::AppContext;
+use crate::error::DomainError;
+use crate::model::{Program, ProgramSettings};
+use crate::outbox;
+use crate::store::StoreError;
+use crate::types::{Currency, ProgramId};
+
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateProgram {
+    pub name: String,
+    pub domain: DomainName,
+    #[serde(default)]
+    pub currency: Currency,
+    #[serde(default)]
+    pub settings: ProgramSettings,
+}
+
+/// Creates a program. Only a platform administrator (an admin token with the
+/// `programs:create` scope) may do this.
+pub async fn create_program(ctx: &AppContext, principal: &Principal, request: CreateProgram) -> Result<Program, DomainError> {
+    if !principal.can_create_programs() {
+        return Err(DomainError::Forbidden(format!(
+            "Creating programs needs an admin token with the `{}` scope.",
+            crate::auth::CREATE_PROGRAMS_SCOPE
+        )));
+    }
+    let name = request.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 190 {
+        return Err(DomainError::Unprocessable("`name` must have 1 to 190 characters.".into()));
+    }
+    if request.settings.click_id_param.is_empty()
+        || !request.settings.click_id_param.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        return Err(DomainError::Unprocessable("`settings.clickIdParam` must be letters, digits, `_` or `-`.".into()));
+    }
+    let now = ctx.clock.now();
+    let program = Program {
+        id: ProgramId::generate(ctx.ids.as_ref()),
+        name,
+        domain: request.domain.as_str().to_owned(),
+        currency: request.currency,
+        settings: request.settings,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    let event = outbox::new_event(
+        ctx.ids.as_ref(),
+        ctx.clock.as_ref(),
+        &program.id,
+        "program.created",
+        principal.actor(),
+        serde_json::to_value(&program).expect("a program serialises"),
+    );
+    let mut ops = repo::insert(&program)?;
+    ops.push(outbox::record(&event)?);
+    match ctx.store.transact(ops).await {
+        Ok(()) => Ok(program),
+        // The program id is fresh, so only the domain claim can fail.
+        Err(error @ StoreError::TransactionCanceled { .. }) if error.failed_condition_index() == Some(1) => {
+            Err(DomainError::Conflict(format!("The domain `{}` is already used by another program.", program.domain)))
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+pub async fn get_program(ctx: &AppContext, principal: &Principal, id: &str) -> Result<Program, DomainError> {
+    let id = ProgramId::parse(id).map_err(|_| DomainError::not_found("Program"))?;
+    principal
+        .authorize(&id, Scope::ProgramsRead)
+        .map_err(|denied| DomainError::denied(denied, "Program"))?;
+    repo::find_program(ctx.store.as_ref(), &id)
+        .await?
+        .ok_or_else(|| DomainError::not_found("Program"))
+}

@@ -1,0 +1,11 @@
+//! Programs and their API keys: the use cases behind the program-admin API.
+
+mod api_keys;
+mod create;
+mod domain_name;
+mod repo;
+
+pub use api_keys::{ApiKeyView, CreateApiKey, create_api_key, list_api_keys, revoke_api_key};
+pub use create::{CreateProgram, create_program, get_program};
+pub use domain_name::DomainName;
+pub use repo::find_program;

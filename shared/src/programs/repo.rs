@@ -1,0 +1,35 @@
+//! Program records in the table.
+
+use crate::layout;
+use crate::model::Program;
+use crate::store::{Condition, Consistency, ItemStore, Put, StoreError, TxOp, from_item, s, schema, to_item};
+use crate::types::ProgramId;
+
+/// The actions that create a program: its record and the claim on its short-link domain, so
+/// that two programs can never share a domain.
+pub fn insert(program: &Program) -> Result<Vec<TxOp>, StoreError> {
+    let mut item = to_item(program)?;
+    item.extend(layout::program(&program.id).to_item().into_inner());
+    item.insert(schema::GSI1.pk.into(), s(layout::PROGRAMS_INDEX_PK));
+    item.insert(schema::GSI1.sk.into(), s(program.id.to_string()));
+    let mut claim = layout::domain_claim(&program.domain).to_item();
+    claim.insert("programId".into(), s(program.id.to_string()));
+    Ok(vec![
+        TxOp::Put(Put {
+            item,
+            condition: Some(Condition::NotExists),
+        }),
+        TxOp::Put(Put {
+            item: claim,
+            condition: Some(Condition::NotExists),
+        }),
+    ])
+}
+
+pub async fn find_program(store: &dyn ItemStore, id: &ProgramId) -> Result<Option<Program>, StoreError> {
+    store
+        .get(&layout::program(id), Consistency::Strong)
+        .await?
+        .map(from_item)
+        .transpose()
+}

@@ -1,0 +1,15 @@
+//! The HTTP edge shared by every HTTP function: request parsing with limits, routing, Dub's
+//! error envelope, JSON responses. Generic over `http` types so that it serves both Lambda
+//! (`lambda_http`) and the local stack without knowing either.
+
+mod error;
+mod request;
+mod response;
+mod router;
+mod serve;
+
+pub use error::{ApiError, ErrorCode};
+pub use request::{ApiRequest, MAX_BODY_BYTES};
+pub use response::{ApiResponse, json, no_content};
+pub use serve::serve;
+pub use router::{Params, Route, RouteMatch, match_route, matches_any};
