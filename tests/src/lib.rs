@@ -1,0 +1,79 @@
+//! Test harness for the engines that talk to AWS: one local moto server per test binary, and
+//! SDK clients, tables and queues pointed at it.
+
+pub mod moto;
+
+use aws_config::{BehaviorVersion, Region};
+use aws_sdk_dynamodb::config::Credentials;
+use shared::queue::QueueSettings;
+use shared::queue::sqs::SqsQueue;
+use shared::store::dynamodb::{DynamoDbStore, create_table};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// SDK settings for moto: its endpoint, a fixed region and dummy credentials.
+pub async fn sdk_config() -> aws_config::SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .endpoint_url(moto::endpoint())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("testing", "testing", None, None, "moto"))
+        .load()
+        .await
+}
+
+// Clients are built per test: each #[tokio::test] has its own runtime, and a client's pooled
+// connections belong to the runtime that opened them.
+pub async fn dynamodb_client() -> aws_sdk_dynamodb::Client {
+    aws_sdk_dynamodb::Client::new(&sdk_config().await)
+}
+
+pub async fn sqs_client() -> aws_sdk_sqs::Client {
+    aws_sdk_sqs::Client::new(&sdk_config().await)
+}
+
+/// A name no other table or queue of this moto server has.
+pub fn unique_name(prefix: &str) -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let next = NEXT.fetch_add(1, Ordering::Relaxed);
+    format!("{prefix}-{}-{next}", std::process::id())
+}
+
+/// A store on a new, empty table.
+pub async fn fresh_store() -> Arc<DynamoDbStore> {
+    let client = dynamodb_client().await;
+    let table = unique_name("table");
+    create_table(&client, &table)
+        .await
+        .expect("create a table on moto");
+    Arc::new(DynamoDbStore::new(client, table))
+}
+
+/// A new queue and, when the settings name one, its new dead-letter queue.
+pub struct FreshQueue {
+    pub queue: Arc<SqsQueue>,
+    pub dead_letters: Option<Arc<SqsQueue>>,
+}
+
+/// Creates uniquely named queues with `settings`; a dead-letter queue name in the settings is
+/// made unique too, and that queue is created first.
+pub async fn fresh_queue(mut settings: QueueSettings) -> FreshQueue {
+    let client = sqs_client().await;
+    let dead_letters = match &settings.dead_letter_queue {
+        Some(base) => {
+            let name = unique_name(base);
+            let queue = SqsQueue::create(client.clone(), &name, &QueueSettings::default())
+                .await
+                .expect("create a dead-letter queue on moto");
+            settings.dead_letter_queue = Some(name);
+            Some(Arc::new(queue))
+        }
+        None => None,
+    };
+    let queue = SqsQueue::create(client, &unique_name("queue"), &settings)
+        .await
+        .expect("create a queue on moto");
+    FreshQueue {
+        queue: Arc::new(queue),
+        dead_letters,
+    }
+}
