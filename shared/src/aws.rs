@@ -13,33 +13,46 @@ use std::sync::Arc;
 /// environment variables first, region from `AWS_REGION`; `AWS_ENDPOINT_URL` points tests
 /// at an emulator).
 pub async fn sdk_config() -> aws_config::SdkConfig {
-    aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .load()
+        .await
 }
 
 /// The table named by `TABLE_NAME`.
 pub fn store(sdk: &aws_config::SdkConfig) -> Result<Arc<DynamoDbStore>, ConfigError> {
     let table = config::required("TABLE_NAME")?;
-    Ok(Arc::new(DynamoDbStore::new(aws_sdk_dynamodb::Client::new(sdk), table)))
+    Ok(Arc::new(DynamoDbStore::new(
+        aws_sdk_dynamodb::Client::new(sdk),
+        table,
+    )))
 }
 
 /// The queue whose URL is in the environment variable `variable`.
-pub fn queue(sdk: &aws_config::SdkConfig, variable: &'static str) -> Result<Arc<SqsQueue>, ConfigError> {
+pub fn queue(
+    sdk: &aws_config::SdkConfig,
+    variable: &'static str,
+) -> Result<Arc<SqsQueue>, ConfigError> {
     let url = config::required(variable)?;
     Ok(Arc::new(SqsQueue::new(aws_sdk_sqs::Client::new(sdk), url)))
 }
 
 /// The context of an HTTP function: DynamoDB, system clock and randomness, and admin tokens
 /// when `with_admin_tokens`.
-pub fn app_context(sdk: &aws_config::SdkConfig, with_admin_tokens: bool) -> Result<AppContext, ConfigError> {
+pub fn app_context(
+    sdk: &aws_config::SdkConfig,
+    with_admin_tokens: bool,
+) -> Result<AppContext, ConfigError> {
     let store = store(sdk)?;
     let clock = Arc::new(SystemClock);
     let random = Arc::new(OsRandom);
     let verifier = if with_admin_tokens {
         let settings = config::admin_tokens()?;
-        Some(AdminTokenVerifier::new(&settings).map_err(|reason| ConfigError::Invalid {
-            name: "ADMIN_JWT_*",
-            reason,
-        })?)
+        Some(
+            AdminTokenVerifier::new(&settings).map_err(|reason| ConfigError::Invalid {
+                name: "ADMIN_JWT_*",
+                reason,
+            })?,
+        )
     } else {
         None
     };

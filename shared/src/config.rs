@@ -19,7 +19,9 @@ pub fn required(name: &'static str) -> Result<String, ConfigError> {
 }
 
 pub fn optional(name: &'static str) -> Option<String> {
-    std::env::var(name).ok().filter(|value| !value.trim().is_empty())
+    std::env::var(name)
+        .ok()
+        .filter(|value| !value.trim().is_empty())
 }
 
 /// Admin token settings: `ADMIN_JWT_ISSUER`, `ADMIN_JWT_AUDIENCE`, and either
@@ -28,7 +30,10 @@ pub fn optional(name: &'static str) -> Option<String> {
 pub fn admin_tokens() -> Result<AdminTokenConfig, ConfigError> {
     let issuer = required("ADMIN_JWT_ISSUER")?;
     let audience = required("ADMIN_JWT_AUDIENCE")?;
-    let key = match (optional("ADMIN_JWT_HS256_SECRET"), optional("ADMIN_JWT_PUBLIC_KEY")) {
+    let key = match (
+        optional("ADMIN_JWT_HS256_SECRET"),
+        optional("ADMIN_JWT_PUBLIC_KEY"),
+    ) {
         (Some(secret), None) => JwtKey::Hs256(secret.into_bytes()),
         (None, Some(pem)) => match required("ADMIN_JWT_ALGORITHM")?.as_str() {
             "RS256" => JwtKey::Rs256Pem(pem),
@@ -46,7 +51,15 @@ pub fn admin_tokens() -> Result<AdminTokenConfig, ConfigError> {
                 reason: "set either it or ADMIN_JWT_PUBLIC_KEY, not both".into(),
             });
         }
-        (None, None) => return Err(ConfigError::Missing("ADMIN_JWT_HS256_SECRET or ADMIN_JWT_PUBLIC_KEY")),
+        (None, None) => {
+            return Err(ConfigError::Missing(
+                "ADMIN_JWT_HS256_SECRET or ADMIN_JWT_PUBLIC_KEY",
+            ));
+        }
     };
-    Ok(AdminTokenConfig { issuer, audience, key })
+    Ok(AdminTokenConfig {
+        issuer,
+        audience,
+        key,
+    })
 }

@@ -25,7 +25,10 @@ pub enum DomainError {
     #[error("{0}")]
     BadRequest(String),
     #[error("{message}")]
-    RateLimited { message: String, retry_after_seconds: u64 },
+    RateLimited {
+        message: String,
+        retry_after_seconds: u64,
+    },
     #[error("storage failure")]
     Store(#[from] StoreError),
     #[error("queue failure")]

@@ -45,11 +45,9 @@ pub fn events_pk(program: &ProgramId) -> String {
 
 /// gsi1 partition of the outbox shard an event belongs to while it waits for the relay.
 pub fn outbox_index_pk(event: &EventId) -> String {
-    let shard = event
-        .as_str()
-        .bytes()
-        .fold(0u32, |hash, byte| hash.wrapping_mul(31).wrapping_add(byte as u32))
-        % OUTBOX_SHARDS;
+    let shard = event.as_str().bytes().fold(0u32, |hash, byte| {
+        hash.wrapping_mul(31).wrapping_add(byte as u32)
+    }) % OUTBOX_SHARDS;
     outbox_shard_pk(shard)
 }
 

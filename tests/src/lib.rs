@@ -1,6 +1,7 @@
 //! Test harness for the engines that talk to AWS: one local moto server per test binary, and
 //! SDK clients, tables and queues pointed at it.
 
+pub mod app;
 pub mod moto;
 
 use aws_config::{BehaviorVersion, Region};

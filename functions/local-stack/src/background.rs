@@ -30,7 +30,9 @@ pub fn spawn(stack: Stack) -> Workers {
         every(RELAY_EVERY, stopped.clone(), move || {
             let stack = stack.clone();
             async move {
-                if let Err(error) = outbox_relay::handle(&stack.relay, serde_json::Value::Null).await {
+                if let Err(error) =
+                    outbox_relay::handle(&stack.relay, serde_json::Value::Null).await
+                {
                     tracing::warn!(%error, "outbox relay failed; retrying");
                 }
             }

@@ -22,12 +22,18 @@ const TOKEN_LIFETIME: time::Duration = time::Duration::days(365);
 pub async fn ensure_demo(stack: &Stack, data_dir: &Path, base_url: &str) -> Result<Demo, String> {
     let path = data_dir.join("demo.json");
     if let Ok(saved) = std::fs::read_to_string(&path) {
-        let mut demo: Demo = serde_json::from_str(&saved).map_err(|e| format!("{} is corrupt: {e}", path.display()))?;
+        let mut demo: Demo = serde_json::from_str(&saved)
+            .map_err(|e| format!("{} is corrupt: {e}", path.display()))?;
         demo.base_url = base_url.to_owned();
         return Ok(demo);
     }
     let expires = (stack.ctx.clock.now() + TOKEN_LIFETIME).unix_timestamp() as u64;
-    let platform_token = stack.tokens.issue("local-platform-admin", None, Some(CREATE_PROGRAMS_SCOPE), expires);
+    let platform_token = stack.tokens.issue(
+        "local-platform-admin",
+        None,
+        Some(CREATE_PROGRAMS_SCOPE),
+        expires,
+    );
     let platform = Principal::Admin(AdminClaims {
         sub: "local-platform-admin".into(),
         iss: String::new(),
@@ -48,7 +54,9 @@ pub async fn ensure_demo(stack: &Stack, data_dir: &Path, base_url: &str) -> Resu
     )
     .await
     .map_err(|e| format!("cannot create the demo program: {e}"))?;
-    let admin_token = stack.tokens.issue("local-admin", Some(&program.id), None, expires);
+    let admin_token = stack
+        .tokens
+        .issue("local-admin", Some(&program.id), None, expires);
     let admin = Principal::Admin(AdminClaims {
         sub: "local-admin".into(),
         iss: String::new(),

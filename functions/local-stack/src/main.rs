@@ -30,12 +30,17 @@ async fn run() -> Result<(), String> {
         .unwrap_or_else(|_| "3000".into())
         .parse()
         .map_err(|_| "PARTNERLINE_PORT must be a port number".to_string())?;
-    let data_dir = PathBuf::from(std::env::var("PARTNERLINE_DATA_DIR").unwrap_or_else(|_| ".local-stack".into()));
+    let data_dir = PathBuf::from(
+        std::env::var("PARTNERLINE_DATA_DIR").unwrap_or_else(|_| ".local-stack".into()),
+    );
     let address = SocketAddr::from(([127, 0, 0, 1], port));
     let listener = tokio::net::TcpListener::bind(address)
         .await
         .map_err(|e| format!("cannot listen on {address}: {e}"))?;
-    let base_url = format!("http://{}", listener.local_addr().map_err(|e| e.to_string())?);
+    let base_url = format!(
+        "http://{}",
+        listener.local_addr().map_err(|e| e.to_string())?
+    );
 
     let stack = stack::Stack::open(&data_dir)?;
     let demo = demo::ensure_demo(&stack, &data_dir, &base_url).await?;

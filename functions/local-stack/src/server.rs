@@ -36,14 +36,29 @@ pub async fn serve(listener: TcpListener, stack: Stack, shutdown: impl Future<Ou
         }
     }
     // Let requests in flight finish, briefly.
-    let _ = tokio::time::timeout(Duration::from_secs(5), async { while connections.join_next().await.is_some() {} }).await;
+    let _ = tokio::time::timeout(Duration::from_secs(5), async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
 }
 
-async fn handle(stack: &Stack, request: hyper::Request<Incoming>) -> hyper::Response<Full<bytes::Bytes>> {
+async fn handle(
+    stack: &Stack,
+    request: hyper::Request<Incoming>,
+) -> hyper::Response<Full<bytes::Bytes>> {
     let (parts, body) = request.into_parts();
     let response = match Limited::new(body, READ_LIMIT).collect().await {
-        Ok(collected) => dispatch(stack, http::Request::from_parts(parts, collected.to_bytes().to_vec())).await,
-        Err(_) => ApiResponse::from(ApiError::new(ErrorCode::PayloadTooLarge, "The request body is too large.")),
+        Ok(collected) => {
+            dispatch(
+                stack,
+                http::Request::from_parts(parts, collected.to_bytes().to_vec()),
+            )
+            .await
+        }
+        Err(_) => ApiResponse::from(ApiError::new(
+            ErrorCode::PayloadTooLarge,
+            "The request body is too large.",
+        )),
     };
     response.map(|body| Full::new(bytes::Bytes::from(body)))
 }
@@ -54,5 +69,8 @@ async fn dispatch(stack: &Stack, request: http::Request<Vec<u8>>) -> ApiResponse
     if matches_any(program_admin::ROUTES, &path) {
         return program_admin::handle(&stack.ctx, request).await;
     }
-    ApiResponse::from(ApiError::new(ErrorCode::NotFound, format!("No route for {path}.")))
+    ApiResponse::from(ApiError::new(
+        ErrorCode::NotFound,
+        format!("No route for {path}."),
+    ))
 }

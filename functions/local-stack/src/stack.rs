@@ -26,12 +26,14 @@ pub struct Stack {
 
 impl Stack {
     pub fn open(data_dir: &Path) -> Result<Self, String> {
-        std::fs::create_dir_all(data_dir).map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
+        std::fs::create_dir_all(data_dir)
+            .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
         let store = Arc::new(
-            EmbeddedStore::open(data_dir.join("store.redb")).map_err(|e| format!("cannot open the store: {e}"))?,
+            EmbeddedStore::open(data_dir.join("store.redb"))
+                .map_err(|e| format!("cannot open the store: {e}"))?,
         );
-        let queues =
-            EmbeddedQueues::open(data_dir.join("queues.redb")).map_err(|e| format!("cannot open the queues: {e}"))?;
+        let queues = EmbeddedQueues::open(data_dir.join("queues.redb"))
+            .map_err(|e| format!("cannot open the queues: {e}"))?;
         queues
             .create(EVENTS_DLQ, QueueSettings::default())
             .map_err(|e| e.to_string())?;
@@ -77,12 +79,16 @@ fn local_secret(data_dir: &Path, random: &dyn Random) -> Result<Vec<u8>, String>
     use base64::engine::general_purpose::STANDARD;
     let path = data_dir.join("jwt-secret");
     if let Ok(existing) = std::fs::read_to_string(&path) {
-        return STANDARD
-            .decode(existing.trim())
-            .map_err(|_| format!("{} is corrupt; delete it to make a new secret", path.display()));
+        return STANDARD.decode(existing.trim()).map_err(|_| {
+            format!(
+                "{} is corrupt; delete it to make a new secret",
+                path.display()
+            )
+        });
     }
     let mut secret = vec![0u8; 32];
     random.fill(&mut secret);
-    std::fs::write(&path, STANDARD.encode(&secret)).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    std::fs::write(&path, STANDARD.encode(&secret))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(secret)
 }

@@ -76,11 +76,13 @@ impl AdminTokenVerifier {
             }
             JwtKey::Rs256Pem(pem) => (
                 Algorithm::RS256,
-                DecodingKey::from_rsa_pem(pem.as_bytes()).map_err(|e| format!("the RS256 public key is invalid: {e}"))?,
+                DecodingKey::from_rsa_pem(pem.as_bytes())
+                    .map_err(|e| format!("the RS256 public key is invalid: {e}"))?,
             ),
             JwtKey::Es256Pem(pem) => (
                 Algorithm::ES256,
-                DecodingKey::from_ec_pem(pem.as_bytes()).map_err(|e| format!("the ES256 public key is invalid: {e}"))?,
+                DecodingKey::from_ec_pem(pem.as_bytes())
+                    .map_err(|e| format!("the ES256 public key is invalid: {e}"))?,
             ),
         };
         // Exactly one algorithm: a token signed any other way (or `alg: none`) is refused.
@@ -109,7 +111,9 @@ fn describe(error: &jsonwebtoken::errors::Error) -> String {
         ErrorKind::ExpiredSignature => "it has expired".into(),
         ErrorKind::InvalidIssuer => "wrong issuer".into(),
         ErrorKind::InvalidAudience => "wrong audience".into(),
-        ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => "algorithm not allowed".into(),
+        ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
+            "algorithm not allowed".into()
+        }
         ErrorKind::InvalidSignature => "bad signature".into(),
         ErrorKind::MissingRequiredClaim(claim) => format!("the `{claim}` claim is missing"),
         ErrorKind::ImmatureSignature => "it is not valid yet".into(),
@@ -137,7 +141,13 @@ impl AdminTokenIssuer {
         }
     }
 
-    pub fn issue(&self, subject: &str, program_id: Option<&ProgramId>, scope: Option<&str>, expires_at_epoch: u64) -> String {
+    pub fn issue(
+        &self,
+        subject: &str,
+        program_id: Option<&ProgramId>,
+        scope: Option<&str>,
+        expires_at_epoch: u64,
+    ) -> String {
         let claims = AdminClaims {
             sub: subject.into(),
             iss: self.issuer.clone(),
@@ -146,6 +156,7 @@ impl AdminTokenIssuer {
             program_id: program_id.cloned(),
             scope: scope.map(str::to_owned),
         };
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.key).expect("HS256 signing cannot fail")
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.key)
+            .expect("HS256 signing cannot fail")
     }
 }

@@ -111,7 +111,11 @@ mod tests {
         assert_eq!(key.record.hashed_key.len(), 64);
         let stored = serde_json::to_string(&key.record).unwrap();
         assert!(!stored.contains(&key.secret[API_KEY_PREFIX.len()..]));
-        assert!(key.record.partial_key.ends_with(&key.secret[key.secret.len() - 4..]));
+        assert!(
+            key.record
+                .partial_key
+                .ends_with(&key.secret[key.secret.len() - 4..])
+        );
     }
 
     #[test]

@@ -3,8 +3,8 @@
 use super::ApiKeyRecord;
 use crate::layout;
 use crate::store::{
-    Condition, Consistency, ItemStore, Page, Put, Query, StoreError, TxOp, Update, UpdateItem, from_item, s, schema,
-    to_item,
+    Condition, Consistency, ItemStore, Page, Put, Query, StoreError, TxOp, Update, UpdateItem,
+    from_item, s, schema, to_item,
 };
 use crate::types::{ApiKeyId, ProgramId};
 use time::OffsetDateTime;
@@ -15,17 +15,29 @@ pub fn insert(record: &ApiKeyRecord) -> Result<TxOp, StoreError> {
     let key = layout::api_key(&record.hashed_key);
     let mut item = to_item(record)?;
     item.extend(key.to_item().into_inner());
-    item.insert(schema::GSI1.pk.into(), s(layout::api_keys_index_pk(&record.program_id)));
-    item.insert(schema::GSI1.sk.into(), s(layout::api_keys_index_sk(&record.id)));
+    item.insert(
+        schema::GSI1.pk.into(),
+        s(layout::api_keys_index_pk(&record.program_id)),
+    );
+    item.insert(
+        schema::GSI1.sk.into(),
+        s(layout::api_keys_index_sk(&record.id)),
+    );
     Ok(TxOp::Put(Put {
         item,
         condition: Some(Condition::NotExists),
     }))
 }
 
-pub async fn find_by_hash(store: &dyn ItemStore, hashed_key: &str) -> Result<Option<ApiKeyRecord>, StoreError> {
+pub async fn find_by_hash(
+    store: &dyn ItemStore,
+    hashed_key: &str,
+) -> Result<Option<ApiKeyRecord>, StoreError> {
     // Strong read: a revoked key must stop working at once.
-    match store.get(&layout::api_key(hashed_key), Consistency::Strong).await? {
+    match store
+        .get(&layout::api_key(hashed_key), Consistency::Strong)
+        .await?
+    {
         Some(item) => Ok(Some(from_item(item)?)),
         None => Ok(None),
     }
@@ -37,7 +49,9 @@ pub async fn find_by_id(
     id: &ApiKeyId,
 ) -> Result<Option<ApiKeyRecord>, StoreError> {
     let query = Query::index(schema::GSI1.name, layout::api_keys_index_pk(program))
-        .range(crate::store::RangeCondition::Equals(layout::api_keys_index_sk(id)))
+        .range(crate::store::RangeCondition::Equals(
+            layout::api_keys_index_sk(id),
+        ))
         .limit(1);
     let page = store.query(query).await?;
     page.items.into_iter().next().map(from_item).transpose()
@@ -68,7 +82,11 @@ pub fn revoke(record: &ApiKeyRecord, now: OffsetDateTime) -> TxOp {
 }
 
 /// Records the time of use. Best effort: a failure here must not fail the request.
-pub async fn touch(store: &dyn ItemStore, record: &ApiKeyRecord, now: OffsetDateTime) -> Result<(), StoreError> {
+pub async fn touch(
+    store: &dyn ItemStore,
+    record: &ApiKeyRecord,
+    now: OffsetDateTime,
+) -> Result<(), StoreError> {
     store
         .update(UpdateItem {
             key: layout::api_key(&record.hashed_key),

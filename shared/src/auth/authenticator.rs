@@ -1,4 +1,6 @@
-use super::{AdminTokenVerifier, AuthError, Principal, api_key_store, hash_api_key, API_KEY_PREFIX};
+use super::{
+    API_KEY_PREFIX, AdminTokenVerifier, AuthError, Principal, api_key_store, hash_api_key,
+};
 use crate::ports::Clock;
 use crate::store::{ItemStore, StoreError};
 use http::HeaderMap;
@@ -24,7 +26,11 @@ pub enum AuthenticateError {
 }
 
 impl Authenticator {
-    pub fn new(store: Arc<dyn ItemStore>, admin_tokens: Option<AdminTokenVerifier>, clock: Arc<dyn Clock>) -> Self {
+    pub fn new(
+        store: Arc<dyn ItemStore>,
+        admin_tokens: Option<AdminTokenVerifier>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         Self {
             store,
             admin_tokens,
@@ -50,7 +56,10 @@ impl Authenticator {
             .await?
             .filter(|record| record.is_usable(now))
             .ok_or(AuthError::InvalidApiKey)?;
-        if record.last_used_at.is_none_or(|used| now - used >= LAST_USED_PRECISION) {
+        if record
+            .last_used_at
+            .is_none_or(|used| now - used >= LAST_USED_PRECISION)
+        {
             if let Err(error) = api_key_store::touch(self.store.as_ref(), &record, now).await {
                 tracing::warn!(key_id = %record.id, %error, "could not record the key's last use");
             }
@@ -69,7 +78,12 @@ fn credential(headers: &HeaderMap) -> Option<&str> {
             scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
         });
     bearer
-        .or_else(|| headers.get("x-api-key").and_then(|value| value.to_str().ok()).map(str::trim))
+        .or_else(|| {
+            headers
+                .get("x-api-key")
+                .and_then(|value| value.to_str().ok())
+                .map(str::trim)
+        })
         .filter(|value| !value.is_empty())
 }
 
@@ -87,10 +101,19 @@ mod tests {
 
     #[test]
     fn reads_bearer_and_x_api_key() {
-        assert_eq!(credential(&headers(&[("authorization", "Bearer abc")])), Some("abc"));
-        assert_eq!(credential(&headers(&[("authorization", "bearer  abc ")])), Some("abc"));
+        assert_eq!(
+            credential(&headers(&[("authorization", "Bearer abc")])),
+            Some("abc")
+        );
+        assert_eq!(
+            credential(&headers(&[("authorization", "bearer  abc ")])),
+            Some("abc")
+        );
         assert_eq!(credential(&headers(&[("x-api-key", "abc")])), Some("abc"));
-        assert_eq!(credential(&headers(&[("authorization", "Basic abc")])), None);
+        assert_eq!(
+            credential(&headers(&[("authorization", "Basic abc")])),
+            None
+        );
         assert_eq!(credential(&headers(&[("authorization", "Bearer ")])), None);
         assert_eq!(credential(&headers(&[])), None);
     }

@@ -7,8 +7,11 @@ mod authenticator;
 mod principal;
 mod scope;
 
-pub use admin_token::{CREATE_PROGRAMS_SCOPE, AdminClaims, AdminTokenConfig, AdminTokenIssuer, AdminTokenVerifier, JwtKey};
-pub use api_key::{ApiKeyRecord, IssuedApiKey, API_KEY_PREFIX, hash_api_key};
+pub use admin_token::{
+    AdminClaims, AdminTokenConfig, AdminTokenIssuer, AdminTokenVerifier, CREATE_PROGRAMS_SCOPE,
+    JwtKey,
+};
+pub use api_key::{API_KEY_PREFIX, ApiKeyRecord, IssuedApiKey, hash_api_key};
 pub use authenticator::{AuthenticateError, Authenticator};
 pub use principal::{Denied, Principal};
 pub use scope::Scope;
@@ -17,7 +20,9 @@ pub use scope::Scope;
 /// the credential.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AuthError {
-    #[error("Missing credentials: send `Authorization: Bearer <key or token>` or `x-api-key: <key>`.")]
+    #[error(
+        "Missing credentials: send `Authorization: Bearer <key or token>` or `x-api-key: <key>`."
+    )]
     Missing,
     #[error("The API key is invalid, revoked or expired.")]
     InvalidApiKey,

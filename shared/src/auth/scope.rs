@@ -1,5 +1,7 @@
 /// What an API key may do. Admin JWTs may do everything within their program.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Scope {
     /// Every scope.
     #[serde(rename = "apis.all")]
@@ -70,7 +72,10 @@ mod tests {
 
     #[test]
     fn scopes_use_dotted_names() {
-        assert_eq!(serde_json::to_string(&ConversionsWrite).unwrap(), "\"conversions.write\"");
+        assert_eq!(
+            serde_json::to_string(&ConversionsWrite).unwrap(),
+            "\"conversions.write\""
+        );
         assert!(serde_json::from_str::<super::Scope>("\"links.delete\"").is_err());
     }
 }

@@ -88,7 +88,8 @@ mod tests {
 
     #[test]
     fn missing_settings_take_defaults() {
-        let settings: ProgramSettings = serde_json::from_str(r#"{"holdingPeriodDays": 7}"#).unwrap();
+        let settings: ProgramSettings =
+            serde_json::from_str(r#"{"holdingPeriodDays": 7}"#).unwrap();
         assert_eq!(settings.holding_period_days, 7);
         assert_eq!(settings.attribution_window_days, 30);
     }

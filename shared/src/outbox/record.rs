@@ -28,9 +28,15 @@ pub fn new_event(
 pub fn record(event: &DomainEvent) -> Result<TxOp, StoreError> {
     let mut item = layout::event(&event.program_id, &event.id).to_item();
     // The event is kept as its exact JSON so that every later reader sees the same bytes.
-    item.insert("body".into(), s(serde_json::to_string(event).map_err(StoreError::engine)?));
+    item.insert(
+        "body".into(),
+        s(serde_json::to_string(event).map_err(StoreError::engine)?),
+    );
     item.insert("event".into(), s(event.event.clone()));
-    item.insert(schema::GSI1.pk.into(), s(layout::outbox_index_pk(&event.id)));
+    item.insert(
+        schema::GSI1.pk.into(),
+        s(layout::outbox_index_pk(&event.id)),
+    );
     item.insert(schema::GSI1.sk.into(), s(event.id.to_string()));
     Ok(TxOp::Put(Put {
         item,

@@ -59,9 +59,13 @@ impl OutboxRelay {
         let mut keys = Vec::with_capacity(page.items.len());
         let mut messages = Vec::with_capacity(page.items.len());
         for (index, item) in page.items.iter().enumerate() {
-            let body = get_s(item, "body").ok_or_else(|| StoreError::Validation("outbox item without body".into()))?;
+            let body = get_s(item, "body")
+                .ok_or_else(|| StoreError::Validation("outbox item without body".into()))?;
             let event: DomainEvent = serde_json::from_str(body).map_err(StoreError::engine)?;
-            messages.push(OutgoingMessage::new(index.to_string(), event.envelope().to_string()));
+            messages.push(OutgoingMessage::new(
+                index.to_string(),
+                event.envelope().to_string(),
+            ));
             keys.push(Key::of(item)?);
         }
         if messages.is_empty() {
@@ -78,7 +82,9 @@ impl OutboxRelay {
     async fn mark_relayed(&self, key: Key) -> Result<(), StoreError> {
         let update = UpdateItem {
             key,
-            update: Update::new().remove(schema::GSI1.pk).remove(schema::GSI1.sk),
+            update: Update::new()
+                .remove(schema::GSI1.pk)
+                .remove(schema::GSI1.sk),
             condition: Some(Condition::AttributeExists(schema::GSI1.pk.into())),
         };
         match self.store.update(update).await {
@@ -88,4 +94,3 @@ impl OutboxRelay {
         }
     }
 }
-

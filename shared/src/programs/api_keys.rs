@@ -64,7 +64,9 @@ async fn authorized_program(
         .map_err(|denied| DomainError::denied(denied, "Program"))?;
     // Keys are managed by admins only: a key must not mint keys with more scopes than itself.
     if matches!(principal, Principal::ApiKey(_)) && scope == Scope::ProgramsWrite {
-        return Err(DomainError::Forbidden("API keys are managed with an admin token.".into()));
+        return Err(DomainError::Forbidden(
+            "API keys are managed with an admin token.".into(),
+        ));
     }
     repo::find_program(ctx.store.as_ref(), &id)
         .await?
@@ -81,14 +83,20 @@ pub async fn create_api_key(
     let program = authorized_program(ctx, principal, program_id, Scope::ProgramsWrite).await?;
     let name = request.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(DomainError::Unprocessable("`name` must have 1 to 100 characters.".into()));
+        return Err(DomainError::Unprocessable(
+            "`name` must have 1 to 100 characters.".into(),
+        ));
     }
     if request.scopes.is_empty() {
-        return Err(DomainError::Unprocessable("`scopes` must name at least one scope.".into()));
+        return Err(DomainError::Unprocessable(
+            "`scopes` must name at least one scope.".into(),
+        ));
     }
     let now = ctx.clock.now();
     if request.expires_at.is_some_and(|expires| expires <= now) {
-        return Err(DomainError::Unprocessable("`expiresAt` must be in the future.".into()));
+        return Err(DomainError::Unprocessable(
+            "`expiresAt` must be in the future.".into(),
+        ));
     }
     let mut scopes = request.scopes;
     scopes.sort();
@@ -108,10 +116,14 @@ pub async fn create_api_key(
         &program,
         "api_key.created",
         principal.actor(),
-        serde_json::to_value(ApiKeyView::from(issued.record.clone())).expect("a key view serialises"),
+        serde_json::to_value(ApiKeyView::from(issued.record.clone()))
+            .expect("a key view serialises"),
     );
     ctx.store
-        .transact(vec![api_key_store::insert(&issued.record)?, outbox::record(&event)?])
+        .transact(vec![
+            api_key_store::insert(&issued.record)?,
+            outbox::record(&event)?,
+        ])
         .await?;
     Ok(ApiKeyView {
         key: Some(issued.secret),
@@ -156,7 +168,10 @@ pub async fn revoke_api_key(
     );
     match ctx
         .store
-        .transact(vec![api_key_store::revoke(&record, now), outbox::record(&event)?])
+        .transact(vec![
+            api_key_store::revoke(&record, now),
+            outbox::record(&event)?,
+        ])
         .await
     {
         // Revoked concurrently: the outcome the caller asked for.

@@ -20,7 +20,11 @@ pub struct CreateProgram {
 
 /// Creates a program. Only a platform administrator (an admin token with the
 /// `programs:create` scope) may do this.
-pub async fn create_program(ctx: &AppContext, principal: &Principal, request: CreateProgram) -> Result<Program, DomainError> {
+pub async fn create_program(
+    ctx: &AppContext,
+    principal: &Principal,
+    request: CreateProgram,
+) -> Result<Program, DomainError> {
     if !principal.can_create_programs() {
         return Err(DomainError::Forbidden(format!(
             "Creating programs needs an admin token with the `{}` scope.",
@@ -29,12 +33,20 @@ pub async fn create_program(ctx: &AppContext, principal: &Principal, request: Cr
     }
     let name = request.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 190 {
-        return Err(DomainError::Unprocessable("`name` must have 1 to 190 characters.".into()));
+        return Err(DomainError::Unprocessable(
+            "`name` must have 1 to 190 characters.".into(),
+        ));
     }
     if request.settings.click_id_param.is_empty()
-        || !request.settings.click_id_param.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        || !request
+            .settings
+            .click_id_param
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
     {
-        return Err(DomainError::Unprocessable("`settings.clickIdParam` must be letters, digits, `_` or `-`.".into()));
+        return Err(DomainError::Unprocessable(
+            "`settings.clickIdParam` must be letters, digits, `_` or `-`.".into(),
+        ));
     }
     let now = ctx.clock.now();
     let program = Program {
@@ -60,14 +72,23 @@ pub async fn create_program(ctx: &AppContext, principal: &Principal, request: Cr
     match ctx.store.transact(ops).await {
         Ok(()) => Ok(program),
         // The program id is fresh, so only the domain claim can fail.
-        Err(error @ StoreError::TransactionCanceled { .. }) if error.failed_condition_index() == Some(1) => {
-            Err(DomainError::Conflict(format!("The domain `{}` is already used by another program.", program.domain)))
+        Err(error @ StoreError::TransactionCanceled { .. })
+            if error.failed_condition_index() == Some(1) =>
+        {
+            Err(DomainError::Conflict(format!(
+                "The domain `{}` is already used by another program.",
+                program.domain
+            )))
         }
         Err(error) => Err(error.into()),
     }
 }
 
-pub async fn get_program(ctx: &AppContext, principal: &Principal, id: &str) -> Result<Program, DomainError> {
+pub async fn get_program(
+    ctx: &AppContext,
+    principal: &Principal,
+    id: &str,
+) -> Result<Program, DomainError> {
     let id = ProgramId::parse(id).map_err(|_| DomainError::not_found("Program"))?;
     principal
         .authorize(&id, Scope::ProgramsRead)

@@ -10,12 +10,17 @@ impl DomainName {
         let name = value.trim().trim_end_matches('.').to_ascii_lowercase();
         let label_ok = |label: &str| {
             (1..=63).contains(&label.len())
-                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
                 && !label.starts_with('-')
                 && !label.ends_with('-')
         };
         if name.len() > 253 || !name.contains('.') || !name.split('.').all(label_ok) {
-            return Err(InvalidValue::new(format!("`{}` is not a valid domain name", value.trim())));
+            return Err(InvalidValue::new(format!(
+                "`{}` is not a valid domain name",
+                value.trim()
+            )));
         }
         Ok(Self(name))
     }
@@ -37,13 +42,24 @@ mod tests {
 
     #[test]
     fn accepts_host_names_and_lowercases_them() {
-        assert_eq!(DomainName::parse("Go.Acme.com").unwrap().as_str(), "go.acme.com");
+        assert_eq!(
+            DomainName::parse("Go.Acme.com").unwrap().as_str(),
+            "go.acme.com"
+        );
         assert!(DomainName::parse("demo.localhost").is_ok());
     }
 
     #[test]
     fn refuses_non_hosts() {
-        for bad in ["acme", "https://acme.com", "-a.com", "a..com", "a_b.com", "acme.com/x", ""] {
+        for bad in [
+            "acme",
+            "https://acme.com",
+            "-a.com",
+            "a..com",
+            "a_b.com",
+            "acme.com/x",
+            "",
+        ] {
             assert!(DomainName::parse(bad).is_err(), "{bad} should be refused");
         }
     }

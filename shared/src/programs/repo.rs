@@ -2,7 +2,9 @@
 
 use crate::layout;
 use crate::model::Program;
-use crate::store::{Condition, Consistency, ItemStore, Put, StoreError, TxOp, from_item, s, schema, to_item};
+use crate::store::{
+    Condition, Consistency, ItemStore, Put, StoreError, TxOp, from_item, s, schema, to_item,
+};
 use crate::types::ProgramId;
 
 /// The actions that create a program: its record and the claim on its short-link domain, so
@@ -26,7 +28,10 @@ pub fn insert(program: &Program) -> Result<Vec<TxOp>, StoreError> {
     ])
 }
 
-pub async fn find_program(store: &dyn ItemStore, id: &ProgramId) -> Result<Option<Program>, StoreError> {
+pub async fn find_program(
+    store: &dyn ItemStore,
+    id: &ProgramId,
+) -> Result<Option<Program>, StoreError> {
     store
         .get(&layout::program(id), Consistency::Strong)
         .await?

@@ -35,7 +35,10 @@ pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, StoreError> {
     serde_dynamo::from_item(item).map_err(StoreError::engine)
 }
 
-/// Encodes a domain record as an item.
+/// Encodes a domain record as an item. Top-level `None` fields are left out rather than
+/// stored as NULL, so that "absent" has one meaning in conditions (`attribute_not_exists`).
 pub fn to_item<T: Serialize>(record: &T) -> Result<Item, StoreError> {
-    serde_dynamo::to_item(record).map_err(StoreError::engine)
+    let mut item: Item = serde_dynamo::to_item(record).map_err(StoreError::engine)?;
+    item.retain(|_, value| !matches!(value, AttributeValue::Null(_)));
+    Ok(item)
 }

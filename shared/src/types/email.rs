@@ -8,8 +8,13 @@ pub struct Email(String);
 impl Email {
     pub fn parse(value: &str) -> Result<Self, InvalidValue> {
         let normalised = value.trim().to_lowercase();
-        let invalid = || InvalidValue::new(format!("`{}` is not a valid email address", value.trim()));
-        if normalised.len() > 254 || normalised.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        let invalid =
+            || InvalidValue::new(format!("`{}` is not a valid email address", value.trim()));
+        if normalised.len() > 254
+            || normalised
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control())
+        {
             return Err(invalid());
         }
         let (local, domain) = normalised.rsplit_once('@').ok_or_else(invalid)?;
@@ -17,7 +22,9 @@ impl Email {
             && !domain.starts_with('.')
             && !domain.ends_with('.')
             && !domain.contains("..")
-            && domain.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+            && domain
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
         if local.is_empty() || local.len() > 64 || local.contains('@') || !domain_ok {
             return Err(invalid());
         }
@@ -47,12 +54,24 @@ mod tests {
 
     #[test]
     fn normalises_case_and_whitespace() {
-        assert_eq!(Email::parse("  Jane@Example.COM ").unwrap().as_str(), "jane@example.com");
+        assert_eq!(
+            Email::parse("  Jane@Example.COM ").unwrap().as_str(),
+            "jane@example.com"
+        );
     }
 
     #[test]
     fn refuses_malformed_addresses() {
-        for bad in ["", "jane", "@example.com", "jane@", "jane@example", "ja ne@example.com", "jane@exa..mple.com", "a@b@c.com"] {
+        for bad in [
+            "",
+            "jane",
+            "@example.com",
+            "jane@",
+            "jane@example",
+            "ja ne@example.com",
+            "jane@exa..mple.com",
+            "a@b@c.com",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad} should be refused");
         }
     }

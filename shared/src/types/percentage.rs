@@ -15,7 +15,9 @@ impl Percentage {
 
     pub fn from_number(value: f64) -> Result<Self, InvalidValue> {
         if !value.is_finite() || value < 0.0 {
-            return Err(InvalidValue::new("a percentage must be a number from 0 to 100"));
+            return Err(InvalidValue::new(
+                "a percentage must be a number from 0 to 100",
+            ));
         }
         let scaled = value * 100.0;
         if (scaled - scaled.round()).abs() > 1e-6 {
@@ -63,14 +65,23 @@ mod tests {
     fn parses_whole_and_decimal_percentages() {
         assert_eq!(Percentage::from_number(20.0).unwrap().basis_points(), 2000);
         assert_eq!(Percentage::from_number(12.5).unwrap().basis_points(), 1250);
-        assert_eq!(serde_json::to_string(&Percentage::from_number(12.5).unwrap()).unwrap(), "12.5");
-        assert_eq!(serde_json::to_string(&Percentage::from_number(20.0).unwrap()).unwrap(), "20");
+        assert_eq!(
+            serde_json::to_string(&Percentage::from_number(12.5).unwrap()).unwrap(),
+            "12.5"
+        );
+        assert_eq!(
+            serde_json::to_string(&Percentage::from_number(20.0).unwrap()).unwrap(),
+            "20"
+        );
     }
 
     #[test]
     fn refuses_out_of_range_and_too_precise_values() {
         for bad in [-1.0, 100.01, 101.0, 12.345, f64::NAN] {
-            assert!(Percentage::from_number(bad).is_err(), "{bad} should be refused");
+            assert!(
+                Percentage::from_number(bad).is_err(),
+                "{bad} should be refused"
+            );
         }
     }
 }

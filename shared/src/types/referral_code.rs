@@ -10,7 +10,9 @@ impl ReferralCode {
     pub fn parse(value: &str) -> Result<Self, InvalidValue> {
         let code = value.trim();
         let valid = (3..=32).contains(&code.len())
-            && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            && code
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if valid {
             Ok(Self(code.to_owned()))
         } else {
@@ -48,7 +50,10 @@ mod tests {
 
     #[test]
     fn codes_compare_case_insensitively() {
-        assert_eq!(ReferralCode::parse("JANE20").unwrap().normalized(), ReferralCode::parse("jane20").unwrap().normalized());
+        assert_eq!(
+            ReferralCode::parse("JANE20").unwrap().normalized(),
+            ReferralCode::parse("jane20").unwrap().normalized()
+        );
     }
 
     #[test]

@@ -9,7 +9,8 @@ pub struct WebUrl(String);
 impl WebUrl {
     pub fn parse(value: &str) -> Result<Self, InvalidValue> {
         let trimmed = value.trim();
-        let invalid = |why: &str| InvalidValue::new(format!("`{trimmed}` is not a valid URL: {why}"));
+        let invalid =
+            |why: &str| InvalidValue::new(format!("`{trimmed}` is not a valid URL: {why}"));
         if trimmed.len() > 2048 {
             return Err(invalid("longer than 2048 characters"));
         }
@@ -53,13 +54,24 @@ mod tests {
 
     #[test]
     fn accepts_http_and_https() {
-        assert_eq!(WebUrl::parse("https://acme.com/x?a=1").unwrap().as_str(), "https://acme.com/x?a=1");
+        assert_eq!(
+            WebUrl::parse("https://acme.com/x?a=1").unwrap().as_str(),
+            "https://acme.com/x?a=1"
+        );
         assert!(WebUrl::parse("http://localhost:3000").is_ok());
     }
 
     #[test]
     fn refuses_dangerous_or_relative_urls() {
-        for bad in ["javascript:alert(1)", "data:text/html,hi", "//evil.com", "/path", "ftp://x.com", "https://user:pw@x.com", "http://"] {
+        for bad in [
+            "javascript:alert(1)",
+            "data:text/html,hi",
+            "//evil.com",
+            "/path",
+            "ftp://x.com",
+            "https://user:pw@x.com",
+            "http://",
+        ] {
             assert!(WebUrl::parse(bad).is_err(), "{bad} should be refused");
         }
     }

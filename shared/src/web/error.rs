@@ -89,12 +89,16 @@ impl ApiError {
 impl From<DomainError> for ApiError {
     fn from(error: DomainError) -> Self {
         match error {
-            DomainError::Unauthenticated(auth) => ApiError::new(ErrorCode::Unauthorized, auth.to_string()),
+            DomainError::Unauthenticated(auth) => {
+                ApiError::new(ErrorCode::Unauthorized, auth.to_string())
+            }
             DomainError::MissingScope(_) => ApiError::new(ErrorCode::Forbidden, error.to_string()),
             DomainError::Forbidden(message) => ApiError::new(ErrorCode::Forbidden, message),
             DomainError::NotFound(message) => ApiError::new(ErrorCode::NotFound, message),
             DomainError::Conflict(message) => ApiError::new(ErrorCode::Conflict, message),
-            DomainError::Unprocessable(message) => ApiError::new(ErrorCode::UnprocessableEntity, message),
+            DomainError::Unprocessable(message) => {
+                ApiError::new(ErrorCode::UnprocessableEntity, message)
+            }
             DomainError::BadRequest(message) => ApiError::new(ErrorCode::BadRequest, message),
             DomainError::RateLimited {
                 message,
@@ -105,11 +109,17 @@ impl From<DomainError> for ApiError {
             },
             DomainError::Store(store) => {
                 tracing::error!(error = %store, source = ?std::error::Error::source(&store), "storage failure");
-                ApiError::new(ErrorCode::InternalServerError, "An internal error occurred. Please try again.")
+                ApiError::new(
+                    ErrorCode::InternalServerError,
+                    "An internal error occurred. Please try again.",
+                )
             }
             DomainError::Queue(queue) => {
                 tracing::error!(error = %queue, "queue failure");
-                ApiError::new(ErrorCode::InternalServerError, "An internal error occurred. Please try again.")
+                ApiError::new(
+                    ErrorCode::InternalServerError,
+                    "An internal error occurred. Please try again.",
+                )
             }
         }
     }

@@ -11,5 +11,5 @@ mod serve;
 pub use error::{ApiError, ErrorCode};
 pub use request::{ApiRequest, MAX_BODY_BYTES};
 pub use response::{ApiResponse, json, no_content};
-pub use serve::serve;
 pub use router::{Params, Route, RouteMatch, match_route, matches_any};
+pub use serve::serve;

@@ -22,7 +22,11 @@ impl ApiRequest {
         let query = parts
             .uri
             .query()
-            .map(|query| url::form_urlencoded::parse(query.as_bytes()).into_owned().collect())
+            .map(|query| {
+                url::form_urlencoded::parse(query.as_bytes())
+                    .into_owned()
+                    .collect()
+            })
             .unwrap_or_default();
         Self {
             method: parts.method,
@@ -50,12 +54,22 @@ impl ApiRequest {
                 format!("The request body is larger than {MAX_BODY_BYTES} bytes."),
             ));
         }
-        let body: &[u8] = if self.body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &self.body };
+        let body: &[u8] = if self.body.iter().all(u8::is_ascii_whitespace) {
+            b"{}"
+        } else {
+            &self.body
+        };
         serde_json::from_slice(body).map_err(|error| {
             use serde_json::error::Category;
             match error.classify() {
-                Category::Data => ApiError::new(ErrorCode::UnprocessableEntity, format!("Invalid request body: {error}.")),
-                _ => ApiError::new(ErrorCode::BadRequest, format!("The request body is not valid JSON: {error}.")),
+                Category::Data => ApiError::new(
+                    ErrorCode::UnprocessableEntity,
+                    format!("Invalid request body: {error}."),
+                ),
+                _ => ApiError::new(
+                    ErrorCode::BadRequest,
+                    format!("The request body is not valid JSON: {error}."),
+                ),
             }
         })
     }
@@ -73,7 +87,11 @@ mod tests {
     }
 
     fn request(body: &[u8]) -> ApiRequest {
-        ApiRequest::from_http(http::Request::post("/x?a=1&b=two%20words").body(body.to_vec()).unwrap())
+        ApiRequest::from_http(
+            http::Request::post("/x?a=1&b=two%20words")
+                .body(body.to_vec())
+                .unwrap(),
+        )
     }
 
     #[test]
@@ -87,10 +105,25 @@ mod tests {
     #[test]
     fn body_errors_map_to_400_413_and_422() {
         assert!(request(br#"{"name":"x"}"#).json::<Body>().is_ok());
-        assert_eq!(request(b"{not json").json::<Body>().unwrap_err().code, ErrorCode::BadRequest);
-        assert_eq!(request(br#"{"name":1}"#).json::<Body>().unwrap_err().code, ErrorCode::UnprocessableEntity);
-        assert_eq!(request(br#"{"name":"x","admin":true}"#).json::<Body>().unwrap_err().code, ErrorCode::UnprocessableEntity);
+        assert_eq!(
+            request(b"{not json").json::<Body>().unwrap_err().code,
+            ErrorCode::BadRequest
+        );
+        assert_eq!(
+            request(br#"{"name":1}"#).json::<Body>().unwrap_err().code,
+            ErrorCode::UnprocessableEntity
+        );
+        assert_eq!(
+            request(br#"{"name":"x","admin":true}"#)
+                .json::<Body>()
+                .unwrap_err()
+                .code,
+            ErrorCode::UnprocessableEntity
+        );
         let big = format!(r#"{{"name":"{}"}}"#, "x".repeat(MAX_BODY_BYTES));
-        assert_eq!(request(big.as_bytes()).json::<Body>().unwrap_err().code, ErrorCode::PayloadTooLarge);
+        assert_eq!(
+            request(big.as_bytes()).json::<Body>().unwrap_err().code,
+            ErrorCode::PayloadTooLarge
+        );
     }
 }

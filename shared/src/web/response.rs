@@ -8,9 +8,10 @@ pub fn json<T: serde::Serialize>(status: StatusCode, body: &T) -> ApiResponse {
     let bytes = serde_json::to_vec(body).expect("response bodies always serialise");
     let mut response = http::Response::new(bytes);
     *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     response
 }
 

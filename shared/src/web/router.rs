@@ -39,7 +39,11 @@ pub struct RouteMatch<E> {
 
 /// Finds the route for a request: 404 when no pattern matches the path, 405 when one matches
 /// with another method.
-pub fn match_route<E: Copy>(routes: &[Route<E>], method: &Method, path: &str) -> Result<RouteMatch<E>, ApiError> {
+pub fn match_route<E: Copy>(
+    routes: &[Route<E>],
+    method: &Method,
+    path: &str,
+) -> Result<RouteMatch<E>, ApiError> {
     let mut path_matched = false;
     for route in routes {
         if let Some(params) = match_pattern(route.pattern, path) {
@@ -54,15 +58,23 @@ pub fn match_route<E: Copy>(routes: &[Route<E>], method: &Method, path: &str) ->
         }
     }
     Err(if path_matched {
-        ApiError::new(ErrorCode::MethodNotAllowed, format!("{method} is not allowed on {path}."))
+        ApiError::new(
+            ErrorCode::MethodNotAllowed,
+            format!("{method} is not allowed on {path}."),
+        )
     } else {
-        ApiError::new(ErrorCode::NotFound, format!("No route for {method} {path}."))
+        ApiError::new(
+            ErrorCode::NotFound,
+            format!("No route for {method} {path}."),
+        )
     })
 }
 
 /// Whether any route's pattern matches the path (the local stack uses it to pick a function).
 pub fn matches_any<E>(routes: &[Route<E>], path: &str) -> bool {
-    routes.iter().any(|route| match_pattern(route.pattern, path).is_some())
+    routes
+        .iter()
+        .any(|route| match_pattern(route.pattern, path).is_some())
 }
 
 fn match_pattern(pattern: &'static str, path: &str) -> Option<Params> {
@@ -73,7 +85,10 @@ fn match_pattern(pattern: &'static str, path: &str) -> Option<Params> {
         match (pattern_segments.next(), path_segments.next()) {
             (None, None) => return Some(Params(params)),
             (Some(expected), Some(actual)) => {
-                if let Some(name) = expected.strip_prefix('{').and_then(|rest| rest.strip_suffix('}')) {
+                if let Some(name) = expected
+                    .strip_prefix('{')
+                    .and_then(|rest| rest.strip_suffix('}'))
+                {
                     if actual.is_empty() {
                         return None;
                     }
@@ -102,18 +117,37 @@ mod tests {
 
     #[test]
     fn matches_patterns_and_extracts_params() {
-        let found = match_route(ROUTES, &Method::DELETE, "/programs/prog_1/api-keys/key_2").unwrap();
+        let found =
+            match_route(ROUTES, &Method::DELETE, "/programs/prog_1/api-keys/key_2").unwrap();
         assert_eq!(found.endpoint, 3);
         assert_eq!(found.params.get("programId"), "prog_1");
         assert_eq!(found.params.get("keyId"), "key_2");
-        assert_eq!(match_route(ROUTES, &Method::POST, "/programs/").unwrap().endpoint, 2);
+        assert_eq!(
+            match_route(ROUTES, &Method::POST, "/programs/")
+                .unwrap()
+                .endpoint,
+            2
+        );
     }
 
     #[test]
     fn unknown_paths_are_404_and_wrong_methods_405() {
-        assert_eq!(match_route(ROUTES, &Method::GET, "/nope").unwrap_err().code, ErrorCode::NotFound);
-        assert_eq!(match_route(ROUTES, &Method::GET, "/programs/prog_1/x").unwrap_err().code, ErrorCode::NotFound);
-        assert_eq!(match_route(ROUTES, &Method::PUT, "/programs").unwrap_err().code, ErrorCode::MethodNotAllowed);
+        assert_eq!(
+            match_route(ROUTES, &Method::GET, "/nope").unwrap_err().code,
+            ErrorCode::NotFound
+        );
+        assert_eq!(
+            match_route(ROUTES, &Method::GET, "/programs/prog_1/x")
+                .unwrap_err()
+                .code,
+            ErrorCode::NotFound
+        );
+        assert_eq!(
+            match_route(ROUTES, &Method::PUT, "/programs")
+                .unwrap_err()
+                .code,
+            ErrorCode::MethodNotAllowed
+        );
         assert!(matches_any(ROUTES, "/programs/prog_1"));
         assert!(!matches_any(ROUTES, "/links"));
     }

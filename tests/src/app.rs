@@ -1,0 +1,199 @@
+//! `spawn_app()`-style harness for function tests: the same handler over either engine, with
+//! a test clock, test ids and locally signed admin tokens.
+
+use crate::{fresh_queue, fresh_store};
+use http::{Method, StatusCode};
+use shared::auth::{
+    AdminClaims, AdminTokenConfig, AdminTokenIssuer, AdminTokenVerifier, Authenticator,
+    CREATE_PROGRAMS_SCOPE, JwtKey, Principal,
+};
+use shared::context::AppContext;
+use shared::ports::{OsRandom, SystemClock, UlidIds};
+use shared::queue::embedded::EmbeddedQueues;
+use shared::queue::{MessageQueue, QueueSettings};
+use shared::store::ItemStore;
+use shared::store::embedded::EmbeddedStore;
+use shared::types::ProgramId;
+use std::sync::Arc;
+
+pub const ISSUER: &str = "https://idp.test";
+pub const AUDIENCE: &str = "partnerline-tests";
+pub const SECRET: &[u8] = b"a-test-secret-of-at-least-32-bytes!!";
+
+/// Which engines a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Embedded,
+    Moto,
+}
+
+pub struct TestApp {
+    pub ctx: Arc<AppContext>,
+    pub store: Arc<dyn ItemStore>,
+    pub events: Arc<dyn MessageQueue>,
+    pub tokens: AdminTokenIssuer,
+}
+
+pub fn token_config() -> AdminTokenConfig {
+    AdminTokenConfig {
+        issuer: ISSUER.into(),
+        audience: AUDIENCE.into(),
+        key: JwtKey::Hs256(SECRET.to_vec()),
+    }
+}
+
+impl TestApp {
+    pub async fn spawn(engine: Engine) -> Self {
+        let (store, events): (Arc<dyn ItemStore>, Arc<dyn MessageQueue>) = match engine {
+            Engine::Embedded => {
+                let queues = EmbeddedQueues::in_memory();
+                let events = queues
+                    .create("events", QueueSettings::default())
+                    .expect("create a queue");
+                (Arc::new(EmbeddedStore::in_memory()), events)
+            }
+            Engine::Moto => (
+                fresh_store().await,
+                fresh_queue(QueueSettings::default()).await.queue,
+            ),
+        };
+        let clock = Arc::new(SystemClock);
+        let random = Arc::new(OsRandom);
+        let verifier = AdminTokenVerifier::new(&token_config()).expect("valid token settings");
+        let ctx = AppContext {
+            store: store.clone(),
+            auth: Authenticator::new(store.clone(), Some(verifier), clock.clone()),
+            ids: Arc::new(UlidIds::new(clock.clone(), random.clone())),
+            clock,
+            random,
+        };
+        Self {
+            ctx: Arc::new(ctx),
+            store,
+            events,
+            tokens: AdminTokenIssuer::new(&token_config()).expect("HS256 issuer"),
+        }
+    }
+
+    fn expiry() -> u64 {
+        (time::OffsetDateTime::now_utc() + time::Duration::hours(1)).unix_timestamp() as u64
+    }
+
+    /// A token that may create programs.
+    pub fn platform_token(&self) -> String {
+        self.tokens.issue(
+            "platform-admin",
+            None,
+            Some(CREATE_PROGRAMS_SCOPE),
+            Self::expiry(),
+        )
+    }
+
+    /// An admin token for one program.
+    pub fn admin_token(&self, program: &ProgramId) -> String {
+        self.tokens
+            .issue("admin@test", Some(program), None, Self::expiry())
+    }
+
+    /// The principal of [`Self::platform_token`], for calling use cases directly.
+    pub fn platform_principal(&self) -> Principal {
+        Principal::Admin(AdminClaims {
+            sub: "platform-admin".into(),
+            iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+            exp: Self::expiry(),
+            program_id: None,
+            scope: Some(CREATE_PROGRAMS_SCOPE.into()),
+        })
+    }
+}
+
+/// A response as tests look at it.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: http::HeaderMap,
+    pub body: serde_json::Value,
+}
+
+impl Reply {
+    /// The error code of an error envelope, checking the envelope's shape.
+    pub fn error_code(&self) -> &str {
+        let error = &self.body["error"];
+        assert!(
+            error["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "no message in {}",
+            self.body
+        );
+        assert!(
+            error["doc_url"].as_str().is_some(),
+            "no doc_url in {}",
+            self.body
+        );
+        error["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("not an error envelope: {}", self.body))
+    }
+}
+
+/// Builds a request with an optional bearer credential and JSON body.
+pub fn request(
+    method: Method,
+    path: &str,
+    credential: Option<&str>,
+    body: Option<serde_json::Value>,
+) -> http::Request<Vec<u8>> {
+    let mut builder = http::Request::builder().method(method).uri(path);
+    if let Some(credential) = credential {
+        builder = builder.header("authorization", format!("Bearer {credential}"));
+    }
+    let body = body
+        .map(|b| serde_json::to_vec(&b).expect("JSON"))
+        .unwrap_or_default();
+    builder
+        .header("content-type", "application/json")
+        .body(body)
+        .expect("a valid request")
+}
+
+/// Reads a handler's response.
+pub fn reply(response: http::Response<Vec<u8>>) -> Reply {
+    let (parts, body) = response.into_parts();
+    let body = if body.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_slice(&body)
+            .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(&body).into()))
+    };
+    Reply {
+        status: parts.status,
+        headers: parts.headers,
+        body,
+    }
+}
+
+/// Runs a test body once per engine: `engine_tests! { async fn name(app: TestApp) { ... } }`
+/// makes a module `name` with tests `embedded` and `moto`.
+#[macro_export]
+macro_rules! engine_tests {
+    ($(async fn $name:ident($app:ident : TestApp) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
+                async fn run($app: $crate::app::TestApp) $body
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn embedded() {
+                    run($crate::app::TestApp::spawn($crate::app::Engine::Embedded).await).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn moto() {
+                    run($crate::app::TestApp::spawn($crate::app::Engine::Moto).await).await;
+                }
+            }
+        )*
+    };
+}
