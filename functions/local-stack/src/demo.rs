@@ -84,9 +84,13 @@ pub async fn ensure_demo(stack: &Stack, data_dir: &Path, base_url: &str) -> Resu
         admin_token,
         platform_token,
     };
-    let json = serde_json::to_string_pretty(&demo).expect("demo serialises");
-    std::fs::write(&path, json).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    save(&demo, &path)?;
     Ok(demo)
+}
+
+fn save(demo: &Demo, path: &Path) -> Result<(), String> {
+    let json = serde_json::to_string_pretty(demo).expect("demo serialises");
+    std::fs::write(path, json).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 /// Prints how to call the stack at once. The credentials are local, made for this data

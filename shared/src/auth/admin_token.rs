@@ -160,3 +160,115 @@ impl AdminTokenIssuer {
             .expect("HS256 signing cannot fail")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
+
+    fn config() -> AdminTokenConfig {
+        AdminTokenConfig {
+            issuer: "https://idp.test".into(),
+            audience: "partnerline".into(),
+            key: JwtKey::Hs256(SECRET.to_vec()),
+        }
+    }
+
+    fn in_an_hour() -> u64 {
+        jsonwebtoken::get_current_timestamp() + 3600
+    }
+
+    fn sign(header: Header, claims: &serde_json::Value) -> String {
+        jsonwebtoken::encode(&header, claims, &EncodingKey::from_secret(SECRET)).unwrap()
+    }
+
+    fn claims() -> serde_json::Value {
+        serde_json::json!({"sub": "admin", "iss": "https://idp.test", "aud": "partnerline", "exp": in_an_hour(), "program_id": "prog_1"})
+    }
+
+    fn verify(token: &str) -> Result<AdminClaims, AuthError> {
+        AdminTokenVerifier::new(&config()).unwrap().verify(token)
+    }
+
+    #[test]
+    fn a_valid_token_gives_its_program() {
+        let claims = verify(&sign(Header::new(Algorithm::HS256), &claims())).unwrap();
+        assert_eq!(claims.program_id.as_ref().unwrap().as_str(), "prog_1");
+        assert!(!claims.can_create_programs());
+    }
+
+    #[test]
+    fn issued_tokens_verify() {
+        let issuer = AdminTokenIssuer::new(&config()).unwrap();
+        let token = issuer.issue("ops", None, Some("programs:create"), in_an_hour());
+        assert!(verify(&token).unwrap().can_create_programs());
+    }
+
+    #[test]
+    fn expired_tokens_are_refused() {
+        let mut claims = claims();
+        claims["exp"] = serde_json::json!(jsonwebtoken::get_current_timestamp() - 120);
+        assert_eq!(
+            verify(&sign(Header::new(Algorithm::HS256), &claims)),
+            Err(AuthError::InvalidToken("it has expired".into()))
+        );
+    }
+
+    #[test]
+    fn wrong_audience_or_issuer_is_refused() {
+        let mut wrong_aud = claims();
+        wrong_aud["aud"] = "someone-else".into();
+        assert_eq!(
+            verify(&sign(Header::new(Algorithm::HS256), &wrong_aud)),
+            Err(AuthError::InvalidToken("wrong audience".into()))
+        );
+        let mut wrong_iss = claims();
+        wrong_iss["iss"] = "https://evil.test".into();
+        assert_eq!(
+            verify(&sign(Header::new(Algorithm::HS256), &wrong_iss)),
+            Err(AuthError::InvalidToken("wrong issuer".into()))
+        );
+    }
+
+    #[test]
+    fn required_claims_must_be_present_and_well_typed() {
+        for missing in ["exp", "iss", "aud"] {
+            let mut claims = claims();
+            claims.as_object_mut().unwrap().remove(missing);
+            assert!(
+                verify(&sign(Header::new(Algorithm::HS256), &claims)).is_err(),
+                "{missing} missing"
+            );
+        }
+        let mut string_exp = claims();
+        string_exp["exp"] = serde_json::json!(in_an_hour().to_string());
+        assert!(verify(&sign(Header::new(Algorithm::HS256), &string_exp)).is_err());
+    }
+
+    #[test]
+    fn other_algorithms_and_alg_none_are_refused() {
+        assert!(verify(&sign(Header::new(Algorithm::HS384), &claims())).is_err());
+        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
+        let payload = URL_SAFE_NO_PAD.encode(claims().to_string());
+        assert!(verify(&format!("{header}.{payload}.")).is_err());
+        let valid = sign(Header::new(Algorithm::HS256), &claims());
+        let tampered = valid.replace(
+            valid.split('.').nth(1).unwrap(),
+            &URL_SAFE_NO_PAD.encode(claims().to_string().replace("prog_1", "prog_2")),
+        );
+        assert_eq!(
+            verify(&tampered),
+            Err(AuthError::InvalidToken("bad signature".into()))
+        );
+    }
+
+    #[test]
+    fn short_secrets_are_refused_at_start_up() {
+        let mut config = config();
+        config.key = JwtKey::Hs256(b"short".to_vec());
+        assert!(AdminTokenVerifier::new(&config).is_err());
+    }
+}

@@ -1,0 +1,111 @@
+//! The README's local-stack command, run as a process: it starts, the printed API key
+//! authenticates a request, and the data survives a restart.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Stack {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start(data_dir: &Path) -> Stack {
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_local-stack"))
+        .env("PARTNERLINE_DATA_DIR", data_dir)
+        .env("PARTNERLINE_PORT", port.to_string())
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start the local stack");
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let base = loop {
+        assert!(
+            Instant::now() < deadline,
+            "the stack did not announce itself"
+        );
+        let line = lines.next().expect("stdout closed").unwrap();
+        if let Some(url) = line.strip_prefix("Partnerline local stack on ") {
+            break url.trim().to_owned();
+        }
+    };
+    // Keep draining stdout so the child never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Stack { child, base }
+}
+
+/// A minimal HTTP/1.1 GET; returns (status, body).
+fn get(base: &str, path: &str, api_key: &str) -> (u16, serde_json::Value) {
+    let address = base.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(address).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {api_key}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response[9..12].parse().unwrap();
+    let body = response.split("\r\n\r\n").nth(1).unwrap_or_default();
+    (
+        status,
+        serde_json::from_str(body).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+#[test]
+fn the_printed_key_works_and_data_survives_a_restart() {
+    let data_dir = std::env::temp_dir().join(format!("partnerline-local-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data_dir);
+
+    let first = start(&data_dir);
+    let demo: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data_dir.join("demo.json")).unwrap())
+            .unwrap();
+    let key = demo["apiKey"].as_str().unwrap().to_owned();
+    let program = demo["programId"].as_str().unwrap().to_owned();
+    let (status, body) = get(&first.base, &format!("/programs/{program}"), &key);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["name"], "Demo program");
+    let (status, _) = get(
+        &first.base,
+        &format!("/programs/{program}"),
+        "plk_not-the-key",
+    );
+    assert_eq!(status, 401);
+    drop(first);
+
+    let second = start(&data_dir);
+    let again: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data_dir.join("demo.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        again["programId"],
+        program.as_str(),
+        "no second demo program on restart"
+    );
+    let (status, body) = get(&second.base, &format!("/programs/{program}"), &key);
+    assert_eq!(
+        status, 200,
+        "the program and its key survive a restart: {body}"
+    );
+    drop(second);
+    let _ = std::fs::remove_dir_all(&data_dir);
+}
