@@ -433,13 +433,7 @@ impl ItemStore for DynamoDbStore {
         self.transaction_backoff
             .retry(
                 || self.send_transaction(items.clone()),
-                |error| match error {
-                    StoreError::Throttled(_) => true,
-                    StoreError::TransactionCanceled { reasons } => {
-                        errors::is_transient_cancellation(reasons)
-                    }
-                    _ => false,
-                },
+                errors::is_transient_transaction_error,
             )
             .await
     }
