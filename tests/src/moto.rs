@@ -19,12 +19,13 @@ const HOW_TO_RUN: &str = "the engine tests need moto 5.2.5; create the venv with
 
 // `$0` is moto_server, `$1` the port, `$2` the log file. The watchdog copies stdin (fd 3)
 // because background jobs of a script otherwise get /dev/null as stdin. The script itself waits
-// on moto, so a moto that fails to start ends the script and is noticed.
+// on moto, so a moto that fails to start ends the script and is noticed. SIGKILL, because on
+// SIGTERM moto exits only after its request threads (long polls) finish.
 const WATCHDOG: &str = r#"
 exec 3<&0
 "$0" -H 127.0.0.1 -p "$1" >"$2" 2>&1 </dev/null &
 server=$!
-{ cat >/dev/null; kill "$server" 2>/dev/null; } <&3 3<&- &
+{ cat >/dev/null; kill -KILL "$server" 2>/dev/null; } <&3 3<&- &
 exec 3<&-
 wait "$server"
 "#;

@@ -30,6 +30,9 @@ async fn get(store: &dyn ItemStore, pk: &str, sk: &str) -> Option<Item> {
         .expect("get")
 }
 
+// moto serves requests on threads and takes no lock per item: its check-then-write is atomic
+// only because it runs within one slice of Python's GIL. Real DynamoDB guarantees it. These
+// races have held in every run; a failure here would point at moto before the engine.
 #[tokio::test]
 async fn only_one_of_twenty_concurrent_conditional_puts_wins() {
     let store = fresh_store().await;
@@ -62,7 +65,7 @@ async fn only_one_of_twenty_concurrent_conditional_puts_wins() {
         .expect("the claim");
     let owner = format!("w{}", winners[0]);
     assert_eq!(get_s(&stored, "owner"), Some(owner.as_str()));
-    // A loser that lost after the winner wrote sees the winner's item.
+    // Every loser's condition failed on the winner's item, which ALL_OLD hands back.
     for current in losers {
         let current = current.expect("ALL_OLD returns the item that beat this writer");
         assert_eq!(*current, stored);
@@ -131,6 +134,35 @@ async fn failed_conditions_change_nothing_and_return_the_current_item() {
         Err(StoreError::ConditionFailed { current: None })
     ));
     assert_eq!(get(&*store, "PROG#2", "META").await, None);
+}
+
+#[tokio::test]
+async fn comparisons_with_an_absent_attribute() {
+    let store = fresh_store().await;
+    store.put(put(item("A", "1", &[]))).await.unwrap();
+    let update = |condition| UpdateItem {
+        key: Key::new("A", "1"),
+        update: Update::new().add("hits", 1),
+        condition: Some(condition),
+    };
+    // `<>` holds on an absent attribute in DynamoDB; ordered comparisons and `=` do not.
+    let not_equal = Condition::NotEquals("status".into(), s("closed"));
+    assert!(store.update(update(not_equal)).await.is_ok());
+    for condition in [
+        Condition::equals("status", s("closed")),
+        Condition::LessThan("status".into(), s("z")),
+        Condition::GreaterOrEqual("status".into(), s("")),
+        Condition::Or(vec![]),
+    ] {
+        let result = store.update(update(condition.clone())).await;
+        assert!(
+            matches!(result, Err(StoreError::ConditionFailed { .. })),
+            "{condition:?} holds: {result:?}"
+        );
+    }
+    assert!(store.update(update(Condition::And(vec![]))).await.is_ok());
+    let stored = get(&*store, "A", "1").await.unwrap();
+    assert_eq!(get_n(&stored, "hits"), Some(2));
 }
 
 #[tokio::test]

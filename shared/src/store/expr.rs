@@ -6,7 +6,8 @@ use super::AttributeValue;
 /// A condition on one item (DynamoDB `ConditionExpression`). Attribute names are top-level.
 ///
 /// On a missing item every attribute is absent: `NotExists`/`AttributeNotExists` hold, and
-/// comparisons are false.
+/// comparisons with an absent attribute are false, except `NotEquals`, which holds (as `<>`
+/// does in DynamoDB).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Condition {
     /// The item exists (`attribute_exists(pk)`).

@@ -68,6 +68,15 @@ pub fn is_transient_cancellation(reasons: &[CancelReason]) -> bool {
     })
 }
 
+/// A failed transaction worth sending again: throttled, or canceled without a failed condition.
+pub fn is_transient_transaction_error(error: &StoreError) -> bool {
+    match error {
+        StoreError::Throttled(_) => true,
+        StoreError::TransactionCanceled { reasons } => is_transient_cancellation(reasons),
+        _ => false,
+    }
+}
+
 /// Batch requests left unprocessed after every retry.
 #[derive(Debug, thiserror::Error)]
 #[error("{0} batch request(s) stayed unprocessed after retries")]
@@ -112,6 +121,22 @@ mod tests {
         assert!(!is_transient_cancellation(&failed));
         let invalid = [CancelReason::Other("ValidationError".into())];
         assert!(!is_transient_cancellation(&invalid));
+    }
+
+    #[test]
+    fn retries_throttled_and_conflicting_transactions_only() {
+        let throttled = StoreError::Throttled(Box::new(Unprocessed(1)));
+        assert!(is_transient_transaction_error(&throttled));
+        let conflict = StoreError::TransactionCanceled {
+            reasons: vec![CancelReason::Conflict, CancelReason::None],
+        };
+        assert!(is_transient_transaction_error(&conflict));
+        let failed = StoreError::TransactionCanceled {
+            reasons: vec![CancelReason::Conflict, CancelReason::ConditionFailed],
+        };
+        assert!(!is_transient_transaction_error(&failed));
+        let invalid = StoreError::Validation("bad".into());
+        assert!(!is_transient_transaction_error(&invalid));
     }
 
     #[test]
