@@ -14,8 +14,7 @@ use std::time::{Duration, Instant};
 
 const HOW_TO_RUN: &str = "the engine tests need moto 5.2.5; create the venv with \
     `python3 -m venv .venv && .venv/bin/pip install 'moto[server]==5.2.5'` at the repository \
-    root (or set MOTO_SERVER to a moto_server binary), then run the command in tests/README.md: \
-    `MOTO_SERVER=<path>/moto_server cargo test -p integration-tests`";
+    root (or set MOTO_SERVER to a moto_server binary), or simply run `./tests/run`, which does all of it";
 
 // `$0` is moto_server, `$1` the port, `$2` the log file. The watchdog copies stdin (fd 3)
 // because background jobs of a script otherwise get /dev/null as stdin. The script itself waits
@@ -38,8 +37,23 @@ struct Server {
 
 static SERVER: OnceLock<Server> = OnceLock::new();
 
-/// The endpoint URL of the moto server, started on first call. Panics when moto is missing.
+static SHARED: OnceLock<String> = OnceLock::new();
+
+/// The endpoint URL of the moto server. `tests/run` starts one for the whole run and sets
+/// `MOTO_ENDPOINT`; otherwise one is started on first call for this test binary. Panics when
+/// moto is missing or the given endpoint does not answer: these tests never skip.
 pub fn endpoint() -> &'static str {
+    if let Some(shared) = std::env::var("MOTO_ENDPOINT").ok().filter(|url| !url.is_empty()) {
+        return SHARED.get_or_init(|| {
+            let address = shared.trim_start_matches("http://").trim_end_matches('/');
+            let reachable = address
+                .parse::<SocketAddr>()
+                .ok()
+                .is_some_and(|socket| TcpStream::connect_timeout(&socket, Duration::from_secs(2)).is_ok());
+            assert!(reachable, "MOTO_ENDPOINT={shared} does not answer: {HOW_TO_RUN}");
+            shared
+        });
+    }
     &SERVER.get_or_init(start).endpoint
 }
 
