@@ -261,3 +261,27 @@ async fn queue_hub_rules() {
     assert!(other.delete(&received[0].receipt_handle).await.is_err());
     assert_eq!(first.approximate_len(), 1);
 }
+
+#[tokio::test]
+async fn query_pages_stop_near_one_megabyte() {
+    let store = EmbeddedStore::in_memory();
+    let writes = (0..5)
+        .map(|index| {
+            BatchWrite::Put(item(&[
+                ("pk", s("big")),
+                ("sk", s(format!("{index}"))),
+                ("blob", s("x".repeat(300 * 1024))),
+            ]))
+        })
+        .collect();
+    store.batch_write(writes).await.unwrap();
+    let first = store.query(Query::table("big")).await.unwrap();
+    assert_eq!(first.items.len(), 4, "the page stops once past 1 MB");
+    assert!(first.next.is_some());
+    let second = store
+        .query(Query::table("big").cursor(first.next))
+        .await
+        .unwrap();
+    assert_eq!(second.items.len(), 1);
+    assert!(second.next.is_none());
+}
