@@ -12,3 +12,9 @@ shared::store_conformance_tests!(async {
 shared::queue_conformance_tests!(async {
     Arc::new(EmbeddedQueues::in_memory()) as Arc<dyn QueueFactory>
 });
+
+#[tokio::test]
+async fn store_mixed_type_ordering() {
+    shared::conformance::store::store_mixed_type_ordering(Arc::new(EmbeddedStore::in_memory()))
+        .await;
+}

@@ -43,14 +43,19 @@ static SHARED: OnceLock<String> = OnceLock::new();
 /// `MOTO_ENDPOINT`; otherwise one is started on first call for this test binary. Panics when
 /// moto is missing or the given endpoint does not answer: these tests never skip.
 pub fn endpoint() -> &'static str {
-    if let Some(shared) = std::env::var("MOTO_ENDPOINT").ok().filter(|url| !url.is_empty()) {
+    if let Some(shared) = std::env::var("MOTO_ENDPOINT")
+        .ok()
+        .filter(|url| !url.is_empty())
+    {
         return SHARED.get_or_init(|| {
             let address = shared.trim_start_matches("http://").trim_end_matches('/');
-            let reachable = address
-                .parse::<SocketAddr>()
-                .ok()
-                .is_some_and(|socket| TcpStream::connect_timeout(&socket, Duration::from_secs(2)).is_ok());
-            assert!(reachable, "MOTO_ENDPOINT={shared} does not answer: {HOW_TO_RUN}");
+            let reachable = address.parse::<SocketAddr>().ok().is_some_and(|socket| {
+                TcpStream::connect_timeout(&socket, Duration::from_secs(2)).is_ok()
+            });
+            assert!(
+                reachable,
+                "MOTO_ENDPOINT={shared} does not answer: {HOW_TO_RUN}"
+            );
             shared
         });
     }

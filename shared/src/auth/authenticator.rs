@@ -56,13 +56,11 @@ impl Authenticator {
             .await?
             .filter(|record| record.is_usable(now))
             .ok_or(AuthError::InvalidApiKey)?;
-        if record
+        let stale = record
             .last_used_at
-            .is_none_or(|used| now - used >= LAST_USED_PRECISION)
-        {
-            if let Err(error) = api_key_store::touch(self.store.as_ref(), &record, now).await {
-                tracing::warn!(key_id = %record.id, %error, "could not record the key's last use");
-            }
+            .is_none_or(|used| now - used >= LAST_USED_PRECISION);
+        if stale && let Err(error) = api_key_store::touch(self.store.as_ref(), &record, now).await {
+            tracing::warn!(key_id = %record.id, %error, "could not record the key's last use");
         }
         Ok(Principal::ApiKey(record))
     }

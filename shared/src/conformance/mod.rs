@@ -8,7 +8,7 @@
 //!
 //! An engine's test file runs the whole suite with two macros:
 //!
-//! ```ignore
+//! ```text
 //! use shared::store::ItemStore;
 //! use std::sync::Arc;
 //! shared::store_conformance_tests!(async { Arc::new(MyStore::new()) as Arc<dyn ItemStore> });

@@ -211,7 +211,8 @@ pub struct Page {
 /// - `update` returns the item as it is after the update (`ALL_NEW`);
 /// - `delete` returns the item as it was (`ALL_OLD`);
 /// - `batch_get` and `batch_write` take any number of keys/requests and chunk them to DynamoDB's
-///   limits, retrying unprocessed ones; `batch_get` returns found items in no given order;
+///   limits, retrying unprocessed ones; a call naming one item twice is a `Validation` error;
+///   `batch_get` returns found items in no given order and reads eventually consistent;
 /// - transient faults (throttling, transaction conflicts) are retried with backoff inside the engine.
 #[async_trait]
 pub trait ItemStore: Send + Sync {

@@ -43,7 +43,7 @@ impl Percentage {
 
 impl serde::Serialize for Percentage {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        if self.0 % 100 == 0 {
+        if self.0.is_multiple_of(100) {
             serializer.serialize_u32(self.0 / 100)
         } else {
             serializer.serialize_f64(self.0 as f64 / 100.0)

@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::types::{self as sdk, ReturnConsumedCapacity};
 impl DynamoDbStore {
     pub(super) async fn batch_get_all(&self, keys: Vec<Key>) -> Result<Vec<Item>, StoreError> {
         let mut found = Vec::with_capacity(keys.len());
-        for chunk in chunks::distinct_keys(keys, MAX_BATCH_GET) {
+        for chunk in chunks::distinct_keys(keys, MAX_BATCH_GET)? {
             let pending = chunk.iter().map(key_item).collect();
             self.batch_get_chunk(pending, &mut found).await?;
         }
@@ -21,8 +21,7 @@ impl DynamoDbStore {
             .into_iter()
             .map(write_request)
             .collect::<Result<Vec<_>, _>>()?;
-        // Chunks go one after the other so that a later write of a key wins.
-        for chunk in chunks::by_key(requests, MAX_BATCH_WRITE) {
+        for chunk in chunks::by_key(requests, MAX_BATCH_WRITE)? {
             self.batch_write_chunk(chunk).await?;
         }
         Ok(())

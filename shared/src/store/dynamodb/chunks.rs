@@ -1,37 +1,39 @@
 //! Splits batch requests to DynamoDB's limits.
 
-use crate::store::Key;
+use crate::store::{Key, StoreError};
 use std::collections::HashSet;
 
-/// Splits `requests` into chunks of at most `max`, in order. A key already in the current chunk
-/// starts a new one: DynamoDB refuses a batch that names one key twice, and separate chunks
-/// (sent one after the other) keep the later request winning.
-pub fn by_key<T>(requests: Vec<(Key, T)>, max: usize) -> Vec<Vec<T>> {
-    let mut chunks = Vec::new();
-    let mut chunk = Vec::new();
-    let mut keys = HashSet::new();
-    for (key, request) in requests {
-        if chunk.len() == max || keys.contains(&key) {
-            chunks.push(std::mem::take(&mut chunk));
-            keys.clear();
+/// Refuses a call that names one key twice. DynamoDB refuses that within one request; the port
+/// refuses it within one call, on every engine, so the result never depends on chunking.
+fn refuse_repeats<'a>(keys: impl Iterator<Item = &'a Key>, what: &str) -> Result<(), StoreError> {
+    let mut seen = HashSet::new();
+    for key in keys {
+        if !seen.insert(key) {
+            return Err(StoreError::Validation(format!(
+                "one batch {what} names an item twice"
+            )));
         }
-        keys.insert(key);
-        chunk.push(request);
     }
-    if !chunk.is_empty() {
-        chunks.push(chunk);
-    }
-    chunks
+    Ok(())
 }
 
-/// Keys without repeats (a batch read names each key once), in chunks of at most `max`.
-pub fn distinct_keys(keys: Vec<Key>, max: usize) -> Vec<Vec<Key>> {
-    let mut seen = HashSet::new();
-    let distinct: Vec<Key> = keys
-        .into_iter()
-        .filter(|key| seen.insert(key.clone()))
-        .collect();
-    distinct.chunks(max).map(<[Key]>::to_vec).collect()
+/// Splits write requests into chunks of at most `max`, in order.
+pub fn by_key<T>(requests: Vec<(Key, T)>, max: usize) -> Result<Vec<Vec<T>>, StoreError> {
+    refuse_repeats(requests.iter().map(|(key, _)| key), "of writes")?;
+    let mut chunks: Vec<Vec<T>> = Vec::new();
+    for (_, request) in requests {
+        match chunks.last_mut() {
+            Some(chunk) if chunk.len() < max => chunk.push(request),
+            _ => chunks.push(vec![request]),
+        }
+    }
+    Ok(chunks)
+}
+
+/// Splits keys into chunks of at most `max`.
+pub fn distinct_keys(keys: Vec<Key>, max: usize) -> Result<Vec<Vec<Key>>, StoreError> {
+    refuse_repeats(keys.iter(), "of keys")?;
+    Ok(keys.chunks(max).map(<[Key]>::to_vec).collect())
 }
 
 #[cfg(test)]
@@ -43,29 +45,38 @@ mod tests {
     }
 
     #[test]
-    fn chunks_writes_by_limit() {
+    fn chunks_writes_by_limit_in_order() {
         let writes: Vec<_> = (0..60).map(|i| (key(i), i)).collect();
-        let sizes: Vec<usize> = by_key(writes, 25).iter().map(Vec::len).collect();
+        let chunks = by_key(writes, 25).unwrap();
+        let sizes: Vec<usize> = chunks.iter().map(Vec::len).collect();
         assert_eq!(sizes, vec![25, 25, 10]);
+        assert_eq!(chunks.concat(), (0..60).collect::<Vec<_>>());
     }
 
     #[test]
-    fn repeated_key_starts_a_new_chunk_in_order() {
-        let writes = vec![(key(1), "a"), (key(2), "b"), (key(1), "c"), (key(3), "d")];
-        assert_eq!(by_key(writes, 25), vec![vec!["a", "b"], vec!["c", "d"]]);
+    fn a_repeated_key_is_refused() {
+        let writes = vec![(key(1), "a"), (key(2), "b"), (key(1), "c")];
+        assert!(matches!(by_key(writes, 25), Err(StoreError::Validation(_))));
+        let keys = vec![key(1), key(2), key(1)];
+        assert!(matches!(
+            distinct_keys(keys, 100),
+            Err(StoreError::Validation(_))
+        ));
     }
 
     #[test]
     fn no_writes_no_chunks() {
-        assert!(by_key(Vec::<(Key, ())>::new(), 25).is_empty());
+        assert!(by_key(Vec::<(Key, ())>::new(), 25).unwrap().is_empty());
     }
 
     #[test]
-    fn chunks_distinct_keys() {
-        let mut keys: Vec<Key> = (0..130).map(key).collect();
-        keys.extend((0..10).map(key));
-        let chunks = distinct_keys(keys, 100);
-        let sizes: Vec<usize> = chunks.iter().map(Vec::len).collect();
+    fn chunks_keys_by_limit() {
+        let keys: Vec<Key> = (0..130).map(key).collect();
+        let sizes: Vec<usize> = distinct_keys(keys, 100)
+            .unwrap()
+            .iter()
+            .map(Vec::len)
+            .collect();
         assert_eq!(sizes, vec![100, 30]);
     }
 }

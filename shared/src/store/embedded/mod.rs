@@ -15,7 +15,7 @@ mod validate;
 use self::durable::DurableFile;
 use self::table::{Change, Table};
 use crate::store::{
-    BatchWrite, CancelReason, Condition, Consistency, Delete, Item, ItemStore, Key, MAX_BATCH_GET,
+    BatchWrite, CancelReason, Condition, Consistency, Delete, Item, ItemStore, Key,
     MAX_BATCH_WRITE, MAX_TRANSACTION_OPS, Page, Put, Query, StoreError, TxOp, UpdateItem, schema,
 };
 use async_trait::async_trait;
@@ -256,13 +256,11 @@ impl ItemStore for EmbeddedStore {
     }
 
     async fn batch_get(&self, keys: Vec<Key>) -> Result<Vec<Item>, StoreError> {
-        for chunk in keys.chunks(MAX_BATCH_GET) {
-            chunk.iter().try_for_each(validate::key)?;
-            if chunk.iter().collect::<HashSet<_>>().len() != chunk.len() {
-                return Err(StoreError::Validation(
-                    "one batch of keys contains duplicates".into(),
-                ));
-            }
+        keys.iter().try_for_each(validate::key)?;
+        if keys.iter().collect::<HashSet<_>>().len() != keys.len() {
+            return Err(StoreError::Validation(
+                "one batch of keys names an item twice".into(),
+            ));
         }
         let table = self.lock();
         Ok(keys
@@ -274,8 +272,8 @@ impl ItemStore for EmbeddedStore {
     // Validates every chunk before writing any, then commits the whole batch at once.
     async fn batch_write(&self, writes: Vec<BatchWrite>) -> Result<(), StoreError> {
         let mut changes = Vec::with_capacity(writes.len());
+        let mut seen = HashSet::new();
         for chunk in writes.chunks(MAX_BATCH_WRITE) {
-            let mut seen = HashSet::new();
             for write in chunk {
                 let change = match write {
                     BatchWrite::Put(item) => Change {
@@ -292,7 +290,7 @@ impl ItemStore for EmbeddedStore {
                 };
                 if !seen.insert(change.key.clone()) {
                     return Err(StoreError::Validation(
-                        "one batch of writes touches an item twice".into(),
+                        "one batch of writes names an item twice".into(),
                     ));
                 }
                 changes.push(change);
