@@ -1,10 +1,10 @@
 //! Wiring for Lambda: one AWS SDK configuration, the DynamoDB and SQS engines, and the
 //! application context. Built once per process, at init.
 
-use crate::auth::{AdminTokenVerifier, Authenticator};
+use crate::auth::AdminTokenVerifier;
 use crate::config::{self, ConfigError};
 use crate::context::AppContext;
-use crate::ports::{OsRandom, SystemClock, UlidIds};
+use crate::ports::{OsRandom, SystemClock};
 use crate::queue::sqs::SqsQueue;
 use crate::store::dynamodb::DynamoDbStore;
 use std::sync::Arc;
@@ -42,9 +42,6 @@ pub fn app_context(
     sdk: &aws_config::SdkConfig,
     with_admin_tokens: bool,
 ) -> Result<AppContext, ConfigError> {
-    let store = store(sdk)?;
-    let clock = Arc::new(SystemClock);
-    let random = Arc::new(OsRandom);
     let verifier = if with_admin_tokens {
         let settings = config::admin_tokens()?;
         Some(
@@ -56,11 +53,10 @@ pub fn app_context(
     } else {
         None
     };
-    Ok(AppContext {
-        auth: Authenticator::new(store.clone(), verifier, clock.clone()),
-        ids: Arc::new(UlidIds::new(clock.clone(), random.clone())),
-        store,
-        clock,
-        random,
-    })
+    Ok(AppContext::new(
+        store(sdk)?,
+        Arc::new(SystemClock),
+        Arc::new(OsRandom),
+        verifier,
+    ))
 }

@@ -1,8 +1,8 @@
 //! What the use cases run with: the storage port, the small ports and the authenticator.
 //! Lambda mains and the local stack build one at start-up and share it across requests.
 
-use crate::auth::Authenticator;
-use crate::ports::{Clock, IdSource, Random};
+use crate::auth::{AdminTokenVerifier, Authenticator};
+use crate::ports::{Clock, IdSource, Random, UlidIds};
 use crate::store::ItemStore;
 use std::sync::Arc;
 
@@ -12,4 +12,23 @@ pub struct AppContext {
     pub ids: Arc<dyn IdSource>,
     pub random: Arc<dyn Random>,
     pub auth: Authenticator,
+}
+
+impl AppContext {
+    /// The usual wiring: time-ordered ids from the clock and the random source, and an
+    /// authenticator over the same store (admin tokens only when a verifier is given).
+    pub fn new(
+        store: Arc<dyn ItemStore>,
+        clock: Arc<dyn Clock>,
+        random: Arc<dyn Random>,
+        admin_tokens: Option<AdminTokenVerifier>,
+    ) -> Self {
+        Self {
+            auth: Authenticator::new(store.clone(), admin_tokens, clock.clone()),
+            ids: Arc::new(UlidIds::new(clock.clone(), random.clone())),
+            store,
+            clock,
+            random,
+        }
+    }
 }

@@ -4,11 +4,11 @@
 use crate::{fresh_queue, fresh_store};
 use http::{Method, StatusCode};
 use shared::auth::{
-    AdminClaims, AdminTokenConfig, AdminTokenIssuer, AdminTokenVerifier, Authenticator,
-    CREATE_PROGRAMS_SCOPE, JwtKey, Principal,
+    AdminClaims, AdminTokenConfig, AdminTokenIssuer, AdminTokenVerifier, CREATE_PROGRAMS_SCOPE,
+    JwtKey, Principal,
 };
 use shared::context::AppContext;
-use shared::ports::{OsRandom, SystemClock, UlidIds};
+use shared::ports::{OsRandom, SystemClock};
 use shared::queue::embedded::EmbeddedQueues;
 use shared::queue::{MessageQueue, QueueSettings};
 use shared::store::ItemStore;
@@ -57,16 +57,13 @@ impl TestApp {
                 fresh_queue(QueueSettings::default()).await.queue,
             ),
         };
-        let clock = Arc::new(SystemClock);
-        let random = Arc::new(OsRandom);
         let verifier = AdminTokenVerifier::new(&token_config()).expect("valid token settings");
-        let ctx = AppContext {
-            store: store.clone(),
-            auth: Authenticator::new(store.clone(), Some(verifier), clock.clone()),
-            ids: Arc::new(UlidIds::new(clock.clone(), random.clone())),
-            clock,
-            random,
-        };
+        let ctx = AppContext::new(
+            store.clone(),
+            Arc::new(SystemClock),
+            Arc::new(OsRandom),
+            Some(verifier),
+        );
         Self {
             ctx: Arc::new(ctx),
             store,

@@ -1,9 +1,9 @@
 //! The embedded engines and the contexts the functions run with.
 
-use shared::auth::{AdminTokenConfig, AdminTokenIssuer, AdminTokenVerifier, Authenticator, JwtKey};
+use shared::auth::{AdminTokenConfig, AdminTokenIssuer, AdminTokenVerifier, JwtKey};
 use shared::context::AppContext;
 use shared::outbox::OutboxRelay;
-use shared::ports::{OsRandom, Random, SystemClock, UlidIds};
+use shared::ports::{OsRandom, Random, SystemClock};
 use shared::queue::QueueSettings;
 use shared::queue::embedded::EmbeddedQueues;
 use shared::store::embedded::EmbeddedStore;
@@ -55,14 +55,7 @@ impl Stack {
             key: JwtKey::Hs256(local_secret(data_dir, random.as_ref())?),
         };
         let verifier = AdminTokenVerifier::new(&token_config)?;
-        let clock = Arc::new(SystemClock);
-        let ctx = AppContext {
-            store: store.clone(),
-            auth: Authenticator::new(store.clone(), Some(verifier), clock.clone()),
-            ids: Arc::new(UlidIds::new(clock.clone(), random.clone())),
-            clock,
-            random,
-        };
+        let ctx = AppContext::new(store.clone(), Arc::new(SystemClock), random, Some(verifier));
         Ok(Self {
             relay: Arc::new(OutboxRelay::new(store.clone(), events)),
             ctx: Arc::new(ctx),

@@ -2,6 +2,7 @@
 //! redelivery with a receive count, dead-lettering after a number of receives, per-message delay.
 
 mod error;
+mod rules;
 
 pub mod embedded;
 pub mod sqs;

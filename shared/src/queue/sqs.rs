@@ -1,15 +1,14 @@
 //! The SQS engine of the queue port (aws-sdk-sqs).
 
 use super::{
-    MAX_BATCH_BYTES, MAX_BATCH_MESSAGES, MAX_DELAY, MAX_VISIBILITY, MessageQueue, OutgoingMessage,
-    QueueError, QueueSettings, ReceivedMessage,
+    MAX_BATCH_MESSAGES, MAX_VISIBILITY, MessageQueue, OutgoingMessage, QueueError, QueueSettings,
+    ReceivedMessage,
 };
 use async_trait::async_trait;
 use aws_sdk_sqs::Client;
 use aws_sdk_sqs::types::{
     Message, MessageSystemAttributeName, QueueAttributeName, SendMessageBatchRequestEntry,
 };
-use std::collections::HashSet;
 use std::time::Duration;
 
 /// SQS's longest long poll.
@@ -113,49 +112,6 @@ fn whole_seconds(duration: Duration) -> i32 {
     i32::try_from(seconds).unwrap_or(i32::MAX)
 }
 
-/// Checks a batch against SQS's rules before sending it, so a bad batch fails as a whole with
-/// a clear [`QueueError::Validation`].
-fn validate_batch(messages: &[OutgoingMessage]) -> Result<(), QueueError> {
-    if messages.len() > MAX_BATCH_MESSAGES {
-        return Err(QueueError::Validation(format!(
-            "a batch holds at most {MAX_BATCH_MESSAGES} messages, not {}",
-            messages.len()
-        )));
-    }
-    let bytes: usize = messages.iter().map(|message| message.body.len()).sum();
-    if bytes > MAX_BATCH_BYTES {
-        return Err(QueueError::Validation(format!(
-            "a batch holds at most {MAX_BATCH_BYTES} bytes, not {bytes}"
-        )));
-    }
-    let mut ids = HashSet::new();
-    for message in messages {
-        if whole_seconds(message.delay) > whole_seconds(MAX_DELAY) {
-            return Err(QueueError::Validation(format!(
-                "message {} is delayed more than {MAX_DELAY:?}",
-                message.entry_id
-            )));
-        }
-        let id = &message.entry_id;
-        let well_formed = !id.is_empty()
-            && id.len() <= 80
-            && id
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-        if !well_formed {
-            return Err(QueueError::Validation(format!(
-                "entry id {id:?} must be 1-80 letters, digits, '-' or '_'"
-            )));
-        }
-        if !ids.insert(id) {
-            return Err(QueueError::Validation(format!(
-                "entry id {id} is used twice in one batch"
-            )));
-        }
-    }
-    Ok(())
-}
-
 fn received(message: Message) -> Result<ReceivedMessage, QueueError> {
     let receive_count = message
         .attributes
@@ -176,7 +132,7 @@ fn received(message: Message) -> Result<ReceivedMessage, QueueError> {
 #[async_trait]
 impl MessageQueue for SqsQueue {
     async fn send_batch(&self, messages: &[OutgoingMessage]) -> Result<Vec<String>, QueueError> {
-        validate_batch(messages)?;
+        super::rules::batch(messages)?;
         if messages.is_empty() {
             return Ok(Vec::new());
         }
@@ -288,46 +244,5 @@ mod tests {
         assert_eq!(whole_seconds(Duration::from_millis(1)), 1);
         assert_eq!(whole_seconds(Duration::from_secs(2)), 2);
         assert_eq!(whole_seconds(Duration::from_millis(2500)), 3);
-    }
-
-    #[test]
-    fn validates_batches() {
-        let ok: Vec<_> = (0..10)
-            .map(|i| OutgoingMessage::new(i.to_string(), "x"))
-            .collect();
-        assert!(validate_batch(&ok).is_ok());
-        let too_many: Vec<_> = (0..11)
-            .map(|i| OutgoingMessage::new(i.to_string(), "x"))
-            .collect();
-        assert!(matches!(
-            validate_batch(&too_many),
-            Err(QueueError::Validation(_))
-        ));
-        let big = vec![
-            OutgoingMessage::new("a", "x".repeat(MAX_BATCH_BYTES / 2 + 1)),
-            OutgoingMessage::new("b", "x".repeat(MAX_BATCH_BYTES / 2)),
-        ];
-        assert!(matches!(
-            validate_batch(&big),
-            Err(QueueError::Validation(_))
-        ));
-        let late = [OutgoingMessage::new("a", "x").delayed(MAX_DELAY + Duration::from_secs(1))];
-        assert!(matches!(
-            validate_batch(&late),
-            Err(QueueError::Validation(_))
-        ));
-        let twice = [
-            OutgoingMessage::new("a", "x"),
-            OutgoingMessage::new("a", "y"),
-        ];
-        assert!(matches!(
-            validate_batch(&twice),
-            Err(QueueError::Validation(_))
-        ));
-        let odd = [OutgoingMessage::new("a.b", "x")];
-        assert!(matches!(
-            validate_batch(&odd),
-            Err(QueueError::Validation(_))
-        ));
     }
 }

@@ -7,7 +7,6 @@
 
 mod durable;
 mod ids;
-mod validate;
 
 use self::durable::{FileWrite, QueueFile, StoredMessage};
 use crate::queue::{
@@ -62,7 +61,7 @@ impl EmbeddedQueues {
         name: &str,
         settings: QueueSettings,
     ) -> Result<Arc<EmbeddedQueue>, QueueError> {
-        validate::queue_name(name)?;
+        crate::queue::rules::queue_name(name)?;
         let mut queues = self.queues.lock().unwrap_or_else(PoisonError::into_inner);
         let config = QueueConfig::resolve(&settings, &queues)?;
         if let Some(queue) = queues.get(name) {
@@ -320,7 +319,7 @@ fn epoch_ms() -> u64 {
 #[async_trait]
 impl MessageQueue for EmbeddedQueue {
     async fn send_batch(&self, messages: &[OutgoingMessage]) -> Result<Vec<String>, QueueError> {
-        validate::batch(messages)?;
+        crate::queue::rules::batch(messages)?;
         let now = Instant::now();
         let now_ms = epoch_ms();
         let mut accepted = Vec::with_capacity(messages.len());

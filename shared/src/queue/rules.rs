@@ -1,4 +1,5 @@
-//! SQS's rules on names, batches and messages.
+//! SQS's rules on names, batches and messages, checked by every engine before it acts, so a
+//! bad request fails the same way on each.
 
 use crate::queue::{MAX_BATCH_BYTES, MAX_BATCH_MESSAGES, MAX_DELAY, OutgoingMessage, QueueError};
 use std::collections::HashSet;
@@ -15,7 +16,7 @@ fn is_sqs_name(text: &str) -> bool {
             .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_')
 }
 
-pub(super) fn queue_name(name: &str) -> Result<(), QueueError> {
+pub(crate) fn queue_name(name: &str) -> Result<(), QueueError> {
     if is_sqs_name(name) {
         Ok(())
     } else {
@@ -23,7 +24,7 @@ pub(super) fn queue_name(name: &str) -> Result<(), QueueError> {
     }
 }
 
-pub(super) fn batch(messages: &[OutgoingMessage]) -> Result<(), QueueError> {
+pub(crate) fn batch(messages: &[OutgoingMessage]) -> Result<(), QueueError> {
     if messages.is_empty() || messages.len() > MAX_BATCH_MESSAGES {
         return Err(invalid(format!(
             "a batch takes 1 to {MAX_BATCH_MESSAGES} messages, not {}",
@@ -72,4 +73,36 @@ fn body(body: &str) -> Result<(), QueueError> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn validates_batches() {
+        let ok: Vec<_> = (0..10)
+            .map(|i| OutgoingMessage::new(i.to_string(), "x"))
+            .collect();
+        assert!(batch(&ok).is_ok());
+        let too_many: Vec<_> = (0..11)
+            .map(|i| OutgoingMessage::new(i.to_string(), "x"))
+            .collect();
+        assert!(matches!(batch(&too_many), Err(QueueError::Validation(_))));
+        let big = vec![
+            OutgoingMessage::new("a", "x".repeat(MAX_BATCH_BYTES / 2 + 1)),
+            OutgoingMessage::new("b", "x".repeat(MAX_BATCH_BYTES / 2)),
+        ];
+        assert!(matches!(batch(&big), Err(QueueError::Validation(_))));
+        let late = [OutgoingMessage::new("a", "x").delayed(MAX_DELAY + Duration::from_secs(1))];
+        assert!(matches!(batch(&late), Err(QueueError::Validation(_))));
+        let twice = [
+            OutgoingMessage::new("a", "x"),
+            OutgoingMessage::new("a", "y"),
+        ];
+        assert!(matches!(batch(&twice), Err(QueueError::Validation(_))));
+        let odd = [OutgoingMessage::new("a.b", "x")];
+        assert!(matches!(batch(&odd), Err(QueueError::Validation(_))));
+    }
 }
