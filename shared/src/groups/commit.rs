@@ -1,4 +1,4 @@
-use super::groups::group_event;
+use super::crud::group_event;
 use super::repo;
 use crate::auth::Principal;
 use crate::context::AppContext;

@@ -1,7 +1,7 @@
 //! A group's discount: what customers referred by its partners get.
 
 use super::commit::save;
-use super::groups::authorized_group;
+use super::crud::authorized_group;
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;

@@ -2,7 +2,7 @@
 //! graduates to the rule's target group. Only stored and checked here; evaluation comes later.
 
 use super::commit::changed_meanwhile;
-use super::groups::{authorized_group, group_event};
+use super::crud::{authorized_group, group_event};
 use super::repo;
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;

@@ -2,7 +2,7 @@
 //! `PartnerGroup`), so commissions made earlier keep the reward they were made with.
 
 use super::commit::save;
-use super::groups::authorized_group;
+use super::crud::authorized_group;
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
