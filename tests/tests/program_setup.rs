@@ -262,7 +262,7 @@ engine_tests! {
         let again = call(&app, Method::POST, &rewards, &setup.key, Some(json!({"event": "sale", "type": "flat", "amountInCents": 500}))).await;
         assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
 
-        let modifiers = json!([{"conditions": [{"entity": "customer", "attribute": "country", "operator": "in", "value": ["US", "CA"]}, {"entity": "sale", "attribute": "amount", "operator": "greater_than", "value": 10000}], "type": "percentage", "amountInPercentage": 30}]);
+        let modifiers = json!([{"conditions": [{"entity": "customer", "attribute": "country", "operator": "in", "value": ["US", "CA"]}, {"entity": "sale", "attribute": "amount", "operator": "greater_than", "value": 10000}], "type": "percentage", "amountInCents": null, "amountInPercentage": 30}]);
         let lead = call(&app, Method::POST, &rewards, &setup.admin, Some(json!({"event": "lead", "type": "flat", "amountInCents": 0, "description": "500 free credits", "tooltip": "**Credits** on signup", "modifiers": modifiers}))).await;
         assert_eq!(lead.status, StatusCode::CREATED, "{}", lead.body);
         assert_eq!(lead.body["modifiers"], modifiers);

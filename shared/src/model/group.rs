@@ -110,7 +110,8 @@ pub enum ConditionOperator {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 pub enum ConditionValue {
-    Number(f64),
+    /// Kept as written (`10000` stays an integer).
+    Number(serde_json::Number),
     Text(String),
     List(Vec<String>),
 }
