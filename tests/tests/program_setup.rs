@@ -282,6 +282,9 @@ engine_tests! {
         // The old id is gone from the group.
         let stale = call(&app, Method::PATCH, &format!("{rewards}/{old_id}"), &setup.key, Some(json!({"amountInPercentage": 5}))).await;
         assert_eq!(stale.status, StatusCode::NOT_FOUND);
+        // A PATCH that changes nothing keeps the reward as it is.
+        let same = call(&app, Method::PATCH, &format!("{rewards}/{new_id}"), &setup.key, Some(json!({"amountInPercentage": 25}))).await;
+        assert_eq!(same.body, patched.body);
         // `null` clears the duration back to lifetime.
         let lifetime = call(&app, Method::PATCH, &format!("{rewards}/{new_id}"), &setup.key, Some(json!({"maxDuration": null}))).await;
         assert_eq!(lifetime.status, StatusCode::OK);

@@ -248,6 +248,9 @@ pub async fn update_reward(
         reward.modifiers = modifiers;
     }
     check_reward(&reward)?;
+    if &reward == old {
+        return Ok(reward);
+    }
     // A fresh id: the old reward stays what earlier commissions were computed with.
     reward.id = RewardId::generate(ctx.ids.as_ref());
     let mut group = read.clone();
