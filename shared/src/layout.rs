@@ -2,14 +2,33 @@
 //! `infra/TABLE_DESIGN.md` lists the same layout with its access patterns.
 
 use crate::store::Key;
-use crate::types::{ApiKeyId, EventId, ProgramId};
+use crate::types::{ApiKeyId, EventId, GroupId, ProgramId};
 
 /// How many partitions the outbox index spreads over, so that no single index partition takes
 /// every event write (DynamoDB serves about 1,000 writes/s per partition).
 pub const OUTBOX_SHARDS: u32 = 4;
 
 pub fn program(program: &ProgramId) -> Key {
-    Key::new(format!("PROG#{program}"), "PROGRAM")
+    Key::new(program_pk(program), "PROGRAM")
+}
+
+/// A partner group, with its rewards, discount and move rules in one item: every change to a
+/// group is one conditional write on its version.
+pub fn group(program: &ProgramId, group: &GroupId) -> Key {
+    Key::new(program_pk(program), format!("{GROUP_SK_PREFIX}{group}"))
+}
+
+/// Sort-key prefix of a program's groups (`GROUPSLUG#` does not share it).
+pub const GROUP_SK_PREFIX: &str = "GROUP#";
+
+/// Claims a group slug inside a program, so that slugs are unique per program.
+pub fn group_slug_claim(program: &ProgramId, slug: &str) -> Key {
+    Key::new(program_pk(program), format!("GROUPSLUG#{slug}"))
+}
+
+/// The partition of a program's own records (the program, its groups and slug claims).
+pub fn program_pk(program: &ProgramId) -> String {
+    format!("PROG#{program}")
 }
 
 /// gsi1 partition listing every program.

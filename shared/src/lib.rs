@@ -11,6 +11,7 @@ pub mod aws;
 pub mod config;
 pub mod context;
 pub mod error;
+pub mod groups;
 pub mod layout;
 pub mod model;
 pub mod outbox;

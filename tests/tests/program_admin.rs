@@ -172,21 +172,22 @@ engine_tests! {
     async fn changes_are_audited_and_relayed_through_the_outbox(app: TestApp) {
         let (program, _) = program_with_key(&app, "go.acme.com").await;
         let relay = shared::outbox::OutboxRelay::new(app.store.clone(), app.events.clone());
-        // Eventually consistent index on DynamoDB: drain until both events are out.
+        // Eventually consistent index on DynamoDB: drain until all three events are out.
         let mut events = Vec::new();
         for _ in 0..50 {
             relay.drain().await.expect("relay");
             for message in app.events.receive(10, std::time::Duration::from_millis(100)).await.expect("receive") {
                 events.push(serde_json::from_str::<serde_json::Value>(&message.body).unwrap());
             }
-            if events.len() >= 2 {
+            if events.len() >= 3 {
                 break;
             }
         }
         let mut names: Vec<&str> = events.iter().map(|e| e["event"].as_str().unwrap()).collect();
         names.sort();
-        assert_eq!(names, ["api_key.created", "program.created"]);
-        assert_eq!(events.len(), 2, "{events:?}");
+        // The default group is created with the program.
+        assert_eq!(names, ["api_key.created", "group.created", "program.created"]);
+        assert_eq!(events.len(), 3, "{events:?}");
         for event in &events {
             assert!(event["id"].as_str().unwrap().starts_with("evt_"));
             assert!(event["createdAt"].is_string());

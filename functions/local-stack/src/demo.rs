@@ -65,6 +65,7 @@ pub async fn ensure_demo(stack: &Stack, data_dir: &Path, base_url: &str) -> Resu
         program_id: Some(program.id.clone()),
         scope: None,
     });
+    crate::demo_setup::configure(&stack.ctx, &admin, program.id.as_str()).await?;
     let key = programs::create_api_key(
         &stack.ctx,
         &admin,

@@ -4,6 +4,7 @@
 
 mod background;
 mod demo;
+mod demo_setup;
 mod server;
 mod stack;
 

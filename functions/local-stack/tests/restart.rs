@@ -84,6 +84,31 @@ fn the_printed_key_works_and_data_survives_a_restart() {
     let (status, body) = get(&first.base, &format!("/programs/{program}"), &key);
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["name"], "Demo program");
+    // The demo groups, as Dub's seed describes them.
+    let (status, body) = get(&first.base, &format!("/programs/{program}/groups"), &key);
+    assert_eq!(status, 200, "{body}");
+    let groups = body["data"].as_array().unwrap();
+    assert_eq!(groups.len(), 2, "{body}");
+    let (default, referral) = (&groups[0], &groups[1]);
+    assert_eq!(default["slug"], "default");
+    assert_eq!(default["rewards"][0]["event"], "sale");
+    assert_eq!(default["rewards"][0]["amountInPercentage"], 20);
+    assert_eq!(
+        default["rewards"][0]["maxDuration"],
+        serde_json::Value::Null
+    );
+    assert_eq!(referral["slug"], "referral");
+    assert_eq!(referral["rewards"][0]["event"], "lead");
+    assert_eq!(referral["rewards"][0]["amountInCents"], 0);
+    assert_eq!(
+        referral["rewards"][0]["description"],
+        "500 free credits for every signup you refer"
+    );
+    assert_eq!(
+        referral["moveRules"][0]["conditions"],
+        serde_json::json!([{"metric": "totalLeads", "operator": "gte", "value": 10}])
+    );
+    assert_eq!(referral["moveRules"][0]["targetGroupId"], default["id"]);
     let (status, _) = get(
         &first.base,
         &format!("/programs/{program}"),

@@ -1,10 +1,13 @@
-//! The program-admin HTTP function: programs and their API keys.
+//! The program-admin HTTP function: programs, their setup (groups, rewards, discounts, move
+//! rules, settings) and their API keys.
 
 use http::{Method, StatusCode};
 use shared::context::AppContext;
 use shared::error::DomainError;
-use shared::programs;
-use shared::web::{ApiError, ApiRequest, ApiResponse, ErrorCode, Route, RouteMatch, json, serve};
+use shared::web::{
+    ApiError, ApiRequest, ApiResponse, ErrorCode, Route, RouteMatch, json, no_content, serve,
+};
+use shared::{groups, programs};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Endpoint {
@@ -13,7 +16,32 @@ pub enum Endpoint {
     CreateApiKey,
     ListApiKeys,
     RevokeApiKey,
+    UpdateProgram,
+    Setup(Setup),
 }
+
+/// The endpoints of a program's groups and what hangs off them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Setup {
+    CreateGroup,
+    ListGroups,
+    GetGroup,
+    UpdateGroup,
+    DeleteGroup,
+    CreateReward,
+    UpdateReward,
+    DeleteReward,
+    SetDiscount,
+    DeleteDiscount,
+    SetMoveRules,
+}
+
+const GROUPS: &str = "/programs/{programId}/groups";
+const GROUP: &str = "/programs/{programId}/groups/{groupId}";
+const REWARDS: &str = "/programs/{programId}/groups/{groupId}/rewards";
+const REWARD: &str = "/programs/{programId}/groups/{groupId}/rewards/{rewardId}";
+const DISCOUNT: &str = "/programs/{programId}/groups/{groupId}/discount";
+const MOVE_RULES: &str = "/programs/{programId}/groups/{groupId}/move-rules";
 
 pub const ROUTES: &[Route<Endpoint>] = &[
     Route::new(Method::POST, "/programs", Endpoint::CreateProgram),
@@ -32,6 +60,30 @@ pub const ROUTES: &[Route<Endpoint>] = &[
         Method::DELETE,
         "/programs/{programId}/api-keys/{keyId}",
         Endpoint::RevokeApiKey,
+    ),
+    Route::new(
+        Method::PATCH,
+        "/programs/{programId}",
+        Endpoint::UpdateProgram,
+    ),
+    Route::new(Method::POST, GROUPS, Endpoint::Setup(Setup::CreateGroup)),
+    Route::new(Method::GET, GROUPS, Endpoint::Setup(Setup::ListGroups)),
+    Route::new(Method::GET, GROUP, Endpoint::Setup(Setup::GetGroup)),
+    Route::new(Method::PATCH, GROUP, Endpoint::Setup(Setup::UpdateGroup)),
+    Route::new(Method::DELETE, GROUP, Endpoint::Setup(Setup::DeleteGroup)),
+    Route::new(Method::POST, REWARDS, Endpoint::Setup(Setup::CreateReward)),
+    Route::new(Method::PATCH, REWARD, Endpoint::Setup(Setup::UpdateReward)),
+    Route::new(Method::DELETE, REWARD, Endpoint::Setup(Setup::DeleteReward)),
+    Route::new(Method::PUT, DISCOUNT, Endpoint::Setup(Setup::SetDiscount)),
+    Route::new(
+        Method::DELETE,
+        DISCOUNT,
+        Endpoint::Setup(Setup::DeleteDiscount),
+    ),
+    Route::new(
+        Method::PUT,
+        MOVE_RULES,
+        Endpoint::Setup(Setup::SetMoveRules),
     ),
 ];
 
@@ -86,6 +138,76 @@ async fn endpoint(
                     .await?;
             json(StatusCode::OK, &key)
         }
+        Endpoint::UpdateProgram => json(
+            StatusCode::OK,
+            &programs::update_program(ctx, &principal, program_id, request.json()?).await?,
+        ),
+        Endpoint::Setup(setup) => setup_endpoint(ctx, &principal, setup, found, request).await?,
+    };
+    Ok(response)
+}
+
+/// Groups and what hangs off them: rewards, the discount, move rules.
+async fn setup_endpoint(
+    ctx: &AppContext,
+    principal: &shared::auth::Principal,
+    setup: Setup,
+    found: RouteMatch<Endpoint>,
+    request: ApiRequest,
+) -> Result<ApiResponse, ApiError> {
+    let program = found.params.get("programId");
+    let group = found.params.get("groupId");
+    let reward = found.params.get("rewardId");
+    let response = match setup {
+        Setup::CreateGroup => json(
+            StatusCode::CREATED,
+            &groups::create_group(ctx, principal, program, request.json()?).await?,
+        ),
+        Setup::ListGroups => {
+            let limit = page_size(&request)?;
+            let cursor = request.query("cursor").map(str::to_owned);
+            let (data, next) = groups::list_groups(ctx, principal, program, cursor, limit).await?;
+            json(
+                StatusCode::OK,
+                &serde_json::json!({ "data": data, "nextCursor": next }),
+            )
+        }
+        Setup::GetGroup => json(
+            StatusCode::OK,
+            &groups::get_group(ctx, principal, program, group).await?,
+        ),
+        Setup::UpdateGroup => json(
+            StatusCode::OK,
+            &groups::update_group(ctx, principal, program, group, request.json()?).await?,
+        ),
+        Setup::DeleteGroup => {
+            groups::delete_group(ctx, principal, program, group).await?;
+            no_content()
+        }
+        Setup::CreateReward => json(
+            StatusCode::CREATED,
+            &groups::create_reward(ctx, principal, program, group, request.json()?).await?,
+        ),
+        Setup::UpdateReward => json(
+            StatusCode::OK,
+            &groups::update_reward(ctx, principal, program, group, reward, request.json()?).await?,
+        ),
+        Setup::DeleteReward => {
+            groups::delete_reward(ctx, principal, program, group, reward).await?;
+            no_content()
+        }
+        Setup::SetDiscount => json(
+            StatusCode::OK,
+            &groups::set_discount(ctx, principal, program, group, request.json()?).await?,
+        ),
+        Setup::DeleteDiscount => {
+            groups::delete_discount(ctx, principal, program, group).await?;
+            no_content()
+        }
+        Setup::SetMoveRules => json(
+            StatusCode::OK,
+            &groups::set_move_rules(ctx, principal, program, group, request.json()?).await?,
+        ),
     };
     Ok(response)
 }

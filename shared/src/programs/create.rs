@@ -2,6 +2,7 @@ use super::{DomainName, repo};
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
+use crate::groups;
 use crate::model::{Program, ProgramSettings};
 use crate::outbox;
 use crate::store::StoreError;
@@ -67,8 +68,20 @@ pub async fn create_program(
         principal.actor(),
         serde_json::to_value(&program).expect("a program serialises"),
     );
+    // Every program starts with its default group, in the same transaction.
+    let group = groups::default_group(&program, ctx.ids.as_ref(), now);
+    let group_event = outbox::new_event(
+        ctx.ids.as_ref(),
+        ctx.clock.as_ref(),
+        &program.id,
+        "group.created",
+        principal.actor(),
+        serde_json::to_value(&group).expect("a group serialises"),
+    );
     let mut ops = repo::insert(&program)?;
+    ops.extend(groups::insert_group(&group)?);
     ops.push(outbox::record(&event)?);
+    ops.push(outbox::record(&group_event)?);
     match ctx.store.transact(ops).await {
         Ok(()) => Ok(program),
         // The program id is fresh, so only the domain claim can fail.

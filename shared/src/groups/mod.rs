@@ -1,0 +1,18 @@
+//! Program setup: partner groups with their rewards, discount and move rules.
+
+mod commit;
+mod crud;
+mod discount;
+mod fields;
+mod move_rules;
+mod repo;
+mod rewards;
+
+pub use crud::{
+    CreateGroup, MAX_GROUPS, UpdateGroup, create_group, default_group, delete_group, get_group,
+    list_groups, update_group,
+};
+pub use discount::{SetDiscount, delete_discount, set_discount};
+pub use move_rules::{MoveRuleInput, SetMoveRules, set_move_rules};
+pub use repo::insert as insert_group;
+pub use rewards::{CreateReward, UpdateReward, create_reward, delete_reward, update_reward};

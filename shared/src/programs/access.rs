@@ -1,0 +1,23 @@
+use super::repo;
+use crate::auth::{Principal, Scope};
+use crate::context::AppContext;
+use crate::error::DomainError;
+use crate::model::Program;
+use crate::types::ProgramId;
+
+/// Loads the program a setup request names, once the caller may act on it with `scope`.
+/// Another program's id, or an unknown one, is 404.
+pub async fn authorized_program(
+    ctx: &AppContext,
+    principal: &Principal,
+    program_id: &str,
+    scope: Scope,
+) -> Result<Program, DomainError> {
+    let id = ProgramId::parse(program_id).map_err(|_| DomainError::not_found("Program"))?;
+    principal
+        .authorize(&id, scope)
+        .map_err(|denied| DomainError::denied(denied, "Program"))?;
+    repo::find_program(ctx.store.as_ref(), &id)
+        .await?
+        .ok_or_else(|| DomainError::not_found("Program"))
+}

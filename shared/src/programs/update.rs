@@ -1,0 +1,135 @@
+use super::{authorized_program, repo};
+use crate::auth::{Principal, Scope};
+use crate::context::AppContext;
+use crate::error::DomainError;
+use crate::model::{HOLDING_PERIODS, Program, ProgramSettings};
+use crate::outbox;
+use crate::types::Percentage;
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateProgram {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub settings: Option<SettingsPatch>,
+    /// When given, the version the caller read: a different current version is 409.
+    #[serde(default)]
+    pub version: Option<u64>,
+}
+
+/// Only the given settings change.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SettingsPatch {
+    #[serde(default)]
+    pub default_commission_rate: Option<Percentage>,
+    #[serde(default)]
+    pub holding_period_days: Option<u32>,
+    #[serde(default)]
+    pub min_payout_amount: Option<i64>,
+    #[serde(default)]
+    pub attribution_window_days: Option<u32>,
+    #[serde(default)]
+    pub click_id_param: Option<String>,
+}
+
+fn unprocessable(message: &str) -> DomainError {
+    DomainError::Unprocessable(message.into())
+}
+
+fn apply(settings: &mut ProgramSettings, patch: SettingsPatch) -> Result<(), DomainError> {
+    if let Some(rate) = patch.default_commission_rate {
+        settings.default_commission_rate = rate;
+    }
+    if let Some(days) = patch.holding_period_days {
+        if !HOLDING_PERIODS.contains(&days) {
+            return Err(unprocessable(
+                "`settings.holdingPeriodDays` must be one of 0, 7, 14, 30, 60, 90.",
+            ));
+        }
+        settings.holding_period_days = days;
+    }
+    if let Some(amount) = patch.min_payout_amount {
+        if amount < 0 {
+            return Err(unprocessable(
+                "`settings.minPayoutAmount` cannot be negative.",
+            ));
+        }
+        settings.min_payout_amount = amount;
+    }
+    if let Some(days) = patch.attribution_window_days {
+        if !(1..=365).contains(&days) {
+            return Err(unprocessable(
+                "`settings.attributionWindowDays` must be from 1 to 365.",
+            ));
+        }
+        settings.attribution_window_days = days;
+    }
+    if let Some(param) = patch.click_id_param {
+        let valid = (1..=64).contains(&param.len())
+            && param
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if !valid {
+            return Err(unprocessable(
+                "`settings.clickIdParam` must be 1 to 64 letters, digits, `_` or `-`.",
+            ));
+        }
+        settings.click_id_param = param;
+    }
+    Ok(())
+}
+
+/// Changes a program's name and settings, checked against the version read.
+pub async fn update_program(
+    ctx: &AppContext,
+    principal: &Principal,
+    program_id: &str,
+    request: UpdateProgram,
+) -> Result<Program, DomainError> {
+    let read = authorized_program(ctx, principal, program_id, Scope::ProgramsWrite).await?;
+    if request
+        .version
+        .is_some_and(|version| version != read.version)
+    {
+        return Err(DomainError::Conflict(
+            "The program changed since that version; read it again and retry.".into(),
+        ));
+    }
+    let mut program = read.clone();
+    if let Some(name) = &request.name {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 190 {
+            return Err(unprocessable("`name` must have 1 to 190 characters."));
+        }
+        program.name = name.to_owned();
+    }
+    if let Some(patch) = request.settings {
+        apply(&mut program.settings, patch)?;
+    }
+    if program == read {
+        return Ok(program);
+    }
+    program.version += 1;
+    program.updated_at = ctx.clock.now();
+    let event = outbox::new_event(
+        ctx.ids.as_ref(),
+        ctx.clock.as_ref(),
+        &program.id,
+        "program.updated",
+        principal.actor(),
+        serde_json::to_value(&program).expect("a program serialises"),
+    );
+    let ops = vec![
+        repo::replace(&program, read.version)?,
+        outbox::record(&event)?,
+    ];
+    match ctx.store.transact(ops).await {
+        Ok(()) => Ok(program),
+        Err(error) if error.failed_condition_index() == Some(0) => Err(DomainError::Conflict(
+            "The program changed while this request ran; read it again and retry.".into(),
+        )),
+        Err(error) => Err(error.into()),
+    }
+}
