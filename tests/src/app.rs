@@ -57,6 +57,11 @@ impl TestApp {
                 fresh_queue(QueueSettings::default()).await.queue,
             ),
         };
+        Self::over(store, events)
+    }
+
+    /// An app over a given store and events queue.
+    pub fn over(store: Arc<dyn ItemStore>, events: Arc<dyn MessageQueue>) -> Self {
         let verifier = AdminTokenVerifier::new(&token_config()).expect("valid token settings");
         let ctx = AppContext::new(
             store.clone(),
@@ -90,6 +95,18 @@ impl TestApp {
     pub fn admin_token(&self, program: &ProgramId) -> String {
         self.tokens
             .issue("admin@test", Some(program), None, Self::expiry())
+    }
+
+    /// The principal of [`Self::admin_token`], for calling use cases directly.
+    pub fn admin_principal(&self, program: &ProgramId) -> Principal {
+        Principal::Admin(AdminClaims {
+            sub: "admin@test".into(),
+            iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+            exp: Self::expiry(),
+            program_id: Some(program.clone()),
+            scope: None,
+        })
     }
 
     /// The principal of [`Self::platform_token`], for calling use cases directly.

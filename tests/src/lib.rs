@@ -2,7 +2,9 @@
 //! SDK clients, tables and queues pointed at it.
 
 pub mod app;
+pub mod binaries;
 pub mod moto;
+pub mod runtime_api;
 
 use aws_config::{BehaviorVersion, Region};
 use aws_sdk_dynamodb::config::Credentials;

@@ -1,0 +1,159 @@
+//! Every compiled function under a local Lambda Runtime API, fed its `events/` samples, with
+//! DynamoDB and SQS on moto. This covers what in-process tests skip: event decoding,
+//! configuration from the environment and initialisation.
+
+use integration_tests::app::{AUDIENCE, ISSUER, SECRET, TestApp};
+use integration_tests::binaries::{sample_event, start};
+use integration_tests::runtime_api::{Outcome, RuntimeApi};
+use integration_tests::{fresh_queue, fresh_store};
+use shared::auth::Scope;
+use shared::model::Actor;
+use shared::programs::{self, CreateApiKey, CreateProgram, DomainName};
+use shared::queue::{MessageQueue, QueueSettings};
+use shared::store::dynamodb::DynamoDbStore;
+use shared::store::{ItemStore, TxOp};
+use std::sync::Arc;
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(30);
+
+fn admin_env(table: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("TABLE_NAME", table.to_owned()),
+        ("ADMIN_JWT_ISSUER", ISSUER.to_owned()),
+        ("ADMIN_JWT_AUDIENCE", AUDIENCE.to_owned()),
+        (
+            "ADMIN_JWT_HS256_SECRET",
+            String::from_utf8(SECRET.to_vec()).unwrap(),
+        ),
+    ]
+}
+
+fn http_response(outcome: Outcome) -> (u16, serde_json::Value) {
+    let Outcome::Response(response) = outcome else {
+        panic!("the function failed: {outcome:?}")
+    };
+    let status = response["statusCode"]
+        .as_u64()
+        .expect("an API Gateway v2 response") as u16;
+    let body = serde_json::from_str(response["body"].as_str().unwrap_or("null")).unwrap();
+    (status, body)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn program_admin_serves_its_sample_events() {
+    let store: Arc<DynamoDbStore> = fresh_store().await;
+    let app = TestApp::over(
+        store.clone(),
+        fresh_queue(QueueSettings::default()).await.queue,
+    );
+    let program = programs::create_program(
+        &app.ctx,
+        &app.platform_principal(),
+        CreateProgram {
+            name: "Runtime".into(),
+            domain: DomainName::parse("runtime.example.com").unwrap(),
+            currency: Default::default(),
+            settings: Default::default(),
+        },
+    )
+    .await
+    .unwrap();
+    let admin = app.admin_token(&program.id);
+    let key = programs::create_api_key(
+        &app.ctx,
+        &app.admin_principal(&program.id),
+        program.id.as_str(),
+        CreateApiKey {
+            name: "runtime".into(),
+            scopes: vec![Scope::All],
+            expires_at: None,
+        },
+    )
+    .await
+    .unwrap()
+    .key
+    .unwrap();
+
+    let runtime = RuntimeApi::start().await;
+    let _function = start("program-admin", &runtime, &admin_env(store.table_name()));
+    let sample_id = "prog_01JDEMO0000000000000000000";
+
+    let get = sample_event("program-admin", "get-program.json")
+        .replace(sample_id, program.id.as_str())
+        .replace("plk_sample-key-replace-me", &key);
+    let (status, body) = http_response(runtime.invoke(&get, WAIT).await);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["name"], "Runtime");
+
+    let create = sample_event("program-admin", "create-api-key.json")
+        .replace(sample_id, program.id.as_str())
+        .replace("eyJhbGciOiJIUzI1NiJ9.sample.token", &admin);
+    let (status, body) = http_response(runtime.invoke(&create, WAIT).await);
+    assert_eq!(status, 201, "{body}");
+    assert!(body["key"].as_str().unwrap().starts_with("plk_"));
+
+    // The unchanged sample carries a made-up key: the envelope comes back, the process lives on.
+    let (status, body) = http_response(
+        runtime
+            .invoke(&sample_event("program-admin", "get-program.json"), WAIT)
+            .await,
+    );
+    assert_eq!(status, 401);
+    assert_eq!(body["error"]["code"], "unauthorized");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outbox_relay_drains_on_its_schedule_event() {
+    let store = fresh_store().await;
+    let events = fresh_queue(QueueSettings::default()).await.queue;
+    let program = shared::types::ProgramId::parse("prog_runtime").unwrap();
+    let ids = shared::ports::SequentialIds::default();
+    let event = shared::outbox::new_event(
+        &ids,
+        &shared::ports::SystemClock,
+        &program,
+        "thing.happened",
+        Actor::System,
+        serde_json::json!({}),
+    );
+    store
+        .transact(vec![shared::outbox::record(&event).unwrap()] as Vec<TxOp>)
+        .await
+        .unwrap();
+
+    let runtime = RuntimeApi::start().await;
+    let _function = start(
+        "outbox-relay",
+        &runtime,
+        &[
+            ("TABLE_NAME", store.table_name().to_owned()),
+            ("EVENTS_QUEUE_URL", events.queue_url().to_owned()),
+        ],
+    );
+    let outcome = runtime
+        .invoke(&sample_event("outbox-relay", "schedule.json"), WAIT)
+        .await;
+    assert_eq!(
+        outcome,
+        Outcome::Response(serde_json::json!({"relayed": 1}))
+    );
+    let received = events.receive(10, Duration::from_secs(1)).await.unwrap();
+    assert_eq!(received.len(), 1);
+    let body: serde_json::Value = serde_json::from_str(&received[0].body).unwrap();
+    assert_eq!(body["id"], event.id.as_str());
+}
+
+#[test]
+fn a_missing_setting_stops_init_with_its_name() {
+    // Lambda reports a process that exits during init; the message must name the variable.
+    let output = std::process::Command::new(integration_tests::binaries::binary("outbox-relay"))
+        .env_clear()
+        .env("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9")
+        .env("AWS_REGION", "us-east-1")
+        .output()
+        .expect("run the binary");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("TABLE_NAME"), "stderr: {stderr}");
+}
