@@ -81,12 +81,17 @@ pub fn application(application: &ApplicationId) -> Key {
     Key::new(format!("APPLICATION#{application}"), "APPLICATION")
 }
 
-/// gsi1 partition listing a program's applications (sort key: the id, so newest last).
+/// gsi1 partition listing a program's applications (sort key: [`applications_index_sk`]).
 pub fn applications_index_pk(program: &ProgramId) -> String {
     format!("PROG#{program}#APPLICATIONS")
 }
 
-/// gsi2 partition listing a program's applications of one status (sort key: the id).
+/// Orders applications by submission time: ids made in the same millisecond are not ordered.
+pub fn applications_index_sk(created_at: time::OffsetDateTime, id: &ApplicationId) -> String {
+    format!("{:020}#{id}", created_at.unix_timestamp_nanos().max(0))
+}
+
+/// gsi2 partition listing a program's applications of one status (same sort key as gsi1).
 pub fn applications_by_status_pk(program: &ProgramId, status: &str) -> String {
     format!("PROG#{program}#APPLICATIONS#{status}")
 }

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod moto;
+pub mod serial_writes;
 
 use aws_config::{BehaviorVersion, Region};
 use aws_sdk_dynamodb::config::Credentials;

@@ -605,4 +605,48 @@ engine_tests! {
         let submitted = events(&app, &program, "partner.application_submitted").await;
         assert_eq!(submitted[0]["formData"], json!({"audience": "12000", "channel": "blog"}));
     }
+
+    async fn partners_move_between_groups_and_opt_out_of_automatic_moves(app: TestApp) {
+        let program = program(&app, "go.acme.com").await;
+        let other = self::program(&app, "go.other.com").await;
+        let id = applied(&app, &program, "mover@example.com", "Mover").await;
+        let approved = review(&app, &program, &id, json!({"action": "approve"})).await;
+        let partner = approved.body["affiliate"]["id"].as_str().unwrap().to_owned();
+        let vip = admin_call(&app, Method::POST, &format!("/programs/{}/groups", program.id), &program.admin,
+            Some(json!({"name": "VIP", "slug": "vip"}))).await;
+        assert_eq!(vip.status, StatusCode::CREATED, "{}", vip.body);
+        let vip = vip.body["id"].as_str().unwrap().to_owned();
+        let foreign_group = admin_call(&app, Method::GET, &format!("/programs/{}/groups", other.id), &other.admin, None).await
+            .body["data"][0]["id"].as_str().unwrap().to_owned();
+        let move_path = format!("/programs/{}/partners/{partner}/group", program.id);
+
+        let reader = key(&app, &program.id, &program.admin, json!(["partners.read"])).await;
+        let denied = admin_call(&app, Method::POST, &move_path, &reader, Some(json!({"groupId": vip}))).await;
+        assert_eq!(denied.status, StatusCode::FORBIDDEN);
+        let foreign = admin_call(&app, Method::POST, &move_path, &program.admin, Some(json!({"groupId": foreign_group}))).await;
+        assert_eq!(foreign.status, StatusCode::NOT_FOUND);
+        let by_other = admin_call(&app, Method::POST, &format!("/programs/{}/partners/{partner}/group", other.id),
+            &other.admin, Some(json!({"groupId": foreign_group}))).await;
+        assert_eq!(by_other.status, StatusCode::NOT_FOUND, "another program's partner is not found");
+        let extra = admin_call(&app, Method::POST, &move_path, &program.admin, Some(json!({"groupId": vip, "x": 1}))).await;
+        assert_eq!(extra.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+        let moved = admin_call(&app, Method::POST, &move_path, &program.server_key, Some(json!({"groupId": vip}))).await;
+        assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+        assert_eq!(moved.body["groupId"], vip.as_str());
+        let changes = events(&app, &program, "partner.group_changed").await;
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0]["toGroupId"], vip.as_str());
+        let in_vip = app.store.query(Query::index("gsi2", shared::layout::group_partners_index_pk(
+            &program.program_id(), &shared::types::GroupId::parse(&vip).unwrap()))).await.unwrap();
+        assert_eq!(in_vip.items.len(), 1);
+
+        let patch_path = format!("/programs/{}/partners/{partner}", program.id);
+        let excluded = admin_call(&app, Method::PATCH, &patch_path, &program.admin, Some(json!({"excludeFromMoves": true}))).await;
+        assert_eq!(excluded.status, StatusCode::OK, "{}", excluded.body);
+        assert_eq!(excluded.body["excludeFromMoves"], true);
+        assert_eq!(events(&app, &program, "partner.updated").await, vec![json!({"partnerId": partner, "excludeFromMoves": true})]);
+        let wrong = admin_call(&app, Method::PATCH, &patch_path, &program.admin, Some(json!({"excludeFromMoves": "yes"}))).await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
 }

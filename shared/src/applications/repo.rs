@@ -38,7 +38,8 @@ fn item(application: &Application) -> Result<Item, StoreError> {
         schema::GSI1.pk.into(),
         s(layout::applications_index_pk(program)),
     );
-    item.insert(schema::GSI1.sk.into(), s(application.id.to_string()));
+    let sort_key = layout::applications_index_sk(application.created_at, &application.id);
+    item.insert(schema::GSI1.sk.into(), s(sort_key.clone()));
     item.insert(
         schema::GSI2.pk.into(),
         s(layout::applications_by_status_pk(
@@ -46,7 +47,7 @@ fn item(application: &Application) -> Result<Item, StoreError> {
             status_name(application.status),
         )),
     );
-    item.insert(schema::GSI2.sk.into(), s(application.id.to_string()));
+    item.insert(schema::GSI2.sk.into(), s(sort_key));
     Ok(item)
 }
 

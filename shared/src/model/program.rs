@@ -39,8 +39,9 @@ pub struct ProgramSettings {
     /// that pages already integrated with Dub's client script keep working.
     #[serde(default = "defaults::click_id_param")]
     pub click_id_param: String,
-    /// The program's own questions on the application form (Dub's `referralFormData`).
-    #[serde(default)]
+    /// The program's own questions on the application form (Dub's `referralFormData`); left
+    /// out when there are none, so programs without a form read as before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub application_form_fields: Vec<ApplicationFormField>,
 }
 

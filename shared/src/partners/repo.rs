@@ -124,3 +124,11 @@ pub async fn find_by_tenant(
     let key = layout::partner_tenant_claim(program, tenant_id);
     by_claim(store, program, &key).await
 }
+
+/// Writes a changed partner read at `read_version` (its group index entry follows the group).
+pub fn replace_partner(partner: &Partner, read_version: u64) -> Result<TxOp, StoreError> {
+    Ok(TxOp::Put(Put {
+        item: item(partner)?,
+        condition: Some(Condition::version(read_version)),
+    }))
+}
