@@ -2,7 +2,9 @@
 //! `infra/TABLE_DESIGN.md` lists the same layout with its access patterns.
 
 use crate::store::Key;
-use crate::types::{ApiKeyId, EventId, GroupId, ProgramId};
+use crate::types::{
+    ApiKeyId, ApplicationId, CustomerId, Email, EventId, GroupId, LinkId, PartnerId, ProgramId,
+};
 
 /// How many partitions the outbox index spreads over, so that no single index partition takes
 /// every event write (DynamoDB serves about 1,000 writes/s per partition).
@@ -72,4 +74,93 @@ pub fn outbox_index_pk(event: &EventId) -> String {
 
 pub fn outbox_shard_pk(shard: u32) -> String {
     format!("OUTBOX#{shard}")
+}
+
+/// A partner application, in a partition of its own.
+pub fn application(application: &ApplicationId) -> Key {
+    Key::new(format!("APPLICATION#{application}"), "APPLICATION")
+}
+
+/// gsi1 partition listing a program's applications (sort key: [`applications_index_sk`]).
+pub fn applications_index_pk(program: &ProgramId) -> String {
+    format!("PROG#{program}#APPLICATIONS")
+}
+
+/// Orders applications by submission time: ids made in the same millisecond are not ordered.
+pub fn applications_index_sk(created_at: time::OffsetDateTime, id: &ApplicationId) -> String {
+    format!("{:020}#{id}", created_at.unix_timestamp_nanos().max(0))
+}
+
+/// gsi2 partition listing a program's applications of one status (same sort key as gsi1).
+pub fn applications_by_status_pk(program: &ProgramId, status: &str) -> String {
+    format!("PROG#{program}#APPLICATIONS#{status}")
+}
+
+/// The latest application of an email in a program: makes "one live application per email"
+/// a condition of the apply transaction.
+pub fn application_email_claim(program: &ProgramId, email: &Email) -> Key {
+    Key::new(format!("PROG#{program}#APPEMAIL#{email}"), "CLAIM")
+}
+
+/// A partner enrollment, in a partition of its own.
+pub fn partner(partner: &PartnerId) -> Key {
+    Key::new(format!("PARTNER#{partner}"), "PARTNER")
+}
+
+/// gsi1 partition listing a program's partners (sort key: the partner id).
+pub fn partners_index_pk(program: &ProgramId) -> String {
+    format!("PROG#{program}#PARTNERS")
+}
+
+/// gsi2 partition listing a group's partners (sort key: the partner id).
+pub fn group_partners_index_pk(program: &ProgramId, group: &GroupId) -> String {
+    format!("PROG#{program}#GROUP#{group}#PARTNERS")
+}
+
+/// Unique per program: the partner enrolled with this email.
+pub fn partner_email_claim(program: &ProgramId, email: &Email) -> Key {
+    Key::new(format!("PROG#{program}#PARTNEREMAIL#{email}"), "CLAIM")
+}
+
+/// Unique per program, case-insensitive: `code` is the normalised referral code.
+pub fn referral_code_claim(program: &ProgramId, normalized_code: &str) -> Key {
+    Key::new(format!("PROG#{program}#REFCODE#{normalized_code}"), "CLAIM")
+}
+
+/// Unique per program: the partner whose customer account this is.
+pub fn partner_customer_claim(program: &ProgramId, customer: &CustomerId) -> Key {
+    Key::new(
+        format!("PROG#{program}#PARTNERCUSTOMER#{customer}"),
+        "CLAIM",
+    )
+}
+
+/// Unique per program: the partner with this id in the business's own database.
+pub fn partner_tenant_claim(program: &ProgramId, tenant_id: &str) -> Key {
+    Key::new(format!("PROG#{program}#PARTNERTENANT#{tenant_id}"), "CLAIM")
+}
+
+/// A customer account, in a partition of its own.
+pub fn customer(customer: &CustomerId) -> Key {
+    Key::new(format!("CUSTOMER#{customer}"), "CUSTOMER")
+}
+
+/// Unique per program: the customer account with this email.
+pub fn customer_email_claim(program: &ProgramId, email: &Email) -> Key {
+    Key::new(format!("PROG#{program}#CUSTOMEREMAIL#{email}"), "CLAIM")
+}
+
+/// A short link, in a partition of its own.
+pub fn link(link: &LinkId) -> Key {
+    Key::new(format!("LINK#{link}"), "LINK")
+}
+
+/// Unique across programs: the link served at `https://{domain}/{key}` (key lower-cased).
+pub fn link_key_claim(domain: &str, key: &str) -> Key {
+    Key::new(format!("LINKKEY#{domain}/{key}"), "CLAIM")
+}
+
+/// A fixed-window request counter; expires through the table's TTL.
+pub fn rate_counter(limit: &str, subject: &str, window_start: i64) -> Key {
+    Key::new(format!("RATE#{limit}#{subject}"), window_start.to_string())
 }

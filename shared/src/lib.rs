@@ -6,18 +6,22 @@
 //! - [`store`]: the item-store port and its engines (DynamoDB, embedded).
 //! - [`queue`]: the queue port and its engines (SQS, embedded).
 
+pub mod applications;
 pub mod auth;
 pub mod aws;
 pub mod config;
 pub mod context;
+pub mod customers;
 pub mod error;
 pub mod groups;
 pub mod layout;
 pub mod model;
 pub mod outbox;
+pub mod partners;
 pub mod ports;
 pub mod programs;
 pub mod queue;
+pub mod rate_limit;
 pub mod store;
 pub mod types;
 pub mod web;

@@ -53,7 +53,7 @@ impl TestApp {
                 (Arc::new(EmbeddedStore::in_memory()), events)
             }
             Engine::Moto => (
-                fresh_store().await,
+                Arc::new(crate::serial_writes::SerialWrites::new(fresh_store().await)),
                 fresh_queue(QueueSettings::default()).await.queue,
             ),
         };

@@ -5,6 +5,7 @@ pub mod app;
 pub mod binaries;
 pub mod moto;
 pub mod runtime_api;
+pub mod serial_writes;
 
 use aws_config::{BehaviorVersion, Region};
 use aws_sdk_dynamodb::config::Credentials;

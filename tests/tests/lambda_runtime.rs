@@ -104,6 +104,66 @@ async fn program_admin_serves_its_sample_events() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn partner_applications_serves_apply_and_status() {
+    let store: Arc<DynamoDbStore> = fresh_store().await;
+    let app = TestApp::over(
+        store.clone(),
+        fresh_queue(QueueSettings::default()).await.queue,
+    );
+    let program = programs::create_program(
+        &app.ctx,
+        &app.platform_principal(),
+        CreateProgram {
+            name: "Apply".into(),
+            domain: DomainName::parse("apply.example.com").unwrap(),
+            currency: Default::default(),
+            settings: Default::default(),
+        },
+    )
+    .await
+    .unwrap();
+    let key = programs::create_api_key(
+        &app.ctx,
+        &app.admin_principal(&program.id),
+        program.id.as_str(),
+        CreateApiKey {
+            name: "website".into(),
+            scopes: vec![Scope::ApplicationsSubmit],
+            expires_at: None,
+        },
+    )
+    .await
+    .unwrap()
+    .key
+    .unwrap();
+
+    let runtime = RuntimeApi::start().await;
+    let _function = start(
+        "partner-applications",
+        &runtime,
+        &admin_env(store.table_name()),
+    );
+    let placeholder = "plk_sample0000000000000000000000";
+    let apply = sample_event("partner-applications", "apply.json").replace(placeholder, &key);
+    let (status, body) = http_response(runtime.invoke(&apply, WAIT).await);
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["status"], "pending");
+    let (status, body) = http_response(runtime.invoke(&apply, WAIT).await);
+    assert_eq!(
+        status, 409,
+        "a second application from the same email: {body}"
+    );
+    let query =
+        sample_event("partner-applications", "application-status.json").replace(placeholder, &key);
+    let (status, body) = http_response(runtime.invoke(&query, WAIT).await);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body,
+        serde_json::json!({"applied": true, "status": "pending"})
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn outbox_relay_drains_on_its_schedule_event() {
     let store = fresh_store().await;
     let events = fresh_queue(QueueSettings::default()).await.queue;

@@ -1,5 +1,5 @@
 //! The program-admin HTTP function: programs, their setup (groups, rewards, discounts, move
-//! rules, settings) and their API keys.
+//! rules, settings, a partner's group and move opt-out) and their API keys.
 
 use http::{Method, StatusCode};
 use shared::context::AppContext;
@@ -7,7 +7,7 @@ use shared::error::DomainError;
 use shared::web::{
     ApiError, ApiRequest, ApiResponse, ErrorCode, Route, RouteMatch, json, no_content, serve,
 };
-use shared::{groups, programs};
+use shared::{groups, partners, programs};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Endpoint {
@@ -17,6 +17,8 @@ pub enum Endpoint {
     ListApiKeys,
     RevokeApiKey,
     UpdateProgram,
+    MovePartner,
+    UpdatePartner,
     Setup(Setup),
 }
 
@@ -65,6 +67,16 @@ pub const ROUTES: &[Route<Endpoint>] = &[
         Method::PATCH,
         "/programs/{programId}",
         Endpoint::UpdateProgram,
+    ),
+    Route::new(
+        Method::POST,
+        "/programs/{programId}/partners/{partnerId}/group",
+        Endpoint::MovePartner,
+    ),
+    Route::new(
+        Method::PATCH,
+        "/programs/{programId}/partners/{partnerId}",
+        Endpoint::UpdatePartner,
     ),
     Route::new(Method::POST, GROUPS, Endpoint::Setup(Setup::CreateGroup)),
     Route::new(Method::GET, GROUPS, Endpoint::Setup(Setup::ListGroups)),
@@ -141,6 +153,28 @@ async fn endpoint(
         Endpoint::UpdateProgram => json(
             StatusCode::OK,
             &programs::update_program(ctx, &principal, program_id, request.json()?).await?,
+        ),
+        Endpoint::MovePartner => json(
+            StatusCode::OK,
+            &partners::move_partner(
+                ctx,
+                &principal,
+                program_id,
+                found.params.get("partnerId"),
+                request.json()?,
+            )
+            .await?,
+        ),
+        Endpoint::UpdatePartner => json(
+            StatusCode::OK,
+            &partners::update_partner(
+                ctx,
+                &principal,
+                program_id,
+                found.params.get("partnerId"),
+                request.json()?,
+            )
+            .await?,
         ),
         Endpoint::Setup(setup) => setup_endpoint(ctx, &principal, setup, found, request).await?,
     };

@@ -47,6 +47,7 @@ impl Scope {
                     | (LinksWrite, LinksRead)
                     | (CommissionsWrite, CommissionsRead)
                     | (WebhooksWrite, WebhooksRead)
+                    | (PartnersWrite, ApplicationsSubmit)
             )
     }
 }

@@ -146,3 +146,25 @@ pub async fn all(
         }
     }
 }
+
+/// A program's group by slug (`default` for the group every program starts with).
+pub async fn find_by_slug(
+    store: &dyn ItemStore,
+    program: &ProgramId,
+    slug: &str,
+) -> Result<Option<PartnerGroup>, StoreError> {
+    let claim = store
+        .get(
+            &layout::group_slug_claim(program, slug),
+            crate::store::Consistency::Strong,
+        )
+        .await?;
+    let Some(id) = claim
+        .as_ref()
+        .and_then(|item| get_s(item, "groupId"))
+        .and_then(|id| GroupId::parse(id).ok())
+    else {
+        return Ok(None);
+    };
+    find(store, program, &id).await
+}

@@ -34,7 +34,7 @@ pub struct Application {
     pub reason: Option<String>,
     /// Answers to the program's own form fields, by field key.
     #[serde(default)]
-    pub form_data: BTreeMap<String, String>,
+    pub form_data: BTreeMap<String, serde_json::Value>,
     pub status: ApplicationStatus,
     pub group_id: Option<GroupId>,
     pub rejection_reason: Option<String>,

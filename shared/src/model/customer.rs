@@ -7,8 +7,9 @@ use time::OffsetDateTime;
 pub struct Customer {
     pub id: CustomerId,
     pub program_id: ProgramId,
-    /// The customer's id in the business's database (`customerExternalId`).
-    pub external_id: String,
+    /// The customer's id in the business's database (`customerExternalId`); none for an
+    /// account created on a partner's approval.
+    pub external_id: Option<String>,
     pub name: Option<String>,
     pub email: Option<String>,
     pub avatar: Option<String>,

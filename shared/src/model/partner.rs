@@ -1,4 +1,6 @@
-use crate::types::{ApplicationId, Email, GroupId, PartnerId, ProgramId, ReferralCode};
+use crate::types::{
+    ApplicationId, CustomerId, Email, GroupId, LinkId, PartnerId, ProgramId, ReferralCode,
+};
 use time::OffsetDateTime;
 
 /// The status of a partner's enrollment (Dub's eight values).
@@ -56,8 +58,10 @@ pub struct Partner {
     pub status: PartnerStatus,
     pub referral_code: Option<ReferralCode>,
     pub application_id: Option<ApplicationId>,
-    /// The business's customer record created or found on approval (StackBE's `customer_id`).
-    pub customer_ref: Option<String>,
+    /// The customer account created or found on approval (StackBE's `customer_id`).
+    pub customer_id: Option<CustomerId>,
+    /// The link the referral code is served at.
+    pub default_link_id: Option<LinkId>,
     #[serde(with = "time::serde::rfc3339::option", default)]
     pub banned_at: Option<OffsetDateTime>,
     pub banned_reason: Option<BanReason>,

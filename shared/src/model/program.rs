@@ -39,6 +39,41 @@ pub struct ProgramSettings {
     /// that pages already integrated with Dub's client script keep working.
     #[serde(default = "defaults::click_id_param")]
     pub click_id_param: String,
+    /// The program's own questions on the application form (Dub's `referralFormData`); left
+    /// out when there are none, so programs without a form read as before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub application_form_fields: Vec<ApplicationFormField>,
+}
+
+/// Dub's application form field types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FormFieldType {
+    ShortText,
+    LongText,
+    Select,
+    MultipleChoice,
+    WebsiteAndSocials,
+}
+
+/// One question of a program's application form; answers go in `formData[key]`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ApplicationFormField {
+    pub key: String,
+    pub label: String,
+    #[serde(rename = "type")]
+    pub kind: FormFieldType,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<u32>,
+    /// A regular expression every answer must match as a whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+    /// The choices of `select` and `multiple-choice` fields.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
 }
 
 impl Default for ProgramSettings {
@@ -49,6 +84,7 @@ impl Default for ProgramSettings {
             min_payout_amount: defaults::min_payout_amount(),
             attribution_window_days: defaults::attribution_window_days(),
             click_id_param: defaults::click_id_param(),
+            application_form_fields: Vec::new(),
         }
     }
 }

@@ -1,8 +1,9 @@
 use super::{authorized_program, repo};
+use crate::applications::check_form_fields;
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
-use crate::model::{HOLDING_PERIODS, Program, ProgramSettings};
+use crate::model::{ApplicationFormField, HOLDING_PERIODS, Program, ProgramSettings};
 use crate::outbox;
 use crate::types::Percentage;
 
@@ -32,6 +33,9 @@ pub struct SettingsPatch {
     pub attribution_window_days: Option<u32>,
     #[serde(default)]
     pub click_id_param: Option<String>,
+    /// Replaces the program's application questions as a whole.
+    #[serde(default)]
+    pub application_form_fields: Option<Vec<ApplicationFormField>>,
 }
 
 fn unprocessable(message: &str) -> DomainError {
@@ -77,6 +81,10 @@ fn apply(settings: &mut ProgramSettings, patch: SettingsPatch) -> Result<(), Dom
             ));
         }
         settings.click_id_param = param;
+    }
+    if let Some(fields) = patch.application_form_fields {
+        check_form_fields(&fields)?;
+        settings.application_form_fields = fields;
     }
     Ok(())
 }

@@ -6,6 +6,7 @@
 mod cursor;
 mod error;
 mod expr;
+pub mod records;
 pub mod schema;
 mod value;
 

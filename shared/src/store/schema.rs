@@ -25,7 +25,9 @@ pub const GSI1: IndexDef = IndexDef {
     sk: "gsi1sk",
 };
 
-/// Secondary index 2: lookups by an alternate unique value (email, code, tenant id, ...).
+/// Secondary index 2: a second list inside a program (applications by status, partners by
+/// group). Unique values (email, code, tenant id) are claim items instead: a strong `GetItem`
+/// finds them, and `attribute_not_exists` in the creating transaction keeps them unique.
 pub const GSI2: IndexDef = IndexDef {
     name: "gsi2",
     pk: "gsi2pk",

@@ -27,6 +27,10 @@ const SUBJECTS: &[Subject] = &[
         event: ("program-admin", "get-program.json"),
     },
     Subject {
+        name: "partner-applications",
+        event: ("partner-applications", "application-status.json"),
+    },
+    Subject {
         name: "outbox-relay",
         event: ("outbox-relay", "schedule.json"),
     },

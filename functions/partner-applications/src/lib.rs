@@ -1,0 +1,236 @@
+//! The partner-applications HTTP function: StackBE's public apply and status routes, the
+//! admin review routes, Dub's `/program-applications` routes and the server-side partner check.
+
+use http::{HeaderValue, Method, StatusCode};
+use shared::applications::{self, ApplyRequest, Review, ReviewOutcome};
+use shared::context::AppContext;
+use shared::error::DomainError;
+use shared::model::{Application, ApplicationStatus};
+use shared::web::{ApiError, ApiRequest, ApiResponse, ErrorCode, Route, RouteMatch, json, serve};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    Apply,
+    ApplicationStatus,
+    PartnerByCustomer,
+    ListApplications,
+    ReviewApplication,
+    DubListApplications,
+    DubApprove,
+    DubReject,
+}
+
+pub const ROUTES: &[Route<Endpoint>] = &[
+    Route::new(Method::POST, "/v1/affiliate/apply", Endpoint::Apply),
+    Route::new(
+        Method::GET,
+        "/v1/affiliate/apply/status",
+        Endpoint::ApplicationStatus,
+    ),
+    Route::new(
+        Method::GET,
+        "/v1/affiliate/by-customer/{customerId}",
+        Endpoint::PartnerByCustomer,
+    ),
+    Route::new(
+        Method::GET,
+        "/v1/apps/{appId}/affiliates/applications",
+        Endpoint::ListApplications,
+    ),
+    Route::new(
+        Method::POST,
+        "/v1/apps/{appId}/affiliates/applications/{applicationId}/review",
+        Endpoint::ReviewApplication,
+    ),
+    Route::new(
+        Method::GET,
+        "/program-applications",
+        Endpoint::DubListApplications,
+    ),
+    Route::new(
+        Method::POST,
+        "/program-applications/approve",
+        Endpoint::DubApprove,
+    ),
+    Route::new(
+        Method::POST,
+        "/program-applications/reject",
+        Endpoint::DubReject,
+    ),
+];
+
+const DEFAULT_PAGE: u32 = 50;
+
+/// Handles one request. Never fails: every error becomes a response in the error envelope.
+pub async fn handle<B: AsRef<[u8]>>(ctx: &AppContext, request: http::Request<B>) -> ApiResponse {
+    let client_ip = client_ip(&request);
+    serve(ROUTES, ApiRequest::from_http(request), |found, request| {
+        endpoint(ctx, found, request, client_ip)
+    })
+    .await
+}
+
+/// The caller's address for rate limits: API Gateway's `sourceIp` (the TCP peer, which a
+/// client cannot forge), else the first `x-forwarded-for` hop (the local stack), else `unknown`.
+fn client_ip<B>(request: &http::Request<B>) -> String {
+    let source_ip = match request
+        .extensions()
+        .get::<lambda_http::request::RequestContext>()
+    {
+        Some(lambda_http::request::RequestContext::ApiGatewayV2(context)) => {
+            context.http.source_ip.clone()
+        }
+        _ => None,
+    };
+    source_ip
+        .or_else(|| {
+            request
+                .headers()
+                .get("x-forwarded-for")
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| value.split(',').next())
+                .map(|hop| hop.trim().to_owned())
+        })
+        .filter(|ip| !ip.is_empty())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+async fn endpoint(
+    ctx: &AppContext,
+    found: RouteMatch<Endpoint>,
+    request: ApiRequest,
+    client_ip: String,
+) -> Result<ApiResponse, ApiError> {
+    let principal = ctx
+        .auth
+        .authenticate(&request.headers)
+        .await
+        .map_err(DomainError::from)?;
+    let response = match found.endpoint {
+        Endpoint::Apply => {
+            let body: ApplyRequest = request.json()?;
+            let applied = applications::apply(ctx, &principal, &client_ip, body).await?;
+            json(StatusCode::CREATED, &applied)
+        }
+        Endpoint::ApplicationStatus => {
+            let email = request.query("email").ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::BadRequest,
+                    "The `email` query parameter is required.",
+                )
+            })?;
+            json(
+                StatusCode::OK,
+                &applications::application_status(ctx, &principal, email).await?,
+            )
+        }
+        Endpoint::PartnerByCustomer => json(
+            StatusCode::OK,
+            &applications::partner_by_customer(ctx, &principal, found.params.get("customerId"))
+                .await?,
+        ),
+        Endpoint::ListApplications | Endpoint::DubListApplications => {
+            let program =
+                (found.endpoint == Endpoint::ListApplications).then(|| found.params.get("appId"));
+            let (data, next) = applications::list_applications(
+                ctx,
+                &principal,
+                program,
+                status_filter(&request)?,
+                request.query("cursor").map(str::to_owned),
+                page_size(&request)?,
+            )
+            .await?;
+            list_response(found.endpoint, data, next)
+        }
+        Endpoint::ReviewApplication => {
+            let review: Review = request.json()?;
+            let outcome = applications::review_application(
+                ctx,
+                &principal,
+                found.params.get("appId"),
+                found.params.get("applicationId"),
+                review,
+            )
+            .await?;
+            json(StatusCode::OK, &review_body(&outcome))
+        }
+        Endpoint::DubApprove => {
+            let approval = applications::dub_approve(ctx, &principal, request.json()?).await?;
+            let mut partner =
+                serde_json::to_value(&approval.partner).expect("a partner serialises");
+            partner["links"] = serde_json::json!([approval.link]);
+            json(StatusCode::OK, &partner)
+        }
+        Endpoint::DubReject => json(
+            StatusCode::OK,
+            &applications::dub_reject(ctx, &principal, request.json()?).await?,
+        ),
+    };
+    Ok(response)
+}
+
+/// StackBE's list is `{data, nextCursor}`; Dub's is a bare array, the cursor in a header.
+fn list_response(endpoint: Endpoint, data: Vec<Application>, next: Option<String>) -> ApiResponse {
+    if endpoint == Endpoint::ListApplications {
+        return json(
+            StatusCode::OK,
+            &serde_json::json!({ "data": data, "nextCursor": next }),
+        );
+    }
+    let mut response = json(StatusCode::OK, &data);
+    if let Some(value) = next.and_then(|next| HeaderValue::from_str(&next).ok()) {
+        response.headers_mut().insert("x-next-cursor", value);
+    }
+    response
+}
+
+fn review_body(outcome: &ReviewOutcome) -> serde_json::Value {
+    match outcome {
+        ReviewOutcome::Approved(approval) => serde_json::json!({
+            "id": approval.application.id,
+            "status": approval.application.status,
+            "affiliate": {
+                "id": approval.partner.id,
+                "code": approval.partner.referral_code,
+                "customer_id": approval.partner.customer_id,
+            },
+        }),
+        ReviewOutcome::Rejected(application) => serde_json::json!({
+            "id": application.id,
+            "status": application.status,
+            "rejectionReason": application.rejection_reason,
+            "reapplicationTimeframe": application.reapplication_timeframe,
+        }),
+    }
+}
+
+fn status_filter(request: &ApiRequest) -> Result<Option<ApplicationStatus>, ApiError> {
+    request
+        .query("status")
+        .map(|raw| {
+            serde_json::from_value(serde_json::Value::String(raw.to_owned())).map_err(|_| {
+                ApiError::new(
+                    ErrorCode::BadRequest,
+                    "`status` must be pending, approved or rejected.",
+                )
+            })
+        })
+        .transpose()
+}
+
+fn page_size(request: &ApiRequest) -> Result<u32, ApiError> {
+    match request.query("limit") {
+        None => Ok(DEFAULT_PAGE),
+        Some(raw) => raw
+            .parse::<u32>()
+            .ok()
+            .filter(|limit| (1..=100).contains(limit))
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::BadRequest,
+                    "`limit` must be a whole number from 1 to 100.",
+                )
+            }),
+    }
+}

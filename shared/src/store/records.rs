@@ -1,0 +1,63 @@
+//! Helpers shared by repositories: records kept as their exact JSON, and uniqueness claims.
+
+use super::{Condition, Consistency, Item, ItemStore, Key, Put, StoreError, TxOp, get_s, n, s};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// The attribute holding a record's JSON.
+pub const BODY: &str = "body";
+
+/// An item holding `record` as JSON under `key`, with its `version` for conditions. JSON keeps
+/// nested shapes (flattened totals, maps, percentages) exact on every engine.
+pub fn json_item<T: Serialize>(key: &Key, record: &T, version: u64) -> Result<Item, StoreError> {
+    let mut item = key.to_item();
+    item.insert(
+        BODY.into(),
+        s(serde_json::to_string(record).map_err(StoreError::engine)?),
+    );
+    item.insert("version".into(), n(version as i64));
+    Ok(item)
+}
+
+/// The record of an item written by [`json_item`].
+pub fn from_json_item<T: DeserializeOwned>(item: &Item) -> Result<T, StoreError> {
+    let body = get_s(item, BODY)
+        .ok_or_else(|| StoreError::Validation("record item without body".into()))?;
+    serde_json::from_str(body).map_err(StoreError::engine)
+}
+
+/// Reads a record written by [`json_item`], strongly.
+pub async fn read_json<T: DeserializeOwned>(
+    store: &dyn ItemStore,
+    key: &Key,
+) -> Result<Option<T>, StoreError> {
+    store
+        .get(key, Consistency::Strong)
+        .await?
+        .as_ref()
+        .map(from_json_item)
+        .transpose()
+}
+
+/// A uniqueness claim: an item under `key` naming its owner, written only if absent.
+pub fn claim(key: &Key, owner_attribute: &str, owner: &str) -> TxOp {
+    let mut item = key.to_item();
+    item.insert(owner_attribute.into(), s(owner));
+    TxOp::Put(Put {
+        item,
+        condition: Some(Condition::NotExists),
+    })
+}
+
+/// The owner named by a claim, if the claim exists.
+pub async fn claim_owner(
+    store: &dyn ItemStore,
+    key: &Key,
+    owner_attribute: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(store
+        .get(key, Consistency::Strong)
+        .await?
+        .as_ref()
+        .and_then(|item| get_s(item, owner_attribute).map(str::to_owned)))
+}
