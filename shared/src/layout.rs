@@ -2,7 +2,7 @@
 //! `infra/TABLE_DESIGN.md` lists the same layout with its access patterns.
 
 use crate::store::Key;
-use crate::types::{ApiKeyId, EventId, GroupId, ProgramId};
+use crate::types::{ApiKeyId, EventId, GroupId, ProgramId, WebhookDeliveryId, WebhookId};
 
 /// How many partitions the outbox index spreads over, so that no single index partition takes
 /// every event write (DynamoDB serves about 1,000 writes/s per partition).
@@ -72,4 +72,26 @@ pub fn outbox_index_pk(event: &EventId) -> String {
 
 pub fn outbox_shard_pk(shard: u32) -> String {
     format!("OUTBOX#{shard}")
+}
+
+/// A program's webhook endpoint, in the program's partition so that fan-out lists a program's
+/// endpoints with one query.
+pub fn webhook_endpoint(program: &ProgramId, endpoint: &WebhookId) -> Key {
+    Key::new(
+        program_pk(program),
+        format!("{WEBHOOK_SK_PREFIX}{endpoint}"),
+    )
+}
+
+pub const WEBHOOK_SK_PREFIX: &str = "WEBHOOK#";
+
+/// One event's delivery to one endpoint: its own partition, so that every attempt is one
+/// conditional write on one small item.
+pub fn webhook_delivery(delivery: &WebhookDeliveryId) -> Key {
+    Key::new(format!("WHDELIVERY#{delivery}"), "DELIVERY")
+}
+
+/// gsi1 partition listing an endpoint's deliveries (sort key: the event id, time-ordered).
+pub fn webhook_deliveries_index_pk(endpoint: &WebhookId) -> String {
+    format!("WEBHOOK#{endpoint}#DELIVERIES")
 }

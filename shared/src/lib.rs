@@ -21,6 +21,7 @@ pub mod queue;
 pub mod store;
 pub mod types;
 pub mod web;
+pub mod webhooks;
 
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
