@@ -3,6 +3,8 @@
 
 pub mod app;
 pub mod moto;
+pub mod receiver;
+pub mod webhook_world;
 
 use aws_config::{BehaviorVersion, Region};
 use aws_sdk_dynamodb::config::Credentials;

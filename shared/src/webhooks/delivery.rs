@@ -225,7 +225,8 @@ impl WebhookServices {
                         next = Some(DeliveryMessage {
                             delivery_id: delivery.id.clone(),
                             attempt: message.attempt + 1,
-                            not_before: Some(at.unix_timestamp()),
+                            // Rounded up: never earlier than the schedule says.
+                            not_before: Some(at.unix_timestamp() + i64::from(at.nanosecond() > 0)),
                             manual: false,
                         });
                         DeliveryState::Pending

@@ -5,6 +5,7 @@
 pub mod address_policy;
 pub mod delivery;
 pub mod endpoint_health;
+pub mod endpoints;
 pub mod event_names;
 pub mod fanout;
 pub mod message;

@@ -1,5 +1,6 @@
 //! What fan-out, delivery and the endpoints API run with.
 
+use super::address_policy::AddressPolicy;
 use super::sender::WebhookSender;
 use crate::ports::{Clock, IdSource, Random};
 use crate::queue::MessageQueue;
@@ -18,4 +19,6 @@ pub struct WebhookServices {
     pub ids: Arc<dyn IdSource>,
     pub random: Arc<dyn Random>,
     pub concurrency: usize,
+    /// Which URLs endpoints may have (checked on save and, by the sender, on every attempt).
+    pub policy: AddressPolicy,
 }
