@@ -69,6 +69,9 @@ async fn dispatch(stack: &Stack, request: http::Request<Vec<u8>>) -> ApiResponse
     if matches_any(program_admin::ROUTES, &path) {
         return program_admin::handle(&stack.ctx, request).await;
     }
+    if matches_any(webhook_admin::ROUTES, &path) {
+        return webhook_admin::handle(&stack.ctx, &stack.webhooks, request).await;
+    }
     ApiResponse::from(ApiError::new(
         ErrorCode::NotFound,
         format!("No route for {path}."),
