@@ -101,6 +101,7 @@ engine_tests! {
         let secret = created.body["secret"].as_str().unwrap().to_owned();
         let test = call(&app, &world, Method::POST, &format!("/webhooks/{id}/test"), &key, None).await;
         assert_eq!(test.status, StatusCode::ACCEPTED, "{}", test.body);
+        world.relay_and_fan_out().await;
         world.deliver_all().await;
         let requests = receiver.requests();
         assert_eq!(requests.len(), 1);

@@ -14,7 +14,7 @@ use crate::model::WebhookEndpoint;
 use crate::outbox;
 use crate::queue::send_all;
 use crate::store::{AttributeValue, Condition, Delete, StoreError, TxOp, Update, UpdateItem, n, s};
-use crate::types::{EventId, ProgramId, WebUrl, WebhookDeliveryId, WebhookId};
+use crate::types::{ProgramId, WebUrl, WebhookDeliveryId, WebhookId};
 use time::OffsetDateTime;
 
 /// A program's endpoints are few; fan-out reads them all for every event.
@@ -323,7 +323,8 @@ pub async fn rotate_secret(
     })
 }
 
-/// Sends a `webhook.test` event to one endpoint through the normal delivery path.
+/// Sends a `webhook.test` event to one endpoint through the normal path: it is committed to
+/// the outbox, relayed, fanned out (to this endpoint only) and delivered like any event.
 pub async fn send_test(
     services: &WebhookServices,
     principal: &Principal,
@@ -331,19 +332,18 @@ pub async fn send_test(
 ) -> Result<WebhookDeliveryId, DomainError> {
     let program = program(principal, Scope::WebhooksWrite)?;
     let endpoint = owned_endpoint(services, &program, id).await?;
-    let event_id = EventId::generate(services.ids.as_ref());
-    let body = serde_json::json!({
-        "id": event_id,
-        "event": TEST_EVENT,
-        "createdAt": services.clock.now().format(&time::format_description::well_known::Rfc3339).expect("a UTC time formats"),
-        "data": { "webhookId": endpoint.id, "message": "This is a test event from Partnerline." },
-    })
-    .to_string();
-    let delivery = services.new_delivery(&event_id, TEST_EVENT, &endpoint, body);
-    services.create_delivery(&delivery).await?;
-    let message = DeliveryMessage::first(delivery.id.clone()).outgoing("0", 0);
-    send_all(services.deliveries.as_ref(), &[message]).await?;
-    Ok(delivery.id)
+    let test = event(
+        services,
+        principal,
+        &program,
+        TEST_EVENT,
+        serde_json::json!({
+            "webhookId": endpoint.id,
+            "message": "This is a test event from Partnerline.",
+        }),
+    );
+    services.store.transact(vec![outbox::record(&test)?]).await?;
+    Ok(records::delivery_id(&test.id, &endpoint.id))
 }
 
 pub async fn list_deliveries(

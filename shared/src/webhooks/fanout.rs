@@ -44,8 +44,12 @@ pub enum FanoutError {
     Queue(#[from] QueueError),
 }
 
-fn subscribed(endpoint: &WebhookEndpoint, event: &str) -> bool {
-    endpoint.enabled && endpoint.events.iter().any(|name| name == event)
+/// Subscribed and enabled; a test event goes to the endpoint it names, and only to it.
+fn receives(endpoint: &WebhookEndpoint, event: &EventMessage) -> bool {
+    if event.event == TEST_EVENT {
+        return event.data["webhookId"].as_str() == Some(endpoint.id.as_str());
+    }
+    endpoint.enabled && endpoint.events.contains(&event.event)
 }
 
 impl WebhookServices {
@@ -66,13 +70,10 @@ impl WebhookServices {
     pub async fn fan_out_message(&self, body: &str) -> Result<usize, FanoutError> {
         let event: EventMessage =
             serde_json::from_str(body).map_err(|e| FanoutError::Malformed(e.to_string()))?;
-        if event.event == TEST_EVENT {
-            return Ok(0);
-        }
         let endpoints = records::program_endpoints(self.store.as_ref(), &event.program_id).await?;
         let body = event.webhook_body();
         let mut messages = Vec::new();
-        for endpoint in endpoints.iter().filter(|e| subscribed(e, &event.event)) {
+        for endpoint in endpoints.iter().filter(|e| receives(e, &event)) {
             let delivery = self.new_delivery(&event.id, &event.event, endpoint, body.clone());
             if self.create_delivery(&delivery).await? {
                 messages.push(
