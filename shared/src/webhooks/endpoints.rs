@@ -342,7 +342,10 @@ pub async fn send_test(
             "message": "This is a test event from Partnerline.",
         }),
     );
-    services.store.transact(vec![outbox::record(&test)?]).await?;
+    services
+        .store
+        .transact(vec![outbox::record(&test)?])
+        .await?;
     Ok(records::delivery_id(&test.id, &endpoint.id))
 }
 
