@@ -51,6 +51,7 @@ impl WebhookServices {
     /// Handles a batch of deliveries-queue messages concurrently (bounded); returns the ids
     /// of the messages to leave on the queue.
     pub async fn deliver_batch(self: &Arc<Self>, messages: Vec<(String, String)>) -> Vec<String> {
+        let all_ids: Vec<String> = messages.iter().map(|(id, _)| id.clone()).collect();
         let permits = Arc::new(Semaphore::new(self.concurrency.max(1)));
         let mut tasks = tokio::task::JoinSet::new();
         for (message_id, body) in messages {
@@ -70,8 +71,9 @@ impl WebhookServices {
             match joined {
                 Ok((_, true)) => {}
                 Ok((message_id, false)) => failed.push(message_id),
-                // A panicked task: its message id is lost with it, so fail the whole batch.
-                Err(_) => return vec!["*".into()],
+                // A panicked attempt took its message id with it: retry the whole batch
+                // (attempts already made are dropped as duplicates).
+                Err(_) => return all_ids,
             }
         }
         failed
