@@ -60,3 +60,30 @@ pub fn app_context(
         verifier,
     ))
 }
+
+/// The webhook services of a Lambda function: DynamoDB, the queue in `DELIVERIES_QUEUE_URL`,
+/// an HTTPS-only sender, system clock and randomness.
+pub fn webhook_services(
+    sdk: &aws_config::SdkConfig,
+) -> Result<crate::webhooks::WebhookServices, ConfigError> {
+    use crate::ports::UlidIds;
+    use crate::webhooks::{AddressPolicy, HttpSender};
+    let policy = AddressPolicy::default();
+    let clock = Arc::new(SystemClock);
+    let random = Arc::new(OsRandom);
+    Ok(crate::webhooks::WebhookServices {
+        store: store(sdk)?,
+        deliveries: queue(sdk, "DELIVERIES_QUEUE_URL")?,
+        sender: Arc::new(
+            HttpSender::new(policy).map_err(|reason| ConfigError::Invalid {
+                name: "webhook HTTP client",
+                reason,
+            })?,
+        ),
+        ids: Arc::new(UlidIds::new(clock.clone(), random.clone())),
+        clock,
+        random,
+        concurrency: crate::webhooks::services::DEFAULT_CONCURRENCY,
+        policy,
+    })
+}

@@ -4,6 +4,7 @@
 use crate::store::Key;
 use crate::types::{
     ApiKeyId, ApplicationId, CustomerId, Email, EventId, GroupId, LinkId, PartnerId, ProgramId,
+    WebhookDeliveryId, WebhookId,
 };
 
 /// How many partitions the outbox index spreads over, so that no single index partition takes
@@ -163,4 +164,26 @@ pub fn link_key_claim(domain: &str, key: &str) -> Key {
 /// A fixed-window request counter; expires through the table's TTL.
 pub fn rate_counter(limit: &str, subject: &str, window_start: i64) -> Key {
     Key::new(format!("RATE#{limit}#{subject}"), window_start.to_string())
+}
+
+/// A program's webhook endpoint, in the program's partition so that fan-out lists a program's
+/// endpoints with one query.
+pub fn webhook_endpoint(program: &ProgramId, endpoint: &WebhookId) -> Key {
+    Key::new(
+        program_pk(program),
+        format!("{WEBHOOK_SK_PREFIX}{endpoint}"),
+    )
+}
+
+pub const WEBHOOK_SK_PREFIX: &str = "WEBHOOK#";
+
+/// One event's delivery to one endpoint: its own partition, so that every attempt is one
+/// conditional write on one small item.
+pub fn webhook_delivery(delivery: &WebhookDeliveryId) -> Key {
+    Key::new(format!("WHDELIVERY#{delivery}"), "DELIVERY")
+}
+
+/// gsi1 partition listing an endpoint's deliveries (sort key: the event id, time-ordered).
+pub fn webhook_deliveries_index_pk(endpoint: &WebhookId) -> String {
+    format!("WEBHOOK#{endpoint}#DELIVERIES")
 }

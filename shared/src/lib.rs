@@ -25,6 +25,7 @@ pub mod rate_limit;
 pub mod store;
 pub mod types;
 pub mod web;
+pub mod webhooks;
 
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;

@@ -31,6 +31,8 @@ pub struct TestApp {
     pub ctx: Arc<AppContext>,
     pub store: Arc<dyn ItemStore>,
     pub events: Arc<dyn MessageQueue>,
+    /// The webhook deliveries queue.
+    pub deliveries: Arc<dyn MessageQueue>,
     pub tokens: AdminTokenIssuer,
 }
 
@@ -44,24 +46,33 @@ pub fn token_config() -> AdminTokenConfig {
 
 impl TestApp {
     pub async fn spawn(engine: Engine) -> Self {
-        let (store, events): (Arc<dyn ItemStore>, Arc<dyn MessageQueue>) = match engine {
+        type Queue = Arc<dyn MessageQueue>;
+        let (store, events, deliveries): (Arc<dyn ItemStore>, Queue, Queue) = match engine {
             Engine::Embedded => {
                 let queues = EmbeddedQueues::in_memory();
                 let events = queues
                     .create("events", QueueSettings::default())
                     .expect("create a queue");
-                (Arc::new(EmbeddedStore::in_memory()), events)
+                let deliveries = queues
+                    .create("deliveries", QueueSettings::default())
+                    .expect("create a queue");
+                (Arc::new(EmbeddedStore::in_memory()), events, deliveries)
             }
             Engine::Moto => (
                 Arc::new(crate::serial_writes::SerialWrites::new(fresh_store().await)),
                 fresh_queue(QueueSettings::default()).await.queue,
+                fresh_queue(QueueSettings::default()).await.queue,
             ),
         };
-        Self::over(store, events)
+        Self::over(store, events, deliveries)
     }
 
-    /// An app over a given store and events queue.
-    pub fn over(store: Arc<dyn ItemStore>, events: Arc<dyn MessageQueue>) -> Self {
+    /// An app over a given store, events queue and webhook deliveries queue.
+    pub fn over(
+        store: Arc<dyn ItemStore>,
+        events: Arc<dyn MessageQueue>,
+        deliveries: Arc<dyn MessageQueue>,
+    ) -> Self {
         let verifier = AdminTokenVerifier::new(&token_config()).expect("valid token settings");
         let ctx = AppContext::new(
             store.clone(),
@@ -73,6 +84,7 @@ impl TestApp {
             ctx: Arc::new(ctx),
             store,
             events,
+            deliveries,
             tokens: AdminTokenIssuer::new(&token_config()).expect("HS256 issuer"),
         }
     }

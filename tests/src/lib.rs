@@ -4,8 +4,10 @@
 pub mod app;
 pub mod binaries;
 pub mod moto;
+pub mod receiver;
 pub mod runtime_api;
 pub mod serial_writes;
+pub mod webhook_world;
 
 use aws_config::{BehaviorVersion, Region};
 use aws_sdk_dynamodb::config::Credentials;

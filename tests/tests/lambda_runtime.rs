@@ -46,6 +46,7 @@ async fn program_admin_serves_its_sample_events() {
     let app = TestApp::over(
         store.clone(),
         fresh_queue(QueueSettings::default()).await.queue,
+        fresh_queue(QueueSettings::default()).await.queue,
     );
     let program = programs::create_program(
         &app.ctx,
@@ -108,6 +109,7 @@ async fn partner_applications_serves_apply_and_status() {
     let store: Arc<DynamoDbStore> = fresh_store().await;
     let app = TestApp::over(
         store.clone(),
+        fresh_queue(QueueSettings::default()).await.queue,
         fresh_queue(QueueSettings::default()).await.queue,
     );
     let program = programs::create_program(

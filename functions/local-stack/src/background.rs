@@ -1,13 +1,19 @@
 //! The in-process stand-ins for what AWS runs on triggers: the outbox relay (stream and
-//! schedule), TTL expiry.
+//! schedule), TTL expiry, and the SQS consumers (webhook fan-out and delivery) polling the
+//! embedded queues with the functions' own handlers.
 
 use crate::stack::Stack;
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
+use shared::queue::MessageQueue;
+use shared::queue::embedded::EmbeddedQueue;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 const RELAY_EVERY: Duration = Duration::from_millis(200);
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
+const POLL_WAIT: Duration = Duration::from_secs(1);
 
 pub struct Workers {
     stop: watch::Sender<bool>,
@@ -38,6 +44,20 @@ pub fn spawn(stack: Stack) -> Workers {
             }
         })
     };
+    let fanout = {
+        let stack = stack.clone();
+        consume(stack.events.clone(), stopped.clone(), move |event| {
+            let services = stack.webhooks.clone();
+            async move { webhook_fanout::handle(&services, event).await }
+        })
+    };
+    let delivery = {
+        let stack = stack.clone();
+        consume(stack.deliveries.clone(), stopped.clone(), move |event| {
+            let services = stack.webhooks.clone();
+            async move { webhook_delivery::handle(&services, event).await }
+        })
+    };
     let sweep = every(SWEEP_EVERY, stopped, move || {
         let stack = stack.clone();
         async move {
@@ -49,7 +69,7 @@ pub fn spawn(stack: Stack) -> Workers {
     });
     Workers {
         stop,
-        tasks: vec![relay, sweep],
+        tasks: vec![relay, fanout, delivery, sweep],
     }
 }
 
@@ -68,5 +88,60 @@ where
         }
         // One last run, so nothing committed before Ctrl-C waits for the next start.
         job().await;
+    })
+}
+
+/// Polls a queue as Lambda's SQS trigger does: batches of up to 10, the handler's reported
+/// failures stay on the queue (redelivered after the visibility timeout), the rest is deleted.
+fn consume<F, Fut>(
+    queue: Arc<EmbeddedQueue>,
+    mut stopped: watch::Receiver<bool>,
+    handler: F,
+) -> JoinHandle<()>
+where
+    F: Fn(SqsEvent) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = SqsBatchResponse> + Send,
+{
+    tokio::spawn(async move {
+        loop {
+            let batch = tokio::select! {
+                received = queue.receive(10, POLL_WAIT) => received,
+                _ = stopped.changed() => break,
+            };
+            let messages = match batch {
+                Ok(messages) if messages.is_empty() => continue,
+                Ok(messages) => messages,
+                Err(error) => {
+                    tracing::warn!(%error, "queue receive failed");
+                    tokio::time::sleep(POLL_WAIT).await;
+                    continue;
+                }
+            };
+            let mut event = SqsEvent::default();
+            event.records = messages
+                .iter()
+                .map(|message| {
+                    let mut record = SqsMessage::default();
+                    record.message_id = Some(message.message_id.clone());
+                    record.receipt_handle = Some(message.receipt_handle.clone());
+                    record.body = Some(message.body.clone());
+                    record
+                })
+                .collect();
+            let response = handler(event).await;
+            let failed: Vec<&str> = response
+                .batch_item_failures
+                .iter()
+                .map(|failure| failure.item_identifier.as_str())
+                .collect();
+            for message in &messages {
+                if failed.contains(&message.message_id.as_str()) {
+                    continue;
+                }
+                if let Err(error) = queue.delete(&message.receipt_handle).await {
+                    tracing::warn!(%error, "queue delete failed");
+                }
+            }
+        }
     })
 }

@@ -3,10 +3,12 @@
 use shared::auth::{AdminTokenConfig, AdminTokenIssuer, AdminTokenVerifier, JwtKey};
 use shared::context::AppContext;
 use shared::outbox::OutboxRelay;
-use shared::ports::{OsRandom, Random, SystemClock};
+use shared::ports::{OsRandom, Random, SystemClock, UlidIds};
 use shared::queue::QueueSettings;
-use shared::queue::embedded::EmbeddedQueues;
+use shared::queue::embedded::{EmbeddedQueue, EmbeddedQueues};
 use shared::store::embedded::EmbeddedStore;
+use shared::webhooks::services::DEFAULT_CONCURRENCY;
+use shared::webhooks::{AddressPolicy, HttpSender, WebhookServices};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,12 +17,18 @@ pub const ISSUER: &str = "partnerline-local";
 pub const AUDIENCE: &str = "partnerline-api";
 pub const EVENTS_QUEUE: &str = "events";
 pub const EVENTS_DLQ: &str = "events-dlq";
+pub const DELIVERIES_QUEUE: &str = "webhook-deliveries";
+pub const DELIVERIES_DLQ: &str = "webhook-deliveries-dlq";
 
 #[derive(Clone)]
 pub struct Stack {
     pub ctx: Arc<AppContext>,
     pub store: Arc<EmbeddedStore>,
     pub relay: Arc<OutboxRelay>,
+    pub webhooks: Arc<WebhookServices>,
+    /// The queues the in-process consumers poll.
+    pub events: Arc<EmbeddedQueue>,
+    pub deliveries: Arc<EmbeddedQueue>,
     pub tokens: Arc<AdminTokenIssuer>,
 }
 
@@ -47,6 +55,21 @@ impl Stack {
                 },
             )
             .map_err(|e| e.to_string())?;
+        queues
+            .create(DELIVERIES_DLQ, QueueSettings::default())
+            .map_err(|e| e.to_string())?;
+        // Longer than a delivery's claim, so a redelivered message finds an abandoned claim
+        // lapsed (see shared::webhooks::delivery).
+        let deliveries = queues
+            .create(
+                DELIVERIES_QUEUE,
+                QueueSettings {
+                    visibility_timeout: Duration::from_secs(120),
+                    max_receive_count: Some(5),
+                    dead_letter_queue: Some(DELIVERIES_DLQ.into()),
+                },
+            )
+            .map_err(|e| e.to_string())?;
 
         let random: Arc<dyn Random> = Arc::new(OsRandom);
         let token_config = AdminTokenConfig {
@@ -55,9 +78,27 @@ impl Stack {
             key: JwtKey::Hs256(local_secret(data_dir, random.as_ref())?),
         };
         let verifier = AdminTokenVerifier::new(&token_config)?;
-        let ctx = AppContext::new(store.clone(), Arc::new(SystemClock), random, Some(verifier));
+        let clock: Arc<SystemClock> = Arc::new(SystemClock);
+        // The local stack may deliver to receivers on this machine over plain http.
+        let policy = AddressPolicy {
+            allow_loopback_http: true,
+        };
+        let webhooks = WebhookServices {
+            store: store.clone(),
+            deliveries: deliveries.clone(),
+            sender: Arc::new(HttpSender::new(policy)?),
+            clock: clock.clone(),
+            ids: Arc::new(UlidIds::new(clock.clone(), random.clone())),
+            random: random.clone(),
+            concurrency: DEFAULT_CONCURRENCY,
+            policy,
+        };
+        let ctx = AppContext::new(store.clone(), clock, random, Some(verifier));
         Ok(Self {
-            relay: Arc::new(OutboxRelay::new(store.clone(), events)),
+            relay: Arc::new(OutboxRelay::new(store.clone(), events.clone())),
+            webhooks: Arc::new(webhooks),
+            events,
+            deliveries,
             ctx: Arc::new(ctx),
             store,
             tokens: Arc::new(AdminTokenIssuer::new(&token_config)?),

@@ -40,4 +40,12 @@ impl DomainEvent {
             "data": self.data,
         })
     }
+
+    /// The events-queue message: the envelope plus the program, which fan-out needs to find
+    /// the program's endpoints.
+    pub fn queue_message(&self) -> serde_json::Value {
+        let mut message = self.envelope();
+        message["programId"] = serde_json::json!(self.program_id);
+        message
+    }
 }

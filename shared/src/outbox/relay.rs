@@ -64,7 +64,7 @@ impl OutboxRelay {
             let event: DomainEvent = serde_json::from_str(body).map_err(StoreError::engine)?;
             messages.push(OutgoingMessage::new(
                 index.to_string(),
-                event.envelope().to_string(),
+                event.queue_message().to_string(),
             ));
             keys.push(Key::of(item)?);
         }

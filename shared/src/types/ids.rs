@@ -85,6 +85,8 @@ typed_id!(/// A sale event.
     SaleId, "sale_");
 typed_id!(/// An API key (the key's id, never the secret).
     ApiKeyId, "key_");
+typed_id!(/// One event's delivery to one webhook endpoint (derived from both ids).
+    WebhookDeliveryId, "whd_");
 
 #[cfg(test)]
 mod tests {
