@@ -219,3 +219,66 @@ fn a_missing_setting_stops_init_with_its_name() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("TABLE_NAME"), "stderr: {stderr}");
 }
+
+/// The environment of the webhook functions: the table, the deliveries queue, admin tokens.
+async fn webhook_env() -> Vec<(&'static str, String)> {
+    let store = fresh_store().await;
+    let deliveries = fresh_queue(QueueSettings::default()).await.queue;
+    let mut env = admin_env(store.table_name());
+    env.push(("DELIVERIES_QUEUE_URL", deliveries.queue_url().to_owned()));
+    env
+}
+
+/// The ids of the messages a consumer reported as failed.
+fn failed_items(outcome: Outcome) -> Vec<String> {
+    let Outcome::Response(response) = outcome else {
+        panic!("the function failed: {outcome:?}")
+    };
+    let mut ids: Vec<String> = response["batchItemFailures"]
+        .as_array()
+        .unwrap_or_else(|| panic!("not an SQS batch response: {response}"))
+        .iter()
+        .map(|failure| failure["itemIdentifier"].as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_fanout_reports_only_the_poisoned_message() {
+    let runtime = RuntimeApi::start().await;
+    let _function = start("webhook-fanout", &runtime, &webhook_env().await);
+    let outcome = runtime
+        .invoke(&sample_event("webhook-fanout", "events-batch.json"), WAIT)
+        .await;
+    assert_eq!(failed_items(outcome), ["events-msg-2"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_delivery_reports_only_the_poisoned_message() {
+    let runtime = RuntimeApi::start().await;
+    let _function = start("webhook-delivery", &runtime, &webhook_env().await);
+    let outcome = runtime
+        .invoke(
+            &sample_event("webhook-delivery", "deliveries-batch.json"),
+            WAIT,
+        )
+        .await;
+    assert_eq!(failed_items(outcome), ["webhook-deliveries-msg-2"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_admin_answers_its_sample_events() {
+    let runtime = RuntimeApi::start().await;
+    let _function = start("webhook-admin", &runtime, &webhook_env().await);
+    // The samples carry made-up credentials: decoded, routed, and refused in the envelope.
+    for sample in ["create-webhook.json", "list-deliveries.json"] {
+        let (status, body) = http_response(
+            runtime
+                .invoke(&sample_event("webhook-admin", sample), WAIT)
+                .await,
+        );
+        assert_eq!(status, 401, "{sample}: {body}");
+        assert_eq!(body["error"]["code"], "unauthorized", "{sample}");
+    }
+}

@@ -31,6 +31,18 @@ const SUBJECTS: &[Subject] = &[
         event: ("partner-applications", "application-status.json"),
     },
     Subject {
+        name: "webhook-admin",
+        event: ("webhook-admin", "list-deliveries.json"),
+    },
+    Subject {
+        name: "webhook-fanout",
+        event: ("webhook-fanout", "events-batch.json"),
+    },
+    Subject {
+        name: "webhook-delivery",
+        event: ("webhook-delivery", "deliveries-batch.json"),
+    },
+    Subject {
         name: "outbox-relay",
         event: ("outbox-relay", "schedule.json"),
     },
@@ -62,6 +74,7 @@ async fn main() {
     let env = vec![
         ("TABLE_NAME", store.table_name().to_owned()),
         ("EVENTS_QUEUE_URL", queue.queue_url().to_owned()),
+        ("DELIVERIES_QUEUE_URL", queue.queue_url().to_owned()),
         ("ADMIN_JWT_ISSUER", "https://idp.example.com".to_owned()),
         ("ADMIN_JWT_AUDIENCE", "partnerline-api".to_owned()),
         (
