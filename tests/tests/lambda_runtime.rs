@@ -7,7 +7,7 @@ use integration_tests::binaries::{sample_event, start};
 use integration_tests::runtime_api::{Outcome, RuntimeApi};
 use integration_tests::{fresh_queue, fresh_store};
 use shared::auth::Scope;
-use shared::model::Actor;
+use shared::model::{Actor, Program};
 use shared::programs::{self, CreateApiKey, CreateProgram, DomainName};
 use shared::queue::{MessageQueue, QueueSettings};
 use shared::store::dynamodb::DynamoDbStore;
@@ -40,8 +40,8 @@ fn http_response(outcome: Outcome) -> (u16, serde_json::Value) {
     (status, body)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn program_admin_serves_its_sample_events() {
+/// A table on moto holding one program, and the app over it.
+async fn program_on_moto(domain: &str) -> (Arc<DynamoDbStore>, TestApp, Program) {
     let store: Arc<DynamoDbStore> = fresh_store().await;
     let app = TestApp::over(
         store.clone(),
@@ -53,13 +53,19 @@ async fn program_admin_serves_its_sample_events() {
         &app.platform_principal(),
         CreateProgram {
             name: "Runtime".into(),
-            domain: DomainName::parse("runtime.example.com").unwrap(),
+            domain: DomainName::parse(domain).unwrap(),
             currency: Default::default(),
             settings: Default::default(),
         },
     )
     .await
     .unwrap();
+    (store, app, program)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn program_admin_serves_its_sample_events() {
+    let (store, app, program) = program_on_moto("runtime.example.com").await;
     let admin = app.admin_token(&program.id);
     let key = programs::create_api_key(
         &app.ctx,
@@ -106,24 +112,7 @@ async fn program_admin_serves_its_sample_events() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn partner_applications_serves_apply_and_status() {
-    let store: Arc<DynamoDbStore> = fresh_store().await;
-    let app = TestApp::over(
-        store.clone(),
-        fresh_queue(QueueSettings::default()).await.queue,
-        fresh_queue(QueueSettings::default()).await.queue,
-    );
-    let program = programs::create_program(
-        &app.ctx,
-        &app.platform_principal(),
-        CreateProgram {
-            name: "Apply".into(),
-            domain: DomainName::parse("apply.example.com").unwrap(),
-            currency: Default::default(),
-            settings: Default::default(),
-        },
-    )
-    .await
-    .unwrap();
+    let (store, app, program) = program_on_moto("apply.example.com").await;
     let key = programs::create_api_key(
         &app.ctx,
         &app.admin_principal(&program.id),

@@ -138,7 +138,7 @@ async fn endpoint(
                 program,
                 status_filter(&request)?,
                 request.query("cursor").map(str::to_owned),
-                page_size(&request)?,
+                request.page_limit(DEFAULT_PAGE)?,
             )
             .await?;
             list_response(found.endpoint, data, next)
@@ -217,20 +217,4 @@ fn status_filter(request: &ApiRequest) -> Result<Option<ApplicationStatus>, ApiE
             })
         })
         .transpose()
-}
-
-fn page_size(request: &ApiRequest) -> Result<u32, ApiError> {
-    match request.query("limit") {
-        None => Ok(DEFAULT_PAGE),
-        Some(raw) => raw
-            .parse::<u32>()
-            .ok()
-            .filter(|limit| (1..=100).contains(limit))
-            .ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::BadRequest,
-                    "`limit` must be a whole number from 1 to 100.",
-                )
-            }),
-    }
 }

@@ -4,9 +4,7 @@
 use http::{Method, StatusCode};
 use shared::context::AppContext;
 use shared::error::DomainError;
-use shared::web::{
-    ApiError, ApiRequest, ApiResponse, ErrorCode, Route, RouteMatch, json, no_content, serve,
-};
+use shared::web::{ApiError, ApiRequest, ApiResponse, Route, RouteMatch, json, no_content, serve};
 use shared::{groups, partners, programs};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,7 +133,7 @@ async fn endpoint(
             json(StatusCode::CREATED, &key)
         }
         Endpoint::ListApiKeys => {
-            let limit = page_size(&request)?;
+            let limit = request.page_limit(DEFAULT_PAGE)?;
             let cursor = request.query("cursor").map(str::to_owned);
             let (keys, next) =
                 programs::list_api_keys(ctx, &principal, program_id, cursor, limit).await?;
@@ -198,7 +196,7 @@ async fn setup_endpoint(
             &groups::create_group(ctx, principal, program, request.json()?).await?,
         ),
         Setup::ListGroups => {
-            let limit = page_size(&request)?;
+            let limit = request.page_limit(DEFAULT_PAGE)?;
             let cursor = request.query("cursor").map(str::to_owned);
             let (data, next) = groups::list_groups(ctx, principal, program, cursor, limit).await?;
             json(
@@ -244,20 +242,4 @@ async fn setup_endpoint(
         ),
     };
     Ok(response)
-}
-
-fn page_size(request: &ApiRequest) -> Result<u32, ApiError> {
-    match request.query("limit") {
-        None => Ok(DEFAULT_PAGE),
-        Some(raw) => raw
-            .parse::<u32>()
-            .ok()
-            .filter(|limit| (1..=100).contains(limit))
-            .ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::BadRequest,
-                    "`limit` must be a whole number from 1 to 100.",
-                )
-            }),
-    }
 }

@@ -4,9 +4,7 @@
 use http::{Method, StatusCode};
 use shared::context::AppContext;
 use shared::error::DomainError;
-use shared::web::{
-    ApiError, ApiRequest, ApiResponse, ErrorCode, Route, RouteMatch, json, no_content, serve,
-};
+use shared::web::{ApiError, ApiRequest, ApiResponse, Route, RouteMatch, json, no_content, serve};
 use shared::webhooks::WebhookServices;
 use shared::webhooks::endpoints as use_case;
 
@@ -112,7 +110,7 @@ async fn endpoint(
             )
         }
         Endpoint::ListDeliveries => {
-            let limit = page_size(&request)?;
+            let limit = request.page_limit(DEFAULT_PAGE)?;
             let cursor = request.query("cursor").map(str::to_owned);
             let (deliveries, next) =
                 use_case::list_deliveries(services, &principal, id, cursor, limit).await?;
@@ -145,20 +143,4 @@ fn view(delivery: &shared::webhooks::WebhookDelivery) -> serde_json::Value {
         "nextAttemptAt": delivery.next_attempt_at.map(|at| at.unix_timestamp()),
         "createdAt": delivery.created_at.unix_timestamp(),
     })
-}
-
-fn page_size(request: &ApiRequest) -> Result<u32, ApiError> {
-    match request.query("limit") {
-        None => Ok(DEFAULT_PAGE),
-        Some(raw) => raw
-            .parse::<u32>()
-            .ok()
-            .filter(|limit| (1..=100).contains(limit))
-            .ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::BadRequest,
-                    "`limit` must be a whole number from 1 to 100.",
-                )
-            }),
-    }
 }

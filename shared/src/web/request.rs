@@ -45,6 +45,24 @@ impl ApiRequest {
         self.query.get(name).map(String::as_str)
     }
 
+    /// The `limit` query parameter of a list: `default` when absent, 400 unless 1 to 100 (never
+    /// clamped silently).
+    pub fn page_limit(&self, default: u32) -> Result<u32, ApiError> {
+        match self.query("limit") {
+            None => Ok(default),
+            Some(raw) => raw
+                .parse::<u32>()
+                .ok()
+                .filter(|limit| (1..=100).contains(limit))
+                .ok_or_else(|| {
+                    ApiError::new(
+                        ErrorCode::BadRequest,
+                        "`limit` must be a whole number from 1 to 100.",
+                    )
+                }),
+        }
+    }
+
     /// Parses a JSON body: 413 past the size limit, 400 for malformed JSON, 422 for a body of
     /// the wrong shape (wrong types, unknown fields where the type denies them).
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
