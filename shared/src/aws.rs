@@ -66,24 +66,15 @@ pub fn app_context(
 pub fn webhook_services(
     sdk: &aws_config::SdkConfig,
 ) -> Result<crate::webhooks::WebhookServices, ConfigError> {
-    use crate::ports::UlidIds;
-    use crate::webhooks::{AddressPolicy, HttpSender};
-    let policy = AddressPolicy::default();
-    let clock = Arc::new(SystemClock);
-    let random = Arc::new(OsRandom);
-    Ok(crate::webhooks::WebhookServices {
-        store: store(sdk)?,
-        deliveries: queue(sdk, "DELIVERIES_QUEUE_URL")?,
-        sender: Arc::new(
-            HttpSender::new(policy).map_err(|reason| ConfigError::Invalid {
-                name: "webhook HTTP client",
-                reason,
-            })?,
-        ),
-        ids: Arc::new(UlidIds::new(clock.clone(), random.clone())),
-        clock,
-        random,
-        concurrency: crate::webhooks::services::DEFAULT_CONCURRENCY,
-        policy,
+    crate::webhooks::WebhookServices::new(
+        store(sdk)?,
+        queue(sdk, "DELIVERIES_QUEUE_URL")?,
+        Arc::new(SystemClock),
+        Arc::new(OsRandom),
+        crate::webhooks::AddressPolicy::default(),
+    )
+    .map_err(|reason| ConfigError::Invalid {
+        name: "webhook HTTP client",
+        reason,
     })
 }

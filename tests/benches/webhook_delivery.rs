@@ -8,15 +8,13 @@ use http_body_util::{BodyExt, Full};
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use shared::model::WebhookEndpoint;
-use shared::ports::{OsRandom, SystemClock, UlidIds};
+use shared::ports::{OsRandom, SystemClock};
 use shared::queue::embedded::EmbeddedQueues;
 use shared::queue::{MessageQueue, QueueSettings};
 use shared::store::ItemStore;
 use shared::store::embedded::EmbeddedStore;
 use shared::types::{EventId, ProgramId, WebUrl, WebhookId};
-use shared::webhooks::{
-    AddressPolicy, DeliveryMessage, HttpSender, WebhookServices, records, signing,
-};
+use shared::webhooks::{AddressPolicy, DeliveryMessage, WebhookServices, records, signing};
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -119,14 +117,8 @@ async fn setup() -> Bench {
         .await
         .unwrap();
     let services = WebhookServices {
-        store,
-        deliveries: queue,
-        sender: Arc::new(HttpSender::new(policy).unwrap()),
-        ids: Arc::new(UlidIds::new(clock.clone(), random.clone())),
-        clock,
-        random,
         concurrency: 64,
-        policy,
+        ..WebhookServices::new(store, queue, clock, random, policy).unwrap()
     };
     Bench {
         services: Arc::new(services),

@@ -6,12 +6,12 @@ use async_trait::async_trait;
 use shared::auth::{AdminClaims, Principal};
 use shared::model::{Actor, WebhookEndpoint};
 use shared::outbox::{self, OutboxRelay};
-use shared::ports::{Clock, ManualClock, SeededRandom, UlidIds};
+use shared::ports::{Clock, ManualClock, SeededRandom};
 use shared::queue::{MessageQueue, OutgoingMessage, QueueError, ReceivedMessage};
 use shared::types::{EventId, ProgramId, WebhookId};
 use shared::webhooks::endpoints::{self, CreateEndpoint};
 use shared::webhooks::records;
-use shared::webhooks::{AddressPolicy, DeliveryMessage, HttpSender, WebhookServices};
+use shared::webhooks::{AddressPolicy, DeliveryMessage, WebhookServices};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -73,14 +73,15 @@ impl WebhookWorld {
         let random = Arc::new(SeededRandom::new(42));
         let deliveries: Arc<dyn MessageQueue> = Arc::new(NoDelayQueue(app.deliveries.clone()));
         let services = WebhookServices {
-            store: app.store.clone(),
-            deliveries: deliveries.clone(),
-            sender: Arc::new(HttpSender::new(policy).expect("an HTTP client")),
-            ids: Arc::new(UlidIds::new(clock.clone(), random.clone())),
-            clock: clock.clone(),
-            random,
             concurrency: 8,
-            policy,
+            ..WebhookServices::new(
+                app.store.clone(),
+                deliveries.clone(),
+                clock.clone(),
+                random,
+                policy,
+            )
+            .expect("an HTTP client")
         };
         Self {
             services: Arc::new(services),

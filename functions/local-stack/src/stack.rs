@@ -3,12 +3,11 @@
 use shared::auth::{AdminTokenConfig, AdminTokenIssuer, AdminTokenVerifier, JwtKey};
 use shared::context::AppContext;
 use shared::outbox::OutboxRelay;
-use shared::ports::{OsRandom, Random, SystemClock, UlidIds};
+use shared::ports::{OsRandom, Random, SystemClock};
 use shared::queue::QueueSettings;
 use shared::queue::embedded::{EmbeddedQueue, EmbeddedQueues};
 use shared::store::embedded::EmbeddedStore;
-use shared::webhooks::services::DEFAULT_CONCURRENCY;
-use shared::webhooks::{AddressPolicy, HttpSender, WebhookServices};
+use shared::webhooks::{AddressPolicy, WebhookServices};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -83,16 +82,13 @@ impl Stack {
         let policy = AddressPolicy {
             allow_loopback_http: true,
         };
-        let webhooks = WebhookServices {
-            store: store.clone(),
-            deliveries: deliveries.clone(),
-            sender: Arc::new(HttpSender::new(policy)?),
-            clock: clock.clone(),
-            ids: Arc::new(UlidIds::new(clock.clone(), random.clone())),
-            random: random.clone(),
-            concurrency: DEFAULT_CONCURRENCY,
+        let webhooks = WebhookServices::new(
+            store.clone(),
+            deliveries.clone(),
+            clock.clone(),
+            random.clone(),
             policy,
-        };
+        )?;
         let ctx = AppContext::new(store.clone(), clock, random, Some(verifier));
         Ok(Self {
             relay: Arc::new(OutboxRelay::new(store.clone(), events.clone())),

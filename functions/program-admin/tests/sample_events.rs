@@ -2,22 +2,18 @@
 //! routes (here without credentials for the stored program, so: authenticated or not, the
 //! route is found and the envelope comes back).
 
-use shared::auth::Authenticator;
 use shared::context::AppContext;
-use shared::ports::{SeededRandom, SequentialIds, SystemClock};
+use shared::ports::{SeededRandom, SystemClock};
 use shared::store::embedded::EmbeddedStore;
 use std::sync::Arc;
 
 fn context() -> AppContext {
-    let store = Arc::new(EmbeddedStore::in_memory());
-    let clock = Arc::new(SystemClock);
-    AppContext {
-        auth: Authenticator::new(store.clone(), None, clock.clone()),
-        store,
-        clock,
-        ids: Arc::new(SequentialIds::default()),
-        random: Arc::new(SeededRandom::new(1)),
-    }
+    AppContext::new(
+        Arc::new(EmbeddedStore::in_memory()),
+        Arc::new(SystemClock),
+        Arc::new(SeededRandom::new(1)),
+        None,
+    )
 }
 
 fn event(name: &str) -> lambda_http::Request {

@@ -1,13 +1,12 @@
 //! The sample API Gateway events in `events/webhook-admin/` decode into requests this handler
 //! routes (with a key the store does not hold: the route is found and auth answers 401).
 
-use shared::auth::Authenticator;
 use shared::context::AppContext;
-use shared::ports::{SeededRandom, SequentialIds, SystemClock};
+use shared::ports::{SeededRandom, SystemClock};
 use shared::queue::QueueSettings;
 use shared::queue::embedded::EmbeddedQueues;
 use shared::store::embedded::EmbeddedStore;
-use shared::webhooks::{AddressPolicy, HttpSender, WebhookServices};
+use shared::webhooks::{AddressPolicy, WebhookServices};
 use std::sync::Arc;
 
 fn event(name: &str) -> lambda_http::Request {
@@ -22,26 +21,22 @@ fn event(name: &str) -> lambda_http::Request {
 #[tokio::test]
 async fn sample_events_reach_their_routes() {
     let store = Arc::new(EmbeddedStore::in_memory());
-    let clock = Arc::new(SystemClock);
-    let ctx = AppContext {
-        auth: Authenticator::new(store.clone(), None, clock.clone()),
-        store: store.clone(),
-        clock: clock.clone(),
-        ids: Arc::new(SequentialIds::default()),
-        random: Arc::new(SeededRandom::new(1)),
-    };
-    let services = WebhookServices {
-        store,
-        deliveries: EmbeddedQueues::in_memory()
+    let ctx = AppContext::new(
+        store.clone(),
+        Arc::new(SystemClock),
+        Arc::new(SeededRandom::new(1)),
+        None,
+    );
+    let services = WebhookServices::new(
+        store.clone(),
+        EmbeddedQueues::in_memory()
             .create("deliveries", QueueSettings::default())
             .unwrap(),
-        sender: Arc::new(HttpSender::new(AddressPolicy::default()).unwrap()),
-        clock,
-        ids: Arc::new(SequentialIds::default()),
-        random: Arc::new(SeededRandom::new(1)),
-        concurrency: 4,
-        policy: AddressPolicy::default(),
-    };
+        Arc::new(SystemClock),
+        Arc::new(SeededRandom::new(1)),
+        AddressPolicy::default(),
+    )
+    .unwrap();
     for name in ["create-webhook.json", "list-deliveries.json"] {
         let response = webhook_admin::handle(&ctx, &services, event(name)).await;
         assert_eq!(response.status().as_u16(), 401, "{name}");

@@ -1,28 +1,26 @@
 //! The sample SQS batch in `events/webhook-fanout/` (two events and one poisoned message):
 //! only the poisoned message is reported as failed, so only it is retried (then dead-lettered).
 
-use shared::ports::{SeededRandom, SequentialIds, SystemClock};
+use shared::ports::{SeededRandom, SystemClock};
 use shared::queue::QueueSettings;
 use shared::queue::embedded::EmbeddedQueues;
 use shared::store::embedded::EmbeddedStore;
-use shared::webhooks::{AddressPolicy, HttpSender, WebhookServices};
+use shared::webhooks::{AddressPolicy, WebhookServices};
 use std::sync::Arc;
 
 #[tokio::test]
 async fn only_the_poisoned_message_fails() {
-    let queues = EmbeddedQueues::in_memory();
-    let services = WebhookServices {
-        store: Arc::new(EmbeddedStore::in_memory()),
-        deliveries: queues
+    let store = Arc::new(EmbeddedStore::in_memory());
+    let services = WebhookServices::new(
+        store.clone(),
+        EmbeddedQueues::in_memory()
             .create("deliveries", QueueSettings::default())
             .unwrap(),
-        sender: Arc::new(HttpSender::new(AddressPolicy::default()).unwrap()),
-        clock: Arc::new(SystemClock),
-        ids: Arc::new(SequentialIds::default()),
-        random: Arc::new(SeededRandom::new(1)),
-        concurrency: 4,
-        policy: AddressPolicy::default(),
-    };
+        Arc::new(SystemClock),
+        Arc::new(SeededRandom::new(1)),
+        AddressPolicy::default(),
+    )
+    .unwrap();
     let path = format!(
         "{}/../../events/webhook-fanout/events-batch.json",
         env!("CARGO_MANIFEST_DIR")

@@ -1,8 +1,8 @@
 //! What fan-out, delivery and the endpoints API run with.
 
 use super::address_policy::AddressPolicy;
-use super::sender::WebhookSender;
-use crate::ports::{Clock, IdSource, Random};
+use super::sender::{HttpSender, WebhookSender};
+use crate::ports::{Clock, IdSource, Random, UlidIds};
 use crate::queue::MessageQueue;
 use crate::store::ItemStore;
 use std::sync::Arc;
@@ -21,4 +21,27 @@ pub struct WebhookServices {
     pub concurrency: usize,
     /// Which URLs endpoints may have (checked on save and, by the sender, on every attempt).
     pub policy: AddressPolicy,
+}
+
+impl WebhookServices {
+    /// The usual wiring: time-ordered ids, the real HTTP sender under `policy`, and the default
+    /// concurrency. Fails only when the HTTP client cannot be built.
+    pub fn new(
+        store: Arc<dyn ItemStore>,
+        deliveries: Arc<dyn MessageQueue>,
+        clock: Arc<dyn Clock>,
+        random: Arc<dyn Random>,
+        policy: AddressPolicy,
+    ) -> Result<Self, String> {
+        Ok(Self {
+            store,
+            deliveries,
+            sender: Arc::new(HttpSender::new(policy)?),
+            ids: Arc::new(UlidIds::new(clock.clone(), random.clone())),
+            clock,
+            random,
+            concurrency: DEFAULT_CONCURRENCY,
+            policy,
+        })
+    }
 }
