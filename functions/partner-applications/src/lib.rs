@@ -4,7 +4,6 @@
 use http::{HeaderValue, Method, StatusCode};
 use shared::applications::{self, ApplyRequest, Review, ReviewOutcome};
 use shared::context::AppContext;
-use shared::error::DomainError;
 use shared::model::{Application, ApplicationStatus};
 use shared::web::{ApiError, ApiRequest, ApiResponse, ErrorCode, Route, RouteMatch, json, serve};
 
@@ -101,11 +100,7 @@ async fn endpoint(
     request: ApiRequest,
     client_ip: String,
 ) -> Result<ApiResponse, ApiError> {
-    let principal = ctx
-        .auth
-        .authenticate(&request.headers)
-        .await
-        .map_err(DomainError::from)?;
+    let principal = ctx.auth.authenticate(&request.headers).await?;
     let response = match found.endpoint {
         Endpoint::Apply => {
             let body: ApplyRequest = request.json()?;

@@ -3,7 +3,6 @@
 
 use http::{Method, StatusCode};
 use shared::context::AppContext;
-use shared::error::DomainError;
 use shared::web::{ApiError, ApiRequest, ApiResponse, Route, RouteMatch, json, no_content, serve};
 use shared::{groups, partners, programs};
 
@@ -112,11 +111,7 @@ async fn endpoint(
     found: RouteMatch<Endpoint>,
     request: ApiRequest,
 ) -> Result<ApiResponse, ApiError> {
-    let principal = ctx
-        .auth
-        .authenticate(&request.headers)
-        .await
-        .map_err(DomainError::from)?;
+    let principal = ctx.auth.authenticate(&request.headers).await?;
     let program_id = found.params.get("programId");
     let response = match found.endpoint {
         Endpoint::CreateProgram => {

@@ -3,7 +3,6 @@
 
 use http::{Method, StatusCode};
 use shared::context::AppContext;
-use shared::error::DomainError;
 use shared::web::{ApiError, ApiRequest, ApiResponse, Route, RouteMatch, json, no_content, serve};
 use shared::webhooks::WebhookServices;
 use shared::webhooks::endpoints as use_case;
@@ -71,11 +70,7 @@ async fn endpoint(
     found: RouteMatch<Endpoint>,
     request: ApiRequest,
 ) -> Result<ApiResponse, ApiError> {
-    let principal = ctx
-        .auth
-        .authenticate(&request.headers)
-        .await
-        .map_err(DomainError::from)?;
+    let principal = ctx.auth.authenticate(&request.headers).await?;
     let id = found.params.get("webhookId");
     let response = match found.endpoint {
         Endpoint::Create => json(

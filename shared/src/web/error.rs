@@ -124,3 +124,10 @@ impl From<DomainError> for ApiError {
         }
     }
 }
+
+/// Lets an endpoint write `ctx.auth.authenticate(&request.headers).await?`.
+impl From<crate::auth::AuthenticateError> for ApiError {
+    fn from(error: crate::auth::AuthenticateError) -> Self {
+        DomainError::from(error).into()
+    }
+}
