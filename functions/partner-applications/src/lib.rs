@@ -213,3 +213,6 @@ fn status_filter(request: &ApiRequest) -> Result<Option<ApplicationStatus>, ApiE
         })
         .transpose()
 }
+
+#[cfg(test)]
+mod sample_events;

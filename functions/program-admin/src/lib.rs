@@ -238,3 +238,6 @@ async fn setup_endpoint(
     };
     Ok(response)
 }
+
+#[cfg(test)]
+mod sample_events;

@@ -139,3 +139,6 @@ fn view(delivery: &shared::webhooks::WebhookDelivery) -> serde_json::Value {
         "createdAt": delivery.created_at.unix_timestamp(),
     })
 }
+
+#[cfg(test)]
+mod sample_events;

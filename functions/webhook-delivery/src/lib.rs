@@ -18,3 +18,6 @@ pub async fn handle(services: &Arc<WebhookServices>, event: SqsEvent) -> SqsBatc
     }
     response
 }
+
+#[cfg(test)]
+mod sample_events;

@@ -23,3 +23,6 @@ pub fn split(event: SqsEvent) -> (Vec<(String, String)>, SqsBatchResponse) {
         .collect();
     (messages, SqsBatchResponse::default())
 }
+
+#[cfg(test)]
+mod sample_events;

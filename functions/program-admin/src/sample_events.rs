@@ -29,7 +29,7 @@ fn event(name: &str) -> lambda_http::Request {
 async fn sample_events_reach_their_routes() {
     let ctx = context();
     for (name, expected) in [("get-program.json", 401), ("create-api-key.json", 401)] {
-        let response = program_admin::handle(&ctx, event(name)).await;
+        let response = crate::handle(&ctx, event(name)).await;
         assert_eq!(response.status().as_u16(), expected, "{name}");
         let body: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
         assert_eq!(

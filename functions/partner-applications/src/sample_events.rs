@@ -51,14 +51,14 @@ async fn sample_events_reach_their_routes() {
         let request = event(name);
         assert!(
             shared::web::match_route(
-                partner_applications::ROUTES,
+                crate::ROUTES,
                 request.method(),
                 request.uri().path()
             )
             .is_ok(),
             "{name} has a route"
         );
-        let response = partner_applications::handle(&ctx, request).await;
+        let response = crate::handle(&ctx, request).await;
         assert_eq!(response.status().as_u16(), 401, "{name}");
         let body: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
         assert_eq!(body["error"]["code"], "unauthorized", "{name}");

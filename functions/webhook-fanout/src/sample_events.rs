@@ -26,7 +26,7 @@ async fn only_the_poisoned_message_fails() {
         env!("CARGO_MANIFEST_DIR")
     );
     let event = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let response = webhook_fanout::handle(&services, event).await;
+    let response = crate::handle(&services, event).await;
     let failed: Vec<_> = response
         .batch_item_failures
         .iter()

@@ -38,7 +38,7 @@ async fn sample_events_reach_their_routes() {
     )
     .unwrap();
     for name in ["create-webhook.json", "list-deliveries.json"] {
-        let response = webhook_admin::handle(&ctx, &services, event(name)).await;
+        let response = crate::handle(&ctx, &services, event(name)).await;
         assert_eq!(response.status().as_u16(), 401, "{name}");
         let body: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
         assert_eq!(body["error"]["code"], "unauthorized", "{name}");
