@@ -63,3 +63,27 @@ pub fn admin_tokens() -> Result<AdminTokenConfig, ConfigError> {
         key,
     })
 }
+
+/// The click-id signer: `CLICK_ID_SECRET` signs; `CLICK_ID_PREVIOUS_SECRETS` (comma-separated,
+/// optional) still verify during a rotation. At least 32 bytes each.
+pub fn click_id_signer() -> Result<crate::clicks::ClickIdSigner, ConfigError> {
+    let current = required("CLICK_ID_SECRET")?;
+    let previous: Vec<String> = optional("CLICK_ID_PREVIOUS_SECRETS")
+        .map(|list| list.split(',').map(|s| s.trim().to_owned()).collect())
+        .unwrap_or_default();
+    for (name, secret) in std::iter::once(("CLICK_ID_SECRET", &current))
+        .chain(previous.iter().map(|s| ("CLICK_ID_PREVIOUS_SECRETS", s)))
+    {
+        if secret.len() < 32 {
+            return Err(ConfigError::Invalid {
+                name,
+                reason: "a secret must be at least 32 bytes".into(),
+            });
+        }
+    }
+    let previous: Vec<&[u8]> = previous.iter().map(|s| s.as_bytes()).collect();
+    Ok(crate::clicks::ClickIdSigner::new(
+        current.as_bytes(),
+        &previous,
+    ))
+}

@@ -9,6 +9,7 @@
 pub mod applications;
 pub mod auth;
 pub mod aws;
+pub mod clicks;
 pub mod config;
 pub mod context;
 pub mod customers;

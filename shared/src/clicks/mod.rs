@@ -1,0 +1,6 @@
+//! Clicks on short links: the signed, self-verifying click id that the redirect hands out and
+//! that lead attribution reads back.
+
+pub mod click_id;
+
+pub use click_id::{ClickClaims, ClickIdError, ClickIdSigner};
