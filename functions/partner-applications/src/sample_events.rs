@@ -50,12 +50,7 @@ async fn sample_events_reach_their_routes() {
     for name in names {
         let request = event(name);
         assert!(
-            shared::web::match_route(
-                crate::ROUTES,
-                request.method(),
-                request.uri().path()
-            )
-            .is_ok(),
+            shared::web::match_route(crate::ROUTES, request.method(), request.uri().path()).is_ok(),
             "{name} has a route"
         );
         let response = crate::handle(&ctx, request).await;
