@@ -5,11 +5,12 @@ mod manage;
 mod referral_codes;
 mod referral_link;
 mod repo;
+pub mod totals;
 
 pub use manage::{MovePartner, UpdatePartner, move_partner, update_partner};
 pub use referral_codes::generate_referral_code;
 pub use referral_link::{default_referral_link, insert_link};
 pub use repo::{
     PartnerWrite, find_by_customer, find_by_email, find_by_referral_code, find_by_tenant,
-    find_partner, insert_partner, replace_partner,
+    find_partner, insert_partner, partner_of, replace_partner,
 };

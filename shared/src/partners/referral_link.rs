@@ -41,7 +41,11 @@ pub fn default_referral_link(
 pub fn insert_link(link: &Link) -> Result<[TxOp; 2], StoreError> {
     Ok([
         TxOp::Put(Put {
-            item: json_item(&layout::link(&link.id), link, 1)?,
+            item: {
+                let mut item = json_item(&layout::link(&link.id), link, 1)?;
+                super::totals::write_link_stats(&mut item, &link.stats);
+                item
+            },
             condition: Some(Condition::NotExists),
         }),
         claim(

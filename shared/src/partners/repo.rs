@@ -1,10 +1,13 @@
 //! Partner records: one item per partner (listed by program on gsi1 and by group on gsi2),
 //! and one claim item per unique value, written with the partner in one transaction.
 
+use super::totals::{partner_totals_of, write_partner_totals};
 use crate::layout;
 use crate::model::Partner;
-use crate::store::records::{claim, claim_owner, json_item, read_json};
-use crate::store::{Condition, ItemStore, Put, StoreError, TxOp, s, schema};
+use crate::store::records::{BODY, claim, claim_owner, from_json_item, json_item};
+use crate::store::{
+    Condition, Consistency, Item, ItemStore, Put, StoreError, TxOp, Update, UpdateItem, s, schema,
+};
 use crate::types::{CustomerId, Email, PartnerId, ProgramId, ReferralCode};
 
 const OWNER: &str = "partnerId";
@@ -37,6 +40,13 @@ fn item(partner: &Partner) -> Result<crate::store::Item, StoreError> {
     Ok(item)
 }
 
+/// A partner from its item: the record from the body, the counters from their attributes.
+pub fn partner_of(item: &Item) -> Result<Partner, StoreError> {
+    let mut partner: Partner = from_json_item(item)?;
+    partner.totals = partner_totals_of(item)?;
+    Ok(partner)
+}
+
 /// The actions that create a partner and claim its unique values.
 pub fn insert_partner(partner: &Partner) -> Result<Vec<(PartnerWrite, TxOp)>, StoreError> {
     let program = &partner.program_id;
@@ -44,7 +54,11 @@ pub fn insert_partner(partner: &Partner) -> Result<Vec<(PartnerWrite, TxOp)>, St
     let mut ops = vec![(
         PartnerWrite::Record,
         TxOp::Put(Put {
-            item: item(partner)?,
+            item: {
+                let mut item = item(partner)?;
+                write_partner_totals(&mut item, &partner.totals);
+                item
+            },
             condition: Some(Condition::NotExists),
         }),
     )];
@@ -73,7 +87,12 @@ pub async fn find_partner(
     program: &ProgramId,
     id: &PartnerId,
 ) -> Result<Option<Partner>, StoreError> {
-    let found: Option<Partner> = read_json(store, &layout::partner(id)).await?;
+    let found = store
+        .get(&layout::partner(id), Consistency::Strong)
+        .await?
+        .as_ref()
+        .map(partner_of)
+        .transpose()?;
     Ok(found.filter(|partner| &partner.program_id == program))
 }
 
@@ -126,9 +145,26 @@ pub async fn find_by_tenant(
 }
 
 /// Writes a changed partner read at `read_version` (its group index entry follows the group).
+/// An update, not a put: the counters beside the body are left as they are.
 pub fn replace_partner(partner: &Partner, read_version: u64) -> Result<TxOp, StoreError> {
-    Ok(TxOp::Put(Put {
-        item: item(partner)?,
+    let mut written = item(partner)?;
+    let key = layout::partner(&partner.id);
+    let mut update = Update::new();
+    for name in [
+        BODY,
+        "version",
+        schema::GSI1.pk,
+        schema::GSI1.sk,
+        schema::GSI2.pk,
+        schema::GSI2.sk,
+    ] {
+        if let Some(value) = written.remove(name) {
+            update = update.set(name, value);
+        }
+    }
+    Ok(TxOp::Update(UpdateItem {
+        key,
+        update,
         condition: Some(Condition::version(read_version)),
     }))
 }

@@ -1,0 +1,211 @@
+//! Running totals of partners and links.
+//!
+//! A record's body is JSON rewritten whole on each change, so counters cannot live inside it:
+//! two writers would lose each other's increments. They are numeric attributes beside the body,
+//! changed only by atomic `ADD` (one update per record per event, in the event's transaction),
+//! and record rewrites go through `UpdateItem` that never touches them. Reads take the counters
+//! from the attributes, never from the body.
+
+use crate::layout;
+use crate::model::{LinkStats, PartnerTotals};
+use crate::store::{Condition, Item, StoreError, TxOp, Update, UpdateItem, n};
+use crate::types::{LinkId, PartnerId};
+
+/// Attribute names of a partner's counters (as in Dub's partner fields).
+pub const TOTAL_CLICKS: &str = "totalClicks";
+pub const TOTAL_LEADS: &str = "totalLeads";
+pub const TOTAL_CONVERSIONS: &str = "totalConversions";
+pub const TOTAL_SALES: &str = "totalSales";
+pub const TOTAL_SALE_AMOUNT: &str = "totalSaleAmount";
+pub const TOTAL_COMMISSIONS: &str = "totalCommissions";
+
+/// Attribute names of a link's counters.
+pub const CLICKS: &str = "clicks";
+pub const LEADS: &str = "leads";
+pub const CONVERSIONS: &str = "conversions";
+pub const SALES: &str = "sales";
+pub const SALE_AMOUNT: &str = "saleAmount";
+
+fn partner_fields(totals: &PartnerTotals) -> [(&'static str, i64); 6] {
+    [
+        (TOTAL_CLICKS, totals.total_clicks),
+        (TOTAL_LEADS, totals.total_leads),
+        (TOTAL_CONVERSIONS, totals.total_conversions),
+        (TOTAL_SALES, totals.total_sales),
+        (TOTAL_SALE_AMOUNT, totals.total_sale_amount),
+        (TOTAL_COMMISSIONS, totals.total_commissions),
+    ]
+}
+
+fn link_fields(stats: &LinkStats) -> [(&'static str, i64); 5] {
+    [
+        (CLICKS, stats.clicks),
+        (LEADS, stats.leads),
+        (CONVERSIONS, stats.conversions),
+        (SALES, stats.sales),
+        (SALE_AMOUNT, stats.sale_amount),
+    ]
+}
+
+fn add_all(fields: &[(&'static str, i64)]) -> Update {
+    fields
+        .iter()
+        .filter(|(_, delta)| *delta != 0)
+        .fold(Update::new(), |update, (name, delta)| {
+            update.add(*name, *delta)
+        })
+}
+
+/// Adds `delta` to a partner's counters; fails (condition) when the partner does not exist,
+/// so that a counter never creates a stray item. `None` when the delta is all zeros.
+pub fn add_partner_totals(partner: &PartnerId, delta: &PartnerTotals) -> Option<TxOp> {
+    let update = add_all(&partner_fields(delta));
+    (!update.is_empty()).then(|| {
+        TxOp::Update(UpdateItem {
+            key: layout::partner(partner),
+            update,
+            condition: Some(Condition::Exists),
+        })
+    })
+}
+
+/// Adds `delta` to a link's counters; same rules as [`add_partner_totals`].
+pub fn add_link_stats(link: &LinkId, delta: &LinkStats) -> Option<TxOp> {
+    let update = add_all(&link_fields(delta));
+    (!update.is_empty()).then(|| {
+        TxOp::Update(UpdateItem {
+            key: layout::link(link),
+            update,
+            condition: Some(Condition::Exists),
+        })
+    })
+}
+
+fn counter(item: &Item, name: &str) -> Result<i64, StoreError> {
+    match item.get(name) {
+        None => Ok(0),
+        Some(value) => crate::store::get_n(item, name).ok_or_else(|| {
+            StoreError::Validation(format!("counter {name} is not a number: {value:?}"))
+        }),
+    }
+}
+
+/// A partner's counters as stored (zero when never counted).
+pub fn partner_totals_of(item: &Item) -> Result<PartnerTotals, StoreError> {
+    Ok(PartnerTotals {
+        total_clicks: counter(item, TOTAL_CLICKS)?,
+        total_leads: counter(item, TOTAL_LEADS)?,
+        total_conversions: counter(item, TOTAL_CONVERSIONS)?,
+        total_sales: counter(item, TOTAL_SALES)?,
+        total_sale_amount: counter(item, TOTAL_SALE_AMOUNT)?,
+        total_commissions: counter(item, TOTAL_COMMISSIONS)?,
+    })
+}
+
+/// A link's counters as stored (zero when never counted).
+pub fn link_stats_of(item: &Item) -> Result<LinkStats, StoreError> {
+    Ok(LinkStats {
+        clicks: counter(item, CLICKS)?,
+        leads: counter(item, LEADS)?,
+        conversions: counter(item, CONVERSIONS)?,
+        sales: counter(item, SALES)?,
+        sale_amount: counter(item, SALE_AMOUNT)?,
+    })
+}
+
+/// Sets every counter of a new record's item to its value (a new partner or link that starts
+/// with non-zero counters, e.g. imported).
+pub fn write_partner_totals(item: &mut Item, totals: &PartnerTotals) {
+    for (name, value) in partner_fields(totals) {
+        item.insert(name.into(), n(value));
+    }
+}
+
+pub fn write_link_stats(item: &mut Item, stats: &LinkStats) {
+    for (name, value) in link_fields(stats) {
+        item.insert(name.into(), n(value));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Partner, PartnerStatus};
+    use crate::partners::{find_partner, insert_partner, replace_partner};
+    use crate::store::ItemStore;
+    use crate::store::embedded::EmbeddedStore;
+    use crate::types::{GroupId, ProgramId};
+    use time::macros::datetime;
+
+    fn partner() -> Partner {
+        Partner {
+            id: PartnerId::parse("pn_1").unwrap(),
+            program_id: ProgramId::parse("prog_1").unwrap(),
+            tenant_id: None,
+            name: "Jane".into(),
+            email: None,
+            company_name: None,
+            country: None,
+            group_id: GroupId::parse("grp_1").unwrap(),
+            status: PartnerStatus::Approved,
+            referral_code: None,
+            application_id: None,
+            customer_id: None,
+            default_link_id: None,
+            banned_at: None,
+            banned_reason: None,
+            exclude_from_moves: false,
+            totals: PartnerTotals::default(),
+            created_at: datetime!(2026-11-21 0:00 UTC),
+            version: 1,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_rewrite_of_the_record_keeps_counters_added_since_it_was_read() {
+        let store = EmbeddedStore::in_memory();
+        let ops = insert_partner(&partner())
+            .unwrap()
+            .into_iter()
+            .map(|(_, op)| op);
+        store.transact(ops.collect()).await.unwrap();
+        let read = find_partner(&store, &partner().program_id, &partner().id)
+            .await
+            .unwrap()
+            .unwrap();
+        let sale = PartnerTotals {
+            total_sales: 1,
+            total_sale_amount: 4_900,
+            ..Default::default()
+        };
+        let add = add_partner_totals(&read.id, &sale).unwrap();
+        store.transact(vec![add.clone()]).await.unwrap();
+        store.transact(vec![add]).await.unwrap();
+        let mut renamed = read.clone();
+        renamed.name = "Jane Doe".into();
+        renamed.version += 1;
+        store
+            .transact(vec![replace_partner(&renamed, read.version).unwrap()])
+            .await
+            .unwrap();
+        let now = find_partner(&store, &read.program_id, &read.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(now.name, "Jane Doe");
+        assert_eq!(now.totals.total_sales, 2);
+        assert_eq!(now.totals.total_sale_amount, 9_800);
+    }
+
+    #[tokio::test]
+    async fn counters_never_create_a_missing_record() {
+        let store = EmbeddedStore::in_memory();
+        let delta = PartnerTotals {
+            total_clicks: 1,
+            ..Default::default()
+        };
+        let add = add_partner_totals(&partner().id, &delta).unwrap();
+        assert!(store.transact(vec![add]).await.is_err());
+        assert!(add_partner_totals(&partner().id, &PartnerTotals::default()).is_none());
+    }
+}
