@@ -3,8 +3,8 @@
 
 use crate::store::Key;
 use crate::types::{
-    ApiKeyId, ApplicationId, CustomerId, Email, EventId, GroupId, LinkId, PartnerId, ProgramId,
-    WebhookDeliveryId, WebhookId,
+    ApiKeyId, ApplicationId, CommissionId, CustomerId, Email, EventId, GroupId, LeadId, LinkId,
+    PartnerId, ProgramId, SaleId, WebhookDeliveryId, WebhookId,
 };
 
 /// How many partitions the outbox index spreads over, so that no single index partition takes
@@ -186,4 +186,85 @@ pub fn webhook_delivery(delivery: &WebhookDeliveryId) -> Key {
 /// gsi1 partition listing an endpoint's deliveries (sort key: the event id, time-ordered).
 pub fn webhook_deliveries_index_pk(endpoint: &WebhookId) -> String {
     format!("WEBHOOK#{endpoint}#DELIVERIES")
+}
+
+/// gsi1 partition listing a program's tracked customers (sort key: [`time_sk`]).
+pub fn customers_index_pk(program: &ProgramId) -> String {
+    format!("PROG#{program}#CUSTOMERS")
+}
+
+/// A sort key that orders by time, then id (ids made in one millisecond are not ordered).
+pub fn time_sk(at: time::OffsetDateTime, id: &str) -> String {
+    format!("{:020}#{id}", at.unix_timestamp_nanos().max(0))
+}
+
+/// A lead event, in a partition of its own.
+pub fn lead(lead: &LeadId) -> Key {
+    Key::new(format!("LEAD#{lead}"), "LEAD")
+}
+
+/// A sale event, in a partition of its own.
+pub fn sale(sale: &SaleId) -> Key {
+    Key::new(format!("SALE#{sale}"), "SALE")
+}
+
+/// Unique per program, forever: the sale recorded for an invoice id, with its first response.
+pub fn invoice_claim(program: &ProgramId, invoice_id: &str) -> Key {
+    Key::new(format!("PROG#{program}#INVOICE#{invoice_id}"), "CLAIM")
+}
+
+/// A customer's lead of one event name (SHA-256 of the name, hex) within the dedupe window.
+pub fn lead_dedupe_claim(program: &ProgramId, customer: &CustomerId, event_hash: &str) -> Key {
+    Key::new(
+        format!("PROG#{program}#LEADDEDUPE#{customer}#{event_hash}"),
+        "CLAIM",
+    )
+}
+
+/// The stored response of an `Idempotency-Key` (SHA-256 of the key, hex) in a program.
+pub fn idempotency_record(program: &ProgramId, key_hash: &str) -> Key {
+    Key::new(format!("PROG#{program}#IDEMPOTENCY#{key_hash}"), "CLAIM")
+}
+
+/// A commission, in a partition of its own.
+pub fn commission(commission: &CommissionId) -> Key {
+    Key::new(format!("COMMISSION#{commission}"), "COMMISSION")
+}
+
+/// gsi1 partition listing a program's commissions (sort key: [`time_sk`]).
+pub fn commissions_index_pk(program: &ProgramId) -> String {
+    format!("PROG#{program}#COMMISSIONS")
+}
+
+/// gsi2 partition listing one partner's commissions (sort key: [`time_sk`]).
+pub fn partner_commissions_index_pk(program: &ProgramId, partner: &PartnerId) -> String {
+    format!("PROG#{program}#PARTNER#{partner}#COMMISSIONS")
+}
+
+/// How many partitions the maturing markers spread over (as the outbox does).
+pub const MATURING_SHARDS: u32 = 4;
+
+/// A pending commission waiting for its holding period: the scheduled maturation queries
+/// these partitions up to now, so it never scans.
+pub fn maturing_marker(
+    commission: &CommissionId,
+    holds_until: time::OffsetDateTime,
+) -> Key {
+    let shard = commission.as_str().bytes().fold(0u32, |hash, byte| {
+        hash.wrapping_mul(31).wrapping_add(byte as u32)
+    }) % MATURING_SHARDS;
+    Key::new(
+        maturing_shard_pk(shard),
+        time_sk(holds_until, commission.as_str()),
+    )
+}
+
+pub fn maturing_shard_pk(shard: u32) -> String {
+    format!("MATURING#{shard}")
+}
+
+/// A deal a partner registered for a lead's email (StackBE): leads with that email and no
+/// click go to the partner.
+pub fn deal_claim(program: &ProgramId, email: &Email) -> Key {
+    Key::new(format!("PROG#{program}#DEAL#{email}"), "CLAIM")
 }

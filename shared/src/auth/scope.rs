@@ -21,6 +21,10 @@ pub enum Scope {
     /// `POST /track/*`: clicks, leads, sales.
     #[serde(rename = "conversions.write")]
     ConversionsWrite,
+    #[serde(rename = "customers.read")]
+    CustomersRead,
+    #[serde(rename = "customers.write")]
+    CustomersWrite,
     #[serde(rename = "commissions.read")]
     CommissionsRead,
     #[serde(rename = "commissions.write")]
@@ -46,6 +50,7 @@ impl Scope {
                     | (PartnersWrite, PartnersRead)
                     | (LinksWrite, LinksRead)
                     | (CommissionsWrite, CommissionsRead)
+                    | (CustomersWrite, CustomersRead)
                     | (WebhooksWrite, WebhooksRead)
                     | (PartnersWrite, ApplicationsSubmit)
             )

@@ -1,6 +1,11 @@
-//! Customer accounts of a program's business: here, the accounts created when a partner is
-//! approved (StackBE creates one for an applicant who has none).
+//! Customer accounts of a program's business: accounts created when a partner is approved
+//! (StackBE creates one for an applicant who has none), and customers created by lead and
+//! sale tracking (`tracked`).
 
+mod read;
 mod repo;
+pub mod tracked;
 
+pub use read::{CustomerFilter, get_customer, list_customers};
 pub use repo::{find_by_email, find_customer, insert_customer};
+pub use tracked::{CustomerActivity, customer_of, tracked_customer_id};

@@ -1,4 +1,7 @@
-use crate::types::{CommissionId, CustomerId, Money, PartnerId, ProgramId, RewardId};
+use crate::types::{
+    CommissionId, Currency, CustomerId, GroupId, LeadId, LinkId, PartnerId, ProgramId, RewardId,
+    SaleId,
+};
 use time::OffsetDateTime;
 
 /// Dub's commission statuses.
@@ -20,6 +23,25 @@ impl CommissionStatus {
     pub fn counts_towards_totals(&self) -> bool {
         matches!(self, Self::Pending | Self::Processed | Self::Paid)
     }
+
+    /// Statuses a commission has before it is paid out (a refund marks it refunded rather
+    /// than clawing it back).
+    pub fn is_unpaid(&self) -> bool {
+        matches!(self, Self::Pending | Self::Processed | Self::Hold)
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Processed => "processed",
+            Self::Paid => "paid",
+            Self::Refunded => "refunded",
+            Self::Duplicate => "duplicate",
+            Self::Fraud => "fraud",
+            Self::Canceled => "canceled",
+            Self::Hold => "hold",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -31,26 +53,43 @@ pub enum CommissionType {
     Custom,
 }
 
-/// What a partner earned for one event. Clawbacks have negative earnings.
+/// What a partner earned for one event, in minor units of `currency`. Clawbacks (type
+/// `custom`) have negative earnings.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Commission {
     pub id: CommissionId,
     pub program_id: ProgramId,
     pub partner_id: PartnerId,
+    /// The partner's group when the commission was made (whose reward and holding period apply).
+    pub group_id: GroupId,
     pub customer_id: Option<CustomerId>,
     #[serde(rename = "type")]
     pub kind: CommissionType,
-    /// The sale amount the commission was computed from (zero for leads and clicks).
-    pub amount: Money,
-    pub earnings: Money,
+    /// The sale amount the commission was computed from (zero for leads).
+    pub amount: i64,
+    pub earnings: i64,
+    pub currency: Currency,
     pub quantity: i64,
     pub status: CommissionStatus,
     pub reward_id: Option<RewardId>,
     pub invoice_id: Option<String>,
     pub description: Option<String>,
+    pub lead_id: Option<LeadId>,
+    pub sale_id: Option<SaleId>,
+    pub link_id: Option<LinkId>,
+    /// The commission a clawback reverses.
+    pub clawback_of: Option<CommissionId>,
+    /// The last note given with a manual change.
+    pub note: Option<String>,
+    /// When a pending commission becomes processed (the group's holding period).
+    #[serde(with = "time::serde::rfc3339")]
+    pub holds_until: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option", default)]
+    pub paid_at: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+    pub version: u64,
 }

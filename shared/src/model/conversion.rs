@@ -1,4 +1,6 @@
-use crate::types::{ClickId, CustomerId, LeadId, LinkId, Money, PartnerId, ProgramId, SaleId};
+use crate::types::{
+    ClickId, CommissionId, Currency, CustomerId, LeadId, LinkId, PartnerId, ProgramId, SaleId,
+};
 use time::OffsetDateTime;
 
 /// A tracked lead (signup) event.
@@ -14,6 +16,7 @@ pub struct Lead {
     pub partner_id: Option<PartnerId>,
     pub quantity: i64,
     pub metadata: Option<serde_json::Value>,
+    pub commission_id: Option<CommissionId>,
     #[serde(with = "time::serde::rfc3339")]
     pub timestamp: OffsetDateTime,
 }
@@ -27,11 +30,28 @@ pub enum PaymentProcessor {
     Paddle,
     Apple,
     Revenuecat,
+    Lemonsqueezy,
     Dub,
     Custom,
 }
 
-/// A tracked sale event.
+impl PaymentProcessor {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Stripe => "stripe",
+            Self::Shopify => "shopify",
+            Self::Polar => "polar",
+            Self::Paddle => "paddle",
+            Self::Apple => "apple",
+            Self::Revenuecat => "revenuecat",
+            Self::Lemonsqueezy => "lemonsqueezy",
+            Self::Dub => "dub",
+            Self::Custom => "custom",
+        }
+    }
+}
+
+/// A tracked sale event, in minor units of `currency`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Sale {
@@ -42,10 +62,16 @@ pub struct Sale {
     pub click_id: Option<ClickId>,
     pub link_id: Option<LinkId>,
     pub partner_id: Option<PartnerId>,
-    pub amount: Money,
+    pub amount: i64,
+    pub currency: Currency,
     pub payment_processor: PaymentProcessor,
     pub invoice_id: Option<String>,
+    pub lead_event_name: Option<String>,
     pub metadata: Option<serde_json::Value>,
+    pub commission_id: Option<CommissionId>,
+    /// Refunded so far (at most `amount`).
+    pub refunded_amount: i64,
     #[serde(with = "time::serde::rfc3339")]
     pub timestamp: OffsetDateTime,
+    pub version: u64,
 }

@@ -1,0 +1,164 @@
+//! `GET /commissions` (newest first, by program or by partner, filtered by status, type and
+//! date range) and `GET /commissions/{id}`, in Dub's shape with the partner and the customer.
+
+use crate::auth::{Principal, Scope};
+use crate::context::AppContext;
+use crate::conversions::payloads;
+use crate::conversions::records::{commission_of, find_commission};
+use crate::customers::customer_of;
+use crate::error::DomainError;
+use crate::layout;
+use crate::model::{Commission, CommissionStatus, CommissionType, Customer, Partner};
+use crate::customers::CustomerActivity;
+use crate::partners::{find_by_tenant, partner_of};
+use crate::store::{Key, Query, RangeCondition, get_s, schema};
+use crate::types::{CommissionId, CustomerId, PartnerId, ProgramId};
+use serde_json::Value;
+use std::collections::HashMap;
+use time::OffsetDateTime;
+
+#[derive(Debug, Clone, Default)]
+pub struct CommissionFilter {
+    pub partner_id: Option<PartnerId>,
+    pub tenant_id: Option<String>,
+    pub customer_id: Option<CustomerId>,
+    pub invoice_id: Option<String>,
+    pub status: Option<CommissionStatus>,
+    pub kind: Option<CommissionType>,
+    /// Inclusive bounds on the creation time.
+    pub start: Option<OffsetDateTime>,
+    pub end: Option<OffsetDateTime>,
+    pub ascending: bool,
+}
+
+impl CommissionFilter {
+    fn keeps(&self, commission: &Commission) -> bool {
+        self.status.is_none_or(|s| s == commission.status)
+            && self.kind.is_none_or(|k| k == commission.kind)
+            && self
+                .customer_id
+                .as_ref()
+                .is_none_or(|c| commission.customer_id.as_ref() == Some(c))
+            && self
+                .invoice_id
+                .as_ref()
+                .is_none_or(|i| commission.invoice_id.as_ref() == Some(i))
+    }
+}
+
+fn program_of(principal: &Principal) -> Result<ProgramId, DomainError> {
+    principal
+        .own_program(Scope::CommissionsRead)
+        .map_err(|denied| DomainError::denied(denied, "Program"))
+}
+
+/// One page of commissions. Status, type, customer and invoice filters apply to each page
+/// read (as a DynamoDB filter would), so a page may hold fewer items than `limit` while a
+/// next cursor is still given.
+pub async fn list_commissions(
+    ctx: &AppContext,
+    principal: &Principal,
+    filter: CommissionFilter,
+    cursor: Option<String>,
+    limit: u32,
+) -> Result<(Vec<Value>, Option<String>), DomainError> {
+    let program = program_of(principal)?;
+    let store = ctx.store.as_ref();
+    let partner = match (&filter.partner_id, &filter.tenant_id) {
+        (Some(id), _) => Some(id.clone()),
+        (None, Some(tenant)) => match find_by_tenant(store, &program, tenant).await? {
+            Some(partner) => Some(partner.id),
+            None => return Ok((Vec::new(), None)),
+        },
+        (None, None) => None,
+    };
+    let mut query = match &partner {
+        Some(partner) => Query::index(
+            schema::GSI2.name,
+            layout::partner_commissions_index_pk(&program, partner),
+        ),
+        None => Query::index(schema::GSI1.name, layout::commissions_index_pk(&program)),
+    };
+    let from = filter.start.map(|at| layout::time_sk(at, ""));
+    let to = filter.end.map(|at| layout::time_sk(at, "~"));
+    query.range = match (from, to) {
+        (Some(from), Some(to)) => Some(RangeCondition::Between(from, to)),
+        (Some(from), None) => Some(RangeCondition::GreaterOrEqual(from)),
+        (None, Some(to)) => Some(RangeCondition::LessOrEqual(to)),
+        (None, None) => None,
+    };
+    query.forward = filter.ascending;
+    let page = store.query(query.limit(limit).cursor(cursor)).await?;
+    let commissions: Vec<Commission> = page
+        .items
+        .iter()
+        .map(commission_of)
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .filter(|c| filter.keeps(c))
+        .collect();
+    Ok((enrich(ctx, &commissions).await?, page.next))
+}
+
+pub async fn get_commission(
+    ctx: &AppContext,
+    principal: &Principal,
+    id: &str,
+) -> Result<Value, DomainError> {
+    let program = program_of(principal)?;
+    let id = CommissionId::parse(id).map_err(|_| DomainError::not_found("Commission"))?;
+    let commission = find_commission(ctx.store.as_ref(), &program, &id)
+        .await?
+        .ok_or_else(|| DomainError::not_found("Commission"))?;
+    Ok(enrich(ctx, &[commission]).await?.remove(0))
+}
+
+/// Dub's commission with its partner and customer, read in one batch.
+pub async fn enrich(ctx: &AppContext, commissions: &[Commission]) -> Result<Vec<Value>, DomainError> {
+    let mut keys: Vec<Key> = Vec::new();
+    for commission in commissions {
+        for key in std::iter::once(layout::partner(&commission.partner_id))
+            .chain(commission.customer_id.as_ref().map(layout::customer))
+        {
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+    }
+    let items = if keys.is_empty() {
+        Vec::new()
+    } else {
+        ctx.store.batch_get(keys).await?
+    };
+    let mut partners: HashMap<String, Partner> = HashMap::new();
+    let mut customers: HashMap<String, (Customer, CustomerActivity)> = HashMap::new();
+    for item in &items {
+        match get_s(item, schema::SK) {
+            Some("PARTNER") => {
+                let partner = partner_of(item)?;
+                partners.insert(partner.id.to_string(), partner);
+            }
+            Some("CUSTOMER") => {
+                let (customer, activity) = customer_of(item)?;
+                customers.insert(customer.id.to_string(), (customer, activity));
+            }
+            _ => {}
+        }
+    }
+    Ok(commissions
+        .iter()
+        .map(|commission| {
+            let mut value = payloads::commission(commission, None);
+            value["partner"] = partners
+                .get(commission.partner_id.as_str())
+                .map(payloads::commission_partner)
+                .unwrap_or_else(|| serde_json::json!({"id": commission.partner_id, "name": "", "email": null, "image": null, "payoutsEnabledAt": null, "country": null}));
+            value["customer"] = commission
+                .customer_id
+                .as_ref()
+                .and_then(|id| customers.get(id.as_str()))
+                .map_or(Value::Null, |(c, a)| payloads::customer(c, a));
+            value
+        })
+        .collect())
+}

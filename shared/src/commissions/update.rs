@@ -1,0 +1,204 @@
+//! `PATCH /commissions/{id}`: Dub's status changes (`refunded`, `duplicate`, `canceled`,
+//! `fraud`, back to `pending`) and amount corrections, with a note; plus two of ours:
+//! `hold`, and `paid` (from `processed`), which is how a payout run marks what it paid.
+//! Paid commissions cannot change (a refund after payout is a clawback, see `/track/refund`).
+
+use super::list::enrich;
+use crate::auth::{Principal, Scope};
+use crate::context::AppContext;
+use crate::conversions::moves::after_commission_change;
+use crate::conversions::records::{find_commission, replace_commission};
+use crate::error::DomainError;
+use crate::layout;
+use crate::model::{CommissionStatus, CommissionType, PartnerTotals};
+use crate::outbox;
+use crate::partners::totals::add_partner_totals;
+use crate::store::{Put, TxOp, s};
+use crate::types::{CommissionId, Currency};
+use serde_json::Value;
+
+const MAX_NOTE_CHARS: usize = 500;
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateCommission {
+    #[serde(default)]
+    pub status: Option<CommissionStatus>,
+    /// New earnings, minor units.
+    #[serde(default)]
+    pub earnings: Option<serde_json::Number>,
+    /// New sale amount (`saleAmount` in newer SDKs); earnings follow proportionally.
+    #[serde(default, alias = "saleAmount")]
+    pub amount: Option<serde_json::Number>,
+    /// Change of the sale amount (`modifySaleAmount` in newer SDKs), may be negative.
+    #[serde(default, alias = "modifySaleAmount")]
+    pub modify_amount: Option<serde_json::Number>,
+    #[serde(default)]
+    pub currency: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+fn unprocessable(message: impl Into<String>) -> DomainError {
+    DomainError::Unprocessable(message.into())
+}
+
+fn whole(number: &serde_json::Number, field: &str) -> Result<i64, DomainError> {
+    number
+        .as_i64()
+        .ok_or_else(|| unprocessable(format!("`{field}` must be a whole number of minor units.")))
+}
+
+fn allowed(from: CommissionStatus, to: CommissionStatus) -> bool {
+    use CommissionStatus::*;
+    match to {
+        Refunded | Duplicate | Canceled | Fraud | Hold => from.is_unpaid(),
+        Pending => from != Paid,
+        Paid => from == Processed,
+        Processed => false,
+    }
+}
+
+pub async fn update_commission(
+    ctx: &AppContext,
+    principal: &Principal,
+    id: &str,
+    request: UpdateCommission,
+) -> Result<Value, DomainError> {
+    let program = principal
+        .own_program(Scope::CommissionsWrite)
+        .map_err(|denied| DomainError::denied(denied, "Program"))?;
+    let note = request
+        .note
+        .as_ref()
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty());
+    if note.as_ref().is_some_and(|n| n.chars().count() > MAX_NOTE_CHARS) {
+        return Err(unprocessable(format!(
+            "`note` can have at most {MAX_NOTE_CHARS} characters."
+        )));
+    }
+    let amounts = [&request.earnings, &request.amount, &request.modify_amount];
+    if request.status.is_some() && amounts.iter().any(|a| a.is_some()) {
+        return Err(unprocessable(
+            "Change either the `status` or the amounts, not both.",
+        ));
+    }
+    let id = CommissionId::parse(id).map_err(|_| DomainError::not_found("Commission"))?;
+    let store = ctx.store.as_ref();
+    let read = find_commission(store, &program, &id)
+        .await?
+        .ok_or_else(|| DomainError::not_found("Commission"))?;
+    if let Some(currency) = &request.currency
+        && Currency::parse(currency)? != read.currency
+    {
+        return Err(unprocessable(format!(
+            "The commission is in `{}`.",
+            read.currency
+        )));
+    }
+    if read.status == CommissionStatus::Paid {
+        return Err(DomainError::Conflict(
+            "Paid commissions cannot be updated; refund the sale for a clawback.".into(),
+        ));
+    }
+    let now = ctx.clock.now();
+    let mut next = read.clone();
+    if let Some(status) = request.status {
+        if status != read.status && !allowed(read.status, status) {
+            return Err(unprocessable(format!(
+                "A `{}` commission cannot become `{}`.",
+                read.status.as_str(),
+                status.as_str()
+            )));
+        }
+        next.status = status;
+        if status == CommissionStatus::Paid {
+            next.paid_at = Some(now);
+        }
+    } else if amounts.iter().any(|a| a.is_some()) {
+        if read.kind == CommissionType::Custom {
+            return Err(unprocessable("A custom commission's amounts cannot change."));
+        }
+        let amount = match (&request.modify_amount, &request.amount) {
+            (Some(delta), _) => read.amount + whole(delta, "modifyAmount")?,
+            (None, Some(amount)) => whole(amount, "amount")?,
+            (None, None) => read.amount,
+        };
+        if amount < 0 {
+            return Err(unprocessable("The sale amount cannot be negative."));
+        }
+        next.earnings = match &request.earnings {
+            Some(earnings) => whole(earnings, "earnings")?,
+            // Earnings follow the amount proportionally, rounded half up (both are >= 0).
+            None if read.amount > 0 => {
+                let product = read.earnings as i128 * amount as i128;
+                let half = read.amount as i128 / 2;
+                ((product + half) / read.amount as i128) as i64
+            }
+            None => read.earnings,
+        };
+        if next.earnings < 0 {
+            return Err(unprocessable("`earnings` cannot be negative."));
+        }
+        next.amount = amount;
+    }
+    next.note = note.or(read.note.clone());
+    if next == read {
+        return Ok(enrich(ctx, &[read]).await?.remove(0));
+    }
+    next.version = read.version + 1;
+    next.updated_at = now;
+
+    let counted = |c: &crate::model::Commission| {
+        if c.status.counts_towards_totals() {
+            c.earnings
+        } else {
+            0
+        }
+    };
+    let delta = counted(&next) - counted(&read);
+    let mut ops = vec![replace_commission(&next, read.version)?];
+    if next.status == CommissionStatus::Pending && read.status != CommissionStatus::Pending {
+        // Back to pending: it matures again after its holding period.
+        let mut marker = layout::maturing_marker(&next.id, next.holds_until).to_item();
+        marker.insert("commissionId".into(), s(next.id.as_str()));
+        ops.push(TxOp::Put(Put {
+            item: marker,
+            condition: None,
+        }));
+    }
+    ops.extend(add_partner_totals(
+        &next.partner_id,
+        &PartnerTotals {
+            total_commissions: delta,
+            ..Default::default()
+        },
+    ));
+    let event = outbox::new_event(
+        ctx.ids.as_ref(),
+        ctx.clock.as_ref(),
+        &program,
+        "commission.updated",
+        principal.actor(),
+        serde_json::json!({
+            "commission": crate::conversions::payloads::commission(&next, None),
+            "previousStatus": read.status,
+            "previousEarnings": read.earnings,
+        }),
+    );
+    ops.push(outbox::record(&event)?);
+    match store.transact(ops).await {
+        Ok(()) => {}
+        Err(error) if error.is_condition_failure() => {
+            return Err(DomainError::Conflict(
+                "The commission changed while this request ran; read it again and retry.".into(),
+            ));
+        }
+        Err(error) => return Err(error.into()),
+    }
+    if delta != 0 {
+        after_commission_change(ctx, &program, &next.partner_id).await;
+    }
+    Ok(enrich(ctx, &[next]).await?.remove(0))
+}

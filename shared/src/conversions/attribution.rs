@@ -1,0 +1,248 @@
+//! Who an event belongs to: the customer (found by external id, or created from a click or a
+//! registered deal), its link and partner, and the partner's group — loaded in at most three
+//! reads.
+//!
+//! Rule: a customer's attribution is set once, when the customer is created (first click
+//! wins). A later `clickId` for an existing customer (on a lead or a sale) is ignored: the
+//! event goes to the customer's original link and partner. Dub does the same silently; here
+//! it is the documented rule, and the response and events show the link that got the credit.
+
+use super::records::{link_of, pick};
+use crate::clicks::{ClickClaims, ClickIdSigner};
+use crate::customers::{CustomerActivity, customer_of, tracked_customer_id};
+use crate::error::DomainError;
+use crate::layout;
+use crate::model::{Customer, Link, Partner, PartnerGroup, Program};
+use crate::partners::partner_of;
+use crate::store::{Consistency, Item, ItemStore, Key, StoreError, from_item, get_s};
+use crate::types::{ClickId, Email, LinkId, PartnerId, ProgramId};
+use time::OffsetDateTime;
+
+use super::input::CustomerFields;
+
+/// Everything an event needs to know about its parties.
+#[derive(Debug, Clone)]
+pub struct Parties {
+    pub program: Program,
+    pub customer: Customer,
+    pub activity: CustomerActivity,
+    /// The customer is created by this event.
+    pub is_new_customer: bool,
+    /// What the click id said, when this event verified one.
+    pub claims: Option<ClickClaims>,
+    pub link: Option<Link>,
+    pub partner: Option<Partner>,
+    pub group: Option<PartnerGroup>,
+}
+
+/// How a new customer may be attributed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NewCustomers {
+    /// From the click only (sales).
+    ByClick,
+    /// From the click, else from a deal registered for the customer's email (leads).
+    ByClickOrDeal,
+}
+
+fn click_not_found() -> DomainError {
+    DomainError::NotFound("Click not found: the click id is unknown, expired or of another program.".into())
+}
+
+async fn read(
+    store: &dyn ItemStore,
+    keys: Vec<Key>,
+    strong: bool,
+) -> Result<Vec<Item>, StoreError> {
+    if !strong && keys.len() > 1 {
+        return store.batch_get(keys).await;
+    }
+    let mut items = Vec::with_capacity(keys.len());
+    for key in &keys {
+        items.extend(store.get(key, Consistency::Strong).await?);
+    }
+    Ok(items)
+}
+
+/// Loads and attributes the parties of an event. `Ok(None)`: the customer is unknown and
+/// nothing attributes a new one. Reads: one batch (customer, program, the click's link), one
+/// batch (partner, the customer's link), one group; `strong` (retries) reads each strongly.
+#[allow(clippy::too_many_arguments)]
+pub async fn resolve(
+    store: &dyn ItemStore,
+    signer: &ClickIdSigner,
+    program_id: &ProgramId,
+    fields: &CustomerFields,
+    click_id: Option<&str>,
+    new_customers: NewCustomers,
+    now: OffsetDateTime,
+    strong: bool,
+) -> Result<Option<Parties>, DomainError> {
+    let customer_id = tracked_customer_id(program_id, &fields.external_id);
+    let verified = click_id.map(|id| signer.verify(id).map(|claims| (id, claims)));
+    let click_link = verified
+        .as_ref()
+        .and_then(|v| v.as_ref().ok())
+        .map(|(_, claims)| claims.link_id.clone());
+    let customer_key = layout::customer(&customer_id);
+    let program_key = layout::program(program_id);
+    let mut keys = vec![customer_key.clone(), program_key.clone()];
+    keys.extend(click_link.as_ref().map(layout::link));
+    let items = read(store, keys, strong).await?;
+    let program: Program = pick(&items, &program_key)
+        .cloned()
+        .map(from_item)
+        .transpose()?
+        .ok_or_else(|| DomainError::not_found("Program"))?;
+    let existing = pick(&items, &customer_key).map(customer_of).transpose()?;
+    let loaded_link = click_link
+        .as_ref()
+        .and_then(|id| pick(&items, &layout::link(id)))
+        .map(link_of)
+        .transpose()?;
+
+    let (customer, activity, is_new, claims, mut link, partner_id) = match existing {
+        Some((customer, activity)) if customer.program_id == *program_id => {
+            let link = loaded_link.filter(|l| Some(&l.id) == customer.link_id.as_ref());
+            let partner = customer.partner_id.clone();
+            (customer, activity, false, None, link, partner)
+        }
+        Some(_) => return Err(DomainError::not_found("Customer")),
+        None => match verified {
+            Some(Ok((id, claims))) => {
+                let link = loaded_link
+                    .filter(|link| link.program_id == *program_id && !link.disabled)
+                    .ok_or_else(click_not_found)?;
+                let window = time::Duration::days(program.settings.attribution_window_days.into());
+                if now - claims.clicked_at > window || claims.clicked_at > now + time::Duration::minutes(5) {
+                    return Err(click_not_found());
+                }
+                let click = ClickId::parse(id).map_err(|_| click_not_found())?;
+                let customer = new_customer(
+                    program_id,
+                    customer_id,
+                    fields,
+                    Some(click),
+                    Some(link.id.clone()),
+                    link.partner_id.clone(),
+                    claims.country.clone(),
+                    now,
+                );
+                let partner = link.partner_id.clone();
+                (customer, CustomerActivity::default(), true, Some(claims), Some(link), partner)
+            }
+            Some(Err(_)) => return Err(click_not_found()),
+            None => {
+                let deal = match (new_customers, &fields.email) {
+                    (NewCustomers::ByClickOrDeal, Some(email)) => {
+                        registered_deal(store, program_id, email).await?
+                    }
+                    _ => None,
+                };
+                let Some(partner) = deal else {
+                    return Ok(None);
+                };
+                let customer = new_customer(
+                    program_id,
+                    customer_id,
+                    fields,
+                    None,
+                    None,
+                    Some(partner.clone()),
+                    None,
+                    now,
+                );
+                (customer, CustomerActivity::default(), true, None, None, Some(partner))
+            }
+        },
+    };
+
+    // Second read: the partner and the customer's link when the first read did not have it.
+    let mut keys: Vec<Key> = partner_id.iter().map(layout::partner).collect();
+    let link_to_read = match (&link, &customer.link_id) {
+        (None, Some(id)) => Some(id.clone()),
+        _ => None,
+    };
+    keys.extend(link_to_read.as_ref().map(layout::link));
+    let items = if keys.is_empty() {
+        Vec::new()
+    } else {
+        read(store, keys, strong).await?
+    };
+    let partner = partner_id
+        .as_ref()
+        .and_then(|id| pick(&items, &layout::partner(id)))
+        .map(partner_of)
+        .transpose()?
+        .filter(|p| p.program_id == *program_id);
+    if let Some(id) = &link_to_read {
+        link = pick(&items, &layout::link(id)).map(link_of).transpose()?;
+    }
+    let mut customer = customer;
+    // A deal-registered customer earns its partner's default link the counters.
+    if customer.link_id.is_none()
+        && let Some(default) = partner.as_ref().and_then(|p| p.default_link_id.clone())
+    {
+        customer.link_id = Some(default.clone());
+        if link.is_none() {
+            link = crate::store::records::read_json::<Link>(store, &layout::link(&default))
+                .await?
+                .filter(|l| l.program_id == *program_id);
+        }
+    }
+    let group = match &partner {
+        Some(partner) => crate::groups::find_group(store, program_id, &partner.group_id).await?,
+        None => None,
+    };
+    Ok(Some(Parties {
+        program,
+        customer,
+        activity,
+        is_new_customer: is_new,
+        claims,
+        link,
+        partner,
+        group,
+    }))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn new_customer(
+    program_id: &ProgramId,
+    id: crate::types::CustomerId,
+    fields: &CustomerFields,
+    click_id: Option<ClickId>,
+    link_id: Option<LinkId>,
+    partner_id: Option<PartnerId>,
+    country: Option<String>,
+    now: OffsetDateTime,
+) -> Customer {
+    Customer {
+        id,
+        program_id: program_id.clone(),
+        external_id: Some(fields.external_id.clone()),
+        name: fields.name.clone(),
+        email: fields.email.clone(),
+        avatar: fields.avatar.clone(),
+        country,
+        click_id,
+        link_id,
+        partner_id,
+        created_at: now,
+    }
+}
+
+/// The partner that registered a deal for this email, if any.
+async fn registered_deal(
+    store: &dyn ItemStore,
+    program: &ProgramId,
+    email: &str,
+) -> Result<Option<PartnerId>, StoreError> {
+    let Ok(email) = Email::parse(email) else {
+        return Ok(None);
+    };
+    Ok(store
+        .get(&layout::deal_claim(program, &email), Consistency::Strong)
+        .await?
+        .as_ref()
+        .and_then(|item| get_s(item, "partnerId").and_then(|id| PartnerId::parse(id).ok())))
+}

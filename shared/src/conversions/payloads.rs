@@ -1,0 +1,160 @@
+//! The JSON shapes of responses and events, in Dub's field names so that Dub's SDKs parse
+//! them (checked against the PyPI `dub` models: `TrackLeadResponseBody`,
+//! `TrackSaleResponseBody`, `ListCommissionsResponseBody`, `LeadCreatedEvent`, ...).
+
+use crate::clicks::ClickClaims;
+use crate::customers::CustomerActivity;
+use crate::model::{Commission, Customer, Link, Partner, PartnerTotals};
+use crate::types::ClickId;
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+pub fn time(at: OffsetDateTime) -> String {
+    at.format(&Rfc3339).expect("a UTC time formats")
+}
+
+fn optional_time(at: Option<OffsetDateTime>) -> Value {
+    at.map_or(Value::Null, |at| Value::String(time(at)))
+}
+
+pub fn short_link(link: &Link) -> String {
+    if link.key.is_empty() {
+        format!("https://{}", link.domain)
+    } else {
+        format!("https://{}/{}", link.domain, link.key)
+    }
+}
+
+/// Dub's `Customer` (events, commissions, `GET /customers`).
+pub fn customer(customer: &Customer, activity: &CustomerActivity) -> Value {
+    json!({
+        "id": customer.id,
+        "externalId": customer.external_id.clone().unwrap_or_default(),
+        "name": customer.name,
+        "email": customer.email,
+        "avatar": customer.avatar,
+        "country": customer.country,
+        "sales": activity.sales,
+        "saleAmount": activity.sale_amount,
+        "firstSaleAt": optional_time(activity.first_sale_at),
+        "createdAt": time(customer.created_at),
+    })
+}
+
+/// The customer in a `/track/lead` response.
+pub fn lead_customer(customer: &Customer) -> Value {
+    json!({
+        "name": customer.name,
+        "email": customer.email,
+        "avatar": customer.avatar,
+        "externalId": customer.external_id,
+    })
+}
+
+/// The customer in a `/track/sale` response.
+pub fn sale_customer(customer: &Customer) -> Value {
+    let mut value = lead_customer(customer);
+    value["id"] = json!(customer.id);
+    value
+}
+
+/// The link of a `/track/lead` response.
+pub fn response_link(link: &Link) -> Value {
+    json!({
+        "id": link.id,
+        "domain": link.domain,
+        "key": link.key,
+        "shortLink": short_link(link),
+        "url": link.url.as_str(),
+        "partnerId": link.partner_id,
+        "programId": link.program_id,
+        "tenantId": link.tenant_id,
+        "externalId": null,
+    })
+}
+
+/// The link of an event, with its counters after the event.
+pub fn event_link(link: &Link) -> Value {
+    let mut value = response_link(link);
+    let stats = &link.stats;
+    for (name, count) in [
+        ("clicks", stats.clicks),
+        ("leads", stats.leads),
+        ("conversions", stats.conversions),
+        ("sales", stats.sales),
+        ("saleAmount", stats.sale_amount),
+    ] {
+        value[name] = json!(count);
+    }
+    value["createdAt"] = json!(time(link.created_at));
+    value
+}
+
+/// The click of an event: what the signed click id carries (the click record itself may
+/// still be on its way through the click queue).
+pub fn event_click(id: &ClickId, claims: Option<&ClickClaims>, link: Option<&Link>) -> Value {
+    json!({
+        "id": id,
+        "timestamp": claims.map(|c| time(c.clicked_at)),
+        "url": link.map(|l| l.url.as_str().to_owned()).unwrap_or_default(),
+        "country": claims.and_then(|c| c.country.clone()).unwrap_or_default(),
+        "city": "", "region": "", "continent": "", "device": "", "browser": "", "os": "",
+        "referer": "", "refererUrl": "", "qr": false, "ip": "",
+    })
+}
+
+/// Dub's webhook partner: with `tenantId` and the totals after the event.
+pub fn event_partner(partner: &Partner, totals: &PartnerTotals) -> Value {
+    json!({
+        "id": partner.id,
+        "name": partner.name,
+        "email": partner.email,
+        "image": null,
+        "payoutsEnabledAt": null,
+        "country": partner.country,
+        "tenantId": partner.tenant_id,
+        "groupId": partner.group_id,
+        "totalClicks": totals.total_clicks,
+        "totalLeads": totals.total_leads,
+        "totalConversions": totals.total_conversions,
+        "totalSales": totals.total_sales,
+        "totalSaleAmount": totals.total_sale_amount,
+        "totalCommissions": totals.total_commissions,
+    })
+}
+
+/// The partner inside a commission of the API.
+pub fn commission_partner(partner: &Partner) -> Value {
+    json!({
+        "id": partner.id,
+        "name": partner.name,
+        "email": partner.email,
+        "image": null,
+        "payoutsEnabledAt": null,
+        "country": partner.country,
+        "groupId": partner.group_id,
+        "tenantId": partner.tenant_id,
+    })
+}
+
+/// Dub's `Commission` without its partner and customer.
+pub fn commission(commission: &Commission, metadata: Option<&Value>) -> Value {
+    json!({
+        "id": commission.id,
+        "type": commission.kind,
+        "amount": commission.amount,
+        "earnings": commission.earnings,
+        "currency": commission.currency,
+        "status": commission.status,
+        "invoiceId": commission.invoice_id,
+        "description": commission.description,
+        "quantity": commission.quantity,
+        "metadata": metadata,
+        "userId": null,
+        "note": commission.note,
+        "createdAt": time(commission.created_at),
+        "updatedAt": time(commission.updated_at),
+        "paidAt": optional_time(commission.paid_at),
+    })
+}

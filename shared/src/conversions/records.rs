@@ -1,0 +1,202 @@
+//! The items of leads, sales and commissions, and the claims that make tracking idempotent.
+
+use crate::layout;
+use crate::model::{Commission, CommissionStatus, Lead, Link, Sale};
+use crate::partners::totals::link_stats_of;
+use crate::store::records::{from_json_item, json_item};
+use crate::store::{
+    AttributeValue, Condition, Consistency, Delete, Item, ItemStore, Key, Put, StoreError, TxOp,
+    get_s, n, s, schema,
+};
+use crate::types::{CommissionId, CustomerId, ProgramId, SaleId};
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+/// A duplicate lead (same customer and event name) inside this window records nothing.
+pub const LEAD_DEDUPE_WINDOW: time::Duration = time::Duration::days(7);
+
+pub fn insert_lead(lead: &Lead) -> Result<TxOp, StoreError> {
+    Ok(TxOp::Put(Put {
+        item: json_item(&layout::lead(&lead.id), lead, 1)?,
+        condition: Some(Condition::NotExists),
+    }))
+}
+
+pub fn insert_sale(sale: &Sale) -> Result<TxOp, StoreError> {
+    Ok(TxOp::Put(Put {
+        item: json_item(&layout::sale(&sale.id), sale, sale.version)?,
+        condition: Some(Condition::NotExists),
+    }))
+}
+
+/// Writes a changed sale read at `read_version`.
+pub fn replace_sale(sale: &Sale, read_version: u64) -> Result<TxOp, StoreError> {
+    Ok(TxOp::Put(Put {
+        item: json_item(&layout::sale(&sale.id), sale, sale.version)?,
+        condition: Some(Condition::version(read_version)),
+    }))
+}
+
+fn commission_item(commission: &Commission) -> Result<Item, StoreError> {
+    let mut item = json_item(
+        &layout::commission(&commission.id),
+        commission,
+        commission.version,
+    )?;
+    item.insert("status".into(), s(commission.status.as_str()));
+    let sort = layout::time_sk(commission.created_at, commission.id.as_str());
+    item.insert(
+        schema::GSI1.pk.into(),
+        s(layout::commissions_index_pk(&commission.program_id)),
+    );
+    item.insert(schema::GSI1.sk.into(), s(sort.clone()));
+    item.insert(
+        schema::GSI2.pk.into(),
+        s(layout::partner_commissions_index_pk(
+            &commission.program_id,
+            &commission.partner_id,
+        )),
+    );
+    item.insert(schema::GSI2.sk.into(), s(sort));
+    Ok(item)
+}
+
+/// A new commission and, while it is pending, its maturing marker.
+pub fn insert_commission(commission: &Commission) -> Result<Vec<TxOp>, StoreError> {
+    let mut ops = vec![TxOp::Put(Put {
+        item: commission_item(commission)?,
+        condition: Some(Condition::NotExists),
+    })];
+    if commission.status == CommissionStatus::Pending {
+        ops.push(maturing_marker(commission));
+    }
+    Ok(ops)
+}
+
+fn maturing_marker(commission: &Commission) -> TxOp {
+    let mut item = layout::maturing_marker(&commission.id, commission.holds_until).to_item();
+    item.insert("commissionId".into(), s(commission.id.as_str()));
+    TxOp::Put(Put {
+        item,
+        condition: None,
+    })
+}
+
+/// Writes a changed commission read at `read_version`.
+pub fn replace_commission(commission: &Commission, read_version: u64) -> Result<TxOp, StoreError> {
+    Ok(TxOp::Put(Put {
+        item: commission_item(commission)?,
+        condition: Some(Condition::version(read_version)),
+    }))
+}
+
+/// Removes a commission's maturing marker (it left `pending`).
+pub fn remove_maturing_marker(commission: &Commission) -> TxOp {
+    TxOp::Delete(Delete {
+        key: layout::maturing_marker(&commission.id, commission.holds_until),
+        condition: None,
+    })
+}
+
+pub fn commission_of(item: &Item) -> Result<Commission, StoreError> {
+    from_json_item(item)
+}
+
+pub async fn find_commission(
+    store: &dyn ItemStore,
+    program: &ProgramId,
+    id: &CommissionId,
+) -> Result<Option<Commission>, StoreError> {
+    let found = store
+        .get(&layout::commission(id), Consistency::Strong)
+        .await?
+        .as_ref()
+        .map(commission_of)
+        .transpose()?;
+    Ok(found.filter(|c| &c.program_id == program))
+}
+
+pub async fn find_sale(store: &dyn ItemStore, id: &SaleId) -> Result<Option<Sale>, StoreError> {
+    crate::store::records::read_json(store, &layout::sale(id)).await
+}
+
+/// A link from its item: the record from the body, the counters from their attributes.
+pub fn link_of(item: &Item) -> Result<Link, StoreError> {
+    let mut link: Link = from_json_item(item)?;
+    link.stats = link_stats_of(item)?;
+    Ok(link)
+}
+
+/// The claim of an invoice id, holding the sale and the response the first request got.
+pub fn invoice_claim(
+    program: &ProgramId,
+    invoice_id: &str,
+    sale: &SaleId,
+    response: &serde_json::Value,
+) -> TxOp {
+    let mut item = layout::invoice_claim(program, invoice_id).to_item();
+    item.insert("saleId".into(), s(sale.as_str()));
+    item.insert("response".into(), s(response.to_string()));
+    TxOp::Put(Put {
+        item,
+        condition: Some(Condition::NotExists),
+    })
+}
+
+/// What an invoice claim holds.
+pub struct InvoiceClaim {
+    pub sale_id: SaleId,
+    pub response: serde_json::Value,
+}
+
+pub async fn find_invoice(
+    store: &dyn ItemStore,
+    program: &ProgramId,
+    invoice_id: &str,
+) -> Result<Option<InvoiceClaim>, StoreError> {
+    let Some(item) = store
+        .get(&layout::invoice_claim(program, invoice_id), Consistency::Strong)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let sale_id = get_s(&item, "saleId")
+        .and_then(|id| SaleId::parse(id).ok())
+        .ok_or_else(|| StoreError::Validation("invoice claim without sale".into()))?;
+    let response = serde_json::from_str(get_s(&item, "response").unwrap_or("null"))
+        .map_err(StoreError::engine)?;
+    Ok(Some(InvoiceClaim { sale_id, response }))
+}
+
+/// The claim of a customer's lead of one event name: written if absent or older than the
+/// dedupe window, so that of two duplicates inside the window only one records anything.
+pub fn lead_dedupe_claim(
+    program: &ProgramId,
+    customer: &CustomerId,
+    event_name: &str,
+    now: OffsetDateTime,
+) -> TxOp {
+    let event_hash = hex::encode(Sha256::digest(event_name.as_bytes()));
+    let mut item = layout::lead_dedupe_claim(program, customer, &event_hash).to_item();
+    let expires = (now + LEAD_DEDUPE_WINDOW).unix_timestamp();
+    item.insert("expiresAt".into(), n(expires));
+    item.insert(schema::TTL.into(), n(expires));
+    TxOp::Put(Put {
+        item,
+        condition: Some(Condition::Or(vec![
+            Condition::NotExists,
+            Condition::LessOrEqual(
+                "expiresAt".into(),
+                AttributeValue::N(now.unix_timestamp().to_string()),
+            ),
+        ])),
+    })
+}
+
+/// The keys of a batch read, by what they are, so that a batch's items can be told apart.
+pub fn pick<'a>(items: &'a [Item], key: &Key) -> Option<&'a Item> {
+    items.iter().find(|item| {
+        get_s(item, schema::PK) == Some(key.pk.as_str())
+            && get_s(item, schema::SK) == Some(key.sk.as_str())
+    })
+}

@@ -1,0 +1,101 @@
+//! Dub's `GET /customers` and `GET /customers/{id}` over tracked customers (newest first).
+//! `{id}` is the customer id or `ext_` + the business's external id, as in Dub.
+
+use super::tracked::{customer_of, tracked_customer_id};
+use crate::auth::{Principal, Scope};
+use crate::context::AppContext;
+use crate::conversions::payloads;
+use crate::error::DomainError;
+use crate::layout;
+use crate::store::{Consistency, Query, schema};
+use crate::types::{CustomerId, ProgramId};
+use serde_json::Value;
+
+#[derive(Debug, Clone, Default)]
+pub struct CustomerFilter {
+    pub external_id: Option<String>,
+    pub email: Option<String>,
+    pub country: Option<String>,
+}
+
+fn program_of(principal: &Principal) -> Result<ProgramId, DomainError> {
+    principal
+        .own_program(Scope::CustomersRead)
+        .map_err(|denied| DomainError::denied(denied, "Program"))
+}
+
+fn view(customer: &crate::model::Customer, activity: &super::CustomerActivity) -> Value {
+    let mut value = payloads::customer(customer, activity);
+    value["programId"] = serde_json::json!(customer.program_id);
+    value["partnerId"] = serde_json::json!(customer.partner_id);
+    value["linkId"] = serde_json::json!(customer.link_id);
+    value
+}
+
+async fn by_id(
+    ctx: &AppContext,
+    program: &ProgramId,
+    id: &CustomerId,
+) -> Result<Option<Value>, DomainError> {
+    let item = ctx
+        .store
+        .get(&layout::customer(id), Consistency::Strong)
+        .await?;
+    let Some(item) = item else { return Ok(None) };
+    let (customer, activity) = customer_of(&item)?;
+    Ok((customer.program_id == *program && customer.external_id.is_some())
+        .then(|| view(&customer, &activity)))
+}
+
+/// One page of customers; `email` and `country` filter each page read.
+pub async fn list_customers(
+    ctx: &AppContext,
+    principal: &Principal,
+    filter: CustomerFilter,
+    cursor: Option<String>,
+    limit: u32,
+) -> Result<(Vec<Value>, Option<String>), DomainError> {
+    let program = program_of(principal)?;
+    if let Some(external_id) = &filter.external_id {
+        let id = tracked_customer_id(&program, external_id);
+        return Ok((by_id(ctx, &program, &id).await?.into_iter().collect(), None));
+    }
+    let page = ctx
+        .store
+        .query(
+            Query::index(schema::GSI1.name, layout::customers_index_pk(&program))
+                .descending()
+                .limit(limit)
+                .cursor(cursor),
+        )
+        .await?;
+    let mut customers = Vec::new();
+    for item in &page.items {
+        let (customer, activity) = customer_of(item)?;
+        if filter.email.as_ref().is_some_and(|e| customer.email.as_ref() != Some(e))
+            || filter
+                .country
+                .as_ref()
+                .is_some_and(|c| customer.country.as_ref() != Some(c))
+        {
+            continue;
+        }
+        customers.push(view(&customer, &activity));
+    }
+    Ok((customers, page.next))
+}
+
+pub async fn get_customer(
+    ctx: &AppContext,
+    principal: &Principal,
+    id: &str,
+) -> Result<Value, DomainError> {
+    let program = program_of(principal)?;
+    let id = match id.strip_prefix("ext_") {
+        Some(external) => tracked_customer_id(&program, external),
+        None => CustomerId::parse(id).map_err(|_| DomainError::not_found("Customer"))?,
+    };
+    by_id(ctx, &program, &id)
+        .await?
+        .ok_or_else(|| DomainError::not_found("Customer"))
+}

@@ -1,0 +1,165 @@
+//! Stripe-style `Idempotency-Key`: the first successful response to a key is stored and
+//! replayed for at least 24 hours; the same key with another request is 409.
+//!
+//! The record is written by a condition (absent, or expired) inside the transaction of the
+//! change itself, so two racing requests with one key cannot both change anything: the loser's
+//! transaction fails on the record and it replays the winner's response. Requests that fail
+//! (4xx, 5xx) store nothing, as Stripe does for validation errors.
+
+use crate::error::DomainError;
+use crate::layout;
+use crate::store::{
+    AttributeValue, Condition, Consistency, ItemStore, Put, StoreError, TxOp, get_n, get_s, n, s,
+    schema,
+};
+use crate::types::ProgramId;
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+/// The header's name.
+pub const HEADER: &str = "idempotency-key";
+/// How long a stored response is replayed.
+pub const REPLAY_WINDOW: time::Duration = time::Duration::hours(24);
+/// When the table's TTL may delete the record (after the replay window, with margin).
+const KEEP_FOR: time::Duration = time::Duration::hours(48);
+const MAX_KEY_LEN: usize = 255;
+
+/// A request's idempotency key and the fingerprint of the request it was first sent with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey {
+    key_hash: String,
+    request_hash: String,
+}
+
+impl IdempotencyKey {
+    /// The key of a request, if it sent one: 400 for an empty or over-long key. The request
+    /// fingerprint covers the route and the exact body.
+    pub fn from_header(
+        header: Option<&str>,
+        route: &str,
+        body: &[u8],
+    ) -> Result<Option<Self>, DomainError> {
+        let Some(key) = header else {
+            return Ok(None);
+        };
+        let key = key.trim();
+        if key.is_empty() || key.len() > MAX_KEY_LEN {
+            return Err(DomainError::BadRequest(format!(
+                "`Idempotency-Key` must have 1 to {MAX_KEY_LEN} characters."
+            )));
+        }
+        let request_hash = hex::encode(
+            Sha256::new()
+                .chain_update(route.as_bytes())
+                .chain_update([0u8])
+                .chain_update(body)
+                .finalize(),
+        );
+        Ok(Some(Self {
+            key_hash: hex::encode(Sha256::digest(key.as_bytes())),
+            request_hash,
+        }))
+    }
+}
+
+/// The stored response for a key, if one is still replayable; 409 when it was stored for a
+/// different request.
+pub async fn replay(
+    store: &dyn ItemStore,
+    program: &ProgramId,
+    key: &IdempotencyKey,
+    now: OffsetDateTime,
+) -> Result<Option<serde_json::Value>, DomainError> {
+    let Some(item) = store
+        .get(
+            &layout::idempotency_record(program, &key.key_hash),
+            Consistency::Strong,
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    if get_n(&item, "expiresAt").unwrap_or(0) <= now.unix_timestamp() {
+        return Ok(None);
+    }
+    if get_s(&item, "requestHash") != Some(key.request_hash.as_str()) {
+        return Err(DomainError::Conflict(
+            "This Idempotency-Key was used with a different request.".into(),
+        ));
+    }
+    let body = get_s(&item, "response")
+        .ok_or_else(|| StoreError::Validation("idempotency record without response".into()))?;
+    Ok(Some(
+        serde_json::from_str(body).map_err(StoreError::engine)?,
+    ))
+}
+
+/// The transaction action that stores `response` under the key: fails when a live record of
+/// the key exists.
+pub fn record(
+    program: &ProgramId,
+    key: &IdempotencyKey,
+    response: &serde_json::Value,
+    now: OffsetDateTime,
+) -> TxOp {
+    let mut item = layout::idempotency_record(program, &key.key_hash).to_item();
+    item.insert("requestHash".into(), s(key.request_hash.clone()));
+    item.insert("response".into(), s(response.to_string()));
+    item.insert(
+        "expiresAt".into(),
+        n((now + REPLAY_WINDOW).unix_timestamp()),
+    );
+    item.insert(schema::TTL.into(), n((now + KEEP_FOR).unix_timestamp()));
+    TxOp::Put(Put {
+        item,
+        condition: Some(Condition::Or(vec![
+            Condition::NotExists,
+            Condition::LessOrEqual(
+                "expiresAt".into(),
+                AttributeValue::N(now.unix_timestamp().to_string()),
+            ),
+        ])),
+    })
+}
+
+/// Stores `response` for a request that changed nothing (so had no transaction of its own).
+/// A lost race means another request with this key stored first: its response wins.
+pub async fn record_alone(
+    store: &dyn ItemStore,
+    program: &ProgramId,
+    key: &IdempotencyKey,
+    response: serde_json::Value,
+    now: OffsetDateTime,
+) -> Result<serde_json::Value, DomainError> {
+    match store.transact(vec![record(program, key, &response, now)]).await {
+        Ok(()) => Ok(response),
+        Err(error) if error.is_condition_failure() => Ok(replay(store, program, key, now)
+            .await?
+            .unwrap_or(response)),
+        Err(error) => Err(error.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fingerprint_covers_route_and_body_and_keys_are_checked() {
+        let a = IdempotencyKey::from_header(Some("k1"), "/track/sale", b"{}")
+            .unwrap()
+            .unwrap();
+        let b = IdempotencyKey::from_header(Some("k1"), "/track/sale", b"{ }")
+            .unwrap()
+            .unwrap();
+        let c = IdempotencyKey::from_header(Some("k1"), "/track/lead", b"{}")
+            .unwrap()
+            .unwrap();
+        assert_eq!(a.key_hash, b.key_hash);
+        assert_ne!(a.request_hash, b.request_hash);
+        assert_ne!(a.request_hash, c.request_hash);
+        assert!(IdempotencyKey::from_header(None, "/x", b"").unwrap().is_none());
+        assert!(IdempotencyKey::from_header(Some(" "), "/x", b"").is_err());
+        assert!(IdempotencyKey::from_header(Some(&"k".repeat(256)), "/x", b"").is_err());
+    }
+}
