@@ -131,11 +131,14 @@ pub async fn record_alone(
     response: serde_json::Value,
     now: OffsetDateTime,
 ) -> Result<serde_json::Value, DomainError> {
-    match store.transact(vec![record(program, key, &response, now)]).await {
+    match store
+        .transact(vec![record(program, key, &response, now)])
+        .await
+    {
         Ok(()) => Ok(response),
-        Err(error) if error.is_condition_failure() => Ok(replay(store, program, key, now)
-            .await?
-            .unwrap_or(response)),
+        Err(error) if error.is_condition_failure() => {
+            Ok(replay(store, program, key, now).await?.unwrap_or(response))
+        }
         Err(error) => Err(error.into()),
     }
 }
@@ -158,7 +161,11 @@ mod tests {
         assert_eq!(a.key_hash, b.key_hash);
         assert_ne!(a.request_hash, b.request_hash);
         assert_ne!(a.request_hash, c.request_hash);
-        assert!(IdempotencyKey::from_header(None, "/x", b"").unwrap().is_none());
+        assert!(
+            IdempotencyKey::from_header(None, "/x", b"")
+                .unwrap()
+                .is_none()
+        );
         assert!(IdempotencyKey::from_header(Some(" "), "/x", b"").is_err());
         assert!(IdempotencyKey::from_header(Some(&"k".repeat(256)), "/x", b"").is_err());
     }

@@ -246,10 +246,7 @@ pub const MATURING_SHARDS: u32 = 4;
 
 /// A pending commission waiting for its holding period: the scheduled maturation queries
 /// these partitions up to now, so it never scans.
-pub fn maturing_marker(
-    commission: &CommissionId,
-    holds_until: time::OffsetDateTime,
-) -> Key {
+pub fn maturing_marker(commission: &CommissionId, holds_until: time::OffsetDateTime) -> Key {
     let shard = commission.as_str().bytes().fold(0u32, |hash, byte| {
         hash.wrapping_mul(31).wrapping_add(byte as u32)
     }) % MATURING_SHARDS;

@@ -7,6 +7,7 @@ pub mod moto;
 pub mod receiver;
 pub mod runtime_api;
 pub mod serial_writes;
+pub mod tracking_world;
 pub mod webhook_world;
 
 use aws_config::{BehaviorVersion, Region};

@@ -5,11 +5,11 @@ use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::conversions::payloads;
 use crate::conversions::records::{commission_of, find_commission};
+use crate::customers::CustomerActivity;
 use crate::customers::customer_of;
 use crate::error::DomainError;
 use crate::layout;
 use crate::model::{Commission, CommissionStatus, CommissionType, Customer, Partner};
-use crate::customers::CustomerActivity;
 use crate::partners::{find_by_tenant, partner_of};
 use crate::store::{Key, Query, RangeCondition, get_s, schema};
 use crate::types::{CommissionId, CustomerId, PartnerId, ProgramId};
@@ -114,7 +114,10 @@ pub async fn get_commission(
 }
 
 /// Dub's commission with its partner and customer, read in one batch.
-pub async fn enrich(ctx: &AppContext, commissions: &[Commission]) -> Result<Vec<Value>, DomainError> {
+pub async fn enrich(
+    ctx: &AppContext,
+    commissions: &[Commission],
+) -> Result<Vec<Value>, DomainError> {
     let mut keys: Vec<Key> = Vec::new();
     for commission in commissions {
         for key in std::iter::once(layout::partner(&commission.partner_id))

@@ -5,15 +5,11 @@
 
 use crate::context::AppContext;
 use crate::conversions::payloads;
-use crate::conversions::records::{
-    commission_of, remove_maturing_marker, replace_commission,
-};
+use crate::conversions::records::{commission_of, remove_maturing_marker, replace_commission};
 use crate::layout;
 use crate::model::{Actor, CommissionStatus};
 use crate::outbox;
-use crate::store::{
-    Consistency, Delete, Key, Query, RangeCondition, StoreError, get_s,
-};
+use crate::store::{Consistency, Delete, Key, Query, RangeCondition, StoreError, get_s};
 use crate::types::CommissionId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
@@ -55,7 +51,8 @@ pub async fn mature_commissions(
                 .await?;
             for marker in &page.items {
                 let marker_key = Key::of(marker)?;
-                let Some(id) = get_s(marker, "commissionId").and_then(|id| CommissionId::parse(id).ok())
+                let Some(id) =
+                    get_s(marker, "commissionId").and_then(|id| CommissionId::parse(id).ok())
                 else {
                     delete(store, marker_key).await?;
                     report.skipped += 1;
@@ -67,9 +64,9 @@ pub async fn mature_commissions(
                     .as_ref()
                     .map(commission_of)
                     .transpose()?;
-                let Some(read) = commission.filter(|c| {
-                    c.status == CommissionStatus::Pending && c.holds_until <= now
-                }) else {
+                let Some(read) = commission
+                    .filter(|c| c.status == CommissionStatus::Pending && c.holds_until <= now)
+                else {
                     delete(store, marker_key).await?;
                     report.skipped += 1;
                     continue;

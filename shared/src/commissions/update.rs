@@ -73,7 +73,10 @@ pub async fn update_commission(
         .as_ref()
         .map(|n| n.trim().to_owned())
         .filter(|n| !n.is_empty());
-    if note.as_ref().is_some_and(|n| n.chars().count() > MAX_NOTE_CHARS) {
+    if note
+        .as_ref()
+        .is_some_and(|n| n.chars().count() > MAX_NOTE_CHARS)
+    {
         return Err(unprocessable(format!(
             "`note` can have at most {MAX_NOTE_CHARS} characters."
         )));
@@ -118,7 +121,9 @@ pub async fn update_commission(
         }
     } else if amounts.iter().any(|a| a.is_some()) {
         if read.kind == CommissionType::Custom {
-            return Err(unprocessable("A custom commission's amounts cannot change."));
+            return Err(unprocessable(
+                "A custom commission's amounts cannot change.",
+            ));
         }
         let amount = match (&request.modify_amount, &request.amount) {
             (Some(delta), _) => read.amount + whole(delta, "modifyAmount")?,

@@ -45,7 +45,9 @@ pub enum NewCustomers {
 }
 
 fn click_not_found() -> DomainError {
-    DomainError::NotFound("Click not found: the click id is unknown, expired or of another program.".into())
+    DomainError::NotFound(
+        "Click not found: the click id is unknown, expired or of another program.".into(),
+    )
 }
 
 async fn read(
@@ -113,7 +115,9 @@ pub async fn resolve(
                     .filter(|link| link.program_id == *program_id && !link.disabled)
                     .ok_or_else(click_not_found)?;
                 let window = time::Duration::days(program.settings.attribution_window_days.into());
-                if now - claims.clicked_at > window || claims.clicked_at > now + time::Duration::minutes(5) {
+                if now - claims.clicked_at > window
+                    || claims.clicked_at > now + time::Duration::minutes(5)
+                {
                     return Err(click_not_found());
                 }
                 let click = ClickId::parse(id).map_err(|_| click_not_found())?;
@@ -128,7 +132,14 @@ pub async fn resolve(
                     now,
                 );
                 let partner = link.partner_id.clone();
-                (customer, CustomerActivity::default(), true, Some(claims), Some(link), partner)
+                (
+                    customer,
+                    CustomerActivity::default(),
+                    true,
+                    Some(claims),
+                    Some(link),
+                    partner,
+                )
             }
             Some(Err(_)) => return Err(click_not_found()),
             None => {
@@ -151,7 +162,14 @@ pub async fn resolve(
                     None,
                     now,
                 );
-                (customer, CustomerActivity::default(), true, None, None, Some(partner))
+                (
+                    customer,
+                    CustomerActivity::default(),
+                    true,
+                    None,
+                    None,
+                    Some(partner),
+                )
             }
         },
     };

@@ -29,9 +29,7 @@ pub fn failed_at(error: &StoreError, index: Option<usize>) -> bool {
 }
 
 pub fn contention() -> DomainError {
-    DomainError::Conflict(
-        "Too many concurrent events for this customer; retry the request.".into(),
-    )
+    DomainError::Conflict("Too many concurrent events for this customer; retry the request.".into())
 }
 
 /// Where a new commission comes from.

@@ -358,9 +358,16 @@ mod tests {
         let rewards = vec![sale_reward(vec![], None)];
         let now = datetime!(2026-02-01 0:00 UTC);
         let earned = |amount| {
-            sale_earning(&rewards, &facts(&c, &p, amount), amount, pct(20.0), None, now)
-                .unwrap()
-                .earnings
+            sale_earning(
+                &rewards,
+                &facts(&c, &p, amount),
+                amount,
+                pct(20.0),
+                None,
+                now,
+            )
+            .unwrap()
+            .earnings
         };
         assert_eq!(earned(999), 200); // 199.8
         assert_eq!(earned(1_002), 200); // 200.4
@@ -396,9 +403,16 @@ mod tests {
         let rewards = vec![sale_reward(vec![big_sale, german], None)];
         let now = datetime!(2026-02-01 0:00 UTC);
         let earned = |c: &Customer, amount| {
-            sale_earning(&rewards, &facts(c, &p, amount), amount, pct(20.0), None, now)
-                .unwrap()
-                .earnings
+            sale_earning(
+                &rewards,
+                &facts(c, &p, amount),
+                amount,
+                pct(20.0),
+                None,
+                now,
+            )
+            .unwrap()
+            .earnings
         };
         assert_eq!(earned(&us, 10_000), 2_000); // no modifier: 20 %
         assert_eq!(earned(&us, 20_000), 8_000); // 40 %
@@ -409,13 +423,33 @@ mod tests {
     #[test]
     fn max_duration_counts_months_from_the_first_commission() {
         let first = datetime!(2026-01-31 12:00 UTC);
-        assert!(within_duration(None, Some(first), datetime!(2030-01-01 0:00 UTC)));
+        assert!(within_duration(
+            None,
+            Some(first),
+            datetime!(2030-01-01 0:00 UTC)
+        ));
         assert!(within_duration(Some(0), None, first));
         assert!(!within_duration(Some(0), Some(first), first));
-        assert!(within_duration(Some(1), Some(first), datetime!(2026-02-28 11:59 UTC)));
-        assert!(!within_duration(Some(1), Some(first), datetime!(2026-02-28 12:00 UTC)));
-        assert!(within_duration(Some(12), Some(first), datetime!(2027-01-30 0:00 UTC)));
-        assert!(!within_duration(Some(12), Some(first), datetime!(2027-01-31 12:00 UTC)));
+        assert!(within_duration(
+            Some(1),
+            Some(first),
+            datetime!(2026-02-28 11:59 UTC)
+        ));
+        assert!(!within_duration(
+            Some(1),
+            Some(first),
+            datetime!(2026-02-28 12:00 UTC)
+        ));
+        assert!(within_duration(
+            Some(12),
+            Some(first),
+            datetime!(2027-01-30 0:00 UTC)
+        ));
+        assert!(!within_duration(
+            Some(12),
+            Some(first),
+            datetime!(2027-01-31 12:00 UTC)
+        ));
     }
 
     #[test]

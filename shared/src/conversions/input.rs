@@ -330,14 +330,27 @@ mod tests {
         };
         assert!(with("currency", serde_json::json!("xyz")).is_err());
         assert_eq!(
-            with("currency", serde_json::json!("EUR")).unwrap().currency.code(),
+            with("currency", serde_json::json!("EUR"))
+                .unwrap()
+                .currency
+                .code(),
             "eur"
         );
-        assert!(with("invoiceId", serde_json::json!("i".repeat(MAX_INVOICE_ID + 1))).is_err());
+        assert!(
+            with(
+                "invoiceId",
+                serde_json::json!("i".repeat(MAX_INVOICE_ID + 1))
+            )
+            .is_err()
+        );
         assert!(with("invoiceId", serde_json::json!("i".repeat(MAX_INVOICE_ID))).is_ok());
         assert!(with("eventName", serde_json::json!("e".repeat(256))).is_err());
         assert!(
-            with("metadata", serde_json::json!({"k": "v".repeat(MAX_METADATA_CHARS)})).is_err()
+            with(
+                "metadata",
+                serde_json::json!({"k": "v".repeat(MAX_METADATA_CHARS)})
+            )
+            .is_err()
         );
         assert!(with("customerExternalId", serde_json::json!(" ")).is_err());
     }

@@ -42,9 +42,16 @@ pub async fn track_lead(
         return Ok(stored);
     }
     for attempt in 0..ATTEMPTS {
-        if let Some(body) =
-            attempt_lead(ctx, signer, principal, &program, &input, key.as_ref(), attempt > 0)
-                .await?
+        if let Some(body) = attempt_lead(
+            ctx,
+            signer,
+            principal,
+            &program,
+            &input,
+            key.as_ref(),
+            attempt > 0,
+        )
+        .await?
         {
             return Ok(body);
         }
@@ -214,9 +221,11 @@ async fn attempt_lead(
     let reward_json = earning
         .as_ref()
         .map(|e| e.reward_json(parties.program.settings.default_commission_rate));
-    let click = parties.customer.click_id.as_ref().map(|id| {
-        payloads::event_click(id, parties.claims.as_ref(), parties.link.as_ref())
-    });
+    let click = parties
+        .customer
+        .click_id
+        .as_ref()
+        .map(|id| payloads::event_click(id, parties.claims.as_ref(), parties.link.as_ref()));
     let partner_json = parties
         .partner
         .as_ref()
@@ -264,7 +273,17 @@ async fn attempt_lead(
         ops.push(outbox::record(&event)?);
     }
 
-    let committed = commit(ctx, program, key, key_index, Some(dedupe_index), ops, body, now).await?;
+    let committed = commit(
+        ctx,
+        program,
+        key,
+        key_index,
+        Some(dedupe_index),
+        ops,
+        body,
+        now,
+    )
+    .await?;
     if committed.is_some()
         && let (Some(partner), Some(group), Some(totals)) =
             (&parties.partner, &parties.group, &totals_after)

@@ -155,7 +155,10 @@ pub async fn find_invoice(
     invoice_id: &str,
 ) -> Result<Option<InvoiceClaim>, StoreError> {
     let Some(item) = store
-        .get(&layout::invoice_claim(program, invoice_id), Consistency::Strong)
+        .get(
+            &layout::invoice_claim(program, invoice_id),
+            Consistency::Strong,
+        )
         .await?
     else {
         return Ok(None);

@@ -44,9 +44,16 @@ pub async fn track_sale(
         return Ok(stored);
     }
     for attempt in 0..ATTEMPTS {
-        if let Some(body) =
-            attempt_sale(ctx, signer, principal, &program, &input, key.as_ref(), attempt > 0)
-                .await?
+        if let Some(body) = attempt_sale(
+            ctx,
+            signer,
+            principal,
+            &program,
+            &input,
+            key.as_ref(),
+            attempt > 0,
+        )
+        .await?
         {
             return Ok(body);
         }
@@ -282,9 +289,11 @@ async fn attempt_sale(
     let reward_json = earning
         .as_ref()
         .map(|e| e.reward_json(parties.program.settings.default_commission_rate));
-    let click = parties.customer.click_id.as_ref().map(|id| {
-        payloads::event_click(id, parties.claims.as_ref(), parties.link.as_ref())
-    });
+    let click = parties
+        .customer
+        .click_id
+        .as_ref()
+        .map(|id| payloads::event_click(id, parties.claims.as_ref(), parties.link.as_ref()));
     let partner_json = parties
         .partner
         .as_ref()

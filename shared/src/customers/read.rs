@@ -43,8 +43,10 @@ async fn by_id(
         .await?;
     let Some(item) = item else { return Ok(None) };
     let (customer, activity) = customer_of(&item)?;
-    Ok((customer.program_id == *program && customer.external_id.is_some())
-        .then(|| view(&customer, &activity)))
+    Ok(
+        (customer.program_id == *program && customer.external_id.is_some())
+            .then(|| view(&customer, &activity)),
+    )
 }
 
 /// One page of customers; `email` and `country` filter each page read.
@@ -72,7 +74,10 @@ pub async fn list_customers(
     let mut customers = Vec::new();
     for item in &page.items {
         let (customer, activity) = customer_of(item)?;
-        if filter.email.as_ref().is_some_and(|e| customer.email.as_ref() != Some(e))
+        if filter
+            .email
+            .as_ref()
+            .is_some_and(|e| customer.email.as_ref() != Some(e))
             || filter
                 .country
                 .as_ref()

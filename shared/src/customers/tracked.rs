@@ -32,8 +32,12 @@ pub fn tracked_customer_id(program: &ProgramId, external_id: &str) -> CustomerId
         .chain_update([0u8])
         .chain_update(external_id.as_bytes())
         .finalize();
-    CustomerId::parse(&format!("{}{}", CustomerId::PREFIX, hex::encode(&digest[..16])))
-        .expect("hex is within the id alphabet")
+    CustomerId::parse(&format!(
+        "{}{}",
+        CustomerId::PREFIX,
+        hex::encode(&digest[..16])
+    ))
+    .expect("hex is within the id alphabet")
 }
 
 /// What later events changed on a customer.

@@ -2,6 +2,7 @@
 //! saves minutes of linking and gigabytes of disk.
 
 mod conformance_moto;
+mod conversions;
 mod dynamodb_engine;
 mod lambda_runtime;
 mod outbox;

@@ -1,0 +1,179 @@
+//! The commission-admin HTTP function: Dub's `GET /customers`, `GET /customers/{id}`,
+//! `GET /commissions`, `GET /commissions/{id}` and `PATCH /commissions/{id}`. Lists are bare
+//! arrays with the next cursor in `x-next-cursor`, as Dub's SDKs expect.
+
+use http::{HeaderValue, Method, StatusCode};
+use shared::commissions::{self, CommissionFilter};
+use shared::context::AppContext;
+use shared::customers::{self, CustomerFilter};
+use shared::web::{ApiError, ApiRequest, ApiResponse, ErrorCode, Route, RouteMatch, json, serve};
+use time::OffsetDateTime;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    ListCustomers,
+    GetCustomer,
+    ListCommissions,
+    GetCommission,
+    UpdateCommission,
+}
+
+pub const ROUTES: &[Route<Endpoint>] = &[
+    Route::new(Method::GET, "/customers", Endpoint::ListCustomers),
+    Route::new(Method::GET, "/customers/{id}", Endpoint::GetCustomer),
+    Route::new(Method::GET, "/commissions", Endpoint::ListCommissions),
+    Route::new(Method::GET, "/commissions/{id}", Endpoint::GetCommission),
+    Route::new(
+        Method::PATCH,
+        "/commissions/{id}",
+        Endpoint::UpdateCommission,
+    ),
+];
+
+const DEFAULT_PAGE: u32 = 100;
+
+pub async fn handle<B: AsRef<[u8]>>(ctx: &AppContext, request: http::Request<B>) -> ApiResponse {
+    serve(ROUTES, ApiRequest::from_http(request), |found, request| {
+        endpoint(ctx, found, request)
+    })
+    .await
+}
+
+async fn endpoint(
+    ctx: &AppContext,
+    found: RouteMatch<Endpoint>,
+    request: ApiRequest,
+) -> Result<ApiResponse, ApiError> {
+    let principal = ctx.auth.authenticate(&request.headers).await?;
+    let id = found.params.get("id");
+    let response = match found.endpoint {
+        Endpoint::ListCustomers => {
+            let filter = CustomerFilter {
+                external_id: request.query("externalId").map(str::to_owned),
+                email: request.query("email").map(str::to_owned),
+                country: request.query("country").map(str::to_owned),
+            };
+            let (data, next) = customers::list_customers(
+                ctx,
+                &principal,
+                filter,
+                cursor(&request),
+                page_size(&request)?,
+            )
+            .await?;
+            list(data, next)
+        }
+        Endpoint::GetCustomer => json(
+            StatusCode::OK,
+            &customers::get_customer(ctx, &principal, id).await?,
+        ),
+        Endpoint::ListCommissions => {
+            let (data, next) = commissions::list_commissions(
+                ctx,
+                &principal,
+                commission_filter(&request)?,
+                cursor(&request),
+                page_size(&request)?,
+            )
+            .await?;
+            list(data, next)
+        }
+        Endpoint::GetCommission => json(
+            StatusCode::OK,
+            &commissions::get_commission(ctx, &principal, id).await?,
+        ),
+        Endpoint::UpdateCommission => json(
+            StatusCode::OK,
+            &commissions::update_commission(ctx, &principal, id, request.json()?).await?,
+        ),
+    };
+    Ok(response)
+}
+
+fn bad_request(message: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorCode::BadRequest, message)
+}
+
+/// Our `limit`, or Dub's `pageSize`: 1 to 100, never clamped.
+fn page_size(request: &ApiRequest) -> Result<u32, ApiError> {
+    match request.query("pageSize") {
+        Some(raw) => raw
+            .parse::<u32>()
+            .ok()
+            .filter(|size| (1..=100).contains(size))
+            .ok_or_else(|| bad_request("`pageSize` must be a whole number from 1 to 100.")),
+        None => request.page_limit(DEFAULT_PAGE),
+    }
+}
+
+fn cursor(request: &ApiRequest) -> Option<String> {
+    request.query("cursor").map(str::to_owned)
+}
+
+fn list(data: Vec<serde_json::Value>, next: Option<String>) -> ApiResponse {
+    let mut response = json(StatusCode::OK, &data);
+    if let Some(value) = next.and_then(|next| HeaderValue::from_str(&next).ok()) {
+        response.headers_mut().insert("x-next-cursor", value);
+    }
+    response
+}
+
+fn parse_enum<T: serde::de::DeserializeOwned>(
+    request: &ApiRequest,
+    name: &str,
+) -> Result<Option<T>, ApiError> {
+    request
+        .query(name)
+        .map(|raw| {
+            serde_json::from_value(serde_json::Value::String(raw.to_owned()))
+                .map_err(|_| bad_request(format!("`{name}` has an unknown value.")))
+        })
+        .transpose()
+}
+
+/// An ISO 8601 date-time, or a date (midnight UTC).
+fn parse_time(request: &ApiRequest, name: &str) -> Result<Option<OffsetDateTime>, ApiError> {
+    use time::format_description::well_known::Rfc3339;
+    request
+        .query(name)
+        .map(|raw| {
+            OffsetDateTime::parse(raw, &Rfc3339)
+                .or_else(|_| OffsetDateTime::parse(&format!("{raw}T00:00:00Z"), &Rfc3339))
+                .map_err(|_| bad_request(format!("`{name}` must be an ISO 8601 date or time.")))
+        })
+        .transpose()
+}
+
+fn commission_filter(request: &ApiRequest) -> Result<CommissionFilter, ApiError> {
+    let parse_id = |name: &str| -> Result<Option<String>, ApiError> {
+        Ok(request.query(name).map(str::to_owned))
+    };
+    Ok(CommissionFilter {
+        partner_id: parse_id("partnerId")?
+            .map(|id| {
+                shared::types::PartnerId::parse(&id)
+                    .map_err(|_| bad_request("`partnerId` is not a partner id."))
+            })
+            .transpose()?,
+        tenant_id: parse_id("tenantId")?,
+        customer_id: parse_id("customerId")?
+            .map(|id| {
+                shared::types::CustomerId::parse(&id)
+                    .map_err(|_| bad_request("`customerId` is not a customer id."))
+            })
+            .transpose()?,
+        invoice_id: parse_id("invoiceId")?,
+        status: parse_enum(request, "status")?,
+        kind: parse_enum(request, "type")?,
+        start: parse_time(request, "start")?,
+        end: parse_time(request, "end")?,
+        ascending: match request.query("sortOrder") {
+            None | Some("desc") => false,
+            Some("asc") => true,
+            Some(_) => return Err(bad_request("`sortOrder` must be asc or desc.")),
+        },
+    })
+}
+
+#[cfg(test)]
+mod sample_events;

@@ -1,0 +1,42 @@
+//! The commission-maturation function, run on a schedule: pending commissions whose group's
+//! holding period is over become processed (payable).
+
+use lambda_runtime::Diagnostic;
+use shared::context::AppContext;
+use shared::store::StoreError;
+
+/// Commissions processed per run at most; the next run takes the rest.
+pub const MAX_PER_RUN: usize = 5_000;
+
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct MaturationFailure(#[from] StoreError);
+
+impl From<MaturationFailure> for Diagnostic {
+    fn from(failure: MaturationFailure) -> Self {
+        Diagnostic {
+            error_type: "CommissionMaturationFailed".into(),
+            error_message: failure.to_string(),
+        }
+    }
+}
+
+/// Handles the schedule's event (its payload is not needed).
+pub async fn handle(
+    ctx: &AppContext,
+    _trigger: serde_json::Value,
+) -> Result<serde_json::Value, MaturationFailure> {
+    let report = shared::commissions::mature_commissions(ctx, MAX_PER_RUN).await?;
+    if report.processed + report.skipped > 0 {
+        tracing::info!(
+            processed = report.processed,
+            skipped = report.skipped,
+            deferred = report.deferred,
+            "commissions matured"
+        );
+    }
+    Ok(serde_json::to_value(report).expect("a report serialises"))
+}
+
+#[cfg(test)]
+mod sample_events;

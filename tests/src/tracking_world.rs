@@ -1,0 +1,214 @@
+//! A program ready for lead and sale tracking, for tests and benchmarks: its `default` group
+//! (a 20 % sale reward unless told otherwise), API keys, partners with referral links, and
+//! click ids signed as the redirect signs them.
+
+use crate::app::{Reply, TestApp, reply, request};
+use http::Method;
+use serde_json::Value;
+use shared::auth::{Principal, Scope};
+use shared::clicks::{ClickClaims, ClickIdSigner};
+use shared::context::AppContext;
+use shared::model::{Partner, PartnerStatus, PartnerTotals, Program};
+use shared::partners::{default_referral_link, insert_link, insert_partner};
+use shared::ports::OsRandom;
+use shared::programs::{self, CreateApiKey, CreateProgram, DomainName};
+use shared::store::{Query, get_s};
+use shared::types::{GroupId, LinkId, PartnerId, ProgramId, ReferralCode};
+use time::OffsetDateTime;
+
+pub const CLICK_SECRET: &[u8] = b"click-id-secret-of-the-tests-32-bytes!";
+
+pub fn signer() -> ClickIdSigner {
+    ClickIdSigner::new(CLICK_SECRET, &[])
+}
+
+/// A partner with its referral link.
+#[derive(Debug, Clone)]
+pub struct TestPartner {
+    pub id: PartnerId,
+    pub link: LinkId,
+    pub tenant_id: String,
+}
+
+pub struct TrackingProgram {
+    pub program: Program,
+    pub admin: Principal,
+    /// Every scope.
+    pub key: String,
+    pub default_group: GroupId,
+}
+
+impl TrackingProgram {
+    pub async fn create(app: &TestApp, domain: &str) -> Self {
+        let ctx = &app.ctx;
+        let program = programs::create_program(
+            ctx,
+            &app.platform_principal(),
+            CreateProgram {
+                name: "Acme".into(),
+                domain: DomainName::parse(domain).unwrap(),
+                currency: Default::default(),
+                settings: Default::default(),
+            },
+        )
+        .await
+        .expect("create a program");
+        let admin = app.admin_principal(&program.id);
+        let default_group = shared::groups::find_group_by_slug(
+            ctx.store.as_ref(),
+            &program.id,
+            shared::model::DEFAULT_GROUP_SLUG,
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+        let key = Self::key_with(ctx, &admin, &program.id, vec![Scope::All]).await;
+        Self {
+            program,
+            admin,
+            key,
+            default_group,
+        }
+    }
+
+    pub async fn key_with(
+        ctx: &AppContext,
+        admin: &Principal,
+        program: &ProgramId,
+        scopes: Vec<Scope>,
+    ) -> String {
+        programs::create_api_key(
+            ctx,
+            admin,
+            program.as_str(),
+            CreateApiKey {
+                name: "tests".into(),
+                scopes,
+                expires_at: None,
+            },
+        )
+        .await
+        .expect("create a key")
+        .key
+        .expect("a new key shows its secret")
+    }
+
+    /// An approved partner in `group` with its referral link `https://{domain}/{code}`.
+    pub async fn partner(&self, ctx: &AppContext, code: &str, group: &GroupId) -> TestPartner {
+        let now = ctx.clock.now();
+        let id = PartnerId::generate(ctx.ids.as_ref());
+        let code = ReferralCode::parse(code).unwrap();
+        let link = default_referral_link(&self.program, &id, &code, ctx.ids.as_ref(), now).unwrap();
+        let tenant_id = format!("tenant-{}", code.normalized());
+        let partner = Partner {
+            id: id.clone(),
+            program_id: self.program.id.clone(),
+            tenant_id: Some(tenant_id.clone()),
+            name: format!("Partner {code}"),
+            email: None,
+            company_name: None,
+            country: Some("US".into()),
+            group_id: group.clone(),
+            status: PartnerStatus::Approved,
+            referral_code: Some(code),
+            application_id: None,
+            customer_id: None,
+            default_link_id: Some(link.id.clone()),
+            banned_at: None,
+            banned_reason: None,
+            exclude_from_moves: false,
+            totals: PartnerTotals::default(),
+            created_at: now,
+            version: 1,
+        };
+        let mut ops: Vec<_> = insert_partner(&partner)
+            .unwrap()
+            .into_iter()
+            .map(|(_, op)| op)
+            .collect();
+        ops.extend(insert_link(&link).unwrap());
+        ctx.store.transact(ops).await.expect("insert a partner");
+        TestPartner {
+            id,
+            link: link.id,
+            tenant_id,
+        }
+    }
+
+    /// A click on the partner's link at `at`, as the redirect would sign it.
+    pub fn click_at(&self, partner: &TestPartner, at: OffsetDateTime) -> String {
+        signer()
+            .issue(
+                &ClickClaims {
+                    clicked_at: at,
+                    link_id: partner.link.clone(),
+                    country: Some("DE".into()),
+                },
+                &OsRandom,
+            )
+            .unwrap()
+            .to_string()
+    }
+
+    /// The program's events of one name, oldest first, as `data` payloads.
+    pub async fn events(&self, ctx: &AppContext, name: &str) -> Vec<Value> {
+        let mut found = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = ctx
+                .store
+                .query(
+                    Query::table(shared::layout::events_pk(&self.program.id))
+                        .consistent()
+                        .cursor(cursor),
+                )
+                .await
+                .unwrap();
+            for item in &page.items {
+                if get_s(item, "event") == Some(name) {
+                    let event: Value = serde_json::from_str(get_s(item, "body").unwrap()).unwrap();
+                    found.push(event["data"].clone());
+                }
+            }
+            match page.next {
+                Some(next) => cursor = Some(next),
+                None => return found,
+            }
+        }
+    }
+
+    pub async fn partner_record(&self, ctx: &AppContext, partner: &TestPartner) -> Partner {
+        shared::partners::find_partner(ctx.store.as_ref(), &self.program.id, &partner.id)
+            .await
+            .unwrap()
+            .unwrap()
+    }
+}
+
+/// Calls the conversion-tracking function with a key and an optional idempotency key.
+pub async fn track(
+    ctx: &AppContext,
+    key: &str,
+    path: &str,
+    body: Value,
+    idempotency_key: Option<&str>,
+) -> Reply {
+    let mut req = request(Method::POST, path, Some(key), Some(body));
+    if let Some(idempotency_key) = idempotency_key {
+        req.headers_mut()
+            .insert("idempotency-key", idempotency_key.parse().unwrap());
+    }
+    reply(conversion_tracking::handle(ctx, &signer(), req).await)
+}
+
+/// Calls the commission-admin function.
+pub async fn admin(
+    ctx: &AppContext,
+    key: &str,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> Reply {
+    reply(commission_admin::handle(ctx, request(method, path, Some(key), body)).await)
+}
