@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 
 const RELAY_EVERY: Duration = Duration::from_millis(200);
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
+const MATURE_EVERY: Duration = Duration::from_secs(60);
 const POLL_WAIT: Duration = Duration::from_secs(1);
 
 pub struct Workers {
@@ -58,6 +59,19 @@ pub fn spawn(stack: Stack) -> Workers {
             async move { webhook_delivery::handle(&services, event).await }
         })
     };
+    let maturation = {
+        let stack = stack.clone();
+        every(MATURE_EVERY, stopped.clone(), move || {
+            let stack = stack.clone();
+            async move {
+                if let Err(error) =
+                    commission_maturation::handle(&stack.ctx, serde_json::Value::Null).await
+                {
+                    tracing::warn!(%error, "commission maturation failed; retrying");
+                }
+            }
+        })
+    };
     let sweep = every(SWEEP_EVERY, stopped, move || {
         let stack = stack.clone();
         async move {
@@ -69,7 +83,7 @@ pub fn spawn(stack: Stack) -> Workers {
     });
     Workers {
         stop,
-        tasks: vec![relay, fanout, delivery, sweep],
+        tasks: vec![relay, fanout, delivery, maturation, sweep],
     }
 }
 

@@ -14,7 +14,17 @@ pub struct Demo {
     pub api_key: String,
     pub admin_token: String,
     pub platform_token: String,
+    /// The demo partner (default group) and its referral link, whose clicks
+    /// `GET /local/demo-click` signs; absent in data directories made before they existed.
+    #[serde(default)]
+    pub demo_partner_id: Option<String>,
+    #[serde(default)]
+    pub demo_link_id: Option<String>,
 }
+
+/// Local only (never deployed): a fresh click id on the demo partner's link, as the click
+/// redirect would hand out, so that scripts can drive click → lead → sale.
+pub const DEMO_CLICK_PATH: &str = "/local/demo-click";
 
 const DEMO_DOMAIN: &str = "demo.partnerline.localhost";
 const TOKEN_LIFETIME: time::Duration = time::Duration::days(365);
@@ -66,6 +76,7 @@ pub async fn ensure_demo(stack: &Stack, data_dir: &Path, base_url: &str) -> Resu
         scope: None,
     });
     crate::demo_setup::configure(&stack.ctx, &admin, program.id.as_str()).await?;
+    let (partner_id, link_id) = crate::demo_setup::demo_partner(&stack.ctx, &program).await?;
     let key = programs::create_api_key(
         &stack.ctx,
         &admin,
@@ -84,6 +95,8 @@ pub async fn ensure_demo(stack: &Stack, data_dir: &Path, base_url: &str) -> Resu
         api_key: key.key.ok_or("the new key has no secret")?,
         admin_token,
         platform_token,
+        demo_partner_id: Some(partner_id.to_string()),
+        demo_link_id: Some(link_id.to_string()),
     };
     save(&demo, &path)?;
     Ok(demo)
@@ -111,4 +124,45 @@ pub fn announce(demo: &Demo, data_dir: &Path, base_url: &str) {
         key = demo.api_key,
         token = demo.admin_token,
     );
+}
+
+/// `GET /local/demo-click` with the demo program's API key: `{clickId, linkId, partnerId}`.
+pub async fn demo_click(
+    stack: &Stack,
+    request: &http::Request<Vec<u8>>,
+) -> shared::web::ApiResponse {
+    use shared::web::{ApiError, ApiResponse, ErrorCode};
+    let saved = std::fs::read_to_string(stack.data_dir.join("demo.json"))
+        .ok()
+        .and_then(|raw| serde_json::from_str::<Demo>(&raw).ok());
+    let principal = match stack.ctx.auth.authenticate(request.headers()).await {
+        Ok(principal) => principal,
+        Err(error) => return ApiResponse::from(ApiError::from(error)),
+    };
+    let Some(demo) = saved.filter(|demo| {
+        principal.program_id().map(|p| p.as_str()) == Some(demo.program_id.as_str())
+    }) else {
+        return ApiResponse::from(ApiError::new(ErrorCode::NotFound, "Not the demo program."));
+    };
+    let (Some(partner), Some(link)) = (demo.demo_partner_id, demo.demo_link_id) else {
+        return ApiResponse::from(ApiError::new(
+            ErrorCode::NotFound,
+            "This data directory predates the demo partner: delete it to start afresh.",
+        ));
+    };
+    let claims = shared::clicks::ClickClaims {
+        clicked_at: stack.ctx.clock.now(),
+        link_id: shared::types::LinkId::parse(&link).expect("a saved link id"),
+        country: Some("US".into()),
+    };
+    match stack.click_ids.issue(&claims, stack.ctx.random.as_ref()) {
+        Ok(click) => shared::web::json(
+            http::StatusCode::OK,
+            &serde_json::json!({ "clickId": click, "linkId": link, "partnerId": partner }),
+        ),
+        Err(error) => ApiResponse::from(ApiError::new(
+            ErrorCode::InternalServerError,
+            error.to_string(),
+        )),
+    }
 }

@@ -85,3 +85,54 @@ pub async fn configure(ctx: &AppContext, admin: &Principal, program: &str) -> Re
     .map_err(failed("move rule"))?;
     Ok(())
 }
+
+/// The demo partner, approved in the `default` group, with its referral link
+/// `https://{demo domain}/demo`.
+pub async fn demo_partner(
+    ctx: &AppContext,
+    program: &shared::model::Program,
+) -> Result<(shared::types::PartnerId, shared::types::LinkId), String> {
+    use shared::model::{Partner, PartnerStatus, PartnerTotals};
+    use shared::types::{PartnerId, ReferralCode};
+    let group = groups::find_group_by_slug(ctx.store.as_ref(), &program.id, DEFAULT_GROUP_SLUG)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("the demo program has no default group")?;
+    let now = ctx.clock.now();
+    let id = PartnerId::generate(ctx.ids.as_ref());
+    let code = ReferralCode::parse("DEMO").map_err(|e| e.to_string())?;
+    let link = shared::partners::default_referral_link(program, &id, &code, ctx.ids.as_ref(), now)
+        .map_err(|e| e.to_string())?;
+    let partner = Partner {
+        id: id.clone(),
+        program_id: program.id.clone(),
+        tenant_id: Some("demo-tenant".into()),
+        name: "Demo Partner".into(),
+        email: None,
+        company_name: None,
+        country: Some("US".into()),
+        group_id: group.id,
+        status: PartnerStatus::Approved,
+        referral_code: Some(code),
+        application_id: None,
+        customer_id: None,
+        default_link_id: Some(link.id.clone()),
+        banned_at: None,
+        banned_reason: None,
+        exclude_from_moves: false,
+        totals: PartnerTotals::default(),
+        created_at: now,
+        version: 1,
+    };
+    let mut ops: Vec<_> = shared::partners::insert_partner(&partner)
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .map(|(_, op)| op)
+        .collect();
+    ops.extend(shared::partners::insert_link(&link).map_err(|e| e.to_string())?);
+    ctx.store
+        .transact(ops)
+        .await
+        .map_err(|e| format!("cannot create the demo partner: {e}"))?;
+    Ok((id, link.id))
+}

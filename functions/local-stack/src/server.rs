@@ -75,6 +75,15 @@ async fn dispatch(stack: &Stack, request: http::Request<Vec<u8>>) -> ApiResponse
     if matches_any(webhook_admin::ROUTES, &path) {
         return webhook_admin::handle(&stack.ctx, &stack.webhooks, request).await;
     }
+    if matches_any(conversion_tracking::ROUTES, &path) {
+        return conversion_tracking::handle(&stack.ctx, &stack.click_ids, request).await;
+    }
+    if matches_any(commission_admin::ROUTES, &path) {
+        return commission_admin::handle(&stack.ctx, request).await;
+    }
+    if path == crate::demo::DEMO_CLICK_PATH {
+        return crate::demo::demo_click(stack, &request).await;
+    }
     ApiResponse::from(ApiError::new(
         ErrorCode::NotFound,
         format!("No route for {path}."),

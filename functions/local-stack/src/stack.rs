@@ -1,6 +1,7 @@
 //! The embedded engines and the contexts the functions run with.
 
 use shared::auth::{AdminTokenConfig, AdminTokenIssuer, AdminTokenVerifier, JwtKey};
+use shared::clicks::ClickIdSigner;
 use shared::context::AppContext;
 use shared::outbox::OutboxRelay;
 use shared::ports::{OsRandom, Random, SystemClock};
@@ -29,6 +30,9 @@ pub struct Stack {
     pub events: Arc<EmbeddedQueue>,
     pub deliveries: Arc<EmbeddedQueue>,
     pub tokens: Arc<AdminTokenIssuer>,
+    /// Signs and verifies click ids (its secret is kept in the data directory).
+    pub click_ids: Arc<ClickIdSigner>,
+    pub data_dir: std::path::PathBuf,
 }
 
 impl Stack {
@@ -74,9 +78,10 @@ impl Stack {
         let token_config = AdminTokenConfig {
             issuer: ISSUER.into(),
             audience: AUDIENCE.into(),
-            key: JwtKey::Hs256(local_secret(data_dir, random.as_ref())?),
+            key: JwtKey::Hs256(local_secret(data_dir, "jwt-secret", random.as_ref())?),
         };
         let verifier = AdminTokenVerifier::new(&token_config)?;
+        let click_secret = local_secret(data_dir, "click-id-secret", random.as_ref())?;
         let clock: Arc<SystemClock> = Arc::new(SystemClock);
         // The local stack may deliver to receivers on this machine over plain http.
         let policy = AddressPolicy {
@@ -98,16 +103,19 @@ impl Stack {
             ctx: Arc::new(ctx),
             store,
             tokens: Arc::new(AdminTokenIssuer::new(&token_config)?),
+            click_ids: Arc::new(ClickIdSigner::new(&click_secret, &[])),
+            data_dir: data_dir.to_path_buf(),
         })
     }
 }
 
-/// The HS256 secret of the local admin tokens, made on first start and kept in the data
-/// directory so that printed tokens stay valid across restarts.
-fn local_secret(data_dir: &Path, random: &dyn Random) -> Result<Vec<u8>, String> {
+/// A secret of the local stack (the admin tokens' HS256 key, the click-id key), made on first
+/// start and kept in the data directory so that printed tokens and click ids stay valid across
+/// restarts.
+fn local_secret(data_dir: &Path, name: &str, random: &dyn Random) -> Result<Vec<u8>, String> {
     use base64::Engine;
     use base64::engine::general_purpose::STANDARD;
-    let path = data_dir.join("jwt-secret");
+    let path = data_dir.join(name);
     if let Ok(existing) = std::fs::read_to_string(&path) {
         return STANDARD.decode(existing.trim()).map_err(|_| {
             format!(

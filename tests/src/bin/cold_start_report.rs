@@ -46,6 +46,18 @@ const SUBJECTS: &[Subject] = &[
         name: "outbox-relay",
         event: ("outbox-relay", "schedule.json"),
     },
+    Subject {
+        name: "conversion-tracking",
+        event: ("conversion-tracking", "track-sale.json"),
+    },
+    Subject {
+        name: "commission-admin",
+        event: ("commission-admin", "list-commissions.json"),
+    },
+    Subject {
+        name: "commission-maturation",
+        event: ("commission-maturation", "schedule.json"),
+    },
 ];
 
 fn zipped_size(path: &std::path::Path) -> u64 {
@@ -80,6 +92,10 @@ async fn main() {
         (
             "ADMIN_JWT_HS256_SECRET",
             "a-report-secret-of-at-least-32-bytes!!".to_owned(),
+        ),
+        (
+            "CLICK_ID_SECRET",
+            "a-report-click-secret-of-32-bytes-or-more".to_owned(),
         ),
         ("AWS_LC_SYS_NO_JITTER_ENTROPY", "1".to_owned()),
     ];

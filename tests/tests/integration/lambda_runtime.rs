@@ -271,3 +271,93 @@ async fn webhook_admin_answers_its_sample_events() {
         assert_eq!(body["error"]["code"], "unauthorized", "{sample}");
     }
 }
+
+const SAMPLE_KEY: &str = "plk_sample_key_that_the_store_does_not_know";
+
+/// A key of the program with every scope.
+async fn key_of(app: &TestApp, program: &Program) -> String {
+    programs::create_api_key(
+        &app.ctx,
+        &app.admin_principal(&program.id),
+        program.id.as_str(),
+        CreateApiKey {
+            name: "runtime".into(),
+            scopes: vec![Scope::All],
+            expires_at: None,
+        },
+    )
+    .await
+    .unwrap()
+    .key
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conversion_tracking_answers_its_sample_events() {
+    let (store, app, program) = program_on_moto("track.example.com").await;
+    let key = key_of(&app, &program).await;
+    let runtime = RuntimeApi::start().await;
+    let mut env = admin_env(store.table_name());
+    env.push((
+        "CLICK_ID_SECRET",
+        String::from_utf8(integration_tests::tracking_world::CLICK_SECRET.to_vec()).unwrap(),
+    ));
+    let _function = start("conversion-tracking", &runtime, &env);
+    // An unknown customer without a click: Dub's answer, nothing recorded.
+    let sale = sample_event("conversion-tracking", "track-sale.json").replace(SAMPLE_KEY, &key);
+    let (status, body) = http_response(runtime.invoke(&sale, WAIT).await);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["customer"], serde_json::Value::Null);
+    // A click id this deployment did not sign: 404.
+    let lead = sample_event("conversion-tracking", "track-lead.json").replace(SAMPLE_KEY, &key);
+    let (status, body) = http_response(runtime.invoke(&lead, WAIT).await);
+    assert_eq!(
+        (status, &body["error"]["code"]),
+        (404, &serde_json::json!("not_found"))
+    );
+    let (status, _) = http_response(
+        runtime
+            .invoke(
+                &sample_event("conversion-tracking", "track-refund.json"),
+                WAIT,
+            )
+            .await,
+    );
+    assert_eq!(status, 401);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commission_admin_answers_its_sample_events() {
+    let (store, app, program) = program_on_moto("commissions.example.com").await;
+    let key = key_of(&app, &program).await;
+    let runtime = RuntimeApi::start().await;
+    let _function = start("commission-admin", &runtime, &admin_env(store.table_name()));
+    let list = sample_event("commission-admin", "list-commissions.json").replace(SAMPLE_KEY, &key);
+    let (status, body) = http_response(runtime.invoke(&list, WAIT).await);
+    assert_eq!((status, body), (200, serde_json::json!([])));
+    let update =
+        sample_event("commission-admin", "update-commission.json").replace(SAMPLE_KEY, &key);
+    let (status, _) = http_response(runtime.invoke(&update, WAIT).await);
+    assert_eq!(status, 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commission_maturation_runs_on_its_schedule_event() {
+    let store = fresh_store().await;
+    let runtime = RuntimeApi::start().await;
+    let _function = start(
+        "commission-maturation",
+        &runtime,
+        &[("TABLE_NAME", store.table_name().to_owned())],
+    );
+    let outcome = runtime
+        .invoke(
+            &sample_event("commission-maturation", "schedule.json"),
+            WAIT,
+        )
+        .await;
+    assert_eq!(
+        outcome,
+        Outcome::Response(serde_json::json!({"processed": 0, "skipped": 0, "deferred": 0}))
+    );
+}
