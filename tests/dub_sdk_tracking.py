@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Drives click -> lead -> sale -> commissions with the official Dub Python SDK (PyPI `dub`)
+against the local stack: the SDK must be able to call our endpoints and parse every response.
+
+The click id comes from the local stack's `GET /local/demo-click` (a click on the demo
+partner's link, signed as the redirect signs it); it is never deployed.
+
+Usage: .venv/bin/python tests/dub_sdk_tracking.py path/to/local-stack-binary
+"""
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+
+from dub import Dub
+from dub.models import errors
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main():
+    binary = sys.argv[1]
+    data_dir = tempfile.mkdtemp(prefix="partnerline-sdk-")
+    port = free_port()
+    env = dict(os.environ, PARTNERLINE_PORT=str(port), PARTNERLINE_DATA_DIR=data_dir, RUST_LOG="warn")
+    stack = subprocess.Popen([binary], env=env, stdout=subprocess.DEVNULL)
+    try:
+        demo_path = os.path.join(data_dir, "demo.json")
+        for _ in range(300):
+            if os.path.exists(demo_path):
+                break
+            time.sleep(0.1)
+        time.sleep(0.2)
+        demo = json.load(open(demo_path))
+        base, key = f"http://127.0.0.1:{port}", demo["apiKey"]
+
+        request = urllib.request.Request(base + "/local/demo-click")
+        request.add_header("authorization", f"Bearer {key}")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            click = json.loads(response.read())
+
+        dub = Dub(token=key, server_url=base)
+        customer = f"sdk-{uuid.uuid4().hex[:8]}"
+        lead = dub.track.lead(request={
+            "click_id": click["clickId"],
+            "event_name": "Sign up",
+            "customer_external_id": customer,
+            "customer_email": f"{customer}@example.com",
+            "customer_name": "SDK Customer",
+        })
+        assert lead.click.id == click["clickId"], lead
+        assert lead.link is not None and lead.link.id == click["linkId"], lead
+        assert lead.customer.external_id == customer, lead
+
+        invoice = f"in_{uuid.uuid4().hex[:10]}"
+        sale = dub.track.sale(request={
+            "customer_external_id": customer,
+            "amount": 4_900,
+            "currency": "usd",
+            "payment_processor": "stripe",
+            "invoice_id": invoice,
+        })
+        assert sale.sale is not None and sale.sale.amount == 4_900, sale
+        assert sale.customer is not None and sale.customer.external_id == customer, sale
+        # The same invoice again: the first response, nothing recorded.
+        again = dub.track.sale(request={
+            "customer_external_id": customer, "amount": 1, "payment_processor": "stripe",
+            "invoice_id": invoice,
+        })
+        assert again.sale.amount == 4_900, again
+
+        commissions = dub.commissions.list(request={"partner_id": click["partnerId"]})
+        sales = [c for c in commissions.result if c.type == "sale"]
+        assert len(sales) == 1, commissions
+        assert sales[0].earnings == 980 and sales[0].status == "pending", sales[0]
+        assert sales[0].customer is not None and sales[0].customer.external_id == customer
+
+        updated = dub.commissions.update(request={"id": sales[0].id, "request_body": {"status": "fraud"}})
+        assert updated.status == "fraud", updated
+
+        try:
+            dub.track.lead(request={"click_id": "clk_not-a-real-click", "event_name": "Sign up",
+                                    "customer_external_id": "nobody"})
+            raise SystemExit("FAIL: an unknown click was accepted")
+        except errors.NotFound:
+            pass
+        print("Dub SDK: click -> lead -> sale -> commissions.list -> commissions.update OK")
+    finally:
+        stack.terminate()
+        stack.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
