@@ -120,6 +120,12 @@ async fn main() {
         assert_eq!(reply.status.as_u16(), 200, "{}", reply.body);
     }
     let sales = store.stats();
-    print("lead (new customer from a click)", &difference(&leads, &before));
-    print("sale (known customer, invoice id)", &difference(&sales, &leads));
+    print(
+        "lead (new customer from a click)",
+        &difference(&leads, &before),
+    );
+    print(
+        "sale (known customer, invoice id)",
+        &difference(&sales, &leads),
+    );
 }
