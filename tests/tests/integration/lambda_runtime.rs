@@ -271,3 +271,20 @@ async fn webhook_admin_answers_its_sample_events() {
         assert_eq!(body["error"]["code"], "unauthorized", "{sample}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn click_aggregator_reports_only_the_poisoned_message() {
+    let store = fresh_store().await;
+    let runtime = RuntimeApi::start().await;
+    let _function = start(
+        "click-aggregator",
+        &runtime,
+        &[("TABLE_NAME", store.table_name().to_owned())],
+    );
+    // The sample's links and partner are not in this table: their clicks are dropped, not
+    // failed; only the malformed message comes back.
+    let outcome = runtime
+        .invoke(&sample_event("click-aggregator", "clicks-batch.json"), WAIT)
+        .await;
+    assert_eq!(failed_items(outcome), ["clicks-msg-2"]);
+}
