@@ -2,15 +2,17 @@
 //! batch however often SQS delivers it.
 //!
 //! - Each message's clicks are tallied per link, per partner and per partner and UTC day, and
-//!   split into parts of at most [`MAX_PART_ACTIONS`] counter updates (a link or a partner
-//!   with its days is never split). The split depends only on the message, so a redelivered
-//!   message has the same parts.
+//!   split into parts by a stable hash of the link or partner into [`SHARDS`] shards (a part
+//!   holds at most [`MAX_PART_ACTIONS`] counter updates; a link or a partner with its days is
+//!   never split). The split depends only on the message, so a redelivered message has the
+//!   same parts, and the same link always lands in the same shard, whatever the message.
 //! - Each part has a marker item (`layout::click_batch_marker(batch id, part)`), written with
 //!   `attribute_not_exists` in the same transaction as the part's counter updates: a part is
 //!   counted once, and a batch that failed half-way redoes only its missing parts.
-//! - Parts of the messages of one invocation share transactions (within DynamoDB's 100
-//!   actions) and their counter updates are merged: a link clicked in ten messages gets one
-//!   `ADD`. That is why the event source mapping has a batching window.
+//! - Parts of the same shard from the messages of one invocation share transactions (within
+//!   DynamoDB's 100 actions) and their counter updates are merged: a link clicked in ten
+//!   messages gets one `ADD`. That is why the event source mapping has a batching window: the
+//!   cost per click falls with the clicks per invocation.
 //! - A canceled transaction says which action failed: a marker (that part was counted before:
 //!   acknowledged, nothing added) or a link/partner that no longer exists (its counters are
 //!   dropped and the rest is counted). Any other failure reports the message for retry.
@@ -28,7 +30,7 @@ use crate::store::{
 };
 use crate::types::{LinkId, PartnerId};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use time::{Date, Duration};
 
 /// How long a batch marker is kept: longer than a message can live. The click queue and its
@@ -37,9 +39,18 @@ use time::{Date, Duration};
 pub const MARKER_TTL: Duration = Duration::days(16);
 
 /// The most counter updates in one part of a batch. Two full parts and their markers fit in
-/// one transaction. Changing it changes how waiting messages are split: only with the queue
-/// drained.
+/// one transaction. Changing it, or [`SHARDS`], changes how waiting messages are split: only
+/// with the queue drained.
 pub const MAX_PART_ACTIONS: usize = 48;
+
+/// How many shards the links and partners of a batch are split into. More shards merge better
+/// across messages (fewer distinct counters per transaction), fewer shards need fewer markers.
+pub const SHARDS: u64 = 8;
+
+/// Links and partners known to be deleted (ids are never reused), remembered across
+/// invocations so that each costs one canceled transaction per process, not per batch. Cleared
+/// when this large.
+const MAX_REMEMBERED_MISSING: usize = 10_000;
 
 /// The longest accepted batch id (it is part of a key).
 const MAX_BATCH_ID: usize = 128;
@@ -57,6 +68,20 @@ enum Counter {
     Link(LinkId),
     Partner(PartnerId),
     PartnerDay(PartnerId, Date),
+}
+
+impl Owner {
+    /// The owner's shard: FNV-1a of its id, stable across processes and releases.
+    fn shard(&self) -> u64 {
+        let id = match self {
+            Owner::Link(link) => link.as_str(),
+            Owner::Partner(partner) => partner.as_str(),
+        };
+        let hash = id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        });
+        hash % SHARDS
+    }
 }
 
 impl Counter {
@@ -122,9 +147,17 @@ fn tally(batch: &ClickBatch) -> Tally {
     tally
 }
 
-/// The batch's counts split into parts of at most [`MAX_PART_ACTIONS`] updates.
-fn split(tally: Tally) -> Result<Vec<BTreeMap<Counter, i64>>, MalformedBatch> {
-    let mut parts: Vec<BTreeMap<Counter, i64>> = Vec::new();
+/// One part of a batch: counter updates of one shard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct PlannedPart {
+    shard: u64,
+    counters: BTreeMap<Counter, i64>,
+}
+
+/// The batch's counts split by shard, then into parts of at most [`MAX_PART_ACTIONS`]
+/// updates; in shard order.
+fn split(tally: Tally) -> Result<Vec<PlannedPart>, MalformedBatch> {
+    let mut by_shard: BTreeMap<u64, Vec<(Owner, BTreeMap<Counter, i64>)>> = BTreeMap::new();
     for (owner, counters) in tally {
         if counters.len() > MAX_PART_ACTIONS {
             return Err(MalformedBatch(format!(
@@ -132,16 +165,32 @@ fn split(tally: Tally) -> Result<Vec<BTreeMap<Counter, i64>>, MalformedBatch> {
                 MAX_PART_ACTIONS - 1
             )));
         }
-        match parts.last_mut() {
-            Some(part) if part.len() + counters.len() <= MAX_PART_ACTIONS => part.extend(counters),
-            _ => parts.push(counters),
+        by_shard
+            .entry(owner.shard())
+            .or_default()
+            .push((owner, counters));
+    }
+    let mut parts: Vec<PlannedPart> = Vec::new();
+    for (shard, owners) in by_shard {
+        let mut current: Option<PlannedPart> = None;
+        for (_, counters) in owners {
+            match &mut current {
+                Some(part) if part.counters.len() + counters.len() <= MAX_PART_ACTIONS => {
+                    part.counters.extend(counters)
+                }
+                _ => {
+                    parts.extend(current.take());
+                    current = Some(PlannedPart { shard, counters });
+                }
+            }
         }
+        parts.extend(current);
     }
     Ok(parts)
 }
 
 /// Parses a message and plans its parts.
-fn plan(body: &str) -> Result<(String, Vec<BTreeMap<Counter, i64>>), MalformedBatch> {
+fn plan(body: &str) -> Result<(String, Vec<PlannedPart>), MalformedBatch> {
     let batch = ClickBatch::parse(body).map_err(|e| MalformedBatch(e.to_string()))?;
     if batch.batch_id.is_empty() || batch.batch_id.len() > MAX_BATCH_ID {
         return Err(MalformedBatch(format!(
@@ -164,6 +213,7 @@ enum PartState {
 
 struct Part {
     message: usize,
+    shard: u64,
     marker: Key,
     counters: BTreeMap<Counter, i64>,
     state: PartState,
@@ -187,11 +237,16 @@ pub struct AggregateReport {
 pub struct ClickAggregator {
     store: Arc<dyn ItemStore>,
     clock: Arc<dyn Clock>,
+    missing: Mutex<BTreeSet<Owner>>,
 }
 
 impl ClickAggregator {
     pub fn new(store: Arc<dyn ItemStore>, clock: Arc<dyn Clock>) -> Self {
-        Self { store, clock }
+        Self {
+            store,
+            clock,
+            missing: Mutex::default(),
+        }
     }
 
     /// Counts a batch of click-queue messages `(message id, body)`.
@@ -205,8 +260,8 @@ impl ClickAggregator {
         let mut copies: Vec<(usize, usize)> = Vec::new();
         for (index, (message_id, body)) in messages.iter().enumerate() {
             match plan(body) {
-                Ok((batch_id, counters)) => {
-                    for (number, counters) in counters.into_iter().enumerate() {
+                Ok((batch_id, planned)) => {
+                    for (number, PlannedPart { shard, counters }) in planned.into_iter().enumerate() {
                         let marker = layout::click_batch_marker(&batch_id, number);
                         if let Some(&original) = first_part.get(&marker) {
                             copies.push((index, original));
@@ -215,6 +270,7 @@ impl ClickAggregator {
                         first_part.insert(marker.clone(), parts.len());
                         parts.push(Part {
                             message: index,
+                            shard,
                             marker,
                             counters,
                             state: PartState::Pending,
@@ -228,7 +284,8 @@ impl ClickAggregator {
             }
         }
 
-        let mut missing = BTreeSet::new();
+        let mut missing = self.missing.lock().expect("missing owners lock").clone();
+        let known_missing = missing.len();
         for group in transactions(&parts) {
             if let Err(error) = self
                 .count_group(&mut parts, &group, &mut missing, &mut report)
@@ -258,7 +315,14 @@ impl ClickAggregator {
                 failed_messages[copy] = true;
             }
         }
-        report.missing_owners = missing.len();
+        report.missing_owners = missing.len() - known_missing;
+        if missing.len() > known_missing {
+            let mut remembered = self.missing.lock().expect("missing owners lock");
+            if missing.len() > MAX_REMEMBERED_MISSING {
+                missing.clear();
+            }
+            *remembered = missing;
+        }
         report.failed = messages
             .into_iter()
             .zip(failed_messages)
@@ -359,12 +423,15 @@ fn marker_put(marker: &Key, expires: i64) -> TxOp {
     })
 }
 
-/// Groups parts into transactions: each part brings its marker, and its counters merge with
-/// the group's, within DynamoDB's action limit.
+/// Groups parts into transactions, shard by shard: each part brings its marker, and its
+/// counters merge with the group's, within DynamoDB's action limit.
 fn transactions(parts: &[Part]) -> Vec<Vec<usize>> {
+    let mut order: Vec<usize> = (0..parts.len()).collect();
+    order.sort_by_key(|&index| (parts[index].shard, index));
     let mut groups: Vec<Vec<usize>> = Vec::new();
     let mut counters: BTreeSet<&Counter> = BTreeSet::new();
-    for (index, part) in parts.iter().enumerate() {
+    for index in order {
+        let part = &parts[index];
         let new = part
             .counters
             .keys()
@@ -425,8 +492,8 @@ mod tests {
             click(3, None, day1),
         ]))
         .unwrap();
-        assert_eq!(parts.len(), 1);
-        let counts: Vec<i64> = parts[0].values().copied().collect();
+        let all: BTreeMap<Counter, i64> = parts.into_iter().flat_map(|p| p.counters).collect();
+        let counts: Vec<i64> = all.values().copied().collect();
         // link_1, link_2, link_3, pn_1, pn_1 on day 1, pn_1 on day 2
         assert_eq!(counts, vec![2, 1, 1, 3, 2, 1]);
     }
@@ -437,12 +504,15 @@ mod tests {
         let clicks: Vec<Click> = (0..100).map(|i| click(i, Some(i % 30), at)).collect();
         let (_, parts) = plan(&batch(clicks)).unwrap();
         // 100 links + 30 partners × 2 updates = 160 updates.
-        assert_eq!(parts.iter().map(BTreeMap::len).sum::<usize>(), 160);
-        assert!(parts.iter().all(|part| part.len() <= MAX_PART_ACTIONS));
+        assert_eq!(parts.iter().map(|p| p.counters.len()).sum::<usize>(), 160);
+        assert!(parts.iter().all(|p| p.counters.len() <= MAX_PART_ACTIONS));
+        assert!(parts.windows(2).all(|pair| pair[0].shard <= pair[1].shard));
         for part in &parts {
-            for counter in part.keys() {
+            for counter in part.counters.keys() {
+                assert_eq!(counter.owner().shard(), part.shard);
                 if let Counter::Partner(partner) = counter {
-                    assert!(part.contains_key(&Counter::PartnerDay(partner.clone(), at.date())));
+                    let day = Counter::PartnerDay(partner.clone(), at.date());
+                    assert!(part.counters.contains_key(&day));
                 }
             }
         }
@@ -451,6 +521,27 @@ mod tests {
             .unwrap()
             .1;
         assert_eq!(parts, again);
+    }
+
+    #[test]
+    fn a_link_lands_in_the_same_shard_in_every_message() {
+        let at = datetime!(2026-11-21 12:00 UTC);
+        let shard_of = |clicks: Vec<Click>| {
+            plan(&batch(clicks))
+                .unwrap()
+                .1
+                .into_iter()
+                .find(|p| p.counters.contains_key(&Counter::Link(LinkId::parse("link_7").unwrap())))
+                .unwrap()
+                .shard
+        };
+        let alone = shard_of(vec![click(7, None, at)]);
+        let crowded = shard_of((0..60).map(|i| click(i, Some(i % 9), at)).collect());
+        assert_eq!(alone, crowded);
+        let shards: BTreeSet<u64> = (0..100)
+            .map(|i| Owner::Link(LinkId::parse(&format!("link_{i}")).unwrap()).shard())
+            .collect();
+        assert_eq!(shards.len() as u64, SHARDS, "ids spread over every shard");
     }
 
     #[test]
@@ -472,6 +563,7 @@ mod tests {
     fn transactions_stay_within_100_actions_and_merge_shared_counters() {
         let part = |links: std::ops::Range<usize>| Part {
             message: 0,
+            shard: 0,
             marker: Key::new("m", format!("{links:?}")),
             counters: links
                 .map(|i| (Counter::Link(LinkId::parse(&format!("link_{i}")).unwrap()), 1))

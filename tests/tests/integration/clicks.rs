@@ -44,7 +44,7 @@ engine_tests! {
             .aggregate(vec![message("m1", body("cb_1", clicks))])
             .await;
         assert!(report.failed.is_empty());
-        assert_eq!(report.parts_counted, 1);
+        assert!(report.parts_counted >= 1);
         assert_eq!(report.transactions, 1);
         let store = app.store.as_ref();
         assert_eq!(link_clicks(store, 0).await, 3);
@@ -61,8 +61,9 @@ engine_tests! {
             .collect();
         let report = aggregator(&app).aggregate(messages).await;
         assert!(report.failed.is_empty());
-        assert_eq!(report.parts_counted, 10);
-        assert_eq!(report.transactions, 1, "10 markers + 3 merged counters");
+        // One part per message and shard touched (link 0, partner 0): at most 20 markers.
+        assert!((10..=20).contains(&report.parts_counted), "{report:?}");
+        assert_eq!(report.transactions, 1, "the markers + 3 merged counters");
         assert_eq!(link_clicks(app.store.as_ref(), 0).await, 10);
         assert_eq!(partner_clicks(app.store.as_ref(), 0).await, 10);
     }
@@ -72,13 +73,15 @@ engine_tests! {
         let batch = body("cb_twice", vec![click(1, 0, Some(0), NOON), click(2, 0, Some(0), NOON)]);
         let aggregator = aggregator(&app);
         let first = aggregator.aggregate(vec![message("m1", batch.clone())]).await;
-        assert_eq!((first.parts_counted, first.parts_already_counted), (1, 0));
+        assert!(first.parts_counted >= 1);
+        assert_eq!(first.parts_already_counted, 0);
         // Redelivered later, and sent twice into one invocation.
         let again = aggregator
             .aggregate(vec![message("m2", batch.clone()), message("m3", batch.clone())])
             .await;
         assert!(again.failed.is_empty(), "a counted batch is acknowledged");
-        assert_eq!((again.parts_counted, again.parts_already_counted), (0, 1));
+        assert_eq!(again.parts_counted, 0);
+        assert_eq!(again.parts_already_counted, first.parts_counted);
         assert_eq!(link_clicks(app.store.as_ref(), 0).await, 2);
         assert_eq!(partner_clicks(app.store.as_ref(), 0).await, 2);
         let marker = app
@@ -106,12 +109,15 @@ engine_tests! {
             })
             .collect();
         let mut counted = 0;
+        let mut parts = 0;
         for task in tasks {
             let report = task.await.unwrap();
             assert!(report.failed.is_empty(), "{report:?}");
             counted += report.parts_counted;
+            parts = report.parts_counted + report.parts_already_counted;
         }
-        assert_eq!(counted, 1);
+        assert!(parts >= 1);
+        assert_eq!(counted, parts, "each part counted by exactly one delivery");
         assert_eq!(link_clicks(app.store.as_ref(), 0).await, 1);
         assert_eq!(partner_clicks(app.store.as_ref(), 0).await, 1);
     }
@@ -142,7 +148,8 @@ engine_tests! {
         assert_eq!(days[0].clicks, 0);
         // Redelivered: counted once.
         let again = aggregator.aggregate(vec![message("m1", batch)]).await;
-        assert_eq!(again.parts_already_counted, 1);
+        assert_eq!(again.parts_counted, 0);
+        assert_eq!(again.parts_already_counted, report.parts_counted);
         assert_eq!(link_clicks(store, 1).await, 2);
     }
 
@@ -168,7 +175,8 @@ engine_tests! {
             .map(|i| click(i, i % LINKS, Some((i % LINKS) % PARTNERS), NOON))
             .collect();
         let batch = body("cb_large", clicks);
-        // 150 links + 40 partners × (total + day) = 230 updates: at least 5 parts.
+        // 150 links + 40 partners × (total + day) = 230 updates: at least 5 parts (and one
+        // per shard).
         let parts = 230usize.div_ceil(MAX_PART_ACTIONS);
 
         // The second transaction fails: the message is reported, the first part stays counted.
@@ -177,11 +185,12 @@ engine_tests! {
             .aggregate(vec![message("m1", batch.clone())])
             .await;
         assert_eq!(first.failed, ["m1"]);
-        assert!(first.parts_counted >= 1 && first.parts_counted < parts, "{first:?}");
+        assert!(first.parts_counted >= 1, "{first:?}");
 
         let again = aggregator(&app).aggregate(vec![message("m1", batch)]).await;
         assert!(again.failed.is_empty(), "{again:?}");
         assert_eq!(again.parts_already_counted, first.parts_counted);
+        assert!(again.parts_counted >= 1, "the failed parts are counted now");
         assert!(again.parts_counted + again.parts_already_counted >= parts);
         for part in 0..again.parts_counted + again.parts_already_counted {
             assert!(app.store.get(&layout::click_batch_marker("cb_large", part), Consistency::Strong).await.unwrap().is_some());
