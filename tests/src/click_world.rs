@@ -49,8 +49,10 @@ pub fn link(index: usize, partner: Option<usize>) -> Link {
         program_id: ProgramId::parse(PROGRAM).expect("a program id"),
         domain: "go.example.com".into(),
         key: format!("key-{index}"),
-        url: WebUrl::parse(&format!("https://shop.example.com/products/{index}?ref=partner"))
-            .expect("a URL"),
+        url: WebUrl::parse(&format!(
+            "https://shop.example.com/products/{index}?ref=partner"
+        ))
+        .expect("a URL"),
         partner_id: partner.map(partner_id),
         tenant_id: None,
         expires_at: None,

@@ -67,7 +67,10 @@ async fn seed(store: &EmbeddedStore) {
 
 async fn clicks(store: &EmbeddedStore) -> (i64, i64) {
     let link = store
-        .get(&layout::link(&LinkId::parse(LINK).unwrap()), Consistency::Strong)
+        .get(
+            &layout::link(&LinkId::parse(LINK).unwrap()),
+            Consistency::Strong,
+        )
         .await
         .unwrap()
         .unwrap();

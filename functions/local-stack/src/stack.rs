@@ -1,7 +1,7 @@
 //! The embedded engines and the contexts the functions run with.
 
-use shared::clicks::ClickAggregator;
 use shared::auth::{AdminTokenConfig, AdminTokenIssuer, AdminTokenVerifier, JwtKey};
+use shared::clicks::ClickAggregator;
 use shared::context::AppContext;
 use shared::outbox::OutboxRelay;
 use shared::ports::{OsRandom, Random, SystemClock};

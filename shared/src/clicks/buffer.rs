@@ -84,7 +84,8 @@ impl ClickBuffer {
     /// True when the oldest buffered click has waited `max_age`: the caller's timer should
     /// [`take`](ClickBuffer::take) and send.
     pub fn is_due(&self, now: OffsetDateTime) -> bool {
-        self.oldest.is_some_and(|oldest| now - oldest >= self.max_age)
+        self.oldest
+            .is_some_and(|oldest| now - oldest >= self.max_age)
     }
 
     /// Seals whatever is buffered (a due batch, or everything on shutdown).
@@ -158,7 +159,10 @@ mod tests {
             let size = batch.to_body().len();
             assert!(size <= MAX_BATCH_BYTES, "{size}");
             // Full: one more click would not have fitted.
-            assert!(size + ENVELOPE_BYTES + one_click > MAX_BATCH_BYTES, "{size}");
+            assert!(
+                size + ENVELOPE_BYTES + one_click > MAX_BATCH_BYTES,
+                "{size}"
+            );
         }
         let ids: std::collections::HashSet<_> = sealed.iter().map(|b| &b.batch_id).collect();
         assert_eq!(ids.len(), sealed.len());

@@ -91,7 +91,11 @@ pub async fn clicks_by_day(
 }
 
 fn parse_day(text: &str) -> Option<Date> {
-    Date::parse(text, time::macros::format_description!("[year]-[month]-[day]")).ok()
+    Date::parse(
+        text,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .ok()
 }
 
 #[cfg(test)]

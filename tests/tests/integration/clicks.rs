@@ -4,9 +4,7 @@
 
 use async_trait::async_trait;
 use integration_tests::app::TestApp;
-use integration_tests::click_world::{
-    body, click, link_clicks, partner_clicks, partner_id, seed,
-};
+use integration_tests::click_world::{body, click, link_clicks, partner_clicks, partner_id, seed};
 use integration_tests::engine_tests;
 use shared::clicks::aggregate::MAX_PART_ACTIONS;
 use shared::clicks::{ClickAggregator, clicks_by_day};
@@ -252,7 +250,9 @@ impl ItemStore for FailingTransaction {
     }
     async fn transact(&self, ops: Vec<TxOp>) -> Result<(), StoreError> {
         if self.calls.fetch_add(1, Ordering::SeqCst) + 1 == self.fail_call {
-            return Err(StoreError::engine(std::io::Error::other("injected failure")));
+            return Err(StoreError::engine(std::io::Error::other(
+                "injected failure",
+            )));
         }
         self.inner.transact(ops).await
     }
