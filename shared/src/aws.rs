@@ -78,3 +78,13 @@ pub fn webhook_services(
         reason,
     })
 }
+
+/// The click aggregator of a Lambda function: DynamoDB and the system clock.
+pub fn click_aggregator(
+    sdk: &aws_config::SdkConfig,
+) -> Result<crate::clicks::ClickAggregator, ConfigError> {
+    Ok(crate::clicks::ClickAggregator::new(
+        store(sdk)?,
+        Arc::new(SystemClock),
+    ))
+}

@@ -105,7 +105,7 @@ pub fn application_email_claim(program: &ProgramId, email: &Email) -> Key {
 
 /// A partner enrollment, in a partition of its own.
 pub fn partner(partner: &PartnerId) -> Key {
-    Key::new(format!("PARTNER#{partner}"), "PARTNER")
+    Key::new(partner_pk(partner), "PARTNER")
 }
 
 /// gsi1 partition listing a program's partners (sort key: the partner id).
@@ -264,4 +264,28 @@ pub fn maturing_shard_pk(shard: u32) -> String {
 /// click go to the partner.
 pub fn deal_claim(program: &ProgramId, email: &Email) -> Key {
     Key::new(format!("PROG#{program}#DEAL#{email}"), "CLAIM")
+}
+
+/// Marks one part of a click batch as counted: written with `attribute_not_exists` in the
+/// transaction that adds the part's counts, so a redelivered batch counts once. Expires through
+/// the TTL (see `clicks::aggregate::MARKER_TTL`).
+pub fn click_batch_marker(batch_id: &str, part: usize) -> Key {
+    Key::new(format!("CLICKBATCH#{batch_id}"), format!("PART#{part}"))
+}
+
+/// A partner's clicks on one UTC day, in the partner's partition so that a range of days is
+/// one query.
+pub fn partner_daily_clicks(partner: &PartnerId, day: time::Date) -> Key {
+    Key::new(
+        partner_pk(partner),
+        format!("{DAILY_CLICKS_SK_PREFIX}{day}"),
+    )
+}
+
+/// Sort-key prefix of a partner's daily click counters (`YYYY-MM-DD` follows).
+pub const DAILY_CLICKS_SK_PREFIX: &str = "CLICKS#";
+
+/// The partition of a partner's own records (the partner, its daily click counters).
+pub fn partner_pk(partner: &PartnerId) -> String {
+    format!("PARTNER#{partner}")
 }

@@ -3,6 +3,8 @@
 
 pub mod app;
 pub mod binaries;
+pub mod click_world;
+pub mod metering;
 pub mod moto;
 pub mod receiver;
 pub mod runtime_api;

@@ -1,6 +1,6 @@
 //! The in-process stand-ins for what AWS runs on triggers: the outbox relay (stream and
-//! schedule), TTL expiry, and the SQS consumers (webhook fan-out and delivery) polling the
-//! embedded queues with the functions' own handlers.
+//! schedule), TTL expiry, and the SQS consumers (webhook fan-out and delivery, the click
+//! aggregator) polling the embedded queues with the functions' own handlers.
 
 use crate::stack::Stack;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
@@ -72,6 +72,13 @@ pub fn spawn(stack: Stack) -> Workers {
             }
         })
     };
+    let clicks = {
+        let stack = stack.clone();
+        consume(stack.clicks.clone(), stopped.clone(), move |event| {
+            let aggregator = stack.click_aggregator.clone();
+            async move { click_aggregator::handle(&aggregator, event).await }
+        })
+    };
     let sweep = every(SWEEP_EVERY, stopped, move || {
         let stack = stack.clone();
         async move {
@@ -83,7 +90,7 @@ pub fn spawn(stack: Stack) -> Workers {
     });
     Workers {
         stop,
-        tasks: vec![relay, fanout, delivery, maturation, sweep],
+        tasks: vec![relay, fanout, delivery, maturation, clicks, sweep],
     }
 }
 
@@ -158,4 +165,67 @@ where
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::clicks::ClickBatch;
+    use shared::model::Click;
+    use shared::partners::totals::link_stats_of;
+    use shared::queue::OutgoingMessage;
+    use shared::store::{Consistency, ItemStore, Put};
+    use shared::types::{ClickId, LinkId, ProgramId};
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn clicks_sent_to_the_click_queue_are_counted_in_process() {
+        let dir = std::env::temp_dir().join(format!("partnerline-clicks-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let stack = Stack::open(&dir).unwrap();
+        let link = LinkId::parse("link_local").unwrap();
+        let key = shared::layout::link(&link);
+        stack
+            .store
+            .put(Put {
+                item: key.to_item(),
+                condition: None,
+            })
+            .await
+            .unwrap();
+        let click = Click {
+            id: ClickId::parse("clk_local").unwrap(),
+            timestamp: time::OffsetDateTime::now_utc(),
+            link_id: link,
+            partner_id: None,
+            program_id: ProgramId::parse("prog_local").unwrap(),
+            country: None,
+            device: "Desktop".into(),
+            browser: "Firefox".into(),
+            os: "Linux".into(),
+            referer: None,
+            qr: false,
+        };
+        let batch = ClickBatch {
+            batch_id: "cb_local".into(),
+            clicks: vec![click.clone(), click],
+        };
+        stack
+            .clicks
+            .send_batch(&[OutgoingMessage::new("0", batch.to_body())])
+            .await
+            .unwrap();
+        let workers = spawn(stack.clone());
+        let mut clicks = 0;
+        for _ in 0..100 {
+            let item = stack.store.get(&key, Consistency::Strong).await.unwrap();
+            clicks = link_stats_of(&item.unwrap()).unwrap().clicks;
+            if clicks > 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        workers.stop().await;
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(clicks, 2);
+    }
 }

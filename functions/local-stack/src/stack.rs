@@ -1,6 +1,7 @@
 //! The embedded engines and the contexts the functions run with.
 
 use shared::auth::{AdminTokenConfig, AdminTokenIssuer, AdminTokenVerifier, JwtKey};
+use shared::clicks::ClickAggregator;
 use shared::clicks::ClickIdSigner;
 use shared::context::AppContext;
 use shared::outbox::OutboxRelay;
@@ -19,6 +20,9 @@ pub const EVENTS_QUEUE: &str = "events";
 pub const EVENTS_DLQ: &str = "events-dlq";
 pub const DELIVERIES_QUEUE: &str = "webhook-deliveries";
 pub const DELIVERIES_DLQ: &str = "webhook-deliveries-dlq";
+/// The click queue: the redirect sends click batches, the aggregator consumes them.
+pub const CLICKS_QUEUE: &str = "clicks";
+pub const CLICKS_DLQ: &str = "clicks-dlq";
 
 #[derive(Clone)]
 pub struct Stack {
@@ -29,6 +33,8 @@ pub struct Stack {
     /// The queues the in-process consumers poll.
     pub events: Arc<EmbeddedQueue>,
     pub deliveries: Arc<EmbeddedQueue>,
+    pub clicks: Arc<EmbeddedQueue>,
+    pub click_aggregator: Arc<ClickAggregator>,
     pub tokens: Arc<AdminTokenIssuer>,
     /// Signs and verifies click ids (its secret is kept in the data directory).
     pub click_ids: Arc<ClickIdSigner>,
@@ -73,6 +79,19 @@ impl Stack {
                 },
             )
             .map_err(|e| e.to_string())?;
+        queues
+            .create(CLICKS_DLQ, QueueSettings::default())
+            .map_err(|e| e.to_string())?;
+        let clicks = queues
+            .create(
+                CLICKS_QUEUE,
+                QueueSettings {
+                    visibility_timeout: Duration::from_secs(180),
+                    max_receive_count: Some(5),
+                    dead_letter_queue: Some(CLICKS_DLQ.into()),
+                },
+            )
+            .map_err(|e| e.to_string())?;
 
         let random: Arc<dyn Random> = Arc::new(OsRandom);
         let token_config = AdminTokenConfig {
@@ -94,12 +113,15 @@ impl Stack {
             random.clone(),
             policy,
         )?;
+        let click_aggregator = Arc::new(ClickAggregator::new(store.clone(), clock.clone()));
         let ctx = AppContext::new(store.clone(), clock, random, Some(verifier));
         Ok(Self {
             relay: Arc::new(OutboxRelay::new(store.clone(), events.clone())),
             webhooks: Arc::new(webhooks),
             events,
             deliveries,
+            clicks,
+            click_aggregator,
             ctx: Arc::new(ctx),
             store,
             tokens: Arc::new(AdminTokenIssuer::new(&token_config)?),

@@ -1,8 +1,15 @@
 //! Clicks on short links: the signed, self-verifying click id that the redirect hands out and
-//! that lead attribution reads back.
+//! that lead attribution reads back; the click queue's batches, their sender-side buffer, and
+//! the aggregator that turns them into link and partner counters exactly once.
 
+pub mod aggregate;
 pub mod batch;
+pub mod buffer;
 pub mod click_id;
+pub mod daily;
 
+pub use aggregate::{AggregateReport, ClickAggregator, MalformedBatch};
 pub use batch::{ClickBatch, MAX_BATCH_BYTES};
+pub use buffer::{ClickBuffer, send_batches};
 pub use click_id::{ClickClaims, ClickIdError, ClickIdSigner};
+pub use daily::{DailyClicks, clicks_by_day};

@@ -79,6 +79,8 @@ typed_id!(/// A short link.
     LinkId, "link_");
 typed_id!(/// A click on a link.
     ClickId, "clk_");
+typed_id!(/// A batch of clicks sent to the click queue as one message (see `clicks::ClickBatch`).
+    ClickBatchId, "cb_");
 typed_id!(/// A lead event.
     LeadId, "lead_");
 typed_id!(/// A sale event.

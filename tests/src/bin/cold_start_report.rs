@@ -43,6 +43,10 @@ const SUBJECTS: &[Subject] = &[
         event: ("webhook-delivery", "deliveries-batch.json"),
     },
     Subject {
+        name: "click-aggregator",
+        event: ("click-aggregator", "clicks-batch.json"),
+    },
+    Subject {
         name: "outbox-relay",
         event: ("outbox-relay", "schedule.json"),
     },

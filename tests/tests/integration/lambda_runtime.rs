@@ -361,3 +361,20 @@ async fn commission_maturation_runs_on_its_schedule_event() {
         Outcome::Response(serde_json::json!({"processed": 0, "skipped": 0, "deferred": 0}))
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn click_aggregator_reports_only_the_poisoned_message() {
+    let store = fresh_store().await;
+    let runtime = RuntimeApi::start().await;
+    let _function = start(
+        "click-aggregator",
+        &runtime,
+        &[("TABLE_NAME", store.table_name().to_owned())],
+    );
+    // The sample's links and partner are not in this table: their clicks are dropped, not
+    // failed; only the malformed message comes back.
+    let outcome = runtime
+        .invoke(&sample_event("click-aggregator", "clicks-batch.json"), WAIT)
+        .await;
+    assert_eq!(failed_items(outcome), ["clicks-msg-2"]);
+}

@@ -1,0 +1,17 @@
+//! Lambda entry point: wiring only. The handler is in `lib.rs`.
+
+use aws_lambda_events::event::sqs::SqsEvent;
+use lambda_runtime::{Error, LambdaEvent, service_fn};
+use std::sync::Arc;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    lambda_runtime::tracing::init_default_subscriber();
+    let sdk = shared::aws::sdk_config().await;
+    let aggregator = Arc::new(shared::aws::click_aggregator(&sdk)?);
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
+        let aggregator = aggregator.clone();
+        async move { Ok::<_, Error>(click_aggregator::handle(&aggregator, event.payload).await) }
+    }))
+    .await
+}

@@ -1,0 +1,112 @@
+//! The sample SQS batch in `events/click-aggregator/` (two click batches and one poisoned
+//! message): only the poisoned message is reported as failed, a click on a link that does not
+//! exist does not spoil its batch, and delivering the batch again counts nothing more.
+
+use shared::clicks::ClickAggregator;
+use shared::layout;
+use shared::model::{Link, Partner, PartnerStatus};
+use shared::partners::totals::{link_stats_of, partner_totals_of};
+use shared::partners::{insert_link, insert_partner};
+use shared::ports::SystemClock;
+use shared::store::embedded::EmbeddedStore;
+use shared::store::{Consistency, ItemStore};
+use shared::types::{GroupId, LinkId, PartnerId, ProgramId, WebUrl};
+use std::sync::Arc;
+
+const PROGRAM: &str = "prog_01JDEMO0000000000000000000";
+const PARTNER: &str = "pn_01JDEMOPARTNER000000000001";
+const LINK: &str = "link_01JDEMOLINK00000000000001";
+
+async fn seed(store: &EmbeddedStore) {
+    let partner = Partner {
+        id: PartnerId::parse(PARTNER).unwrap(),
+        program_id: ProgramId::parse(PROGRAM).unwrap(),
+        tenant_id: None,
+        name: "Jane".into(),
+        email: None,
+        company_name: None,
+        country: None,
+        group_id: GroupId::parse("grp_1").unwrap(),
+        status: PartnerStatus::Approved,
+        referral_code: None,
+        application_id: None,
+        customer_id: None,
+        default_link_id: None,
+        banned_at: None,
+        banned_reason: None,
+        exclude_from_moves: false,
+        totals: Default::default(),
+        created_at: time::OffsetDateTime::UNIX_EPOCH,
+        version: 1,
+    };
+    let link = Link {
+        id: LinkId::parse(LINK).unwrap(),
+        program_id: partner.program_id.clone(),
+        domain: "go.example.com".into(),
+        key: "jane".into(),
+        url: WebUrl::parse("https://example.com").unwrap(),
+        partner_id: Some(partner.id.clone()),
+        tenant_id: None,
+        expires_at: None,
+        expired_url: None,
+        disabled: false,
+        geo: Default::default(),
+        ios: None,
+        android: None,
+        stats: Default::default(),
+        created_at: time::OffsetDateTime::UNIX_EPOCH,
+    };
+    let mut ops: Vec<_> = insert_partner(&partner)
+        .unwrap()
+        .into_iter()
+        .map(|(_, op)| op)
+        .collect();
+    ops.extend(insert_link(&link).unwrap());
+    store.transact(ops).await.unwrap();
+}
+
+async fn clicks(store: &EmbeddedStore) -> (i64, i64) {
+    let link = store
+        .get(
+            &layout::link(&LinkId::parse(LINK).unwrap()),
+            Consistency::Strong,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let partner = store
+        .get(
+            &layout::partner(&PartnerId::parse(PARTNER).unwrap()),
+            Consistency::Strong,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    (
+        link_stats_of(&link).unwrap().clicks,
+        partner_totals_of(&partner).unwrap().total_clicks,
+    )
+}
+
+#[tokio::test]
+async fn only_the_poisoned_message_fails_and_a_redelivery_counts_nothing() {
+    let store = Arc::new(EmbeddedStore::in_memory());
+    seed(&store).await;
+    let aggregator = ClickAggregator::new(store.clone(), Arc::new(SystemClock));
+    let path = format!(
+        "{}/../../events/click-aggregator/clicks-batch.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    for _delivery in 0..2 {
+        let event = serde_json::from_str(&text).unwrap();
+        let response = crate::handle(&aggregator, event).await;
+        let failed: Vec<_> = response
+            .batch_item_failures
+            .iter()
+            .map(|f| f.item_identifier.as_str())
+            .collect();
+        assert_eq!(failed, vec!["clicks-msg-2"]);
+        assert_eq!(clicks(&store).await, (3, 3));
+    }
+}

@@ -1,0 +1,401 @@
+//! The cost of a million clicks, from a run of real clicks through the real path on moto:
+//! `cargo run -p integration-tests --bin click_cost_report [-- --clicks 30000 --window 300]`.
+//!
+//! Redirect instances buffer their clicks (`ClickBuffer`, sealed at 64 KB or 10 s, flushed
+//! at the end as on SHUTDOWN) and send each batch to an SQS queue on moto. The event source
+//! mapping is simulated: every batching window, the queue is drained in invocations of up to
+//! 100 messages, each handed to the click-aggregator's handler over DynamoDB on moto, and the
+//! acknowledged messages deleted. SQS requests are counted per 64 KB chunk; DynamoDB units
+//! are computed by DynamoDB's rules from the item sizes around each write (moto reports none
+//! for transactions). The counters are then checked against the clicks sent.
+//!
+//! Options: `--clicks N` (30000: one full window at the default rate), `--links N` (200), `--partners N` (50), `--instances N`
+//! (redirect instances, 2), `--rate N` (clicks per second, 100), `--window N` (batching window
+//! in seconds, as in infra/template.yaml), `--deleted-share F` (share of clicks on a deleted
+//! link, 0.01).
+
+use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
+use integration_tests::click_world::{self, click, link_clicks, partner_clicks};
+use integration_tests::metering::{CountingQueue, MeteredStore};
+use integration_tests::{dynamodb_client, fresh_queue, fresh_store};
+use shared::clicks::{ClickAggregator, ClickBatch, ClickBuffer, send_batches};
+use shared::ports::{Random, SeededRandom, SequentialIds, SystemClock};
+use shared::queue::{MessageQueue, QueueSettings};
+use shared::store::ItemStore;
+use shared::store::dynamodb::DynamoDbStore;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+// Prices (us-east-1, 2026) from ../shared/reference/cost-and-speed.md.
+const LAMBDA_REQUEST: f64 = 0.20 / 1e6;
+const LAMBDA_ARM_GB_SECOND: f64 = 0.000_013_333_4;
+const SQS_REQUEST: f64 = 0.40 / 1e6;
+const WRITE_UNIT: f64 = 0.625 / 1e6;
+const READ_UNIT: f64 = 0.125 / 1e6;
+const TARGET: f64 = 0.30;
+
+/// The redirect's billed time per click and memory: an assumption (its handler runs in tens
+/// of microseconds with a warm cache, Lambda bills at least 1 ms), plus the time of a flush.
+const REDIRECT_MEMORY_GB: f64 = 0.25;
+const REDIRECT_BILLED_SECONDS_PER_CLICK: f64 = 0.001;
+const REDIRECT_SECONDS_PER_FLUSH: f64 = 0.020;
+const AGGREGATOR_MEMORY_GB: f64 = 0.25;
+/// Buffered clicks are sent after at most this long.
+const BUFFER_AGE: time::Duration = time::Duration::seconds(10);
+/// The event source mapping's batch size.
+const MAX_MESSAGES_PER_INVOCATION: usize = 100;
+
+struct Options {
+    clicks: usize,
+    links: usize,
+    partners: usize,
+    instances: usize,
+    rate: f64,
+    window: f64,
+    deleted_share: f64,
+}
+
+impl Options {
+    fn from_args() -> Self {
+        let mut options = Options {
+            clicks: 30_000,
+            links: 200,
+            partners: 50,
+            instances: 2,
+            rate: 100.0,
+            window: 300.0,
+            deleted_share: 0.01,
+        };
+        let args: Vec<String> = std::env::args().skip(1).collect();
+        for pair in args.chunks(2) {
+            let value = pair.get(1).map(String::as_str).unwrap_or("");
+            let number = || -> f64 {
+                value
+                    .parse()
+                    .unwrap_or_else(|_| panic!("{} takes a number", pair[0]))
+            };
+            match pair[0].as_str() {
+                "--clicks" => options.clicks = number() as usize,
+                "--links" => options.links = number() as usize,
+                "--partners" => options.partners = number() as usize,
+                "--instances" => options.instances = number() as usize,
+                "--rate" => options.rate = number(),
+                "--window" => options.window = number(),
+                "--deleted-share" => options.deleted_share = number(),
+                other => panic!("unknown option {other}"),
+            }
+        }
+        assert!(options.links > 0 && options.partners > 0 && options.instances > 0);
+        options
+    }
+}
+
+/// A uniform number in [0, 1).
+fn uniform(random: &dyn Random) -> f64 {
+    let mut bytes = [0u8; 8];
+    random.fill(&mut bytes);
+    (u64::from_le_bytes(bytes) >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Link popularity follows Zipf's law (s = 1): a few links get most clicks.
+struct Zipf {
+    cumulative: Vec<f64>,
+}
+
+impl Zipf {
+    fn new(n: usize) -> Self {
+        let mut total = 0.0;
+        let mut cumulative = Vec::with_capacity(n);
+        for rank in 1..=n {
+            total += 1.0 / rank as f64;
+            cumulative.push(total);
+        }
+        for value in &mut cumulative {
+            *value /= total;
+        }
+        Self { cumulative }
+    }
+
+    fn sample(&self, random: &dyn Random) -> usize {
+        let u = uniform(random);
+        self.cumulative
+            .partition_point(|&c| c < u)
+            .min(self.cumulative.len() - 1)
+    }
+}
+
+struct Aggregation {
+    invocations: u64,
+    messages: u64,
+    seconds: f64,
+}
+
+/// Drains the queue as the event source mapping would at the end of a batching window.
+async fn drain(
+    queue: &CountingQueue,
+    aggregator: &ClickAggregator,
+    meter: &MeteredStore,
+    totals: &mut Aggregation,
+) {
+    loop {
+        let mut received = Vec::new();
+        while received.len() < MAX_MESSAGES_PER_INVOCATION {
+            let got = queue
+                .receive(10, Duration::ZERO)
+                .await
+                .expect("receive from moto");
+            if got.is_empty() {
+                break;
+            }
+            received.extend(got);
+        }
+        if received.is_empty() {
+            return;
+        }
+        let mut event = SqsEvent::default();
+        event.records = received
+            .iter()
+            .map(|message| {
+                let mut record = SqsMessage::default();
+                record.message_id = Some(message.message_id.clone());
+                record.receipt_handle = Some(message.receipt_handle.clone());
+                record.body = Some(message.body.clone());
+                record
+            })
+            .collect();
+        let probing = meter.counts.probe_nanos.load(Ordering::Relaxed);
+        let started = Instant::now();
+        let response = click_aggregator::handle(aggregator, event).await;
+        let probed = meter.counts.probe_nanos.load(Ordering::Relaxed) - probing;
+        totals.seconds += started.elapsed().as_secs_f64() - probed as f64 / 1e9;
+        totals.invocations += 1;
+        totals.messages += received.len() as u64;
+        assert!(
+            response.batch_item_failures.is_empty(),
+            "the aggregator failed messages"
+        );
+        for message in &received {
+            queue
+                .delete(&message.receipt_handle)
+                .await
+                .expect("delete on moto");
+        }
+    }
+}
+
+#[allow(clippy::print_stdout)]
+#[tokio::main]
+async fn main() {
+    let options = Options::from_args();
+    let table = fresh_store().await;
+    let probe: Arc<dyn ItemStore> = Arc::new(DynamoDbStore::new(
+        dynamodb_client().await,
+        table.table_name(),
+    ));
+    click_world::seed(probe.as_ref(), options.partners, options.links).await;
+    let metered = Arc::new(MeteredStore::new(table.clone(), probe.clone()));
+    let aggregator = ClickAggregator::new(metered.clone(), Arc::new(SystemClock));
+    let queue = CountingQueue::new(
+        fresh_queue(QueueSettings {
+            visibility_timeout: Duration::from_secs(180),
+            ..QueueSettings::default()
+        })
+        .await
+        .queue,
+    );
+
+    let random = SeededRandom::new(2026);
+    let ids = SequentialIds::default();
+    let zipf = Zipf::new(options.links);
+    let start = time::OffsetDateTime::now_utc();
+    let mut buffers: Vec<ClickBuffer> = (0..options.instances)
+        .map(|_| ClickBuffer::new(BUFFER_AGE))
+        .collect();
+    let mut expected_links = vec![0i64; options.links];
+    let mut flushes = 0u64;
+    let mut aggregation = Aggregation {
+        invocations: 0,
+        messages: 0,
+        seconds: 0.0,
+    };
+    let mut next_window = options.window;
+    for serial in 0..options.clicks {
+        let elapsed = serial as f64 / options.rate;
+        let now = start + time::Duration::seconds_f64(elapsed);
+        // A deleted link keeps its partner; its clicks count for the partner only.
+        let deleted = uniform(&random) < options.deleted_share;
+        let link = if deleted {
+            options.links
+        } else {
+            zipf.sample(&random)
+        };
+        let partner = link % options.partners;
+        if !deleted {
+            expected_links[link] += 1;
+        }
+        let instance = (uniform(&random) * options.instances as f64) as usize;
+        let mut sealed: Vec<ClickBatch> = Vec::new();
+        sealed.extend(buffers[instance].push(click(serial, link, Some(partner), now), now, &ids));
+        // Each instance's timer.
+        for buffer in &mut buffers {
+            if buffer.is_due(now) {
+                sealed.extend(buffer.take(&ids));
+            }
+        }
+        for batch in sealed {
+            send_batches(&queue, &[batch]).await.expect("send to moto");
+            flushes += 1;
+        }
+        if elapsed >= next_window {
+            drain(&queue, &aggregator, &metered, &mut aggregation).await;
+            next_window += options.window;
+        }
+    }
+    // SHUTDOWN: every instance flushes what it holds.
+    for buffer in &mut buffers {
+        if let Some(batch) = buffer.take(&ids) {
+            send_batches(&queue, &[batch]).await.expect("send to moto");
+            flushes += 1;
+        }
+    }
+    drain(&queue, &aggregator, &metered, &mut aggregation).await;
+
+    // Every click counted once.
+    for (link, expected) in expected_links.iter().enumerate() {
+        assert_eq!(
+            link_clicks(probe.as_ref(), link).await,
+            *expected,
+            "link {link}"
+        );
+    }
+    let mut partner_total = 0;
+    for partner in 0..options.partners {
+        partner_total += partner_clicks(probe.as_ref(), partner).await;
+    }
+    assert_eq!(partner_total as usize, options.clicks, "partner totals");
+
+    let clicks = options.clicks as f64;
+    let per_million = |dollars: f64| dollars / clicks * 1e6;
+    let sqs = &queue.counts;
+    let dynamo = &metered.counts;
+    let api = table.stats().total();
+    let sent_bytes = sqs.bytes_sent.load(Ordering::Relaxed) as f64;
+    let messages = sqs.messages_sent.load(Ordering::Relaxed) as f64;
+
+    let redirect_requests = clicks * LAMBDA_REQUEST;
+    let redirect_compute = (clicks * REDIRECT_BILLED_SECONDS_PER_CLICK
+        + flushes as f64 * REDIRECT_SECONDS_PER_FLUSH)
+        * REDIRECT_MEMORY_GB
+        * LAMBDA_ARM_GB_SECOND;
+    let aggregator_requests = aggregation.invocations as f64 * LAMBDA_REQUEST;
+    let aggregator_compute = aggregation.seconds * AGGREGATOR_MEMORY_GB * LAMBDA_ARM_GB_SECOND;
+    let sqs_cost = sqs.billed() as f64 * SQS_REQUEST;
+    let write_cost = dynamo.write_units() as f64 * WRITE_UNIT;
+    let read_cost = dynamo.read_units() * READ_UNIT;
+    let total = redirect_requests
+        + redirect_compute
+        + aggregator_requests
+        + aggregator_compute
+        + sqs_cost
+        + write_cost
+        + read_cost;
+
+    println!("# Click cost report");
+    println!();
+    println!(
+        "{} clicks over {} links (Zipf) of {} partners, {:.0} clicks/s on {} redirect instances, \
+         {}% on a deleted link; batching window {} s, up to {} messages per invocation.",
+        options.clicks,
+        options.links,
+        options.partners,
+        options.rate,
+        options.instances,
+        options.deleted_share * 100.0,
+        options.window,
+        MAX_MESSAGES_PER_INVOCATION,
+    );
+    println!();
+    println!("## Measured");
+    println!();
+    println!("| what | count | per click |");
+    println!("| --- | --- | --- |");
+    let row = |name: &str, count: f64| {
+        println!("| {name} | {count:.0} | {:.5} |", count / clicks);
+    };
+    row("redirect invocations", clicks);
+    row("click messages (batches)", messages);
+    println!(
+        "| clicks per message | {:.1} | average body {:.1} KB |",
+        clicks / messages,
+        sent_bytes / messages / 1024.0
+    );
+    row(
+        "SQS SendMessageBatch calls",
+        sqs.send_calls.load(Ordering::Relaxed) as f64,
+    );
+    row(
+        "SQS ReceiveMessage calls (incl. empty)",
+        sqs.receive_calls.load(Ordering::Relaxed) as f64,
+    );
+    row(
+        "SQS DeleteMessage calls",
+        sqs.delete_calls.load(Ordering::Relaxed) as f64,
+    );
+    row("SQS billed requests (64 KB chunks)", sqs.billed() as f64);
+    row("aggregator invocations", aggregation.invocations as f64);
+    row(
+        "DynamoDB API requests (TransactWriteItems)",
+        api.requests as f64,
+    );
+    row(
+        "DynamoDB transaction actions",
+        dynamo.transaction_actions.load(Ordering::Relaxed) as f64,
+    );
+    row(
+        "canceled transactions (deleted link, retried without it)",
+        dynamo.canceled_transactions.load(Ordering::Relaxed) as f64,
+    );
+    row(
+        "DynamoDB write units, table (transactions x2)",
+        dynamo.table_write_units.load(Ordering::Relaxed) as f64,
+    );
+    row(
+        "DynamoDB write units, indexes",
+        dynamo.index_write_units.load(Ordering::Relaxed) as f64,
+    );
+    row("DynamoDB read units", dynamo.read_units());
+    println!();
+    println!("## Dollars per million clicks");
+    println!();
+    println!("| item | $ per million clicks |");
+    println!("| --- | --- |");
+    let cost = |name: &str, dollars: f64| println!("| {name} | {:.4} |", per_million(dollars));
+    cost("redirect: Lambda requests", redirect_requests);
+    cost(
+        "redirect: Lambda compute (assumed 1 ms per click + 20 ms per flush at 256 MB)",
+        redirect_compute,
+    );
+    cost("aggregator: Lambda requests", aggregator_requests);
+    cost(
+        "aggregator: Lambda compute (handler time on moto, an upper bound)",
+        aggregator_compute,
+    );
+    cost("SQS requests", sqs_cost);
+    cost("DynamoDB writes", write_cost);
+    cost("DynamoDB reads", read_cost);
+    println!("| **total** | **{:.4}** |", per_million(total));
+    println!();
+    println!(
+        "Target: under ${TARGET:.2} per million: {}. The naive design (API Gateway + Lambda + \
+         GetItem + PutItem per click) costs $1.91 (HTTP API) to $4.41 (REST API); a per-click \
+         item alone would add $0.625. Not per click, so not above: Lambda's idle SQS polling \
+         (about $0.26 a month) and storage. A CDN in front of the redirect (for the \
+         viewer-country header) would add about $1 per million.",
+        if per_million(total) < TARGET {
+            "met"
+        } else {
+            "NOT met"
+        }
+    );
+}
