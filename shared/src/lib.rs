@@ -16,6 +16,7 @@ pub mod customers;
 pub mod error;
 pub mod groups;
 pub mod layout;
+pub mod links;
 pub mod model;
 pub mod outbox;
 pub mod partners;

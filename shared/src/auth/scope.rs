@@ -21,6 +21,10 @@ pub enum Scope {
     /// `POST /track/*`: clicks, leads, sales.
     #[serde(rename = "conversions.write")]
     ConversionsWrite,
+    /// Client-side click tracking only (`POST /track/click`, `POST /v1/affiliate/track`): safe
+    /// for a key that sits in a website, like Dub's publishable keys.
+    #[serde(rename = "clicks.track")]
+    ClicksTrack,
     #[serde(rename = "commissions.read")]
     CommissionsRead,
     #[serde(rename = "commissions.write")]
@@ -48,6 +52,7 @@ impl Scope {
                     | (CommissionsWrite, CommissionsRead)
                     | (WebhooksWrite, WebhooksRead)
                     | (PartnersWrite, ApplicationsSubmit)
+                    | (ConversionsWrite, ClicksTrack)
             )
     }
 }
