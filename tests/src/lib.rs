@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod binaries;
+pub mod link_world;
 pub mod moto;
 pub mod receiver;
 pub mod runtime_api;

@@ -14,6 +14,8 @@ use tokio::task::JoinHandle;
 const RELAY_EVERY: Duration = Duration::from_millis(200);
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
 const POLL_WAIT: Duration = Duration::from_secs(1);
+/// How often buffered clicks are checked for age (Lambda checks at each request instead).
+const CLICK_FLUSH_EVERY: Duration = Duration::from_secs(1);
 
 pub struct Workers {
     stop: watch::Sender<bool>,
@@ -58,6 +60,23 @@ pub fn spawn(stack: Stack) -> Workers {
             async move { webhook_delivery::handle(&services, event).await }
         })
     };
+    // The redirect's buffered clicks: sent when old, and all of them on the last run at stop
+    // (as the Lambda's SHUTDOWN does).
+    let click_flush = {
+        let redirector = stack.redirector.clone();
+        let stopping = stopped.clone();
+        every(CLICK_FLUSH_EVERY, stopped.clone(), move || {
+            let redirector = redirector.clone();
+            let everything = *stopping.borrow();
+            async move {
+                if let Err(error) = redirector.flush(everything).await {
+                    tracing::warn!(%error, "click flush failed; the batch is kept");
+                }
+            }
+        })
+    };
+    // The click aggregator (the consumer of `stack.clicks`, issue 5's other half) runs here
+    // once it exists: `consume(stack.clicks.clone(), stopped.clone(), ...)`.
     let sweep = every(SWEEP_EVERY, stopped, move || {
         let stack = stack.clone();
         async move {
@@ -69,7 +88,7 @@ pub fn spawn(stack: Stack) -> Workers {
     });
     Workers {
         stop,
-        tasks: vec![relay, fanout, delivery, sweep],
+        tasks: vec![relay, fanout, delivery, click_flush, sweep],
     }
 }
 

@@ -1,9 +1,12 @@
 //! The embedded engines and the contexts the functions run with.
 
 use shared::auth::{AdminTokenConfig, AdminTokenIssuer, AdminTokenVerifier, JwtKey};
+use shared::clicks::ClickIdSigner;
 use shared::context::AppContext;
+use shared::links::track::TrackServices;
+use shared::links::{AgentParser, RedirectPorts, RedirectSettings, Redirector};
 use shared::outbox::OutboxRelay;
-use shared::ports::{OsRandom, Random, SystemClock};
+use shared::ports::{OsRandom, Random, SystemClock, UlidIds};
 use shared::queue::QueueSettings;
 use shared::queue::embedded::{EmbeddedQueue, EmbeddedQueues};
 use shared::store::embedded::EmbeddedStore;
@@ -18,6 +21,8 @@ pub const EVENTS_QUEUE: &str = "events";
 pub const EVENTS_DLQ: &str = "events-dlq";
 pub const DELIVERIES_QUEUE: &str = "webhook-deliveries";
 pub const DELIVERIES_DLQ: &str = "webhook-deliveries-dlq";
+pub const CLICKS_QUEUE: &str = "clicks";
+pub const CLICKS_DLQ: &str = "clicks-dlq";
 
 #[derive(Clone)]
 pub struct Stack {
@@ -28,6 +33,14 @@ pub struct Stack {
     /// The queues the in-process consumers poll.
     pub events: Arc<EmbeddedQueue>,
     pub deliveries: Arc<EmbeddedQueue>,
+    /// The click queue: the redirect and client-side tracking send click batches to it.
+    #[allow(
+        dead_code,
+        reason = "the click aggregator's consumer polls it (issue 5, clicks half)"
+    )]
+    pub clicks: Arc<EmbeddedQueue>,
+    pub redirector: Arc<Redirector>,
+    pub track: Arc<TrackServices>,
     pub tokens: Arc<AdminTokenIssuer>,
 }
 
@@ -70,11 +83,25 @@ impl Stack {
             )
             .map_err(|e| e.to_string())?;
 
+        queues
+            .create(CLICKS_DLQ, QueueSettings::default())
+            .map_err(|e| e.to_string())?;
+        let clicks = queues
+            .create(
+                CLICKS_QUEUE,
+                QueueSettings {
+                    visibility_timeout: Duration::from_secs(30),
+                    max_receive_count: Some(5),
+                    dead_letter_queue: Some(CLICKS_DLQ.into()),
+                },
+            )
+            .map_err(|e| e.to_string())?;
+
         let random: Arc<dyn Random> = Arc::new(OsRandom);
         let token_config = AdminTokenConfig {
             issuer: ISSUER.into(),
             audience: AUDIENCE.into(),
-            key: JwtKey::Hs256(local_secret(data_dir, random.as_ref())?),
+            key: JwtKey::Hs256(local_secret(data_dir, "jwt-secret", random.as_ref())?),
         };
         let verifier = AdminTokenVerifier::new(&token_config)?;
         let clock: Arc<SystemClock> = Arc::new(SystemClock);
@@ -89,8 +116,32 @@ impl Stack {
             random.clone(),
             policy,
         )?;
+        let signer = Arc::new(ClickIdSigner::new(
+            &local_secret(data_dir, "click-id-secret", random.as_ref())?,
+            &[],
+        ));
+        let redirector = Redirector::new(
+            RedirectPorts {
+                store: store.clone(),
+                queue: clicks.clone(),
+                clock: clock.clone(),
+                random: random.clone(),
+                ids: Arc::new(UlidIds::new(clock.clone(), random.clone())),
+                signer: signer.clone(),
+            },
+            AgentParser::new(),
+            // Plain http: a `Secure` cookie would not be kept.
+            RedirectSettings {
+                secure_cookie: false,
+                ..Default::default()
+            },
+        );
+        let track = TrackServices::new(signer, clicks.clone());
         let ctx = AppContext::new(store.clone(), clock, random, Some(verifier));
         Ok(Self {
+            clicks,
+            redirector: Arc::new(redirector),
+            track: Arc::new(track),
             relay: Arc::new(OutboxRelay::new(store.clone(), events.clone())),
             webhooks: Arc::new(webhooks),
             events,
@@ -102,12 +153,13 @@ impl Stack {
     }
 }
 
-/// The HS256 secret of the local admin tokens, made on first start and kept in the data
-/// directory so that printed tokens stay valid across restarts.
-fn local_secret(data_dir: &Path, random: &dyn Random) -> Result<Vec<u8>, String> {
+/// A local secret (the admin tokens' HS256 key, the click-id key), made on first start and
+/// kept in the data directory so that printed tokens and issued click ids stay valid across
+/// restarts.
+fn local_secret(data_dir: &Path, name: &str, random: &dyn Random) -> Result<Vec<u8>, String> {
     use base64::Engine;
     use base64::engine::general_purpose::STANDARD;
-    let path = data_dir.join("jwt-secret");
+    let path = data_dir.join(name);
     if let Ok(existing) = std::fs::read_to_string(&path) {
         return STANDARD.decode(existing.trim()).map_err(|_| {
             format!(

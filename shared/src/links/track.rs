@@ -217,8 +217,8 @@ pub async fn track_referral(
     Ok(TrackedReferral {
         tracked: true,
         click_id,
+        code: partner.referral_code.unwrap_or(code).to_string(),
         partner_id: partner.id,
-        code: code.to_string(),
     })
 }
 

@@ -4,10 +4,13 @@
 mod conformance_moto;
 mod dynamodb_engine;
 mod lambda_runtime;
+mod links;
 mod outbox;
 mod partner_applications;
 mod program_admin;
 mod program_setup;
+mod redirect;
 mod sqs_engine;
+mod tracking;
 mod webhook_admin;
 mod webhooks;
