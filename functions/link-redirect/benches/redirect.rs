@@ -49,7 +49,7 @@ fn runtime() -> tokio::runtime::Runtime {
 async fn redirector() -> Redirector {
     let store = Arc::new(EmbeddedStore::in_memory());
     let link = Link {
-        id: LinkId::parse("link_01JDBENCH000000000000000000").unwrap(),
+        id: LinkId::parse("link_01JDBENCH00000000000000000").unwrap(),
         program_id: ProgramId::parse("prog_bench").unwrap(),
         domain: "go.acme.com".into(),
         key: "jane20".into(),
@@ -86,7 +86,12 @@ async fn redirector() -> Redirector {
             ..Default::default()
         },
     );
-    assert_eq!(redirector.visit(&visit("192.0.2.1")).await.status, 302);
+    let first = redirector.visit(&visit("192.0.2.1")).await;
+    assert_eq!(first.status, 302);
+    assert!(
+        first.location.unwrap().contains("&dub_id=clk_"),
+        "a counted click gets a click id"
+    );
     redirector
 }
 

@@ -46,6 +46,14 @@ const SUBJECTS: &[Subject] = &[
         name: "outbox-relay",
         event: ("outbox-relay", "schedule.json"),
     },
+    Subject {
+        name: "link-admin",
+        event: ("link-admin", "link-info.json"),
+    },
+    Subject {
+        name: "link-redirect",
+        event: ("link-redirect", "click.json"),
+    },
 ];
 
 fn zipped_size(path: &std::path::Path) -> u64 {
@@ -75,6 +83,11 @@ async fn main() {
         ("TABLE_NAME", store.table_name().to_owned()),
         ("EVENTS_QUEUE_URL", queue.queue_url().to_owned()),
         ("DELIVERIES_QUEUE_URL", queue.queue_url().to_owned()),
+        ("CLICKS_QUEUE_URL", queue.queue_url().to_owned()),
+        (
+            "CLICK_ID_SECRET",
+            "a-report-click-secret-of-at-least-32-bytes".to_owned(),
+        ),
         ("ADMIN_JWT_ISSUER", "https://idp.example.com".to_owned()),
         ("ADMIN_JWT_AUDIENCE", "partnerline-api".to_owned()),
         (
