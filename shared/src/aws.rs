@@ -88,3 +88,22 @@ pub fn click_aggregator(
         Arc::new(SystemClock),
     ))
 }
+
+/// The click redirect: DynamoDB, the queue in `CLICK_QUEUE_URL`, the click-id signer from
+/// `CLICK_ID_SECRET`, system clock and randomness.
+pub fn redirector(sdk: &aws_config::SdkConfig) -> Result<crate::links::Redirector, ConfigError> {
+    let clock: Arc<SystemClock> = Arc::new(SystemClock);
+    let random: Arc<OsRandom> = Arc::new(OsRandom);
+    Ok(crate::links::Redirector::new(
+        crate::links::RedirectPorts {
+            store: store(sdk)?,
+            queue: queue(sdk, "CLICK_QUEUE_URL")?,
+            ids: Arc::new(crate::ports::UlidIds::new(clock.clone(), random.clone())),
+            clock,
+            random,
+            signer: Arc::new(config::click_id_signer()?),
+        },
+        crate::links::AgentParser::new(),
+        crate::links::RedirectSettings::default(),
+    ))
+}

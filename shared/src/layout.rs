@@ -161,6 +161,11 @@ pub fn link_key_claim(domain: &str, key: &str) -> Key {
     Key::new(format!("LINKKEY#{domain}/{key}"), "CLAIM")
 }
 
+/// gsi1 partition listing a partner's links (sort key: the link id).
+pub fn partner_links_index_pk(program: &ProgramId, partner: &PartnerId) -> String {
+    format!("PROG#{program}#PARTNER#{partner}#LINKS")
+}
+
 /// A fixed-window request counter; expires through the table's TTL.
 pub fn rate_counter(limit: &str, subject: &str, window_start: i64) -> Key {
     Key::new(format!("RATE#{limit}#{subject}"), window_start.to_string())

@@ -19,6 +19,7 @@ pub mod error;
 pub mod groups;
 pub mod idempotency;
 pub mod layout;
+pub mod links;
 pub mod model;
 pub mod outbox;
 pub mod partners;

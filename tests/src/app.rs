@@ -33,6 +33,8 @@ pub struct TestApp {
     pub events: Arc<dyn MessageQueue>,
     /// The webhook deliveries queue.
     pub deliveries: Arc<dyn MessageQueue>,
+    /// The click queue (click batches from the redirect and client-side tracking).
+    pub clicks: Arc<dyn MessageQueue>,
     pub tokens: AdminTokenIssuer,
 }
 
@@ -47,27 +49,36 @@ pub fn token_config() -> AdminTokenConfig {
 impl TestApp {
     pub async fn spawn(engine: Engine) -> Self {
         type Queue = Arc<dyn MessageQueue>;
-        let (store, events, deliveries): (Arc<dyn ItemStore>, Queue, Queue) = match engine {
-            Engine::Embedded => {
-                let queues = EmbeddedQueues::in_memory();
-                let events = queues
-                    .create("events", QueueSettings::default())
-                    .expect("create a queue");
-                let deliveries = queues
-                    .create("deliveries", QueueSettings::default())
-                    .expect("create a queue");
-                (Arc::new(EmbeddedStore::in_memory()), events, deliveries)
-            }
-            Engine::Moto => (
-                Arc::new(crate::serial_writes::SerialWrites::new(fresh_store().await)),
-                fresh_queue(QueueSettings::default()).await.queue,
-                fresh_queue(QueueSettings::default()).await.queue,
-            ),
-        };
-        Self::over(store, events, deliveries)
+        let (store, events, deliveries, clicks): (Arc<dyn ItemStore>, Queue, Queue, Queue) =
+            match engine {
+                Engine::Embedded => {
+                    let queues = EmbeddedQueues::in_memory();
+                    let create = |name| {
+                        queues
+                            .create(name, QueueSettings::default())
+                            .expect("a queue")
+                    };
+                    (
+                        Arc::new(EmbeddedStore::in_memory()),
+                        create("events"),
+                        create("deliveries"),
+                        create("clicks"),
+                    )
+                }
+                Engine::Moto => (
+                    Arc::new(crate::serial_writes::SerialWrites::new(fresh_store().await)),
+                    fresh_queue(QueueSettings::default()).await.queue,
+                    fresh_queue(QueueSettings::default()).await.queue,
+                    fresh_queue(QueueSettings::default()).await.queue,
+                ),
+            };
+        let mut app = Self::over(store, events, deliveries);
+        app.clicks = clicks;
+        app
     }
 
-    /// An app over a given store, events queue and webhook deliveries queue.
+    /// An app over a given store, events queue and webhook deliveries queue (and an in-memory
+    /// click queue).
     pub fn over(
         store: Arc<dyn ItemStore>,
         events: Arc<dyn MessageQueue>,
@@ -85,6 +96,9 @@ impl TestApp {
             store,
             events,
             deliveries,
+            clicks: EmbeddedQueues::in_memory()
+                .create("clicks", QueueSettings::default())
+                .expect("a queue"),
             tokens: AdminTokenIssuer::new(&token_config()).expect("HS256 issuer"),
         }
     }

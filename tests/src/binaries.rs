@@ -23,6 +23,25 @@ pub fn binary(name: &str) -> PathBuf {
 /// A running function process; killed when dropped.
 pub struct FunctionProcess(Child);
 
+impl FunctionProcess {
+    /// Sends SIGTERM, as Lambda does at shutdown when an extension is registered, and waits
+    /// for the process to exit (at most `within`); true when it exited by itself.
+    pub fn terminate(&mut self, within: std::time::Duration) -> bool {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status()
+            .is_ok_and(|status| status.success());
+        let deadline = std::time::Instant::now() + within;
+        while sent && std::time::Instant::now() < deadline {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        false
+    }
+}
+
 impl Drop for FunctionProcess {
     fn drop(&mut self) {
         let _ = self.0.kill();

@@ -1,6 +1,8 @@
 //! A local server speaking the Lambda Runtime API (`/2018-06-01/runtime/...`), so that a
 //! compiled function binary can be run exactly as Lambda runs it: it polls for the next
-//! invocation, and posts a response or an error.
+//! invocation, and posts a response or an error. It also takes the registration of internal
+//! extensions (`/2020-01-01/extension/...`), which Lambda requires before it sends a runtime
+//! SIGTERM at shutdown; they subscribe to no events, so their `event/next` never answers.
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -32,6 +34,7 @@ struct State {
     waiting: HashMap<String, oneshot::Sender<Outcome>>,
     first_poll: Option<Instant>,
     init_error: Option<String>,
+    extensions: Vec<String>,
 }
 
 /// The server; dropping it stops serving.
@@ -130,6 +133,11 @@ impl RuntimeApi {
     pub fn init_error(&self) -> Option<String> {
         self.state.lock().unwrap().init_error.clone()
     }
+
+    /// The names of the extensions the process registered.
+    pub fn extensions(&self) -> Vec<String> {
+        self.state.lock().unwrap().extensions.clone()
+    }
 }
 
 async fn route(
@@ -205,6 +213,28 @@ async fn route(
             state.lock().unwrap().init_error = Some(String::from_utf8_lossy(&body).into());
             reply(StatusCode::ACCEPTED, r#"{"status":"OK"}"#)
         }
+        ["2020-01-01", "extension", "register"] => {
+            let name = request
+                .headers()
+                .get("lambda-extension-name")
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            let id = {
+                let mut state = state.lock().unwrap();
+                state.extensions.push(name);
+                format!("extension-{}", state.extensions.len())
+            };
+            Response::builder()
+                .header("lambda-extension-identifier", id)
+                .header("content-type", "application/json")
+                .body(Full::new(Bytes::from_static(
+                    br#"{"functionName":"partnerline-test","functionVersion":"$LATEST","handler":"bootstrap"}"#,
+                )))
+                .expect("a response")
+        }
+        // An extension registered for no events is never woken.
+        ["2020-01-01", "extension", "event", "next"] => std::future::pending().await,
         _ => reply(StatusCode::NOT_FOUND, ""),
     }
 }

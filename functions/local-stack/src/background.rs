@@ -15,6 +15,8 @@ const RELAY_EVERY: Duration = Duration::from_millis(200);
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
 const MATURE_EVERY: Duration = Duration::from_secs(60);
 const POLL_WAIT: Duration = Duration::from_secs(1);
+/// How often buffered clicks are checked for age (Lambda checks at each request instead).
+const CLICK_FLUSH_EVERY: Duration = Duration::from_secs(1);
 
 pub struct Workers {
     stop: watch::Sender<bool>,
@@ -72,6 +74,21 @@ pub fn spawn(stack: Stack) -> Workers {
             }
         })
     };
+    // The redirect's buffered clicks: sent when old, and all of them on the last run at stop
+    // (as the Lambda's SHUTDOWN does).
+    let click_flush = {
+        let redirector = stack.redirector.clone();
+        let stopping = stopped.clone();
+        every(CLICK_FLUSH_EVERY, stopped.clone(), move || {
+            let redirector = redirector.clone();
+            let everything = *stopping.borrow();
+            async move {
+                if let Err(error) = redirector.flush(everything).await {
+                    tracing::warn!(%error, "click flush failed; the batch is kept");
+                }
+            }
+        })
+    };
     let clicks = {
         let stack = stack.clone();
         consume(stack.clicks.clone(), stopped.clone(), move |event| {
@@ -90,7 +107,15 @@ pub fn spawn(stack: Stack) -> Workers {
     });
     Workers {
         stop,
-        tasks: vec![relay, fanout, delivery, maturation, clicks, sweep],
+        tasks: vec![
+            relay,
+            fanout,
+            delivery,
+            maturation,
+            clicks,
+            click_flush,
+            sweep,
+        ],
     }
 }
 

@@ -2,6 +2,8 @@
 
 use crate::stack::Stack;
 use shared::auth::{AdminClaims, CREATE_PROGRAMS_SCOPE, Principal, Scope};
+use shared::error::DomainError;
+use shared::links;
 use shared::programs::{self, CreateApiKey, CreateProgram, DomainName};
 use std::path::Path;
 
@@ -20,6 +22,9 @@ pub struct Demo {
     pub demo_partner_id: Option<String>,
     #[serde(default)]
     pub demo_link_id: Option<String>,
+    /// A short link of the demo domain, clickable in a browser (`/r/{domain}/{key}`).
+    #[serde(default)]
+    pub demo_link: Option<String>,
 }
 
 /// Local only (never deployed): a fresh click id on the demo partner's link, as the click
@@ -27,6 +32,8 @@ pub struct Demo {
 pub const DEMO_CLICK_PATH: &str = "/local/demo-click";
 
 const DEMO_DOMAIN: &str = "demo.partnerline.localhost";
+const DEMO_LINK_KEY: &str = "welcome";
+const DEMO_LINK_URL: &str = "https://example.com/welcome";
 const TOKEN_LIFETIME: time::Duration = time::Duration::days(365);
 
 pub async fn ensure_demo(stack: &Stack, data_dir: &Path, base_url: &str) -> Result<Demo, String> {
@@ -35,6 +42,8 @@ pub async fn ensure_demo(stack: &Stack, data_dir: &Path, base_url: &str) -> Resu
         let mut demo: Demo = serde_json::from_str(&saved)
             .map_err(|e| format!("{} is corrupt: {e}", path.display()))?;
         demo.base_url = base_url.to_owned();
+        demo.demo_link = Some(ensure_demo_link(stack, &demo.program_id, base_url).await?);
+        save(&demo, &path)?;
         return Ok(demo);
     }
     let expires = (stack.ctx.clock.now() + TOKEN_LIFETIME).unix_timestamp() as u64;
@@ -93,6 +102,7 @@ pub async fn ensure_demo(stack: &Stack, data_dir: &Path, base_url: &str) -> Resu
         base_url: base_url.to_owned(),
         program_id: program.id.to_string(),
         api_key: key.key.ok_or("the new key has no secret")?,
+        demo_link: Some(ensure_demo_link(stack, program.id.as_str(), base_url).await?),
         admin_token,
         platform_token,
         demo_partner_id: Some(partner_id.to_string()),
@@ -100,6 +110,44 @@ pub async fn ensure_demo(stack: &Stack, data_dir: &Path, base_url: &str) -> Resu
     };
     save(&demo, &path)?;
     Ok(demo)
+}
+
+/// The demo program's `welcome` link (made when missing, also in data directories older than
+/// short links), as a URL of the local stack.
+async fn ensure_demo_link(stack: &Stack, program: &str, base_url: &str) -> Result<String, String> {
+    let program = shared::types::ProgramId::parse(program).map_err(|e| e.to_string())?;
+    let admin = Principal::Admin(AdminClaims {
+        sub: "local-admin".into(),
+        iss: String::new(),
+        aud: String::new(),
+        exp: u64::MAX / 2,
+        program_id: Some(program),
+        scope: None,
+    });
+    let found = links::link_info(
+        &stack.ctx,
+        &admin,
+        Some(DEMO_DOMAIN),
+        Some(DEMO_LINK_KEY),
+        None,
+    )
+    .await;
+    if let Err(DomainError::NotFound(_)) = found {
+        let request = links::CreateLink {
+            url: DEMO_LINK_URL.into(),
+            key: Some(DEMO_LINK_KEY.into()),
+            ..Default::default()
+        };
+        links::create_link(&stack.ctx, &admin, request)
+            .await
+            .map_err(|e| format!("cannot create the demo link: {e}"))?;
+    } else if let Err(error) = found {
+        return Err(format!("cannot read the demo link: {error}"));
+    }
+    Ok(format!(
+        "{base_url}{}{DEMO_DOMAIN}/{DEMO_LINK_KEY}",
+        crate::server::SHORT_LINK_PREFIX
+    ))
 }
 
 fn save(demo: &Demo, path: &Path) -> Result<(), String> {
@@ -118,11 +166,13 @@ pub fn announce(demo: &Demo, data_dir: &Path, base_url: &str) {
            program id:     {program}\n  \
            API key:        {key}\n  \
            admin token:    {token}\n\n\
-         Try:\n  curl -s {base_url}/programs/{program} -H 'Authorization: Bearer {key}'\n",
+         Try:\n  curl -s {base_url}/programs/{program} -H 'Authorization: Bearer {key}'\n  \
+           open {link}   (a short link: 302 to its destination, click counted)\n",
         dir = data_dir.display(),
         program = demo.program_id,
         key = demo.api_key,
         token = demo.admin_token,
+        link = demo.demo_link.as_deref().unwrap_or_default(),
     );
 }
 

@@ -20,12 +20,12 @@ pub async fn serve(listener: TcpListener, stack: Stack, shutdown: impl Future<Ou
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
+                let Ok((stream, peer)) = accepted else { continue };
                 let stack = stack.clone();
                 connections.spawn(async move {
                     let service = service_fn(move |request| {
                         let stack = stack.clone();
-                        async move { Ok::<_, Infallible>(handle(&stack, request).await) }
+                        async move { Ok::<_, Infallible>(handle(&stack, request, peer).await) }
                     });
                     let _ = hyper::server::conn::http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), service)
@@ -45,8 +45,15 @@ pub async fn serve(listener: TcpListener, stack: Stack, shutdown: impl Future<Ou
 async fn handle(
     stack: &Stack,
     request: hyper::Request<Incoming>,
+    peer: std::net::SocketAddr,
 ) -> hyper::Response<Full<bytes::Bytes>> {
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
+    // The client's address, as API Gateway and CloudFront pass it on.
+    if !parts.headers.contains_key("x-forwarded-for")
+        && let Ok(value) = http::HeaderValue::from_str(&peer.ip().to_string())
+    {
+        parts.headers.insert("x-forwarded-for", value);
+    }
     let response = match Limited::new(body, READ_LIMIT).collect().await {
         Ok(collected) => {
             dispatch(
@@ -63,14 +70,32 @@ async fn handle(
     response.map(|body| Full::new(bytes::Bytes::from(body)))
 }
 
-/// Sends the request to the function that owns its route, as API Gateway would.
+/// Path prefix of short links on the local stack: `/r/{domain}/{key}` serves `https://{domain}/{key}`.
+pub const SHORT_LINK_PREFIX: &str = "/r/";
+
+/// Sends the request to the function that owns it, as CloudFront and API Gateway would: a
+/// request whose `Host` is not this machine's is a short link of that domain (the redirect);
+/// `/r/{domain}/{key}` is a short link of `domain`; the rest goes by route.
 async fn dispatch(stack: &Stack, request: http::Request<Vec<u8>>) -> ApiResponse {
+    if let Some(domain) = short_link_host(&request) {
+        let domain = domain.to_owned();
+        let path = request.uri().path().to_owned();
+        return link_redirect::handle_at(&stack.redirector, &request, &domain, &path).await;
+    }
+    if let Some(rest) = request.uri().path().strip_prefix(SHORT_LINK_PREFIX) {
+        let (domain, key) = rest.split_once('/').unwrap_or((rest, ""));
+        let (domain, key) = (domain.to_owned(), format!("/{key}"));
+        return link_redirect::handle_at(&stack.redirector, &request, &domain, &key).await;
+    }
     let path = request.uri().path().to_owned();
     if matches_any(program_admin::ROUTES, &path) {
         return program_admin::handle(&stack.ctx, request).await;
     }
     if matches_any(partner_applications::ROUTES, &path) {
         return partner_applications::handle(&stack.ctx, request).await;
+    }
+    if matches_any(link_admin::ROUTES, &path) {
+        return link_admin::handle(&stack.ctx, &stack.track, request).await;
     }
     if matches_any(webhook_admin::ROUTES, &path) {
         return webhook_admin::handle(&stack.ctx, &stack.webhooks, request).await;
@@ -88,4 +113,17 @@ async fn dispatch(stack: &Stack, request: http::Request<Vec<u8>>) -> ApiResponse
         ErrorCode::NotFound,
         format!("No route for {path}."),
     ))
+}
+
+/// The `Host` of a request for a short link: any host but this machine's own names.
+fn short_link_host<B>(request: &http::Request<B>) -> Option<&str> {
+    let host = request.headers().get(http::header::HOST)?.to_str().ok()?;
+    let name = match host.rsplit_once(':') {
+        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => host,
+    };
+    let local = ["localhost", "127.0.0.1", "[::1]", "0.0.0.0"]
+        .iter()
+        .any(|own| name.eq_ignore_ascii_case(own));
+    (!local && !name.is_empty()).then_some(host)
 }

@@ -4,8 +4,10 @@ use shared::auth::{AdminTokenConfig, AdminTokenIssuer, AdminTokenVerifier, JwtKe
 use shared::clicks::ClickAggregator;
 use shared::clicks::ClickIdSigner;
 use shared::context::AppContext;
+use shared::links::track::TrackServices;
+use shared::links::{AgentParser, RedirectPorts, RedirectSettings, Redirector};
 use shared::outbox::OutboxRelay;
-use shared::ports::{OsRandom, Random, SystemClock};
+use shared::ports::{OsRandom, Random, SystemClock, UlidIds};
 use shared::queue::QueueSettings;
 use shared::queue::embedded::{EmbeddedQueue, EmbeddedQueues};
 use shared::store::embedded::EmbeddedStore;
@@ -35,6 +37,8 @@ pub struct Stack {
     pub deliveries: Arc<EmbeddedQueue>,
     pub clicks: Arc<EmbeddedQueue>,
     pub click_aggregator: Arc<ClickAggregator>,
+    pub redirector: Arc<Redirector>,
+    pub track: Arc<TrackServices>,
     pub tokens: Arc<AdminTokenIssuer>,
     /// Signs and verifies click ids (its secret is kept in the data directory).
     pub click_ids: Arc<ClickIdSigner>,
@@ -114,8 +118,28 @@ impl Stack {
             policy,
         )?;
         let click_aggregator = Arc::new(ClickAggregator::new(store.clone(), clock.clone()));
+        let signer = Arc::new(ClickIdSigner::new(&click_secret, &[]));
+        let redirector = Redirector::new(
+            RedirectPorts {
+                store: store.clone(),
+                queue: clicks.clone(),
+                clock: clock.clone(),
+                random: random.clone(),
+                ids: Arc::new(UlidIds::new(clock.clone(), random.clone())),
+                signer: signer.clone(),
+            },
+            AgentParser::new(),
+            // Plain http: a `Secure` cookie would not be kept.
+            RedirectSettings {
+                secure_cookie: false,
+                ..Default::default()
+            },
+        );
+        let track = TrackServices::new(signer.clone(), clicks.clone());
         let ctx = AppContext::new(store.clone(), clock, random, Some(verifier));
         Ok(Self {
+            redirector: Arc::new(redirector),
+            track: Arc::new(track),
             relay: Arc::new(OutboxRelay::new(store.clone(), events.clone())),
             webhooks: Arc::new(webhooks),
             events,
@@ -125,14 +149,14 @@ impl Stack {
             ctx: Arc::new(ctx),
             store,
             tokens: Arc::new(AdminTokenIssuer::new(&token_config)?),
-            click_ids: Arc::new(ClickIdSigner::new(&click_secret, &[])),
+            click_ids: signer,
             data_dir: data_dir.to_path_buf(),
         })
     }
 }
 
-/// A secret of the local stack (the admin tokens' HS256 key, the click-id key), made on first
-/// start and kept in the data directory so that printed tokens and click ids stay valid across
+/// A local secret (the admin tokens' HS256 key, the click-id key), made on first start and
+/// kept in the data directory so that printed tokens and issued click ids stay valid across
 /// restarts.
 fn local_secret(data_dir: &Path, name: &str, random: &dyn Random) -> Result<Vec<u8>, String> {
     use base64::Engine;

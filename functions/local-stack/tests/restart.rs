@@ -134,3 +134,47 @@ fn the_printed_key_works_and_data_survives_a_restart() {
     drop(second);
     let _ = std::fs::remove_dir_all(&data_dir);
 }
+
+/// A raw GET with a chosen `Host`; returns the status and the response head.
+fn get_head(base: &str, path: &str, host: &str) -> (u16, String) {
+    let address = base.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let head = response.split("\r\n\r\n").next().unwrap_or_default();
+    (response[9..12].parse().unwrap(), head.to_ascii_lowercase())
+}
+
+#[test]
+fn the_printed_short_link_redirects() {
+    let data_dir = std::env::temp_dir().join(format!("partnerline-links-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let stack = start(&data_dir);
+    let demo: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data_dir.join("demo.json")).unwrap())
+            .unwrap();
+    let link = demo["demoLink"].as_str().expect("a demo link is printed");
+    let path = link.strip_prefix(&stack.base).expect("on the stack's port");
+    assert_eq!(path, "/r/demo.partnerline.localhost/welcome");
+    let address = stack.base.trim_start_matches("http://").to_owned();
+
+    let (status, head) = get_head(&stack.base, path, &address);
+    assert_eq!(status, 302, "{head}");
+    assert!(
+        head.contains("location: https://example.com/welcome?dub_id=clk_"),
+        "{head}"
+    );
+    assert!(head.contains("set-cookie: pl_click_link_"), "{head}");
+    // As deployed: the short-link domain in `Host`.
+    let (status, head) = get_head(&stack.base, "/WELCOME", "demo.partnerline.localhost:3000");
+    assert_eq!(status, 302, "{head}");
+    let (status, _) = get_head(&stack.base, "/r/demo.partnerline.localhost/nope", &address);
+    assert_eq!(status, 404);
+    drop(stack);
+    let _ = std::fs::remove_dir_all(&data_dir);
+}

@@ -25,6 +25,10 @@ pub enum Scope {
     CustomersRead,
     #[serde(rename = "customers.write")]
     CustomersWrite,
+    /// Client-side click tracking only (`POST /track/click`, `POST /v1/affiliate/track`): safe
+    /// for a key that sits in a website, like Dub's publishable keys.
+    #[serde(rename = "clicks.track")]
+    ClicksTrack,
     #[serde(rename = "commissions.read")]
     CommissionsRead,
     #[serde(rename = "commissions.write")]
@@ -53,6 +57,7 @@ impl Scope {
                     | (CustomersWrite, CustomersRead)
                     | (WebhooksWrite, WebhooksRead)
                     | (PartnersWrite, ApplicationsSubmit)
+                    | (ConversionsWrite, ClicksTrack)
             )
     }
 }

@@ -43,6 +43,10 @@ pub struct ProgramSettings {
     /// out when there are none, so programs without a form read as before.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub application_form_fields: Vec<ApplicationFormField>,
+    /// Dub's `allowedHostnames`: pages on these hosts (`example.com` or `*.example.com`) may
+    /// call `POST /track/click` without a publishable key. Left out when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed_hostnames: Vec<String>,
 }
 
 /// Dub's application form field types.
@@ -85,6 +89,7 @@ impl Default for ProgramSettings {
             attribution_window_days: defaults::attribution_window_days(),
             click_id_param: defaults::click_id_param(),
             application_form_fields: Vec::new(),
+            allowed_hostnames: Vec::new(),
         }
     }
 }

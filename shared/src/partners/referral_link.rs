@@ -1,11 +1,9 @@
 //! A partner's default referral link: `https://{program domain}/{referral code, lower-cased}`.
 //! The redirect serves it by the domain+key claim.
 
-use crate::layout;
 use crate::model::{Link, LinkStats, Program};
 use crate::ports::IdSource;
-use crate::store::records::{claim, json_item};
-use crate::store::{Condition, Put, StoreError, TxOp};
+use crate::store::{StoreError, TxOp};
 use crate::types::{LinkId, PartnerId, ReferralCode, WebUrl};
 use time::OffsetDateTime;
 
@@ -39,19 +37,5 @@ pub fn default_referral_link(
 
 /// The link record, then the claim on its domain and key (fails when the key is taken).
 pub fn insert_link(link: &Link) -> Result<[TxOp; 2], StoreError> {
-    Ok([
-        TxOp::Put(Put {
-            item: {
-                let mut item = json_item(&layout::link(&link.id), link, 1)?;
-                super::totals::write_link_stats(&mut item, &link.stats);
-                item
-            },
-            condition: Some(Condition::NotExists),
-        }),
-        claim(
-            &layout::link_key_claim(&link.domain, &link.key),
-            "linkId",
-            link.id.as_str(),
-        ),
-    ])
+    crate::links::repo::insert(link)
 }

@@ -36,6 +36,9 @@ pub struct SettingsPatch {
     /// Replaces the program's application questions as a whole.
     #[serde(default)]
     pub application_form_fields: Option<Vec<ApplicationFormField>>,
+    /// Replaces the hostnames allowed to track clicks client-side without a key.
+    #[serde(default)]
+    pub allowed_hostnames: Option<Vec<String>>,
 }
 
 fn unprocessable(message: &str) -> DomainError {
@@ -81,6 +84,10 @@ fn apply(settings: &mut ProgramSettings, patch: SettingsPatch) -> Result<(), Dom
             ));
         }
         settings.click_id_param = param;
+    }
+    if let Some(hostnames) = patch.allowed_hostnames {
+        settings.allowed_hostnames = crate::links::track::parse_allowed_hostnames(&hostnames)
+            .map_err(DomainError::Unprocessable)?;
     }
     if let Some(fields) = patch.application_form_fields {
         check_form_fields(&fields)?;

@@ -9,6 +9,9 @@ pub const SUBSCRIBABLE_EVENTS: &[&str] = &[
     "partner.application_submitted",
     // High volume: delivered only to endpoints that name it.
     "link.clicked",
+    "link.created",
+    "link.updated",
+    "link.deleted",
     "partner_application_approved",
     "partner_application_rejected",
     "partner.group_moved",

@@ -62,6 +62,14 @@ const SUBJECTS: &[Subject] = &[
         name: "commission-maturation",
         event: ("commission-maturation", "schedule.json"),
     },
+    Subject {
+        name: "link-admin",
+        event: ("link-admin", "link-info.json"),
+    },
+    Subject {
+        name: "link-redirect",
+        event: ("link-redirect", "click.json"),
+    },
 ];
 
 fn zipped_size(path: &std::path::Path) -> u64 {
@@ -91,6 +99,11 @@ async fn main() {
         ("TABLE_NAME", store.table_name().to_owned()),
         ("EVENTS_QUEUE_URL", queue.queue_url().to_owned()),
         ("DELIVERIES_QUEUE_URL", queue.queue_url().to_owned()),
+        ("CLICK_QUEUE_URL", queue.queue_url().to_owned()),
+        (
+            "CLICK_ID_SECRET",
+            "a-report-click-secret-of-at-least-32-bytes".to_owned(),
+        ),
         ("ADMIN_JWT_ISSUER", "https://idp.example.com".to_owned()),
         ("ADMIN_JWT_AUDIENCE", "partnerline-api".to_owned()),
         (

@@ -378,3 +378,117 @@ async fn click_aggregator_reports_only_the_poisoned_message() {
         .await;
     assert_eq!(failed_items(outcome), ["clicks-msg-2"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn link_admin_answers_its_sample_events() {
+    let store = fresh_store().await;
+    let clicks = fresh_queue(QueueSettings::default()).await.queue;
+    let mut env = admin_env(store.table_name());
+    env.push(("CLICK_QUEUE_URL", clicks.queue_url().to_owned()));
+    env.push((
+        "CLICK_ID_SECRET",
+        integration_tests::link_world::CLICK_SECRET_TEXT.to_owned(),
+    ));
+    let runtime = RuntimeApi::start().await;
+    let _function = start("link-admin", &runtime, &env);
+    for sample in ["create-link.json", "track-click.json"] {
+        let (status, body) = http_response(
+            runtime
+                .invoke(&sample_event("link-admin", sample), WAIT)
+                .await,
+        );
+        assert_eq!(status, 401, "{sample}: {body}");
+        assert_eq!(body["error"]["code"], "unauthorized", "{sample}");
+    }
+}
+
+/// The redirect binary: a click from its Function URL sample is answered with a 302 and
+/// buffered; the SIGTERM Lambda sends at shutdown (the process registered an internal
+/// extension for it) sends the buffered click to the queue before the process exits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn link_redirect_redirects_and_sends_its_clicks_at_shutdown() {
+    let store = fresh_store().await;
+    let clicks = fresh_queue(QueueSettings::default()).await.queue;
+    let link = shared::model::Link {
+        id: shared::types::LinkId::parse("link_01JDRT1MEW0000000000000000").unwrap(),
+        program_id: shared::types::ProgramId::parse("prog_runtime").unwrap(),
+        domain: "go.example.com".into(),
+        key: "jane20".into(),
+        url: shared::types::WebUrl::parse("https://acme.com/").unwrap(),
+        partner_id: Some(shared::types::PartnerId::parse("pn_runtime").unwrap()),
+        tenant_id: None,
+        expires_at: None,
+        expired_url: None,
+        disabled: false,
+        geo: Default::default(),
+        ios: Some(shared::types::WebUrl::parse("https://apps.apple.com/acme").unwrap()),
+        android: None,
+        stats: Default::default(),
+        created_at: time::OffsetDateTime::now_utc(),
+    };
+    store
+        .transact(shared::links::repo::insert(&link).unwrap().to_vec())
+        .await
+        .unwrap();
+    let env = [
+        ("TABLE_NAME", store.table_name().to_owned()),
+        ("CLICK_QUEUE_URL", clicks.queue_url().to_owned()),
+        (
+            "CLICK_ID_SECRET",
+            integration_tests::link_world::CLICK_SECRET_TEXT.to_owned(),
+        ),
+    ];
+    let runtime = RuntimeApi::start().await;
+    let mut function = start("link-redirect", &runtime, &env);
+    let outcome = runtime
+        .invoke(&sample_event("link-redirect", "click.json"), WAIT)
+        .await;
+    let Outcome::Response(response) = outcome else {
+        panic!("the function failed: {outcome:?}")
+    };
+    assert_eq!(response["statusCode"], 302, "{response}");
+    let location = response["headers"]["location"].as_str().unwrap();
+    assert!(
+        location.starts_with(
+            "https://apps.apple.com/acme?utm_source=newsletter&via=jane20&dub_id=clk_"
+        ),
+        "{location}"
+    );
+    assert!(
+        response["cookies"][0]
+            .as_str()
+            .is_some_and(|c| c.starts_with("pl_click_link_")),
+        "{response}"
+    );
+    assert_eq!(
+        runtime.extensions(),
+        ["_lambda-rust-runtime-no-op-graceful-shutdown-helper"]
+    );
+    let preview = runtime
+        .invoke(&sample_event("link-redirect", "head-preview.json"), WAIT)
+        .await;
+    let Outcome::Response(preview) = preview else {
+        panic!("the function failed: {preview:?}")
+    };
+    assert_eq!(preview["statusCode"], 302, "a preview bot is redirected");
+    assert!(
+        clicks
+            .receive(10, Duration::from_millis(500))
+            .await
+            .unwrap()
+            .is_empty(),
+        "the click waits in the buffer"
+    );
+
+    assert!(
+        function.terminate(Duration::from_secs(5)),
+        "the process exits on SIGTERM"
+    );
+    let received = clicks.receive(10, Duration::from_secs(2)).await.unwrap();
+    assert_eq!(received.len(), 1);
+    let batch = shared::clicks::ClickBatch::parse(&received[0].body).unwrap();
+    assert_eq!(batch.clicks.len(), 1, "the bot was not counted");
+    assert_eq!(batch.clicks[0].link_id, link.id);
+    assert_eq!(batch.clicks[0].country.as_deref(), Some("DE"));
+    assert_eq!(batch.clicks[0].os, "iOS");
+}

@@ -1,0 +1,184 @@
+//! The link-admin HTTP function: Dub's `/links` and `/partners/links` endpoints, and the
+//! client-side click tracking endpoints (`POST /track/click`, StackBE's
+//! `POST /v1/affiliate/track`).
+
+use http::{Method, StatusCode};
+use shared::auth::{AuthError, AuthenticateError, Principal};
+use shared::context::AppContext;
+use shared::links::{self, track};
+use shared::web::{ApiError, ApiRequest, ApiResponse, Route, RouteMatch, json, serve};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    CreateLink,
+    LinkInfo,
+    UpdateLink,
+    DeleteLink,
+    CreatePartnerLink,
+    ListPartnerLinks,
+    TrackClick,
+    TrackReferral,
+}
+
+pub const ROUTES: &[Route<Endpoint>] = &[
+    Route::new(Method::POST, "/links", Endpoint::CreateLink),
+    Route::new(Method::GET, "/links/info", Endpoint::LinkInfo),
+    Route::new(Method::PATCH, "/links/{linkId}", Endpoint::UpdateLink),
+    Route::new(Method::DELETE, "/links/{linkId}", Endpoint::DeleteLink),
+    Route::new(Method::POST, "/partners/links", Endpoint::CreatePartnerLink),
+    Route::new(Method::GET, "/partners/links", Endpoint::ListPartnerLinks),
+    Route::new(Method::POST, "/track/click", Endpoint::TrackClick),
+    Route::new(Method::POST, "/v1/affiliate/track", Endpoint::TrackReferral),
+];
+
+/// Handles one request. Never fails: every error becomes a response in the error envelope.
+pub async fn handle<B: AsRef<[u8]>>(
+    ctx: &AppContext,
+    track: &track::TrackServices,
+    request: http::Request<B>,
+) -> ApiResponse {
+    let client_ip = client_ip(&request);
+    serve(ROUTES, ApiRequest::from_http(request), |found, request| {
+        endpoint(ctx, track, found, request, client_ip)
+    })
+    .await
+}
+
+/// The caller's address, for repeat-click detection only (hashed, never stored): API
+/// Gateway's `sourceIp`, else the first `x-forwarded-for` hop (the local stack).
+fn client_ip<B>(request: &http::Request<B>) -> String {
+    let source_ip = match request
+        .extensions()
+        .get::<lambda_http::request::RequestContext>()
+    {
+        Some(lambda_http::request::RequestContext::ApiGatewayV2(context)) => {
+            context.http.source_ip.clone()
+        }
+        _ => None,
+    };
+    source_ip
+        .or_else(|| {
+            request
+                .headers()
+                .get("x-forwarded-for")
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| value.split(',').next())
+                .map(|hop| hop.trim().to_owned())
+        })
+        .unwrap_or_default()
+}
+
+async fn endpoint(
+    ctx: &AppContext,
+    track_services: &track::TrackServices,
+    found: RouteMatch<Endpoint>,
+    request: ApiRequest,
+    client_ip: String,
+) -> Result<ApiResponse, ApiError> {
+    if matches!(
+        found.endpoint,
+        Endpoint::TrackClick | Endpoint::TrackReferral
+    ) {
+        return tracking(ctx, track_services, found.endpoint, request, &client_ip).await;
+    }
+    let principal = ctx.auth.authenticate(&request.headers).await?;
+    let link_id = found.params.get("linkId");
+    let response = match found.endpoint {
+        Endpoint::CreateLink => json(
+            StatusCode::OK,
+            &links::create_link(ctx, &principal, request.json()?).await?,
+        ),
+        Endpoint::LinkInfo => json(
+            StatusCode::OK,
+            &links::link_info(
+                ctx,
+                &principal,
+                request.query("domain"),
+                request.query("key"),
+                request.query("linkId"),
+            )
+            .await?,
+        ),
+        Endpoint::UpdateLink => json(
+            StatusCode::OK,
+            &links::update_link(ctx, &principal, link_id, request.json()?).await?,
+        ),
+        Endpoint::DeleteLink => json(
+            StatusCode::OK,
+            &links::delete_link(ctx, &principal, link_id).await?,
+        ),
+        Endpoint::CreatePartnerLink => json(
+            StatusCode::CREATED,
+            &links::create_partner_link(ctx, &principal, request.json()?).await?,
+        ),
+        Endpoint::ListPartnerLinks => json(
+            StatusCode::OK,
+            &links::list_partner_links(
+                ctx,
+                &principal,
+                request.query("partnerId"),
+                request.query("tenantId"),
+            )
+            .await?,
+        ),
+        Endpoint::TrackClick | Endpoint::TrackReferral => unreachable!("handled above"),
+    };
+    Ok(response)
+}
+
+/// The tracking endpoints accept a request without a credential (Dub's allowed hostnames).
+async fn tracking(
+    ctx: &AppContext,
+    services: &track::TrackServices,
+    endpoint: Endpoint,
+    request: ApiRequest,
+    client_ip: &str,
+) -> Result<ApiResponse, ApiError> {
+    let principal = optional_principal(ctx, &request).await?;
+    let page_host = page_host(&request);
+    let caller = track::Caller {
+        principal,
+        page_host: page_host.as_deref(),
+        user_agent: request.header("user-agent").unwrap_or_default(),
+        client_ip,
+        country: request.header("cloudfront-viewer-country"),
+    };
+    Ok(if endpoint == Endpoint::TrackClick {
+        let body = request.json()?;
+        json(
+            StatusCode::OK,
+            &track::track_click(ctx, services, caller, body).await?,
+        )
+    } else {
+        let body = request.json()?;
+        json(
+            StatusCode::OK,
+            &track::track_referral(ctx, services, caller, body).await?,
+        )
+    })
+}
+
+async fn optional_principal(
+    ctx: &AppContext,
+    request: &ApiRequest,
+) -> Result<Option<Principal>, ApiError> {
+    match ctx.auth.authenticate(&request.headers).await {
+        Ok(principal) => Ok(Some(principal)),
+        Err(AuthenticateError::Denied(AuthError::Missing)) => Ok(None),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// The host of the page that called: `Origin`, else `Referer`.
+fn page_host(request: &ApiRequest) -> Option<String> {
+    ["origin", "referer"].iter().find_map(|name| {
+        let value = request.header(name)?;
+        url::Url::parse(value)
+            .ok()?
+            .host_str()
+            .map(str::to_ascii_lowercase)
+    })
+}
+
+#[cfg(test)]
+mod sample_events;

@@ -1,0 +1,273 @@
+//! Clicks buffered in the process and sent to the click queue as [`ClickBatch`] messages.
+//!
+//! One SQS request per click would cost $0.40 per million clicks, twice the Lambda request
+//! fee. Buffering makes a message of up to 64 KB (a few hundred clicks, one billed request).
+//! A batch is closed and sent when the next click would not fit, when it is older than
+//! `max_age` (checked at each invocation: a frozen Lambda has no timers), and on shutdown.
+//!
+//! Each click is serialised once, when it is recorded, and appended to the open batch's body,
+//! so closing a batch does not serialise it again; the body is exactly
+//! `ClickBatch::to_body()` of the same batch. The batch id is made when the batch opens and
+//! kept across send retries, so the aggregator counts a batch once however often it arrives.
+//!
+//! Clicks can be lost when the process dies without its shutdown signal (a crash, a timeout
+//! that kills the runtime, an out-of-memory kill): at most the open batch, that is at most
+//! `max_age` of clicks or 64 KB of them. Leads stay attributable anyway, because the click id
+//! the visitor carries is signed and names its link ([`crate::clicks::click_id`]).
+
+use crate::clicks::MAX_BATCH_BYTES;
+use crate::model::Click;
+use crate::ports::IdSource;
+use crate::queue::{MessageQueue, OutgoingMessage, QueueError, send_all};
+use std::collections::VecDeque;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use time::{Duration, OffsetDateTime};
+
+/// Batches that failed to send are kept for the next flush, up to this many; older ones are
+/// dropped (and logged) so that a long queue outage cannot exhaust memory.
+const MAX_KEPT_BATCHES: usize = 64;
+const CLOSING: &str = "]}";
+
+/// A closed batch: its id and its message body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadyBatch {
+    pub batch_id: String,
+    pub body: String,
+    pub clicks: usize,
+}
+
+struct OpenBatch {
+    batch_id: String,
+    body: String,
+    clicks: usize,
+    opened_at: OffsetDateTime,
+}
+
+impl OpenBatch {
+    fn close(mut self) -> ReadyBatch {
+        self.body.push_str(CLOSING);
+        ReadyBatch {
+            batch_id: self.batch_id,
+            body: self.body,
+            clicks: self.clicks,
+        }
+    }
+}
+
+#[derive(Default)]
+struct State {
+    open: Option<OpenBatch>,
+    /// Closed batches waiting for a (re)send.
+    ready: VecDeque<ReadyBatch>,
+}
+
+/// The process's click buffer. Its lock is held only to append or take, never across a send.
+pub struct ClickBuffer {
+    state: Mutex<State>,
+    max_bytes: usize,
+    max_age: Duration,
+}
+
+impl ClickBuffer {
+    pub fn new(max_age: Duration) -> Self {
+        Self::with_limit(max_age, MAX_BATCH_BYTES)
+    }
+
+    /// A buffer whose messages stay under `max_bytes` (tests use small ones).
+    pub fn with_limit(max_age: Duration, max_bytes: usize) -> Self {
+        Self {
+            state: Mutex::default(),
+            max_bytes,
+            max_age,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Adds a click; true when a closed batch now waits to be sent (the click did not fit).
+    pub fn push(&self, click: &Click, now: OffsetDateTime, ids: &dyn IdSource) -> bool {
+        let json = serde_json::to_string(click).expect("a click serialises");
+        let mut state = self.lock();
+        let fits = state
+            .open
+            .as_ref()
+            .is_some_and(|open| open.body.len() + 1 + json.len() + CLOSING.len() <= self.max_bytes);
+        if !fits && let Some(full) = state.open.take() {
+            state.ready.push_back(full.close());
+        }
+        match &mut state.open {
+            Some(open) => {
+                open.body.push(',');
+                open.body.push_str(&json);
+                open.clicks += 1;
+            }
+            None => {
+                let batch_id = format!("cb_{}", ids.next_id());
+                let mut body = String::with_capacity(self.max_bytes.min(16 * 1024));
+                body.push_str(r#"{"batchId":"#);
+                body.push_str(&serde_json::to_string(&batch_id).expect("a string serialises"));
+                body.push_str(r#","clicks":["#);
+                body.push_str(&json);
+                state.open = Some(OpenBatch {
+                    batch_id,
+                    body,
+                    clicks: 1,
+                    opened_at: now,
+                });
+            }
+        }
+        !state.ready.is_empty()
+    }
+
+    /// True when something should be sent now: a closed batch, or an open one past `max_age`.
+    pub fn is_due(&self, now: OffsetDateTime) -> bool {
+        let state = self.lock();
+        !state.ready.is_empty()
+            || state
+                .open
+                .as_ref()
+                .is_some_and(|open| now - open.opened_at >= self.max_age)
+    }
+
+    /// Takes what is due: closed batches, and the open one when it is past `max_age` or
+    /// `everything` is asked (shutdown).
+    pub fn take(&self, now: OffsetDateTime, everything: bool) -> Vec<ReadyBatch> {
+        let mut state = self.lock();
+        let old = state
+            .open
+            .as_ref()
+            .is_some_and(|open| now - open.opened_at >= self.max_age);
+        if (old || everything)
+            && let Some(open) = state.open.take()
+        {
+            state.ready.push_back(open.close());
+        }
+        state.ready.drain(..).collect()
+    }
+
+    /// Puts batches that failed to send back, in front, keeping at most [`MAX_KEPT_BATCHES`].
+    pub fn put_back(&self, batches: Vec<ReadyBatch>) {
+        let mut state = self.lock();
+        for batch in batches.into_iter().rev() {
+            state.ready.push_front(batch);
+        }
+        while state.ready.len() > MAX_KEPT_BATCHES {
+            if let Some(dropped) = state.ready.pop_back() {
+                tracing::error!(
+                    batch_id = %dropped.batch_id,
+                    clicks = dropped.clicks,
+                    "click batch dropped: the click queue has been failing too long"
+                );
+            }
+        }
+    }
+
+    /// Clicks in the buffer, sent or not (for tests and logs).
+    pub fn pending_clicks(&self) -> usize {
+        let state = self.lock();
+        state.open.as_ref().map_or(0, |open| open.clicks)
+            + state.ready.iter().map(|batch| batch.clicks).sum::<usize>()
+    }
+}
+
+/// Sends batches as one message each; on failure they go back into the buffer for the next
+/// flush, with the same batch ids.
+pub async fn send_batches(
+    buffer: &ClickBuffer,
+    queue: &dyn MessageQueue,
+    batches: Vec<ReadyBatch>,
+) -> Result<usize, QueueError> {
+    if batches.is_empty() {
+        return Ok(0);
+    }
+    let messages: Vec<OutgoingMessage> = batches
+        .iter()
+        .enumerate()
+        .map(|(index, batch)| OutgoingMessage::new(format!("b{index}"), batch.body.clone()))
+        .collect();
+    match send_all(queue, &messages).await {
+        Ok(()) => Ok(batches.iter().map(|batch| batch.clicks).sum()),
+        Err(error) => {
+            tracing::warn!(%error, batches = batches.len(), "click batches kept for a retry");
+            buffer.put_back(batches);
+            Err(error)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clicks::ClickBatch;
+    use crate::ports::SequentialIds;
+    use crate::types::{ClickId, LinkId, ProgramId};
+    use time::macros::datetime;
+
+    fn click(n: usize) -> Click {
+        Click {
+            id: ClickId::parse(&format!("clk_{n}")).unwrap(),
+            timestamp: datetime!(2026-11-21 10:00 UTC),
+            link_id: LinkId::parse("link_1").unwrap(),
+            partner_id: None,
+            program_id: ProgramId::parse("prog_1").unwrap(),
+            country: Some("DE".into()),
+            device: "Desktop".into(),
+            browser: "Chrome".into(),
+            os: "Windows".into(),
+            referer: None,
+            qr: false,
+        }
+    }
+
+    #[test]
+    fn a_closed_batch_is_exactly_a_click_batch_under_the_limit() {
+        let buffer = ClickBuffer::with_limit(Duration::seconds(5), 1_000);
+        let ids = SequentialIds::default();
+        let now = datetime!(2026-11-21 10:00 UTC);
+        let mut pushed = 0;
+        while !buffer.push(&click(pushed), now, &ids) {
+            pushed += 1;
+        }
+        let batches = buffer.take(now, false);
+        assert_eq!(batches.len(), 1);
+        let parsed = ClickBatch::parse(&batches[0].body).unwrap();
+        assert_eq!(parsed.batch_id, batches[0].batch_id);
+        assert_eq!(parsed.clicks, (0..pushed).map(click).collect::<Vec<_>>());
+        assert_eq!(parsed.to_body(), batches[0].body);
+        assert!(batches[0].body.len() <= 1_000);
+        // The click that did not fit opened the next batch.
+        assert_eq!(buffer.pending_clicks(), 1);
+    }
+
+    #[test]
+    fn the_open_batch_is_due_once_old_or_on_shutdown() {
+        let buffer = ClickBuffer::new(Duration::seconds(5));
+        let ids = SequentialIds::default();
+        let start = datetime!(2026-11-21 10:00 UTC);
+        buffer.push(&click(1), start, &ids);
+        assert!(!buffer.is_due(start + Duration::seconds(4)));
+        assert!(buffer.take(start + Duration::seconds(4), false).is_empty());
+        assert!(buffer.is_due(start + Duration::seconds(5)));
+        assert_eq!(buffer.take(start + Duration::seconds(5), false).len(), 1);
+        buffer.push(&click(2), start, &ids);
+        let all = buffer.take(start, true);
+        assert_eq!(all.len(), 1);
+        assert_eq!(buffer.pending_clicks(), 0);
+    }
+
+    #[test]
+    fn failed_batches_come_back_first_with_their_ids() {
+        let buffer = ClickBuffer::new(Duration::seconds(5));
+        let ids = SequentialIds::default();
+        let now = datetime!(2026-11-21 10:00 UTC);
+        buffer.push(&click(1), now, &ids);
+        let first = buffer.take(now, true);
+        buffer.push(&click(2), now, &ids);
+        buffer.put_back(first.clone());
+        let again = buffer.take(now, true);
+        assert_eq!(again[0], first[0]);
+        assert_eq!(again.len(), 2);
+    }
+}

@@ -1,0 +1,351 @@
+//! Dub's link management: `POST /links`, `GET /links/info`, `PATCH /links/{id}`,
+//! `DELETE /links/{id}`. Every change writes the link, its key claim (with the redirect's
+//! target) and a `link.*` event in one transaction.
+
+use super::fields;
+use super::key::LinkKey;
+use super::repo::{self, StoredLink};
+use super::view::LinkView;
+use crate::auth::{Principal, Scope};
+use crate::context::AppContext;
+use crate::error::DomainError;
+use crate::model::{Actor, DomainEvent, Link, LinkStats, Program};
+use crate::outbox;
+use crate::partners;
+use crate::programs;
+use crate::types::{LinkId, PartnerId, ProgramId, WebUrl};
+use std::collections::BTreeMap;
+use time::OffsetDateTime;
+
+/// Attempts at a free random key before giving up.
+const RANDOM_KEY_ATTEMPTS: usize = 3;
+
+/// `POST /links`.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateLink {
+    pub url: String,
+    pub domain: Option<String>,
+    /// A random 7-character key when absent; `""` or `_root` for the root link.
+    pub key: Option<String>,
+    pub program_id: Option<String>,
+    pub partner_id: Option<String>,
+    pub tenant_id: Option<String>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub expires_at: Option<OffsetDateTime>,
+    pub expired_url: Option<String>,
+    pub disabled: Option<bool>,
+    pub geo: Option<BTreeMap<String, String>>,
+    pub ios: Option<String>,
+    pub android: Option<String>,
+}
+
+/// `PATCH /links/{id}`: only the fields present change; `null` clears an optional field.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateLink {
+    pub url: Option<String>,
+    pub key: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    pub partner_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub tenant_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present_time")]
+    pub expires_at: Option<Option<OffsetDateTime>>,
+    #[serde(default, deserialize_with = "present")]
+    pub expired_url: Option<Option<String>>,
+    pub disabled: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    pub geo: Option<Option<BTreeMap<String, String>>>,
+    #[serde(default, deserialize_with = "present")]
+    pub ios: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub android: Option<Option<String>>,
+}
+
+/// A field that is present (`Some`), possibly `null` (`Some(None)`); absent fields stay `None`.
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    serde::Deserialize::deserialize(deserializer).map(Some)
+}
+
+fn present_time<'de, D>(deserializer: D) -> Result<Option<Option<OffsetDateTime>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    time::serde::rfc3339::option::deserialize(deserializer).map(Some)
+}
+
+/// The caller's program, once it may act on links with `scope`.
+pub(super) async fn links_program(
+    ctx: &AppContext,
+    principal: &Principal,
+    scope: Scope,
+) -> Result<Program, DomainError> {
+    let id = principal
+        .own_program(scope)
+        .map_err(|denied| DomainError::denied(denied, "Program"))?;
+    programs::find_program(ctx.store.as_ref(), &id)
+        .await?
+        .ok_or_else(|| DomainError::not_found("Program"))
+}
+
+fn check_program_id(program: &Program, requested: Option<&str>) -> Result<(), DomainError> {
+    match requested {
+        Some(id) if id != program.id.as_str() => Err(DomainError::not_found("Program")),
+        _ => Ok(()),
+    }
+}
+
+fn check_domain(program: &Program, requested: Option<&str>) -> Result<String, DomainError> {
+    let domain = requested
+        .map(|d| d.trim().trim_end_matches('.').to_ascii_lowercase())
+        .unwrap_or_else(|| program.domain.clone());
+    if domain != program.domain {
+        return Err(DomainError::Unprocessable(format!(
+            "`domain` must be the program's short-link domain `{}`.",
+            program.domain
+        )));
+    }
+    Ok(domain)
+}
+
+async fn check_partner(
+    ctx: &AppContext,
+    program: &ProgramId,
+    raw: Option<&str>,
+) -> Result<Option<PartnerId>, DomainError> {
+    let Some(raw) = raw else { return Ok(None) };
+    let id = PartnerId::parse(raw).map_err(|_| DomainError::not_found("Partner"))?;
+    partners::find_partner(ctx.store.as_ref(), program, &id)
+        .await?
+        .map(|partner| Some(partner.id))
+        .ok_or_else(|| DomainError::not_found("Partner"))
+}
+
+fn key_taken(link: &Link) -> DomainError {
+    DomainError::Conflict(format!(
+        "The key `{}` is already in use on {}.",
+        if link.key.is_empty() {
+            "_root"
+        } else {
+            &link.key
+        },
+        link.domain
+    ))
+}
+
+fn changed_meanwhile() -> DomainError {
+    DomainError::Conflict("The link changed while this request ran; retry.".into())
+}
+
+fn event(ctx: &AppContext, actor: Actor, name: &str, link: &Link) -> DomainEvent {
+    outbox::new_event(
+        ctx.ids.as_ref(),
+        ctx.clock.as_ref(),
+        &link.program_id,
+        name,
+        actor,
+        serde_json::to_value(LinkView::from(link.clone())).expect("a link serialises"),
+    )
+}
+
+/// Writes a new link with its key claim and `link.created`. A taken key is 409, unless the key
+/// was random, which is then drawn again.
+pub(super) async fn insert_new(
+    ctx: &AppContext,
+    actor: Actor,
+    mut link: Link,
+    random_key: bool,
+) -> Result<Link, DomainError> {
+    for _ in 0..RANDOM_KEY_ATTEMPTS {
+        let created = event(ctx, actor.clone(), "link.created", &link);
+        let mut ops = repo::insert(&link)?.to_vec();
+        ops.push(outbox::record(&created)?);
+        match ctx.store.transact(ops).await {
+            Ok(()) => return Ok(link),
+            Err(error) if error.failed_condition_index() == Some(1) && random_key => {
+                link.key = LinkKey::random(ctx.random.as_ref()).as_str().to_owned();
+            }
+            Err(error) if error.failed_condition_index() == Some(1) => {
+                return Err(key_taken(&link));
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+    Err(DomainError::Conflict(
+        "No free random key was found; retry or choose a key.".into(),
+    ))
+}
+
+/// `POST /links`.
+pub async fn create_link(
+    ctx: &AppContext,
+    principal: &Principal,
+    request: CreateLink,
+) -> Result<LinkView, DomainError> {
+    let program = links_program(ctx, principal, Scope::LinksWrite).await?;
+    check_program_id(&program, request.program_id.as_deref())?;
+    let domain = check_domain(&program, request.domain.as_deref())?;
+    let (key, random_key) = match request.key.as_deref() {
+        Some(raw) => (LinkKey::parse(raw)?, false),
+        None => (LinkKey::random(ctx.random.as_ref()), true),
+    };
+    let link = Link {
+        id: LinkId::generate(ctx.ids.as_ref()),
+        program_id: program.id.clone(),
+        domain,
+        key: key.as_str().to_owned(),
+        url: fields::url("url", &request.url)?,
+        partner_id: check_partner(ctx, &program.id, request.partner_id.as_deref()).await?,
+        tenant_id: fields::tenant_id(request.tenant_id)?,
+        expires_at: request.expires_at,
+        expired_url: fields::optional_url("expiredUrl", request.expired_url.as_deref())?,
+        disabled: request.disabled.unwrap_or(false),
+        geo: fields::geo(request.geo.unwrap_or_default())?,
+        ios: fields::optional_url("ios", request.ios.as_deref())?,
+        android: fields::optional_url("android", request.android.as_deref())?,
+        stats: LinkStats::default(),
+        created_at: ctx.clock.now(),
+    };
+    Ok(insert_new(ctx, principal.actor(), link, random_key)
+        .await?
+        .into())
+}
+
+/// `GET /links/info?domain=&key=` (or `?linkId=`).
+pub async fn link_info(
+    ctx: &AppContext,
+    principal: &Principal,
+    domain: Option<&str>,
+    key: Option<&str>,
+    link_id: Option<&str>,
+) -> Result<LinkView, DomainError> {
+    let program = links_program(ctx, principal, Scope::LinksRead).await?;
+    let found = match (link_id, domain) {
+        (Some(id), _) => {
+            let id = LinkId::parse(id).map_err(|_| DomainError::not_found("Link"))?;
+            repo::find(ctx.store.as_ref(), &program.id, &id).await?
+        }
+        (None, Some(domain)) => {
+            let key = LinkKey::parse(key.unwrap_or_default())
+                .map_err(|_| DomainError::not_found("Link"))?;
+            let domain = domain.trim().to_ascii_lowercase();
+            repo::find_by_key(ctx.store.as_ref(), &domain, key.as_str())
+                .await?
+                .filter(|stored| stored.link.program_id == program.id)
+        }
+        (None, None) => {
+            return Err(DomainError::BadRequest(
+                "Give `domain` and `key`, or `linkId`.".into(),
+            ));
+        }
+    };
+    found
+        .map(|stored| stored.link.into())
+        .ok_or_else(|| DomainError::not_found("Link"))
+}
+
+async fn stored_link(
+    ctx: &AppContext,
+    program: &Program,
+    link_id: &str,
+) -> Result<StoredLink, DomainError> {
+    let id = LinkId::parse(link_id).map_err(|_| DomainError::not_found("Link"))?;
+    repo::find(ctx.store.as_ref(), &program.id, &id)
+        .await?
+        .ok_or_else(|| DomainError::not_found("Link"))
+}
+
+/// `PATCH /links/{id}`.
+pub async fn update_link(
+    ctx: &AppContext,
+    principal: &Principal,
+    link_id: &str,
+    request: UpdateLink,
+) -> Result<LinkView, DomainError> {
+    let program = links_program(ctx, principal, Scope::LinksWrite).await?;
+    let read = stored_link(ctx, &program, link_id).await?;
+    let mut link = read.link.clone();
+    if let Some(url) = &request.url {
+        link.url = fields::url("url", url)?;
+    }
+    if let Some(key) = &request.key {
+        link.key = LinkKey::parse(key)?.as_str().to_owned();
+    }
+    if let Some(partner) = request.partner_id {
+        link.partner_id = check_partner(ctx, &program.id, partner.as_deref()).await?;
+    }
+    if let Some(tenant) = request.tenant_id {
+        link.tenant_id = fields::tenant_id(tenant)?;
+    }
+    if let Some(expires_at) = request.expires_at {
+        link.expires_at = expires_at;
+    }
+    if let Some(expired_url) = request.expired_url {
+        link.expired_url = fields::optional_url("expiredUrl", expired_url.as_deref())?;
+    }
+    if let Some(disabled) = request.disabled {
+        link.disabled = disabled;
+    }
+    if let Some(geo) = request.geo {
+        link.geo = fields::geo(geo.unwrap_or_default())?;
+    }
+    if let Some(ios) = request.ios {
+        link.ios = fields::optional_url("ios", ios.as_deref())?;
+    }
+    if let Some(android) = request.android {
+        link.android = fields::optional_url("android", android.as_deref())?;
+    }
+    if link == read.link {
+        return Ok(link.into());
+    }
+    let updated = event(ctx, principal.actor(), "link.updated", &link);
+    let mut ops = repo::replace(&link, &read)?;
+    let key_changed = ops.len() == 3;
+    ops.push(outbox::record(&updated)?);
+    match ctx.store.transact(ops).await {
+        Ok(()) => Ok(link.into()),
+        Err(error) => match error.failed_condition_index() {
+            Some(2) if key_changed => Err(key_taken(&link)),
+            Some(_) => Err(changed_meanwhile()),
+            None => Err(error.into()),
+        },
+    }
+}
+
+/// `DELETE /links/{id}`: `{id}` back, as Dub answers. A partner's default referral link stays
+/// (disable it instead), so that its partner always has a link.
+pub async fn delete_link(
+    ctx: &AppContext,
+    principal: &Principal,
+    link_id: &str,
+) -> Result<serde_json::Value, DomainError> {
+    let program = links_program(ctx, principal, Scope::LinksWrite).await?;
+    let read = stored_link(ctx, &program, link_id).await?;
+    if let Some(partner) = &read.link.partner_id {
+        let owner = partners::find_partner(ctx.store.as_ref(), &program.id, partner).await?;
+        if owner.is_some_and(|p| p.default_link_id.as_ref() == Some(&read.link.id)) {
+            return Err(DomainError::Conflict(
+                "This is the partner's default referral link; disable it instead.".into(),
+            ));
+        }
+    }
+    let deleted = event(ctx, principal.actor(), "link.deleted", &read.link);
+    let mut ops = repo::remove(&read).to_vec();
+    ops.push(outbox::record(&deleted)?);
+    match ctx.store.transact(ops).await {
+        Ok(()) => Ok(serde_json::json!({ "id": read.link.id })),
+        Err(error) if error.failed_condition_index().is_some() => Err(changed_meanwhile()),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// The destination URL a partner link gets when the request names none: the partner's default
+/// link's destination.
+pub(super) fn default_destination(default_link: Option<&Link>) -> Option<WebUrl> {
+    default_link.map(|link| link.url.clone())
+}

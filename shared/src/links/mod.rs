@@ -1,0 +1,23 @@
+//! Short links: Dub's management endpoints, partner links, the click redirect, and client-side
+//! click tracking.
+
+pub mod agent;
+pub mod click_buffer;
+mod fields;
+pub mod key;
+mod manage;
+mod partner_links;
+pub mod redirect;
+pub mod repo;
+pub mod target;
+pub mod track;
+mod view;
+
+pub use agent::{Agent, AgentParser, Platform};
+pub use click_buffer::{ClickBuffer, ReadyBatch};
+pub use key::LinkKey;
+pub use manage::{CreateLink, UpdateLink, create_link, delete_link, link_info, update_link};
+pub use partner_links::{CreatePartnerLink, LinkProps, create_partner_link, list_partner_links};
+pub use redirect::{RedirectPorts, RedirectResponse, RedirectSettings, Redirector, Visit};
+pub use target::RedirectTarget;
+pub use view::{LinkView, short_link};

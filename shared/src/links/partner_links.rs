@@ -1,0 +1,145 @@
+//! Dub's partner links: `POST /partners/links` creates a link for a partner on the program's
+//! domain; `GET /partners/links` lists a partner's links. The partner is named by `partnerId`
+//! or by its `tenantId` (its id in the business's own database).
+
+use super::fields;
+use super::key::LinkKey;
+use super::manage::{default_destination, insert_new, links_program};
+use super::repo;
+use super::view::LinkView;
+use crate::auth::{Principal, Scope};
+use crate::context::AppContext;
+use crate::error::DomainError;
+use crate::model::{Link, LinkStats, Partner, Program};
+use crate::partners;
+use crate::types::{LinkId, PartnerId};
+use std::collections::BTreeMap;
+use time::OffsetDateTime;
+
+/// Links listed per partner (Dub lists them all; a partner has few).
+const MAX_LISTED: u32 = 100;
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreatePartnerLink {
+    pub program_id: Option<String>,
+    pub partner_id: Option<String>,
+    pub tenant_id: Option<String>,
+    /// The partner's default link's destination when absent.
+    pub url: Option<String>,
+    pub key: Option<String>,
+    pub link_props: Option<LinkProps>,
+}
+
+/// The optional settings of the new link.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LinkProps {
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub expires_at: Option<OffsetDateTime>,
+    pub expired_url: Option<String>,
+    pub disabled: Option<bool>,
+    pub geo: Option<BTreeMap<String, String>>,
+    pub ios: Option<String>,
+    pub android: Option<String>,
+}
+
+async fn partner_named(
+    ctx: &AppContext,
+    program: &Program,
+    partner_id: Option<&str>,
+    tenant_id: Option<&str>,
+) -> Result<Partner, DomainError> {
+    let store = ctx.store.as_ref();
+    let found = match (partner_id, tenant_id) {
+        (Some(id), _) => {
+            let id = PartnerId::parse(id).map_err(|_| DomainError::not_found("Partner"))?;
+            partners::find_partner(store, &program.id, &id).await?
+        }
+        (None, Some(tenant)) => partners::find_by_tenant(store, &program.id, tenant).await?,
+        (None, None) => {
+            return Err(DomainError::Unprocessable(
+                "Give `partnerId` or `tenantId`.".into(),
+            ));
+        }
+    };
+    found.ok_or_else(|| DomainError::not_found("Partner"))
+}
+
+/// `POST /partners/links`.
+pub async fn create_partner_link(
+    ctx: &AppContext,
+    principal: &Principal,
+    request: CreatePartnerLink,
+) -> Result<LinkView, DomainError> {
+    let program = links_program(ctx, principal, Scope::LinksWrite).await?;
+    if request
+        .program_id
+        .as_deref()
+        .is_some_and(|id| id != program.id.as_str())
+    {
+        return Err(DomainError::not_found("Program"));
+    }
+    let partner = partner_named(
+        ctx,
+        &program,
+        request.partner_id.as_deref(),
+        request.tenant_id.as_deref(),
+    )
+    .await?;
+    let url = match request.url.as_deref() {
+        Some(raw) => fields::url("url", raw)?,
+        None => {
+            let default_link = match &partner.default_link_id {
+                Some(id) => repo::find(ctx.store.as_ref(), &program.id, id).await?,
+                None => None,
+            };
+            default_destination(default_link.as_ref().map(|stored| &stored.link)).ok_or_else(
+                || {
+                    DomainError::Unprocessable(
+                        "`url` is required: the partner has no default link.".into(),
+                    )
+                },
+            )?
+        }
+    };
+    let (key, random_key) = match request.key.as_deref() {
+        Some(raw) => (LinkKey::parse(raw)?, false),
+        None => (LinkKey::random(ctx.random.as_ref()), true),
+    };
+    let props = request.link_props.unwrap_or_default();
+    let link = Link {
+        id: LinkId::generate(ctx.ids.as_ref()),
+        program_id: program.id.clone(),
+        domain: program.domain.clone(),
+        key: key.as_str().to_owned(),
+        url,
+        partner_id: Some(partner.id.clone()),
+        tenant_id: partner.tenant_id.clone(),
+        expires_at: props.expires_at,
+        expired_url: fields::optional_url("expiredUrl", props.expired_url.as_deref())?,
+        disabled: props.disabled.unwrap_or(false),
+        geo: fields::geo(props.geo.unwrap_or_default())?,
+        ios: fields::optional_url("ios", props.ios.as_deref())?,
+        android: fields::optional_url("android", props.android.as_deref())?,
+        stats: LinkStats::default(),
+        created_at: ctx.clock.now(),
+    };
+    Ok(insert_new(ctx, principal.actor(), link, random_key)
+        .await?
+        .into())
+}
+
+/// `GET /partners/links?partnerId=` (or `?tenantId=`).
+pub async fn list_partner_links(
+    ctx: &AppContext,
+    principal: &Principal,
+    partner_id: Option<&str>,
+    tenant_id: Option<&str>,
+) -> Result<Vec<LinkView>, DomainError> {
+    let program = links_program(ctx, principal, Scope::LinksRead).await?;
+    let partner = partner_named(ctx, &program, partner_id, tenant_id).await?;
+    let links =
+        repo::list_for_partner(ctx.store.as_ref(), &program.id, &partner.id, MAX_LISTED).await?;
+    Ok(links.into_iter().map(LinkView::from).collect())
+}

@@ -1,0 +1,203 @@
+//! Link records: the link item (its JSON body, `version`, counters beside it, and a gsi1 entry
+//! listing a partner's links), and the domain+key claim that makes a key unique and carries the
+//! redirect's [`RedirectTarget`].
+
+use super::target::RedirectTarget;
+use crate::layout;
+use crate::model::Link;
+use crate::partners::totals::{link_stats_of, write_link_stats};
+use crate::store::records::{BODY, from_json_item, json_item};
+use crate::store::{
+    Condition, Consistency, Delete, Item, ItemStore, Key, Put, Query, StoreError, TxOp, Update,
+    UpdateItem, get_n, get_s, s, schema,
+};
+use crate::types::{LinkId, PartnerId, ProgramId};
+
+const OWNER: &str = "linkId";
+const TARGET: &str = "target";
+
+/// A link as stored, with the version its next write must be conditioned on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredLink {
+    pub link: Link,
+    pub version: u64,
+}
+
+fn item(link: &Link, version: u64) -> Result<Item, StoreError> {
+    let mut item = json_item(&layout::link(&link.id), link, version)?;
+    if let Some(partner) = &link.partner_id {
+        item.insert(
+            schema::GSI1.pk.into(),
+            s(layout::partner_links_index_pk(&link.program_id, partner)),
+        );
+        item.insert(schema::GSI1.sk.into(), s(link.id.to_string()));
+    }
+    Ok(item)
+}
+
+fn claim_item(link: &Link) -> Result<Item, StoreError> {
+    let mut item = layout::link_key_claim(&link.domain, &link.key).to_item();
+    item.insert(OWNER.into(), s(link.id.as_str()));
+    let target = serde_json::to_string(&RedirectTarget::from(link)).map_err(StoreError::engine)?;
+    item.insert(TARGET.into(), s(target));
+    Ok(item)
+}
+
+fn owned_by(link: &LinkId) -> Condition {
+    Condition::equals(OWNER, s(link.as_str()))
+}
+
+/// The link record, then the claim on its domain and key (fails when the key is taken).
+pub fn insert(link: &Link) -> Result<[TxOp; 2], StoreError> {
+    Ok([
+        TxOp::Put(Put {
+            item: {
+                let mut item = item(link, 1)?;
+                write_link_stats(&mut item, &link.stats);
+                item
+            },
+            condition: Some(Condition::NotExists),
+        }),
+        TxOp::Put(Put {
+            item: claim_item(link)?,
+            condition: Some(Condition::NotExists),
+        }),
+    ])
+}
+
+/// Rewrites a link read at `read` (an update that leaves its counters alone) and its claim: the
+/// same claim rewritten in place, or, when the key changed, the old one released and the new
+/// one taken (the last action fails when the new key is taken).
+pub fn replace(link: &Link, read: &StoredLink) -> Result<Vec<TxOp>, StoreError> {
+    let mut written = item(link, read.version + 1)?;
+    let mut update = Update::new();
+    for name in [BODY, "version", schema::GSI1.pk, schema::GSI1.sk] {
+        update = match written.remove(name) {
+            Some(value) => update.set(name, value),
+            None => update.remove(name),
+        };
+    }
+    let mut ops = vec![TxOp::Update(UpdateItem {
+        key: layout::link(&link.id),
+        update,
+        condition: Some(Condition::version(read.version)),
+    })];
+    let old = &read.link;
+    if old.domain == link.domain && old.key == link.key {
+        ops.push(TxOp::Put(Put {
+            item: claim_item(link)?,
+            condition: Some(owned_by(&link.id)),
+        }));
+    } else {
+        ops.push(TxOp::Delete(Delete {
+            key: layout::link_key_claim(&old.domain, &old.key),
+            condition: Some(owned_by(&link.id)),
+        }));
+        ops.push(TxOp::Put(Put {
+            item: claim_item(link)?,
+            condition: Some(Condition::NotExists),
+        }));
+    }
+    Ok(ops)
+}
+
+/// Deletes a link read at `read` and releases its key.
+pub fn remove(read: &StoredLink) -> [TxOp; 2] {
+    [
+        TxOp::Delete(Delete {
+            key: layout::link(&read.link.id),
+            condition: Some(Condition::version(read.version)),
+        }),
+        TxOp::Delete(Delete {
+            key: layout::link_key_claim(&read.link.domain, &read.link.key),
+            condition: Some(owned_by(&read.link.id)),
+        }),
+    ]
+}
+
+/// A link from its item: the record from the body, the counters from their attributes.
+pub fn link_of(item: &Item) -> Result<StoredLink, StoreError> {
+    let mut link: Link = from_json_item(item)?;
+    link.stats = link_stats_of(item)?;
+    let version = get_n(item, "version").unwrap_or(1).max(1) as u64;
+    Ok(StoredLink { link, version })
+}
+
+/// A link of `program` by id; another program's link is not found.
+pub async fn find(
+    store: &dyn ItemStore,
+    program: &ProgramId,
+    id: &LinkId,
+) -> Result<Option<StoredLink>, StoreError> {
+    let found = store
+        .get(&layout::link(id), Consistency::Strong)
+        .await?
+        .as_ref()
+        .map(link_of)
+        .transpose()?;
+    Ok(found.filter(|stored| &stored.link.program_id == program))
+}
+
+/// The link served at `domain`/`key` (key normalised), strongly read.
+pub async fn find_by_key(
+    store: &dyn ItemStore,
+    domain: &str,
+    key: &str,
+) -> Result<Option<StoredLink>, StoreError> {
+    let claim = store
+        .get(&layout::link_key_claim(domain, key), Consistency::Strong)
+        .await?;
+    let Some(owner) = claim.as_ref().and_then(|item| get_s(item, OWNER)) else {
+        return Ok(None);
+    };
+    let id = LinkId::parse(owner).map_err(|e| StoreError::Validation(e.0))?;
+    store
+        .get(&layout::link(&id), Consistency::Strong)
+        .await?
+        .as_ref()
+        .map(link_of)
+        .transpose()
+}
+
+/// The redirect's read: one eventually consistent `GetItem` of the claim. Claims written before
+/// targets were kept in them (none yet in production) fall back to the link item.
+pub async fn find_target(
+    store: &dyn ItemStore,
+    domain: &str,
+    key: &str,
+) -> Result<Option<RedirectTarget>, StoreError> {
+    let claim_key: Key = layout::link_key_claim(domain, key);
+    let Some(claim) = store.get(&claim_key, Consistency::Eventual).await? else {
+        return Ok(None);
+    };
+    if let Some(target) = get_s(&claim, TARGET) {
+        return serde_json::from_str(target)
+            .map(Some)
+            .map_err(StoreError::engine);
+    }
+    Ok(find_by_key(store, domain, key)
+        .await?
+        .map(|stored| RedirectTarget::from(&stored.link)))
+}
+
+/// A partner's links, oldest first (at most `limit`).
+pub async fn list_for_partner(
+    store: &dyn ItemStore,
+    program: &ProgramId,
+    partner: &PartnerId,
+    limit: u32,
+) -> Result<Vec<Link>, StoreError> {
+    let page = store
+        .query(
+            Query::index(
+                schema::GSI1.name,
+                layout::partner_links_index_pk(program, partner),
+            )
+            .limit(limit),
+        )
+        .await?;
+    page.items
+        .iter()
+        .map(|item| link_of(item).map(|stored| stored.link))
+        .collect()
+}

@@ -1,0 +1,192 @@
+//! Link management over both engines: Dub's `/links` and `/partners/links` endpoints, their
+//! validation and key rules, and the `link.*` events.
+
+use http::{Method, StatusCode};
+use integration_tests::app::TestApp;
+use integration_tests::engine_tests;
+use integration_tests::link_world::{api_key, call, partner, program, track_services};
+use serde_json::{Value, json};
+use shared::links::repo;
+use shared::store::{Query, get_s};
+
+async fn events(app: &TestApp, program: &shared::types::ProgramId) -> Vec<String> {
+    let page = app
+        .store
+        .query(Query::table(shared::layout::events_pk(program)))
+        .await
+        .unwrap();
+    page.items
+        .iter()
+        .map(|item| {
+            let body: Value = serde_json::from_str(get_s(item, "body").unwrap()).unwrap();
+            body["event"].as_str().unwrap().to_owned()
+        })
+        .filter(|name| name.starts_with("link."))
+        .collect()
+}
+
+engine_tests! {
+    async fn links_are_created_read_changed_and_deleted(app: TestApp) {
+        let track = track_services(&app);
+        let acme = program(&app, "go.acme.com").await;
+        let key = Some(acme.key.as_str());
+
+        let created = call(&app, &track, Method::POST, "/links", key,
+            Some(json!({"url": "https://acme.com/pricing", "key": "Spring",
+                        "geo": {"de": "https://acme.de/"}, "ios": "https://apps.apple.com/acme"}))).await;
+        assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+        assert_eq!(created.body["key"], "spring", "keys are stored lower-cased");
+        assert_eq!(created.body["domain"], "go.acme.com");
+        assert_eq!(created.body["shortLink"], "https://go.acme.com/spring");
+        assert_eq!(created.body["geo"]["DE"], "https://acme.de/");
+        assert_eq!(created.body["clicks"], 0);
+        let id = created.body["id"].as_str().unwrap().to_owned();
+
+        // The same key in another case is taken.
+        let again = call(&app, &track, Method::POST, "/links", key,
+            Some(json!({"url": "https://acme.com/", "key": "SPRING"}))).await;
+        assert_eq!(again.status, StatusCode::CONFLICT);
+        assert_eq!(again.error_code(), "conflict");
+
+        // A random key, and the root link.
+        let random = call(&app, &track, Method::POST, "/links", key,
+            Some(json!({"url": "https://acme.com/r"}))).await;
+        assert_eq!(random.status, StatusCode::OK, "{}", random.body);
+        assert_eq!(random.body["key"].as_str().unwrap().len(), 7);
+        let root = call(&app, &track, Method::POST, "/links", key,
+            Some(json!({"url": "https://acme.com/", "key": ""}))).await;
+        assert_eq!(root.status, StatusCode::OK, "{}", root.body);
+        assert_eq!(root.body["key"], "_root");
+        assert_eq!(root.body["shortLink"], "https://go.acme.com");
+
+        let info = call(&app, &track, Method::GET, "/links/info?domain=go.acme.com&key=SPRING", key, None).await;
+        assert_eq!(info.status, StatusCode::OK, "{}", info.body);
+        assert_eq!(info.body["id"], id.as_str());
+        let root_info = call(&app, &track, Method::GET, "/links/info?domain=go.acme.com&key=_root", key, None).await;
+        assert_eq!(root_info.body["id"], root.body["id"]);
+
+        // A new key releases the old one; nulls clear fields.
+        let changed = call(&app, &track, Method::PATCH, &format!("/links/{id}"), key,
+            Some(json!({"key": "Summer", "url": "https://acme.com/summer", "ios": null, "disabled": true}))).await;
+        assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+        assert_eq!(changed.body["key"], "summer");
+        assert_eq!(changed.body["ios"], Value::Null);
+        assert_eq!(changed.body["disabled"], true);
+        assert_eq!(changed.body["geo"]["DE"], "https://acme.de/", "untouched fields stay");
+        let old = call(&app, &track, Method::GET, "/links/info?domain=go.acme.com&key=spring", key, None).await;
+        assert_eq!(old.status, StatusCode::NOT_FOUND);
+        let target = repo::find_target(app.store.as_ref(), "go.acme.com", "summer").await.unwrap().unwrap();
+        assert!(target.disabled && target.url.as_str() == "https://acme.com/summer",
+            "the claim carries the redirect's target");
+        let reuse = call(&app, &track, Method::POST, "/links", key,
+            Some(json!({"url": "https://acme.com/", "key": "spring"}))).await;
+        assert_eq!(reuse.status, StatusCode::OK, "the released key is free: {}", reuse.body);
+        let clash = call(&app, &track, Method::PATCH, &format!("/links/{id}"), key,
+            Some(json!({"key": "spring"}))).await;
+        assert_eq!(clash.status, StatusCode::CONFLICT);
+
+        let deleted = call(&app, &track, Method::DELETE, &format!("/links/{id}"), key, None).await;
+        assert_eq!(deleted.status, StatusCode::OK);
+        assert_eq!(deleted.body["id"], id.as_str());
+        assert!(repo::find_target(app.store.as_ref(), "go.acme.com", "summer").await.unwrap().is_none());
+        let gone = call(&app, &track, Method::DELETE, &format!("/links/{id}"), key, None).await;
+        assert_eq!(gone.status, StatusCode::NOT_FOUND);
+
+        // Ids made in one millisecond are not ordered: compare the multiset.
+        let mut recorded = events(&app, &acme.id).await;
+        recorded.sort();
+        assert_eq!(
+            recorded,
+            ["link.created", "link.created", "link.created", "link.created", "link.deleted", "link.updated"]
+        );
+    }
+
+    async fn bad_links_are_refused_and_change_nothing(app: TestApp) {
+        let track = track_services(&app);
+        let acme = program(&app, "bad.acme.com").await;
+        let key = Some(acme.key.as_str());
+        for url in ["javascript:alert(1)", "data:text/html,hi", "//evil.com/x", "ftp://acme.com", "/relative"] {
+            let reply = call(&app, &track, Method::POST, "/links", key,
+                Some(json!({"url": url, "key": "x"}))).await;
+            assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{url}");
+            assert_eq!(reply.error_code(), "unprocessable_entity");
+        }
+        for body in [
+            json!({"url": "https://acme.com", "expiredUrl": "javascript:x", "key": "x"}),
+            json!({"url": "https://acme.com", "geo": {"DEU": "https://acme.de"}, "key": "x"}),
+            json!({"url": "https://acme.com", "android": "data:,x", "key": "x"}),
+            json!({"url": "https://acme.com", "key": "a/b"}),
+            json!({"url": "https://acme.com", "domain": "other.com", "key": "x"}),
+            json!({"url": "https://acme.com", "key": "x", "unknown": 1}),
+        ] {
+            let reply = call(&app, &track, Method::POST, "/links", key, Some(body.clone())).await;
+            assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        }
+        let foreign_partner = call(&app, &track, Method::POST, "/links", key,
+            Some(json!({"url": "https://acme.com", "key": "x", "partnerId": "pn_nobody"}))).await;
+        assert_eq!(foreign_partner.status, StatusCode::NOT_FOUND);
+        assert!(repo::find_target(app.store.as_ref(), "bad.acme.com", "x").await.unwrap().is_none());
+        assert!(events(&app, &acme.id).await.is_empty(), "nothing was recorded");
+
+        // Scopes and programs.
+        let reader = api_key(&app, &acme.id, json!(["links.read"])).await;
+        let refused = call(&app, &track, Method::POST, "/links", Some(&reader),
+            Some(json!({"url": "https://acme.com"}))).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        let created = call(&app, &track, Method::POST, "/links", key,
+            Some(json!({"url": "https://acme.com", "key": "mine"}))).await;
+        let id = created.body["id"].as_str().unwrap();
+        let other = program(&app, "other.example.com").await;
+        let foreign = call(&app, &track, Method::PATCH, &format!("/links/{id}"), Some(&other.key),
+            Some(json!({"url": "https://evil.com"}))).await;
+        assert_eq!(foreign.status, StatusCode::NOT_FOUND, "another program's link is not found");
+        let bad_patch = call(&app, &track, Method::PATCH, &format!("/links/{id}"), key,
+            Some(json!({"url": "javascript:alert(1)"}))).await;
+        assert_eq!(bad_patch.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let unchanged = call(&app, &track, Method::GET, &format!("/links/info?linkId={id}"), key, None).await;
+        assert_eq!(unchanged.body["url"], "https://acme.com/");
+        let no_auth = call(&app, &track, Method::GET, "/links/info?domain=bad.acme.com&key=mine", None, None).await;
+        assert_eq!(no_auth.status, StatusCode::UNAUTHORIZED);
+    }
+
+    async fn partner_links_are_made_and_listed_by_partner_or_tenant(app: TestApp) {
+        let track = track_services(&app);
+        let acme = program(&app, "p.acme.com").await;
+        let key = Some(acme.key.as_str());
+        let (jane, default_link) = partner(&app, &acme, "JANE20", Some("user_42"), "https://acme.com/").await;
+
+        let by_id = call(&app, &track, Method::POST, "/partners/links", key,
+            Some(json!({"partnerId": jane.id, "url": "https://acme.com/blog", "key": "jane-blog"}))).await;
+        assert_eq!(by_id.status, StatusCode::CREATED, "{}", by_id.body);
+        assert_eq!(by_id.body["partnerId"], jane.id.as_str());
+        assert_eq!(by_id.body["tenantId"], "user_42");
+        let by_tenant = call(&app, &track, Method::POST, "/partners/links", key,
+            Some(json!({"tenantId": "user_42", "linkProps": {"geo": {"FR": "https://acme.fr/"}}}))).await;
+        assert_eq!(by_tenant.status, StatusCode::CREATED, "{}", by_tenant.body);
+        assert_eq!(by_tenant.body["url"], "https://acme.com/", "the default link's destination");
+
+        let listed = call(&app, &track, Method::GET, &format!("/partners/links?partnerId={}", jane.id), key, None).await;
+        assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
+        let mut ids: Vec<&str> = listed.body.as_array().unwrap().iter().map(|l| l["id"].as_str().unwrap()).collect();
+        ids.sort();
+        let mut expected = vec![default_link.id.as_str(), by_id.body["id"].as_str().unwrap(), by_tenant.body["id"].as_str().unwrap()];
+        expected.sort();
+        assert_eq!(ids, expected);
+        let by_tenant_list = call(&app, &track, Method::GET, "/partners/links?tenantId=user_42", key, None).await;
+        assert_eq!(by_tenant_list.body.as_array().unwrap().len(), 3);
+
+        let unknown = call(&app, &track, Method::POST, "/partners/links", key,
+            Some(json!({"tenantId": "nobody", "url": "https://acme.com"}))).await;
+        assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+        let neither = call(&app, &track, Method::POST, "/partners/links", key,
+            Some(json!({"url": "https://acme.com"}))).await;
+        assert_eq!(neither.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let other = program(&app, "p.other.com").await;
+        let foreign = call(&app, &track, Method::GET, &format!("/partners/links?partnerId={}", jane.id), Some(&other.key), None).await;
+        assert_eq!(foreign.status, StatusCode::NOT_FOUND);
+
+        // A partner's default link stays: disable it instead.
+        let keep = call(&app, &track, Method::DELETE, &format!("/links/{}", default_link.id), key, None).await;
+        assert_eq!(keep.status, StatusCode::CONFLICT);
+    }
+}
