@@ -7,6 +7,7 @@
 //! event goes to the customer's original link and partner. Dub does the same silently; here
 //! it is the documented rule, and the response and events show the link that got the credit.
 
+use super::deals::deal_partner;
 use super::records::{link_of, pick};
 use crate::clicks::{ClickClaims, ClickIdSigner};
 use crate::customers::{CustomerActivity, customer_of, tracked_customer_id};
@@ -14,7 +15,7 @@ use crate::error::DomainError;
 use crate::layout;
 use crate::model::{Customer, Link, Partner, PartnerGroup, Program};
 use crate::partners::partner_of;
-use crate::store::{Consistency, Item, ItemStore, Key, StoreError, from_item, get_s};
+use crate::store::{Consistency, Item, ItemStore, Key, StoreError, from_item};
 use crate::types::{ClickId, Email, LinkId, PartnerId, ProgramId};
 use time::OffsetDateTime;
 
@@ -87,8 +88,17 @@ pub async fn resolve(
         .map(|(_, claims)| claims.link_id.clone());
     let customer_key = layout::customer(&customer_id);
     let program_key = layout::program(program_id);
+    // A lead without a click may belong to a deal registered for its email: read the claim
+    // in the same batch, in case the customer is new.
+    let deal_key = match (new_customers, click_id, &fields.email) {
+        (NewCustomers::ByClickOrDeal, None, Some(email)) => Email::parse(email)
+            .ok()
+            .map(|email| layout::deal_claim(program_id, &email)),
+        _ => None,
+    };
     let mut keys = vec![customer_key.clone(), program_key.clone()];
     keys.extend(click_link.as_ref().map(layout::link));
+    keys.extend(deal_key.clone());
     let items = read(store, keys, strong).await?;
     let program: Program = pick(&items, &program_key)
         .cloned()
@@ -143,12 +153,10 @@ pub async fn resolve(
             }
             Some(Err(_)) => return Err(click_not_found()),
             None => {
-                let deal = match (new_customers, &fields.email) {
-                    (NewCustomers::ByClickOrDeal, Some(email)) => {
-                        registered_deal(store, program_id, email).await?
-                    }
-                    _ => None,
-                };
+                let deal = deal_key
+                    .as_ref()
+                    .and_then(|key| pick(&items, key))
+                    .and_then(deal_partner);
                 let Some(partner) = deal else {
                     return Ok(None);
                 };
@@ -247,20 +255,4 @@ fn new_customer(
         partner_id,
         created_at: now,
     }
-}
-
-/// The partner that registered a deal for this email, if any.
-async fn registered_deal(
-    store: &dyn ItemStore,
-    program: &ProgramId,
-    email: &str,
-) -> Result<Option<PartnerId>, StoreError> {
-    let Ok(email) = Email::parse(email) else {
-        return Ok(None);
-    };
-    Ok(store
-        .get(&layout::deal_claim(program, &email), Consistency::Strong)
-        .await?
-        .as_ref()
-        .and_then(|item| get_s(item, "partnerId").and_then(|id| PartnerId::parse(id).ok())))
 }

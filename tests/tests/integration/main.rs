@@ -3,6 +3,7 @@
 
 mod conformance_moto;
 mod conversions;
+mod deals;
 mod dynamodb_engine;
 mod lambda_runtime;
 mod outbox;
