@@ -581,4 +581,55 @@ engine_tests! {
         let totals = world.partner_record(&app.ctx, &partner).await.totals;
         assert_eq!((totals.total_sales, totals.total_conversions, totals.total_commissions), (6, 1, 1_000));
     }
+
+    async fn keys_and_rewards_are_trusted_for_at_most_thirty_seconds_in_another_process(app: TestApp) {
+        let world = TrackingProgram::create(&app, "go.acme.test").await;
+        let group = world.default_group.clone();
+        let sale_reward = groups::create_reward(&app.ctx, &world.admin, world.program.id.as_str(), group.as_str(),
+            CreateReward { amount_in_percentage: percent(20.0), ..reward(RewardEvent::Sale, RewardType::Percentage) })
+            .await
+            .unwrap();
+        let partner = world.partner(&app.ctx, "JANE", &group).await;
+        let click = world.click_at(&partner, now(&app));
+        assert_eq!(lead(&app.ctx, &world, &click, "user_1", "Sign up").await.status, StatusCode::OK);
+        let created = shared::programs::create_api_key(&app.ctx, &world.admin, world.program.id.as_str(),
+            shared::programs::CreateApiKey { name: "backend".into(), scopes: vec![Scope::ConversionsWrite], expires_at: None })
+            .await
+            .unwrap();
+        let (key_id, key) = (created.id, created.key.unwrap());
+        // Another process (another Lambda container) over the same table, with a clock we move.
+        let (other, clock) = manual_context(&app, now(&app));
+        let earned = || async { world.partner_record(&app.ctx, &partner).await.totals.total_commissions };
+        let sell = |ctx: Arc<AppContext>, key: String, invoice: &'static str| async move {
+            track(&ctx, &key, "/track/sale", sale_body("user_1", 10_000, Some(invoice)), None).await.status
+        };
+        assert_eq!(sell(other.clone(), key.clone(), "in_1").await, StatusCode::OK);
+        assert_eq!(earned().await, 2_000);
+
+        // A reward change made here applies here at once...
+        let update: groups::UpdateReward = serde_json::from_value(json!({"amountInPercentage": 30})).unwrap();
+        groups::update_reward(&app.ctx, &world.admin, world.program.id.as_str(), group.as_str(),
+            sale_reward.id.as_str(), update).await.unwrap();
+        assert_eq!(sell(app.ctx.clone(), world.key.clone(), "in_2").await, StatusCode::OK);
+        assert_eq!(earned().await, 5_000);
+        // ...and in the other process once its copy is 30 s old.
+        assert_eq!(sell(other.clone(), key.clone(), "in_3").await, StatusCode::OK);
+        assert_eq!(earned().await, 7_000, "the other process still pays 20 %");
+
+        // A revoked key is refused at once by the process that revoked it...
+        shared::programs::revoke_api_key(&app.ctx, &world.admin, world.program.id.as_str(), key_id.as_str())
+            .await
+            .unwrap();
+        assert_eq!(sell(app.ctx.clone(), key.clone(), "in_4").await, StatusCode::UNAUTHORIZED);
+        // ...and by every other process within 30 s.
+        clock.advance(time::Duration::seconds(29));
+        assert_eq!(sell(other.clone(), key.clone(), "in_5").await, StatusCode::OK);
+        assert_eq!(earned().await, 9_000);
+        clock.advance(time::Duration::seconds(1));
+        assert_eq!(sell(other.clone(), key.clone(), "in_6").await, StatusCode::UNAUTHORIZED);
+        clock.advance(time::Duration::minutes(10));
+        assert_eq!(sell(other.clone(), key.clone(), "in_7").await, StatusCode::UNAUTHORIZED);
+        assert_eq!(sell(other.clone(), world.key.clone(), "in_8").await, StatusCode::OK);
+        assert_eq!(earned().await, 12_000, "the other process now pays 30 %");
+    }
 }
