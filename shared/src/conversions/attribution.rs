@@ -30,7 +30,8 @@ pub struct Parties {
     pub activity: CustomerActivity,
     /// The customer is created by this event.
     pub is_new_customer: bool,
-    /// What the click id said, when this event verified one.
+    /// What the customer's click id says (its time, link and country). Verified again for a
+    /// known customer, at no read: absent when it no longer verifies (its secret was retired).
     pub claims: Option<ClickClaims>,
     pub link: Option<Link>,
     pub partner: Option<Partner>,
@@ -86,6 +87,7 @@ impl FirstRead {
 /// keys, such as its idempotency record and invoice claim), then [`Attribution::resolve`]
 /// (one batch of the partner and the customer's link; the group, unless cached).
 pub struct Attribution<'a> {
+    signer: &'a ClickIdSigner,
     program_id: &'a ProgramId,
     fields: &'a CustomerFields,
     /// The click id and what verifying it said.
@@ -97,7 +99,7 @@ pub struct Attribution<'a> {
 
 impl<'a> Attribution<'a> {
     pub fn new(
-        signer: &ClickIdSigner,
+        signer: &'a ClickIdSigner,
         program_id: &'a ProgramId,
         fields: &'a CustomerFields,
         click_id: Option<&'a str>,
@@ -117,6 +119,7 @@ impl<'a> Attribution<'a> {
             _ => None,
         };
         Self {
+            signer,
             program_id,
             fields,
             verified,
@@ -187,7 +190,11 @@ impl<'a> Attribution<'a> {
             Some((customer, activity)) if customer.program_id == *program_id => {
                 let link = loaded_link.filter(|l| Some(&l.id) == customer.link_id.as_ref());
                 let partner = customer.partner_id.clone();
-                (customer, activity, false, None, link, partner)
+                let claims = customer
+                    .click_id
+                    .as_ref()
+                    .and_then(|id| self.signer.verify(id.as_str()).ok());
+                (customer, activity, false, claims, link, partner)
             }
             Some(_) => return Err(DomainError::not_found("Customer")),
             None => match verified {

@@ -98,6 +98,7 @@ engine_tests! {
         assert_eq!(event.len(), 1);
         assert_eq!(event[0]["partner"]["id"], jane.id.as_str());
         assert_eq!(event[0]["link"]["leads"], 1);
+        assert_eq!(event[0]["click"], Value::Null, "a deal is no click");
         // The customer is the partner's from now on: its sale goes there too.
         let sale = track(&app.ctx, &world.key, "/track/sale", json!({"customerExternalId": "user_1",
             "amount": 1_000, "paymentProcessor": "stripe", "invoiceId": "in_1"}), None).await;
