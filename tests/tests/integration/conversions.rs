@@ -642,4 +642,36 @@ engine_tests! {
         assert_eq!(sell(other.clone(), world.key.clone(), "in_8").await, StatusCode::OK);
         assert_eq!(earned().await, 12_000, "the other process now pays 30 %");
     }
+
+    async fn customers_read_with_dubs_expanded_fields(app: TestApp) {
+        let (world, partner) = program_with_partner(&app, "go.acme.test").await;
+        let discount = groups::set_discount(&app.ctx, &world.admin, world.program.id.as_str(), world.default_group.as_str(),
+            serde_json::from_value(json!({"amount": 10, "type": "percentage", "maxDuration": 3})).unwrap())
+            .await
+            .unwrap();
+        let click = world.click_at(&partner, now(&app));
+        assert_eq!(lead(&app.ctx, &world, &click, "user_1", "Sign up").await.status, StatusCode::OK);
+
+        let plain = admin(&app.ctx, &world.key, Method::GET, "/customers", None).await;
+        assert_eq!(plain.status, StatusCode::OK, "{}", plain.body);
+        assert!(plain.body[0].get("link").is_none() && plain.body[0].get("partner").is_none());
+        let expected_link = json!({"id": partner.link, "domain": "go.acme.test", "key": "jane",
+            "shortLink": "https://go.acme.test/jane", "url": "https://go.acme.test/", "programId": world.program.id});
+        let expected_partner = json!({"id": partner.id, "name": "Partner JANE", "email": null, "image": null});
+        let expected_discount = json!({"id": discount.id, "amount": 10, "type": "percentage", "maxDuration": 3,
+            "couponId": null, "couponTestId": null});
+        for path in ["/customers?includeExpandedFields=true", "/customers?externalId=user_1&includeExpandedFields=true"] {
+            let listed = admin(&app.ctx, &world.key, Method::GET, path, None).await;
+            assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
+            assert_eq!(listed.body[0]["link"], expected_link, "{path}");
+            assert_eq!(listed.body[0]["partner"], expected_partner, "{path}");
+            assert_eq!(listed.body[0]["discount"], expected_discount, "{path}");
+        }
+        let one = admin(&app.ctx, &world.key, Method::GET, "/customers/ext_user_1?includeExpandedFields=true", None).await;
+        assert_eq!((&one.body["link"], &one.body["partner"]), (&expected_link, &expected_partner));
+        let unexpanded = admin(&app.ctx, &world.key, Method::GET, "/customers/ext_user_1?includeExpandedFields=false", None).await;
+        assert!(unexpanded.body.get("discount").is_none(), "{}", unexpanded.body);
+        let bad = admin(&app.ctx, &world.key, Method::GET, "/customers?includeExpandedFields=yes", None).await;
+        assert_eq!((bad.status, bad.error_code()), (StatusCode::BAD_REQUEST, "bad_request"));
+    }
 }
