@@ -84,6 +84,14 @@ def main():
         assert sales[0].earnings == 980 and sales[0].status == "pending", sales[0]
         assert sales[0].customer is not None and sales[0].customer.external_id == customer
 
+        # Dub's expanded customer fields, as the SDK models them.
+        listed = dub.customers.list(request={"external_id": customer, "include_expanded_fields": True}).result
+        assert len(listed) == 1 and listed[0].external_id == customer, listed
+        assert listed[0].link is not None and listed[0].link.id == click["linkId"], listed[0]
+        assert listed[0].partner is not None and listed[0].partner.id == click["partnerId"], listed[0]
+        one = dub.customers.get(request={"id": f"ext_{customer}", "include_expanded_fields": True})
+        assert one.link is not None and one.link.short_link.startswith("http"), one
+
         updated = dub.commissions.update(request={"id": sales[0].id, "request_body": {"status": "fraud"}})
         assert updated.status == "fraud", updated
 
@@ -93,7 +101,7 @@ def main():
             raise SystemExit("FAIL: an unknown click was accepted")
         except errors.NotFound:
             pass
-        print("Dub SDK: click -> lead -> sale -> commissions.list -> commissions.update OK")
+        print("Dub SDK: click -> lead -> sale -> customers (expanded) -> commissions.list -> commissions.update OK")
     finally:
         stack.terminate()
         stack.wait(timeout=10)

@@ -3,6 +3,7 @@
 
 use crate::auth::{AdminTokenVerifier, Authenticator};
 use crate::ports::{Clock, IdSource, Random, UlidIds};
+use crate::programs::ProgramConfigCache;
 use crate::store::ItemStore;
 use std::sync::Arc;
 
@@ -12,6 +13,8 @@ pub struct AppContext {
     pub ids: Arc<dyn IdSource>,
     pub random: Arc<dyn Random>,
     pub auth: Authenticator,
+    /// Program settings and group rewards for the tracking path (short TTL).
+    pub config: ProgramConfigCache,
 }
 
 impl AppContext {
@@ -25,6 +28,7 @@ impl AppContext {
     ) -> Self {
         Self {
             auth: Authenticator::new(store.clone(), admin_tokens, clock.clone()),
+            config: ProgramConfigCache::new(clock.clone()),
             ids: Arc::new(UlidIds::new(clock.clone(), random.clone())),
             store,
             clock,

@@ -9,8 +9,8 @@
 use crate::error::DomainError;
 use crate::layout;
 use crate::store::{
-    AttributeValue, Condition, Consistency, ItemStore, Put, StoreError, TxOp, get_n, get_s, n, s,
-    schema,
+    AttributeValue, Condition, Consistency, Item, ItemStore, Key, Put, StoreError, TxOp, get_n,
+    get_s, n, s, schema,
 };
 use crate::types::ProgramId;
 use sha2::{Digest, Sha256};
@@ -60,6 +60,11 @@ impl IdempotencyKey {
             request_hash,
         }))
     }
+
+    /// The key of this key's record, for callers that read it in a batch with other items.
+    pub fn record_key(&self, program: &ProgramId) -> Key {
+        layout::idempotency_record(program, &self.key_hash)
+    }
 }
 
 /// The stored response for a key, if one is still replayable; 409 when it was stored for a
@@ -70,24 +75,32 @@ pub async fn replay(
     key: &IdempotencyKey,
     now: OffsetDateTime,
 ) -> Result<Option<serde_json::Value>, DomainError> {
-    let Some(item) = store
-        .get(
-            &layout::idempotency_record(program, &key.key_hash),
-            Consistency::Strong,
-        )
-        .await?
-    else {
+    let item = store
+        .get(&key.record_key(program), Consistency::Strong)
+        .await?;
+    replay_of(item.as_ref(), key, now)
+}
+
+/// [`replay`] from the record's item as read (absent: nothing to replay). An eventually
+/// consistent read may miss a record written a moment ago; the record's condition in the
+/// transaction then catches the repeat, and the caller replays with a strong read.
+pub fn replay_of(
+    item: Option<&Item>,
+    key: &IdempotencyKey,
+    now: OffsetDateTime,
+) -> Result<Option<serde_json::Value>, DomainError> {
+    let Some(item) = item else {
         return Ok(None);
     };
-    if get_n(&item, "expiresAt").unwrap_or(0) <= now.unix_timestamp() {
+    if get_n(item, "expiresAt").unwrap_or(0) <= now.unix_timestamp() {
         return Ok(None);
     }
-    if get_s(&item, "requestHash") != Some(key.request_hash.as_str()) {
+    if get_s(item, "requestHash") != Some(key.request_hash.as_str()) {
         return Err(DomainError::Conflict(
             "This Idempotency-Key was used with a different request.".into(),
         ));
     }
-    let body = get_s(&item, "response")
+    let body = get_s(item, "response")
         .ok_or_else(|| StoreError::Validation("idempotency record without response".into()))?;
     Ok(Some(
         serde_json::from_str(body).map_err(StoreError::engine)?,

@@ -9,6 +9,7 @@
 pub mod applications;
 pub mod auth;
 pub mod aws;
+pub mod cache;
 pub mod clicks;
 pub mod commissions;
 pub mod config;

@@ -1,7 +1,7 @@
-//! The sale path on the in-memory embedded engine: authenticate the key, read the customer,
-//! program, partner, link and group (three reads), compute the commission, and commit the
-//! sale, its invoice claim, the commission, the counters and two outbox events in one
-//! transaction. Each iteration is one `POST /track/sale` through the handler, with a new
+//! The sale path on the in-memory embedded engine: authenticate the key (cached in process),
+//! read the customer with the invoice claim, then the partner and link (two reads; program and
+//! group come from the process's cache), compute the commission, and commit the sale, its
+//! invoice claim, the commission, the counters and two outbox events in one transaction. Each iteration is one `POST /track/sale` through the handler, with a new
 //! invoice id, for a customer that already has a lead.
 //! Run: `cargo bench -p integration-tests --bench sale_path`.
 

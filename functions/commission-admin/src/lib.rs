@@ -57,6 +57,7 @@ async fn endpoint(
                 ctx,
                 &principal,
                 filter,
+                expanded_fields(&request)?,
                 cursor(&request),
                 page_size(&request)?,
             )
@@ -65,7 +66,7 @@ async fn endpoint(
         }
         Endpoint::GetCustomer => json(
             StatusCode::OK,
-            &customers::get_customer(ctx, &principal, id).await?,
+            &customers::get_customer(ctx, &principal, id, expanded_fields(&request)?).await?,
         ),
         Endpoint::ListCommissions => {
             let (data, next) = commissions::list_commissions(
@@ -103,6 +104,17 @@ fn page_size(request: &ApiRequest) -> Result<u32, ApiError> {
             .filter(|size| (1..=100).contains(size))
             .ok_or_else(|| bad_request("`pageSize` must be a whole number from 1 to 100.")),
         None => request.page_limit(DEFAULT_PAGE),
+    }
+}
+
+/// Dub's `includeExpandedFields`: `true` or `false` (absent: `false`).
+fn expanded_fields(request: &ApiRequest) -> Result<bool, ApiError> {
+    match request.query("includeExpandedFields") {
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(_) => Err(bad_request(
+            "`includeExpandedFields` must be true or false.",
+        )),
     }
 }
 

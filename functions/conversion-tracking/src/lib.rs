@@ -1,5 +1,6 @@
-//! The conversion-tracking HTTP function: Dub's `POST /track/lead` and `POST /track/sale`, and
-//! `POST /track/refund`. Every POST honours an `Idempotency-Key` header.
+//! The conversion-tracking HTTP function: Dub's `POST /track/lead` and `POST /track/sale`,
+//! `POST /track/refund`, and StackBE's deal registration `POST /v1/affiliate/deals`. Every POST
+//! honours an `Idempotency-Key` header.
 
 use http::{Method, StatusCode};
 use shared::clicks::ClickIdSigner;
@@ -13,12 +14,14 @@ pub enum Endpoint {
     TrackLead,
     TrackSale,
     TrackRefund,
+    RegisterDeal,
 }
 
 pub const ROUTES: &[Route<Endpoint>] = &[
     Route::new(Method::POST, "/track/lead", Endpoint::TrackLead),
     Route::new(Method::POST, "/track/sale", Endpoint::TrackSale),
     Route::new(Method::POST, "/track/refund", Endpoint::TrackRefund),
+    Route::new(Method::POST, "/v1/affiliate/deals", Endpoint::RegisterDeal),
 ];
 
 /// Handles one request. Never fails: every error becomes a response in the error envelope.
@@ -45,18 +48,32 @@ async fn endpoint(
         found.pattern,
         &request.body,
     )?;
-    let body = match found.endpoint {
-        Endpoint::TrackLead => {
-            conversions::track_lead(ctx, signer, &principal, request.json()?, key).await?
-        }
-        Endpoint::TrackSale => {
-            conversions::track_sale(ctx, signer, &principal, request.json()?, key).await?
-        }
-        Endpoint::TrackRefund => {
-            conversions::track_refund(ctx, &principal, request.json()?, key).await?
+    let (status, body) = match found.endpoint {
+        Endpoint::TrackLead => (
+            StatusCode::OK,
+            conversions::track_lead(ctx, signer, &principal, request.json()?, key).await?,
+        ),
+        Endpoint::TrackSale => (
+            StatusCode::OK,
+            conversions::track_sale(ctx, signer, &principal, request.json()?, key).await?,
+        ),
+        Endpoint::TrackRefund => (
+            StatusCode::OK,
+            conversions::track_refund(ctx, &principal, request.json()?, key).await?,
+        ),
+        // 201 for a new registration (and its replays), 200 for the partner's own repeat.
+        Endpoint::RegisterDeal => {
+            let registered =
+                conversions::register_deal(ctx, &principal, request.json()?, key).await?;
+            let status = if registered.created {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            };
+            (status, registered.body)
         }
     };
-    Ok(json(StatusCode::OK, &body))
+    Ok(json(status, &body))
 }
 
 #[cfg(test)]

@@ -32,7 +32,12 @@ fn event(name: &str) -> lambda_http::Request {
 #[tokio::test]
 async fn sample_events_reach_their_routes() {
     let ctx = context();
-    let names = ["track-lead.json", "track-sale.json", "track-refund.json"];
+    let names = [
+        "track-lead.json",
+        "track-sale.json",
+        "track-refund.json",
+        "register-deal.json",
+    ];
     assert_eq!(
         std::fs::read_dir(dir()).unwrap().count(),
         names.len(),

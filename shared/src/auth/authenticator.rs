@@ -1,8 +1,11 @@
 use super::{
-    API_KEY_PREFIX, AdminTokenVerifier, AuthError, Principal, api_key_store, hash_api_key,
+    API_KEY_PREFIX, AdminTokenVerifier, ApiKeyRecord, AuthError, Principal, api_key_store,
+    hash_api_key,
 };
+use crate::cache::TtlCache;
 use crate::ports::Clock;
 use crate::store::{ItemStore, StoreError};
+use crate::types::ApiKeyId;
 use http::HeaderMap;
 use std::sync::Arc;
 
@@ -10,11 +13,21 @@ use std::sync::Arc;
 /// per request.
 const LAST_USED_PRECISION: time::Duration = time::Duration::minutes(5);
 
+/// How long a process trusts a key record it read, saving the key's `GetItem` on most
+/// requests. This bounds how late a revocation made by another process (another Lambda
+/// function or container) takes effect; the revoking process forgets the key at once.
+pub const API_KEY_CACHE_TTL: time::Duration = time::Duration::seconds(30);
+/// Keys a process remembers; a business has a handful.
+const API_KEY_CACHE_CAPACITY: usize = 1_000;
+
 /// Turns request headers into a [`Principal`].
 pub struct Authenticator {
     store: Arc<dyn ItemStore>,
     admin_tokens: Option<AdminTokenVerifier>,
     clock: Arc<dyn Clock>,
+    /// Key records by the key's hash. Unknown keys are not remembered, so a new key works at
+    /// once.
+    keys: TtlCache<String, ApiKeyRecord>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -32,10 +45,16 @@ impl Authenticator {
         clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
+            keys: TtlCache::new(API_KEY_CACHE_TTL, API_KEY_CACHE_CAPACITY, clock.clone()),
             store,
             admin_tokens,
             clock,
         }
+    }
+
+    /// Stops trusting a key in this process (its revocation was just written).
+    pub fn forget_key(&self, id: &ApiKeyId) {
+        self.keys.forget_where(|_, record| record.id == *id);
     }
 
     pub async fn authenticate(&self, headers: &HeaderMap) -> Result<Principal, AuthenticateError> {
@@ -52,15 +71,36 @@ impl Authenticator {
 
     async fn api_key(&self, secret: &str) -> Result<Principal, AuthenticateError> {
         let now = self.clock.now();
-        let record = api_key_store::find_by_hash(self.store.as_ref(), &hash_api_key(secret))
-            .await?
-            .filter(|record| record.is_usable(now))
-            .ok_or(AuthError::InvalidApiKey)?;
+        let hash = hash_api_key(secret);
+        let record = match self.keys.get(&hash) {
+            Some(record) => record,
+            None => {
+                let record = api_key_store::find_by_hash(self.store.as_ref(), &hash)
+                    .await?
+                    .ok_or(AuthError::InvalidApiKey)?;
+                self.keys.insert(hash.clone(), record.clone());
+                record
+            }
+        };
+        if !record.is_usable(now) {
+            return Err(AuthError::InvalidApiKey.into());
+        }
         let stale = record
             .last_used_at
             .is_none_or(|used| now - used >= LAST_USED_PRECISION);
-        if stale && let Err(error) = api_key_store::touch(self.store.as_ref(), &record, now).await {
-            tracing::warn!(key_id = %record.id, %error, "could not record the key's last use");
+        if stale {
+            match api_key_store::touch(self.store.as_ref(), &record, now).await {
+                Ok(()) => self.keys.refresh(
+                    &hash,
+                    ApiKeyRecord {
+                        last_used_at: Some(now),
+                        ..record.clone()
+                    },
+                ),
+                Err(error) => {
+                    tracing::warn!(key_id = %record.id, %error, "could not record the key's last use");
+                }
+            }
         }
         Ok(Principal::ApiKey(record))
     }

@@ -12,7 +12,7 @@ pub use admin_token::{
     JwtKey,
 };
 pub use api_key::{API_KEY_PREFIX, ApiKeyRecord, IssuedApiKey, hash_api_key};
-pub use authenticator::{AuthenticateError, Authenticator};
+pub use authenticator::{API_KEY_CACHE_TTL, AuthenticateError, Authenticator};
 pub use principal::{Denied, Principal};
 pub use scope::Scope;
 

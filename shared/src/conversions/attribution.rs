@@ -1,20 +1,22 @@
 //! Who an event belongs to: the customer (found by external id, or created from a click or a
-//! registered deal), its link and partner, and the partner's group — loaded in at most three
-//! reads.
+//! registered deal), its link and partner, and the partner's group — loaded in two batch reads
+//! (three when the group is not cached; see `programs::ProgramConfigCache`).
 //!
 //! Rule: a customer's attribution is set once, when the customer is created (first click
 //! wins). A later `clickId` for an existing customer (on a lead or a sale) is ignored: the
 //! event goes to the customer's original link and partner. Dub does the same silently; here
 //! it is the documented rule, and the response and events show the link that got the credit.
 
+use super::deals::deal_partner;
 use super::records::{link_of, pick};
-use crate::clicks::{ClickClaims, ClickIdSigner};
+use crate::clicks::{ClickClaims, ClickIdError, ClickIdSigner};
+use crate::context::AppContext;
 use crate::customers::{CustomerActivity, customer_of, tracked_customer_id};
 use crate::error::DomainError;
 use crate::layout;
 use crate::model::{Customer, Link, Partner, PartnerGroup, Program};
 use crate::partners::partner_of;
-use crate::store::{Consistency, Item, ItemStore, Key, StoreError, from_item, get_s};
+use crate::store::{Consistency, Item, ItemStore, Key, StoreError, from_item};
 use crate::types::{ClickId, Email, LinkId, PartnerId, ProgramId};
 use time::OffsetDateTime;
 
@@ -28,7 +30,8 @@ pub struct Parties {
     pub activity: CustomerActivity,
     /// The customer is created by this event.
     pub is_new_customer: bool,
-    /// What the click id said, when this event verified one.
+    /// What the customer's click id says (its time, link and country). Verified again for a
+    /// known customer, at no read: absent when it no longer verifies (its secret was retired).
     pub claims: Option<ClickClaims>,
     pub link: Option<Link>,
     pub partner: Option<Partner>,
@@ -50,6 +53,7 @@ fn click_not_found() -> DomainError {
     )
 }
 
+/// Reads `keys`: one `BatchGetItem` (eventually consistent), or strong `GetItem`s on a retry.
 async fn read(
     store: &dyn ItemStore,
     keys: Vec<Key>,
@@ -65,162 +69,251 @@ async fn read(
     Ok(items)
 }
 
-/// Loads and attributes the parties of an event. `Ok(None)`: the customer is unknown and
-/// nothing attributes a new one. Reads: one batch (customer, program, the click's link), one
-/// batch (partner, the customer's link), one group; `strong` (retries) reads each strongly.
-#[allow(clippy::too_many_arguments)]
-pub async fn resolve(
-    store: &dyn ItemStore,
-    signer: &ClickIdSigner,
-    program_id: &ProgramId,
-    fields: &CustomerFields,
-    click_id: Option<&str>,
-    new_customers: NewCustomers,
-    now: OffsetDateTime,
-    strong: bool,
-) -> Result<Option<Parties>, DomainError> {
-    let customer_id = tracked_customer_id(program_id, &fields.external_id);
-    let verified = click_id.map(|id| signer.verify(id).map(|claims| (id, claims)));
-    let click_link = verified
-        .as_ref()
-        .and_then(|v| v.as_ref().ok())
-        .map(|(_, claims)| claims.link_id.clone());
-    let customer_key = layout::customer(&customer_id);
-    let program_key = layout::program(program_id);
-    let mut keys = vec![customer_key.clone(), program_key.clone()];
-    keys.extend(click_link.as_ref().map(layout::link));
-    let items = read(store, keys, strong).await?;
-    let program: Program = pick(&items, &program_key)
-        .cloned()
-        .map(from_item)
-        .transpose()?
-        .ok_or_else(|| DomainError::not_found("Program"))?;
-    let existing = pick(&items, &customer_key).map(customer_of).transpose()?;
-    let loaded_link = click_link
-        .as_ref()
-        .and_then(|id| pick(&items, &layout::link(id)))
-        .map(link_of)
-        .transpose()?;
+/// What the first read of an event found.
+#[derive(Debug, Default)]
+pub struct FirstRead {
+    items: Vec<Item>,
+}
 
-    let (customer, activity, is_new, claims, mut link, partner_id) = match existing {
-        Some((customer, activity)) if customer.program_id == *program_id => {
-            let link = loaded_link.filter(|l| Some(&l.id) == customer.link_id.as_ref());
-            let partner = customer.partner_id.clone();
-            (customer, activity, false, None, link, partner)
+impl FirstRead {
+    /// An item read by key (the caller's extra keys included).
+    pub fn item(&self, key: &Key) -> Option<&Item> {
+        pick(&self.items, key)
+    }
+}
+
+/// The attribution of one event, in two steps: [`Attribution::read`] (one batch: the customer,
+/// the program unless cached, the click's link, the email's deal claim and the caller's own
+/// keys, such as its idempotency record and invoice claim), then [`Attribution::resolve`]
+/// (one batch of the partner and the customer's link; the group, unless cached).
+pub struct Attribution<'a> {
+    signer: &'a ClickIdSigner,
+    program_id: &'a ProgramId,
+    fields: &'a CustomerFields,
+    /// The click id and what verifying it said.
+    verified: Option<(&'a str, Result<ClickClaims, ClickIdError>)>,
+    customer_key: Key,
+    click_link: Option<LinkId>,
+    deal_key: Option<Key>,
+}
+
+impl<'a> Attribution<'a> {
+    pub fn new(
+        signer: &'a ClickIdSigner,
+        program_id: &'a ProgramId,
+        fields: &'a CustomerFields,
+        click_id: Option<&'a str>,
+        new_customers: NewCustomers,
+    ) -> Self {
+        let verified = click_id.map(|id| (id, signer.verify(id)));
+        let click_link = verified
+            .as_ref()
+            .and_then(|(_, claims)| claims.as_ref().ok())
+            .map(|claims| claims.link_id.clone());
+        // A lead without a click may belong to a deal registered for its email: read the
+        // claim in the same batch, in case the customer is new.
+        let deal_key = match (new_customers, click_id, &fields.email) {
+            (NewCustomers::ByClickOrDeal, None, Some(email)) => Email::parse(email)
+                .ok()
+                .map(|email| layout::deal_claim(program_id, &email)),
+            _ => None,
+        };
+        Self {
+            signer,
+            program_id,
+            fields,
+            verified,
+            customer_key: layout::customer(&tracked_customer_id(program_id, &fields.external_id)),
+            click_link,
+            deal_key,
         }
-        Some(_) => return Err(DomainError::not_found("Customer")),
-        None => match verified {
-            Some(Ok((id, claims))) => {
-                let link = loaded_link
-                    .filter(|link| link.program_id == *program_id && !link.disabled)
-                    .ok_or_else(click_not_found)?;
-                let window = time::Duration::days(program.settings.attribution_window_days.into());
-                if now - claims.clicked_at > window
-                    || claims.clicked_at > now + time::Duration::minutes(5)
-                {
-                    return Err(click_not_found());
-                }
-                let click = ClickId::parse(id).map_err(|_| click_not_found())?;
-                let customer = new_customer(
-                    program_id,
-                    customer_id,
-                    fields,
-                    Some(click),
-                    Some(link.id.clone()),
-                    link.partner_id.clone(),
-                    claims.country.clone(),
-                    now,
-                );
-                let partner = link.partner_id.clone();
-                (
-                    customer,
-                    CustomerActivity::default(),
-                    true,
-                    Some(claims),
-                    Some(link),
-                    partner,
-                )
+    }
+
+    /// The first read, with the caller's `extra` keys; `strong` (retries) reads each strongly.
+    pub async fn read(
+        &self,
+        ctx: &AppContext,
+        extra: &[Key],
+        strong: bool,
+    ) -> Result<FirstRead, StoreError> {
+        let mut keys = vec![self.customer_key.clone()];
+        if strong || ctx.config.program(self.program_id).is_none() {
+            keys.push(layout::program(self.program_id));
+        }
+        keys.extend(self.click_link.as_ref().map(layout::link));
+        keys.extend(self.deal_key.clone());
+        keys.extend(extra.iter().cloned());
+        let items = read(ctx.store.as_ref(), keys, strong).await?;
+        Ok(FirstRead { items })
+    }
+
+    /// Attributes the event. `Ok(None)`: the customer is unknown and nothing attributes a new
+    /// one.
+    pub async fn resolve(
+        &self,
+        ctx: &AppContext,
+        first: &FirstRead,
+        now: OffsetDateTime,
+        strong: bool,
+    ) -> Result<Option<Parties>, DomainError> {
+        let store = ctx.store.as_ref();
+        let program_id = self.program_id;
+        let fields = self.fields;
+        let program = match first.item(&layout::program(program_id)) {
+            Some(item) => {
+                let program: Program = from_item(item.clone())?;
+                ctx.config.remember_program(&program);
+                program
             }
-            Some(Err(_)) => return Err(click_not_found()),
-            None => {
-                let deal = match (new_customers, &fields.email) {
-                    (NewCustomers::ByClickOrDeal, Some(email)) => {
-                        registered_deal(store, program_id, email).await?
+            None => ctx
+                .config
+                .program(program_id)
+                .ok_or_else(|| DomainError::not_found("Program"))?,
+        };
+        let existing = first
+            .item(&self.customer_key)
+            .map(customer_of)
+            .transpose()?;
+        let loaded_link = self
+            .click_link
+            .as_ref()
+            .and_then(|id| first.item(&layout::link(id)))
+            .map(link_of)
+            .transpose()?;
+        let customer_id = tracked_customer_id(program_id, &fields.external_id);
+        let verified = self
+            .verified
+            .as_ref()
+            .map(|(id, claims)| (*id, claims.clone()));
+
+        let (customer, activity, is_new, claims, mut link, partner_id) = match existing {
+            Some((customer, activity)) if customer.program_id == *program_id => {
+                let link = loaded_link.filter(|l| Some(&l.id) == customer.link_id.as_ref());
+                let partner = customer.partner_id.clone();
+                let claims = customer
+                    .click_id
+                    .as_ref()
+                    .and_then(|id| self.signer.verify(id.as_str()).ok());
+                (customer, activity, false, claims, link, partner)
+            }
+            Some(_) => return Err(DomainError::not_found("Customer")),
+            None => match verified {
+                Some((id, Ok(claims))) => {
+                    let link = loaded_link
+                        .filter(|link| link.program_id == *program_id && !link.disabled)
+                        .ok_or_else(click_not_found)?;
+                    let window =
+                        time::Duration::days(program.settings.attribution_window_days.into());
+                    if now - claims.clicked_at > window
+                        || claims.clicked_at > now + time::Duration::minutes(5)
+                    {
+                        return Err(click_not_found());
                     }
-                    _ => None,
-                };
-                let Some(partner) = deal else {
-                    return Ok(None);
-                };
-                let customer = new_customer(
-                    program_id,
-                    customer_id,
-                    fields,
-                    None,
-                    None,
-                    Some(partner.clone()),
-                    None,
-                    now,
-                );
-                (
-                    customer,
-                    CustomerActivity::default(),
-                    true,
-                    None,
-                    None,
-                    Some(partner),
-                )
-            }
-        },
-    };
+                    let click = ClickId::parse(id).map_err(|_| click_not_found())?;
+                    let customer = new_customer(
+                        program_id,
+                        customer_id,
+                        fields,
+                        Some(click),
+                        Some(link.id.clone()),
+                        link.partner_id.clone(),
+                        claims.country.clone(),
+                        now,
+                    );
+                    let partner = link.partner_id.clone();
+                    (
+                        customer,
+                        CustomerActivity::default(),
+                        true,
+                        Some(claims),
+                        Some(link),
+                        partner,
+                    )
+                }
+                Some((_, Err(_))) => return Err(click_not_found()),
+                None => {
+                    let deal = self
+                        .deal_key
+                        .as_ref()
+                        .and_then(|key| first.item(key))
+                        .and_then(deal_partner);
+                    let Some(partner) = deal else {
+                        return Ok(None);
+                    };
+                    let customer = new_customer(
+                        program_id,
+                        customer_id,
+                        fields,
+                        None,
+                        None,
+                        Some(partner.clone()),
+                        None,
+                        now,
+                    );
+                    (
+                        customer,
+                        CustomerActivity::default(),
+                        true,
+                        None,
+                        None,
+                        Some(partner),
+                    )
+                }
+            },
+        };
 
-    // Second read: the partner and the customer's link when the first read did not have it.
-    let mut keys: Vec<Key> = partner_id.iter().map(layout::partner).collect();
-    let link_to_read = match (&link, &customer.link_id) {
-        (None, Some(id)) => Some(id.clone()),
-        _ => None,
-    };
-    keys.extend(link_to_read.as_ref().map(layout::link));
-    let items = if keys.is_empty() {
-        Vec::new()
-    } else {
-        read(store, keys, strong).await?
-    };
-    let partner = partner_id
-        .as_ref()
-        .and_then(|id| pick(&items, &layout::partner(id)))
-        .map(partner_of)
-        .transpose()?
-        .filter(|p| p.program_id == *program_id);
-    if let Some(id) = &link_to_read {
-        link = pick(&items, &layout::link(id)).map(link_of).transpose()?;
-    }
-    let mut customer = customer;
-    // A deal-registered customer earns its partner's default link the counters.
-    if customer.link_id.is_none()
-        && let Some(default) = partner.as_ref().and_then(|p| p.default_link_id.clone())
-    {
-        customer.link_id = Some(default.clone());
-        if link.is_none() {
-            link = crate::store::records::read_json::<Link>(store, &layout::link(&default))
-                .await?
-                .filter(|l| l.program_id == *program_id);
+        // Second read: the partner and the customer's link when the first read did not have it.
+        let mut keys: Vec<Key> = partner_id.iter().map(layout::partner).collect();
+        let link_to_read = match (&link, &customer.link_id) {
+            (None, Some(id)) => Some(id.clone()),
+            _ => None,
+        };
+        keys.extend(link_to_read.as_ref().map(layout::link));
+        let items = if keys.is_empty() {
+            Vec::new()
+        } else {
+            read(store, keys, strong).await?
+        };
+        let partner = partner_id
+            .as_ref()
+            .and_then(|id| pick(&items, &layout::partner(id)))
+            .map(partner_of)
+            .transpose()?
+            .filter(|p| p.program_id == *program_id);
+        if let Some(id) = &link_to_read {
+            link = pick(&items, &layout::link(id)).map(link_of).transpose()?;
         }
+        let mut customer = customer;
+        // A deal-registered customer earns its partner's default link the counters.
+        if customer.link_id.is_none()
+            && let Some(default) = partner.as_ref().and_then(|p| p.default_link_id.clone())
+        {
+            customer.link_id = Some(default.clone());
+            if link.is_none() {
+                link = crate::store::records::read_json::<Link>(store, &layout::link(&default))
+                    .await?
+                    .filter(|l| l.program_id == *program_id);
+            }
+        }
+        let group = match &partner {
+            Some(partner) => {
+                ctx.config
+                    .group(store, program_id, &partner.group_id)
+                    .await?
+            }
+            None => None,
+        };
+        Ok(Some(Parties {
+            program,
+            customer,
+            activity,
+            is_new_customer: is_new,
+            claims,
+            link,
+            partner,
+            group,
+        }))
     }
-    let group = match &partner {
-        Some(partner) => crate::groups::find_group(store, program_id, &partner.group_id).await?,
-        None => None,
-    };
-    Ok(Some(Parties {
-        program,
-        customer,
-        activity,
-        is_new_customer: is_new,
-        claims,
-        link,
-        partner,
-        group,
-    }))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -247,20 +340,4 @@ fn new_customer(
         partner_id,
         created_at: now,
     }
-}
-
-/// The partner that registered a deal for this email, if any.
-async fn registered_deal(
-    store: &dyn ItemStore,
-    program: &ProgramId,
-    email: &str,
-) -> Result<Option<PartnerId>, StoreError> {
-    let Ok(email) = Email::parse(email) else {
-        return Ok(None);
-    };
-    Ok(store
-        .get(&layout::deal_claim(program, &email), Consistency::Strong)
-        .await?
-        .as_ref()
-        .and_then(|item| get_s(item, "partnerId").and_then(|id| PartnerId::parse(id).ok())))
 }

@@ -2,7 +2,7 @@
 //! the partner's lead reward (one per partner and customer), the counters and the events, in
 //! one transaction.
 
-use super::attribution::{NewCustomers, Parties, resolve};
+use super::attribution::{Attribution, NewCustomers, Parties};
 use super::commit::{
     ATTEMPTS, CommissionSource, commission_created, contention, failed_at, new_commission,
 };
@@ -19,7 +19,7 @@ use crate::idempotency::{self, IdempotencyKey};
 use crate::model::{CommissionType, Lead, LinkStats, PartnerStatus, PartnerTotals};
 use crate::outbox;
 use crate::partners::totals::{add_link_stats, add_partner_totals};
-use crate::store::TxOp;
+use crate::store::{Key, TxOp};
 use crate::types::{LeadId, ProgramId};
 use serde_json::{Value, json};
 
@@ -35,12 +35,6 @@ pub async fn track_lead(
         .own_program(Scope::ConversionsWrite)
         .map_err(|denied| DomainError::denied(denied, "Program"))?;
     let input = request.check()?;
-    if let Some(key) = &key
-        && let Some(stored) =
-            idempotency::replay(ctx.store.as_ref(), &program, key, ctx.clock.now()).await?
-    {
-        return Ok(stored);
-    }
     for attempt in 0..ATTEMPTS {
         if let Some(body) = attempt_lead(
             ctx,
@@ -77,20 +71,26 @@ async fn attempt_lead(
     key: Option<&IdempotencyKey>,
     strong: bool,
 ) -> Result<Option<Value>, DomainError> {
-    let store = ctx.store.as_ref();
     let now = ctx.clock.now();
-    let parties = resolve(
-        store,
+    let attribution = Attribution::new(
         signer,
         program,
         &input.customer,
         input.click_id.as_deref(),
         NewCustomers::ByClickOrDeal,
-        now,
-        strong,
-    )
-    .await?
-    .ok_or_else(|| {
+    );
+    // The first read also looks for the request's idempotency record.
+    let key_record: Vec<Key> = key.iter().map(|key| key.record_key(program)).collect();
+    let first = attribution.read(ctx, &key_record, strong).await?;
+    if let (Some(key), Some(record)) = (key, key_record.first())
+        && let Some(stored) = idempotency::replay_of(first.item(record), key, now)?
+    {
+        return Ok(Some(stored));
+    }
+    let parties = attribution
+        .resolve(ctx, &first, now, strong)
+        .await?
+        .ok_or_else(|| {
         DomainError::NotFound(
             "Click not found: a lead for a new customer needs a `clickId` (or a deal registered for its email)."
                 .into(),

@@ -3,6 +3,7 @@
 
 mod attribution;
 mod commit;
+mod deals;
 pub mod earnings;
 mod input;
 mod lead;
@@ -12,7 +13,8 @@ pub mod records;
 mod refund;
 mod sale;
 
-pub use attribution::{NewCustomers, Parties, resolve};
+pub use attribution::{Attribution, FirstRead, NewCustomers, Parties};
+pub use deals::{DealRegistration, RegisterDealRequest, find_deal, register_deal};
 pub use input::{
     LeadMode, MAX_EVENT_NAME, MAX_EXTERNAL_ID, MAX_INVOICE_ID, MAX_METADATA_CHARS,
     TrackLeadRequest, TrackRefundRequest, TrackSaleRequest,

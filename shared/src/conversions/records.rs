@@ -154,21 +154,25 @@ pub async fn find_invoice(
     program: &ProgramId,
     invoice_id: &str,
 ) -> Result<Option<InvoiceClaim>, StoreError> {
-    let Some(item) = store
+    store
         .get(
             &layout::invoice_claim(program, invoice_id),
             Consistency::Strong,
         )
         .await?
-    else {
-        return Ok(None);
-    };
-    let sale_id = get_s(&item, "saleId")
+        .as_ref()
+        .map(invoice_claim_of)
+        .transpose()
+}
+
+/// What an invoice claim's item holds.
+pub fn invoice_claim_of(item: &Item) -> Result<InvoiceClaim, StoreError> {
+    let sale_id = get_s(item, "saleId")
         .and_then(|id| SaleId::parse(id).ok())
         .ok_or_else(|| StoreError::Validation("invoice claim without sale".into()))?;
-    let response = serde_json::from_str(get_s(&item, "response").unwrap_or("null"))
+    let response = serde_json::from_str(get_s(item, "response").unwrap_or("null"))
         .map_err(StoreError::engine)?;
-    Ok(Some(InvoiceClaim { sale_id, response }))
+    Ok(InvoiceClaim { sale_id, response })
 }
 
 /// The claim of a customer's lead of one event name: written if absent or older than the

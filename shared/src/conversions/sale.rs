@@ -3,7 +3,7 @@
 //! claimed in the same transaction, so it records one sale per program, forever; a repeat gets
 //! the first response.
 
-use super::attribution::{NewCustomers, Parties, resolve};
+use super::attribution::{Attribution, NewCustomers, Parties};
 use super::commit::{
     ATTEMPTS, CommissionSource, commission_created, contention, failed_at, new_commission,
 };
@@ -17,10 +17,11 @@ use crate::context::AppContext;
 use crate::customers::tracked::{ActivityChange, insert_tracked_customer, update_activity};
 use crate::error::DomainError;
 use crate::idempotency::{self, IdempotencyKey};
+use crate::layout;
 use crate::model::{CommissionType, LinkStats, PartnerStatus, PartnerTotals, Sale};
 use crate::outbox;
 use crate::partners::totals::{add_link_stats, add_partner_totals};
-use crate::store::TxOp;
+use crate::store::{Key, TxOp};
 use crate::types::{ProgramId, SaleId};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -37,12 +38,6 @@ pub async fn track_sale(
         .own_program(Scope::ConversionsWrite)
         .map_err(|denied| DomainError::denied(denied, "Program"))?;
     let input = request.check()?;
-    if let Some(key) = &key
-        && let Some(stored) =
-            idempotency::replay(ctx.store.as_ref(), &program, key, ctx.clock.now()).await?
-    {
-        return Ok(stored);
-    }
     for attempt in 0..ATTEMPTS {
         if let Some(body) = attempt_sale(
             ctx,
@@ -118,21 +113,32 @@ async fn attempt_sale(
 ) -> Result<Option<Value>, DomainError> {
     let store = ctx.store.as_ref();
     let now = ctx.clock.now();
-    if retry && let Some(first) = recorded_invoice(ctx, program, input).await? {
-        return done(ctx, program, key, first, now).await.map(Some);
-    }
-    let Some(parties) = resolve(
-        store,
+    let attribution = Attribution::new(
         signer,
         program,
         &input.customer,
         input.click_id.as_deref(),
         NewCustomers::ByClick,
-        now,
-        retry,
-    )
-    .await?
-    else {
+    );
+    // The first read also looks for the request's idempotency record and its invoice claim, so
+    // a repeat is answered without a transaction, and a first sale costs no extra read.
+    let key_record = key.map(|key| key.record_key(program));
+    let invoice_key = input
+        .invoice_id
+        .as_ref()
+        .map(|invoice| layout::invoice_claim(program, invoice));
+    let extra: Vec<Key> = key_record.iter().chain(&invoice_key).cloned().collect();
+    let first = attribution.read(ctx, &extra, retry).await?;
+    if let (Some(key), Some(record)) = (key, &key_record)
+        && let Some(stored) = idempotency::replay_of(first.item(record), key, now)?
+    {
+        return Ok(Some(stored));
+    }
+    if let Some(claim) = invoice_key.as_ref().and_then(|k| first.item(k)) {
+        let response = records::invoice_claim_of(claim)?.response;
+        return done(ctx, program, key, response, now).await.map(Some);
+    }
+    let Some(parties) = attribution.resolve(ctx, &first, now, retry).await? else {
         // Dub: an unknown customer without a click records nothing.
         return done(ctx, program, key, response(input, None), now)
             .await

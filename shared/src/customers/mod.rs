@@ -2,6 +2,7 @@
 //! (StackBE creates one for an applicant who has none), and customers created by lead and
 //! sale tracking (`tracked`).
 
+mod expanded;
 mod read;
 mod repo;
 pub mod tracked;

@@ -1,12 +1,15 @@
 //! Dub's `GET /customers` and `GET /customers/{id}` over tracked customers (newest first).
-//! `{id}` is the customer id or `ext_` + the business's external id, as in Dub.
+//! `{id}` is the customer id or `ext_` + the business's external id, as in Dub. With
+//! `includeExpandedFields=true`, each customer also has its `link`, `partner` and `discount`.
 
-use super::tracked::{customer_of, tracked_customer_id};
+use super::expanded::expand;
+use super::tracked::{CustomerActivity, customer_of, tracked_customer_id};
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::conversions::payloads;
 use crate::error::DomainError;
 use crate::layout;
+use crate::model::Customer;
 use crate::store::{Consistency, Query, schema};
 use crate::types::{CustomerId, ProgramId};
 use serde_json::Value;
@@ -24,7 +27,7 @@ fn program_of(principal: &Principal) -> Result<ProgramId, DomainError> {
         .map_err(|denied| DomainError::denied(denied, "Program"))
 }
 
-fn view(customer: &crate::model::Customer, activity: &super::CustomerActivity) -> Value {
+fn view(customer: &Customer, activity: &CustomerActivity) -> Value {
     let mut value = payloads::customer(customer, activity);
     value["programId"] = serde_json::json!(customer.program_id);
     value["partnerId"] = serde_json::json!(customer.partner_id);
@@ -36,7 +39,7 @@ async fn by_id(
     ctx: &AppContext,
     program: &ProgramId,
     id: &CustomerId,
-) -> Result<Option<Value>, DomainError> {
+) -> Result<Option<(Customer, CustomerActivity)>, DomainError> {
     let item = ctx
         .store
         .get(&layout::customer(id), Consistency::Strong)
@@ -45,22 +48,39 @@ async fn by_id(
     let (customer, activity) = customer_of(&item)?;
     Ok(
         (customer.program_id == *program && customer.external_id.is_some())
-            .then(|| view(&customer, &activity)),
+            .then_some((customer, activity)),
     )
 }
 
-/// One page of customers; `email` and `country` filter each page read.
+/// The views of `found`, with Dub's expanded fields when asked for.
+async fn views(
+    ctx: &AppContext,
+    found: Vec<(Customer, CustomerActivity)>,
+    expanded: bool,
+) -> Result<Vec<Value>, DomainError> {
+    let mut views: Vec<Value> = found.iter().map(|(c, a)| view(c, a)).collect();
+    if expanded {
+        let customers: Vec<Customer> = found.into_iter().map(|(c, _)| c).collect();
+        expand(ctx, &customers, &mut views).await?;
+    }
+    Ok(views)
+}
+
+/// One page of customers; `email` and `country` filter each page read. `expanded`: Dub's
+/// `includeExpandedFields`.
 pub async fn list_customers(
     ctx: &AppContext,
     principal: &Principal,
     filter: CustomerFilter,
+    expanded: bool,
     cursor: Option<String>,
     limit: u32,
 ) -> Result<(Vec<Value>, Option<String>), DomainError> {
     let program = program_of(principal)?;
     if let Some(external_id) = &filter.external_id {
         let id = tracked_customer_id(&program, external_id);
-        return Ok((by_id(ctx, &program, &id).await?.into_iter().collect(), None));
+        let found = by_id(ctx, &program, &id).await?.into_iter().collect();
+        return Ok((views(ctx, found, expanded).await?, None));
     }
     let page = ctx
         .store
@@ -85,22 +105,25 @@ pub async fn list_customers(
         {
             continue;
         }
-        customers.push(view(&customer, &activity));
+        customers.push((customer, activity));
     }
-    Ok((customers, page.next))
+    Ok((views(ctx, customers, expanded).await?, page.next))
 }
 
 pub async fn get_customer(
     ctx: &AppContext,
     principal: &Principal,
     id: &str,
+    expanded: bool,
 ) -> Result<Value, DomainError> {
     let program = program_of(principal)?;
     let id = match id.strip_prefix("ext_") {
         Some(external) => tracked_customer_id(&program, external),
         None => CustomerId::parse(id).map_err(|_| DomainError::not_found("Customer"))?,
     };
-    by_id(ctx, &program, &id)
+    let found = by_id(ctx, &program, &id)
         .await?
-        .ok_or_else(|| DomainError::not_found("Customer"))
+        .ok_or_else(|| DomainError::not_found("Customer"))?;
+    let mut views = views(ctx, vec![found], expanded).await?;
+    Ok(views.remove(0))
 }

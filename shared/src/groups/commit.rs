@@ -29,5 +29,7 @@ pub(super) async fn save(
     group.updated_at = ctx.clock.now();
     let mut ops = repo::replace(&group, read.version, &read.slug)?;
     ops.push(group_event(ctx, principal, &group, name, data)?);
-    ctx.store.transact(ops).await.map_err(changed_meanwhile)
+    let written = ctx.store.transact(ops).await;
+    ctx.config.forget_program(&group.program_id);
+    written.map_err(changed_meanwhile)
 }

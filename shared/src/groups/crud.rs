@@ -232,7 +232,9 @@ pub async fn update_group(
         "group.updated",
         json(&group),
     )?);
-    match ctx.store.transact(ops).await {
+    let written = ctx.store.transact(ops).await;
+    ctx.config.forget_program(&group.program_id);
+    match written {
         Ok(()) => Ok(group),
         Err(error) if group.slug != read.slug && error.failed_condition_index() == Some(1) => {
             Err(slug_taken(&group.slug))
@@ -282,7 +284,9 @@ pub async fn delete_group(
         "group.deleted",
         serde_json::json!({ "id": group.id, "slug": group.slug }),
     )?);
-    ctx.store.transact(ops).await.map_err(changed_meanwhile)
+    let written = ctx.store.transact(ops).await;
+    ctx.config.forget_program(&program.id);
+    written.map_err(changed_meanwhile)
 }
 
 pub(super) fn json<T: serde::Serialize>(value: &T) -> serde_json::Value {

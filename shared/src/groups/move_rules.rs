@@ -129,6 +129,8 @@ pub async fn set_move_rules(
         "group.move_rules_updated",
         serde_json::json!({ "groupId": group.id, "moveRules": group.move_rules }),
     )?);
-    ctx.store.transact(ops).await.map_err(changed_meanwhile)?;
+    let written = ctx.store.transact(ops).await;
+    ctx.config.forget_program(&group.program_id);
+    written.map_err(changed_meanwhile)?;
     Ok(group)
 }

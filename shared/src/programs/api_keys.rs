@@ -178,6 +178,7 @@ pub async fn revoke_api_key(
         Err(error) if error.failed_condition_index() == Some(0) => {}
         other => other?,
     }
+    ctx.auth.forget_key(&record.id);
     Ok(ApiKeyView {
         revoked_at: Some(now),
         ..ApiKeyView::from(record)

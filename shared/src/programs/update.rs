@@ -140,7 +140,9 @@ pub async fn update_program(
         repo::replace(&program, read.version)?,
         outbox::record(&event)?,
     ];
-    match ctx.store.transact(ops).await {
+    let written = ctx.store.transact(ops).await;
+    ctx.config.forget_program(&program.id);
+    match written {
         Ok(()) => Ok(program),
         Err(error) if error.failed_condition_index() == Some(0) => Err(DomainError::Conflict(
             "The program changed while this request ran; read it again and retry.".into(),

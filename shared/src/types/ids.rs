@@ -85,6 +85,8 @@ typed_id!(/// A lead event.
     LeadId, "lead_");
 typed_id!(/// A sale event.
     SaleId, "sale_");
+typed_id!(/// A deal a partner registered for a lead's email (StackBE).
+    DealId, "deal_");
 typed_id!(/// An API key (the key's id, never the secret).
     ApiKeyId, "key_");
 typed_id!(/// One event's delivery to one webhook endpoint (derived from both ids).

@@ -3,17 +3,22 @@
 //! `MOTO_SERVER=.venv/bin/moto_server cargo run -p integration-tests --bin tracking_cost_report`.
 //!
 //! Each lead is a new customer from a click (the lead reward pays); each sale is a sale with an
-//! invoice id of a customer that has a lead. API-key authentication (one `GetItem`, and an
-//! `UpdateItem` of the key's last use at most every 5 minutes) is counted with them.
+//! invoice id of a customer that has a lead, then one more with an `Idempotency-Key`, then a
+//! repeat of a recorded invoice. API-key authentication is counted with them: the key's
+//! `GetItem` when the process's 30 s key cache has no copy, and an `UpdateItem` of its last use
+//! at most every 5 minutes. A last row shows one sale in a fresh process (cold caches).
 
 use integration_tests::app::TestApp;
 use integration_tests::tracking_world::{TrackingProgram, track};
 use integration_tests::{fresh_queue, fresh_store};
+use shared::context::AppContext;
 use shared::groups::{self, CreateReward};
 use shared::model::{RewardEvent, RewardType};
+use shared::ports::{OsRandom, SystemClock};
 use shared::queue::QueueSettings;
 use shared::store::dynamodb::{Operation, StatsSnapshot};
 use shared::types::Percentage;
+use std::sync::Arc;
 
 const EVENTS: u64 = 50;
 
@@ -48,11 +53,11 @@ fn difference(after: &StatsSnapshot, before: &StatsSnapshot) -> Vec<(Operation, 
 }
 
 #[allow(clippy::print_stdout)]
-fn print(label: &str, rows: &[(Operation, u64, f64, f64)]) {
-    println!("\n{label} (per event, mean of {EVENTS})");
+fn print(label: &str, rows: &[(Operation, u64, f64, f64)], events: u64) {
+    println!("\n{label} (per event, mean of {events})");
     println!("| operation | requests | read units | write units |");
     println!("| --- | --- | --- | --- |");
-    let per = EVENTS as f64;
+    let per = events as f64;
     let (mut requests, mut reads, mut writes) = (0.0, 0.0, 0.0);
     for (op, r, ru, wu) in rows {
         println!(
@@ -120,12 +125,73 @@ async fn main() {
         assert_eq!(reply.status.as_u16(), 200, "{}", reply.body);
     }
     let sales = store.stats();
+    for n in 0..EVENTS {
+        let reply = track(
+            &app.ctx,
+            &world.key,
+            "/track/sale",
+            serde_json::json!({"customerExternalId": format!("c{n}"), "amount": 4_900,
+                               "paymentProcessor": "stripe", "invoiceId": format!("in_k{n}")}),
+            Some(&format!("order-{n}")),
+        )
+        .await;
+        assert_eq!(reply.status.as_u16(), 200, "{}", reply.body);
+    }
+    let keyed = store.stats();
+    for n in 0..EVENTS {
+        let reply = track(
+            &app.ctx,
+            &world.key,
+            "/track/sale",
+            serde_json::json!({"customerExternalId": format!("c{n}"), "amount": 4_900,
+                               "paymentProcessor": "stripe", "invoiceId": format!("in_{n}")}),
+            None,
+        )
+        .await;
+        assert_eq!(reply.status.as_u16(), 200, "{}", reply.body);
+    }
+    let repeats = store.stats();
+    // A new process (another Lambda container): nothing cached yet.
+    let cold = AppContext::new(
+        store.clone(),
+        Arc::new(SystemClock),
+        Arc::new(OsRandom),
+        None,
+    );
+    let reply = track(
+        &cold,
+        &world.key,
+        "/track/sale",
+        serde_json::json!({"customerExternalId": "c0", "amount": 4_900,
+                           "paymentProcessor": "stripe", "invoiceId": "in_cold"}),
+        None,
+    )
+    .await;
+    assert_eq!(reply.status.as_u16(), 200, "{}", reply.body);
+    let cold_sale = store.stats();
     print(
         "lead (new customer from a click)",
         &difference(&leads, &before),
+        EVENTS,
     );
     print(
         "sale (known customer, invoice id)",
         &difference(&sales, &leads),
+        EVENTS,
+    );
+    print(
+        "sale with an Idempotency-Key",
+        &difference(&keyed, &sales),
+        EVENTS,
+    );
+    print(
+        "repeat of a recorded invoice (answers the first response)",
+        &difference(&repeats, &keyed),
+        EVENTS,
+    );
+    print(
+        "sale in a fresh process (key, program and group not cached)",
+        &difference(&cold_sale, &repeats),
+        1,
     );
 }

@@ -214,12 +214,17 @@ engine_tests! {
         assert_eq!(leads[0]["partner"]["tenantId"], partner.tenant_id.as_str());
         assert_eq!(leads[0]["partner"]["totalLeads"], 1);
         assert_eq!(leads[0]["click"]["id"], click.as_str());
+        assert_eq!(leads[0]["click"]["country"], "DE");
+        assert!(leads[0]["click"]["timestamp"].is_string());
         assert_eq!(leads[0]["link"]["leads"], 1);
         assert_eq!(leads[0]["customer"]["country"], "DE");
         assert_eq!(leads[0]["reward"]["amountInCents"], 300);
         let sales = world.events(&app.ctx, "sale.created").await;
         assert_eq!(sales.len(), 2);
         assert_eq!(sales[0]["sale"]["amount"], 4_999);
+        // A known customer's sale carries what its click id says, without any read.
+        assert_eq!((&sales[1]["click"]["id"], &sales[1]["click"]["country"]), (&json!(click), &json!("DE")));
+        assert_eq!(sales[1]["click"]["timestamp"], leads[0]["click"]["timestamp"]);
         assert_eq!(sales[0]["partner"]["totalSaleAmount"], 4_999);
         assert_eq!(sales[0]["reward"]["amountInPercentage"], 20);
         let created = world.events(&app.ctx, "commission.created").await;
@@ -388,7 +393,12 @@ engine_tests! {
         let (other, other_partner) = program_with_partner(&app, "go.other.test").await;
         let expired = world.click_at(&partner, now(&app) - time::Duration::days(31));
         let foreign = other.click_at(&other_partner, now(&app));
-        let forged = format!("{}A", &world.click_at(&partner, now(&app))[..58]);
+        // One character in the middle changed (to one it was not): the signature fails. (The
+        // last character would not do: its low bits are padding.)
+        let genuine = world.click_at(&partner, now(&app));
+        let (head, rest) = genuine.split_at(30);
+        let swapped = if rest.starts_with('A') { "B" } else { "A" };
+        let forged = format!("{head}{swapped}{}", &rest[1..]);
         for click in [expired.as_str(), foreign.as_str(), forged.as_str(), "clk_unknown"] {
             let reply = lead(&app.ctx, &world, click, "user_1", "Sign up").await;
             assert_eq!((reply.status, reply.error_code()), (StatusCode::NOT_FOUND, "not_found"), "{click}");
@@ -580,5 +590,88 @@ engine_tests! {
         assert_eq!(commissions(&app.ctx, &world, "?type=sale").await.len(), 1);
         let totals = world.partner_record(&app.ctx, &partner).await.totals;
         assert_eq!((totals.total_sales, totals.total_conversions, totals.total_commissions), (6, 1, 1_000));
+    }
+
+    async fn keys_and_rewards_are_trusted_for_at_most_thirty_seconds_in_another_process(app: TestApp) {
+        let world = TrackingProgram::create(&app, "go.acme.test").await;
+        let group = world.default_group.clone();
+        let sale_reward = groups::create_reward(&app.ctx, &world.admin, world.program.id.as_str(), group.as_str(),
+            CreateReward { amount_in_percentage: percent(20.0), ..reward(RewardEvent::Sale, RewardType::Percentage) })
+            .await
+            .unwrap();
+        let partner = world.partner(&app.ctx, "JANE", &group).await;
+        let click = world.click_at(&partner, now(&app));
+        assert_eq!(lead(&app.ctx, &world, &click, "user_1", "Sign up").await.status, StatusCode::OK);
+        let created = shared::programs::create_api_key(&app.ctx, &world.admin, world.program.id.as_str(),
+            shared::programs::CreateApiKey { name: "backend".into(), scopes: vec![Scope::ConversionsWrite], expires_at: None })
+            .await
+            .unwrap();
+        let (key_id, key) = (created.id, created.key.unwrap());
+        // Another process (another Lambda container) over the same table, with a clock we move.
+        let (other, clock) = manual_context(&app, now(&app));
+        let earned = || async { world.partner_record(&app.ctx, &partner).await.totals.total_commissions };
+        let sell = |ctx: Arc<AppContext>, key: String, invoice: &'static str| async move {
+            track(&ctx, &key, "/track/sale", sale_body("user_1", 10_000, Some(invoice)), None).await.status
+        };
+        assert_eq!(sell(other.clone(), key.clone(), "in_1").await, StatusCode::OK);
+        assert_eq!(earned().await, 2_000);
+
+        // A reward change made here applies here at once...
+        let update: groups::UpdateReward = serde_json::from_value(json!({"amountInPercentage": 30})).unwrap();
+        groups::update_reward(&app.ctx, &world.admin, world.program.id.as_str(), group.as_str(),
+            sale_reward.id.as_str(), update).await.unwrap();
+        assert_eq!(sell(app.ctx.clone(), world.key.clone(), "in_2").await, StatusCode::OK);
+        assert_eq!(earned().await, 5_000);
+        // ...and in the other process once its copy is 30 s old.
+        assert_eq!(sell(other.clone(), key.clone(), "in_3").await, StatusCode::OK);
+        assert_eq!(earned().await, 7_000, "the other process still pays 20 %");
+
+        // A revoked key is refused at once by the process that revoked it...
+        shared::programs::revoke_api_key(&app.ctx, &world.admin, world.program.id.as_str(), key_id.as_str())
+            .await
+            .unwrap();
+        assert_eq!(sell(app.ctx.clone(), key.clone(), "in_4").await, StatusCode::UNAUTHORIZED);
+        // ...and by every other process within 30 s.
+        clock.advance(time::Duration::seconds(29));
+        assert_eq!(sell(other.clone(), key.clone(), "in_5").await, StatusCode::OK);
+        assert_eq!(earned().await, 9_000);
+        clock.advance(time::Duration::seconds(1));
+        assert_eq!(sell(other.clone(), key.clone(), "in_6").await, StatusCode::UNAUTHORIZED);
+        clock.advance(time::Duration::minutes(10));
+        assert_eq!(sell(other.clone(), key.clone(), "in_7").await, StatusCode::UNAUTHORIZED);
+        assert_eq!(sell(other.clone(), world.key.clone(), "in_8").await, StatusCode::OK);
+        assert_eq!(earned().await, 12_000, "the other process now pays 30 %");
+    }
+
+    async fn customers_read_with_dubs_expanded_fields(app: TestApp) {
+        let (world, partner) = program_with_partner(&app, "go.acme.test").await;
+        let discount = groups::set_discount(&app.ctx, &world.admin, world.program.id.as_str(), world.default_group.as_str(),
+            serde_json::from_value(json!({"amount": 10, "type": "percentage", "maxDuration": 3})).unwrap())
+            .await
+            .unwrap();
+        let click = world.click_at(&partner, now(&app));
+        assert_eq!(lead(&app.ctx, &world, &click, "user_1", "Sign up").await.status, StatusCode::OK);
+
+        let plain = admin(&app.ctx, &world.key, Method::GET, "/customers", None).await;
+        assert_eq!(plain.status, StatusCode::OK, "{}", plain.body);
+        assert!(plain.body[0].get("link").is_none() && plain.body[0].get("partner").is_none());
+        let expected_link = json!({"id": partner.link, "domain": "go.acme.test", "key": "jane",
+            "shortLink": "https://go.acme.test/jane", "url": "https://go.acme.test/", "programId": world.program.id});
+        let expected_partner = json!({"id": partner.id, "name": "Partner JANE", "email": null, "image": null});
+        let expected_discount = json!({"id": discount.id, "amount": 10, "type": "percentage", "maxDuration": 3,
+            "couponId": null, "couponTestId": null});
+        for path in ["/customers?includeExpandedFields=true", "/customers?externalId=user_1&includeExpandedFields=true"] {
+            let listed = admin(&app.ctx, &world.key, Method::GET, path, None).await;
+            assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
+            assert_eq!(listed.body[0]["link"], expected_link, "{path}");
+            assert_eq!(listed.body[0]["partner"], expected_partner, "{path}");
+            assert_eq!(listed.body[0]["discount"], expected_discount, "{path}");
+        }
+        let one = admin(&app.ctx, &world.key, Method::GET, "/customers/ext_user_1?includeExpandedFields=true", None).await;
+        assert_eq!((&one.body["link"], &one.body["partner"]), (&expected_link, &expected_partner));
+        let unexpanded = admin(&app.ctx, &world.key, Method::GET, "/customers/ext_user_1?includeExpandedFields=false", None).await;
+        assert!(unexpanded.body.get("discount").is_none(), "{}", unexpanded.body);
+        let bad = admin(&app.ctx, &world.key, Method::GET, "/customers?includeExpandedFields=yes", None).await;
+        assert_eq!((bad.status, bad.error_code()), (StatusCode::BAD_REQUEST, "bad_request"));
     }
 }

@@ -324,6 +324,13 @@ async fn conversion_tracking_answers_its_sample_events() {
             .await,
     );
     assert_eq!(status, 401);
+    // A deal for a tenant id the program has no partner for: 404, nothing registered.
+    let deal = sample_event("conversion-tracking", "register-deal.json").replace(SAMPLE_KEY, &key);
+    let (status, body) = http_response(runtime.invoke(&deal, WAIT).await);
+    assert_eq!(
+        (status, &body["error"]["code"]),
+        (404, &serde_json::json!("not_found"))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,6 +4,7 @@
 mod clicks;
 mod conformance_moto;
 mod conversions;
+mod deals;
 mod dynamodb_engine;
 mod lambda_runtime;
 mod links;

@@ -1,0 +1,207 @@
+//! StackBE's deal registration: a partner claims a prospect by email before the prospect signs
+//! up; a later lead with that email and no click goes to the partner (see `attribution`).
+//!
+//! The claim is one item per program and email, written only if absent, in the same
+//! transaction as its `deal.registered` event: of two partners registering one email, the first
+//! wins and the second gets 409, whatever the timing. The same partner registering the same
+//! email again changes nothing and gets its deal back.
+
+use crate::auth::{Principal, Scope};
+use crate::context::AppContext;
+use crate::error::DomainError;
+use crate::idempotency::{self, IdempotencyKey};
+use crate::layout;
+use crate::model::{Deal, Partner, PartnerStatus};
+use crate::outbox;
+use crate::partners;
+use crate::store::records::{from_json_item, json_item};
+use crate::store::{Condition, Consistency, Item, ItemStore, Put, StoreError, TxOp, get_s, s};
+use crate::types::{DealId, Email, PartnerId, ProgramId};
+use serde_json::{Value, json};
+
+const MAX_LEAD_NAME: usize = 190;
+const MAX_NOTES: usize = 5_000;
+/// The claim's attribute naming its partner, read by attribution without parsing the body.
+const PARTNER: &str = "partnerId";
+
+/// StackBE's `registerDeal` body, plus the partner it is registered for: the business's
+/// backend calls on behalf of one of its partners, named by id or by the business's tenant id.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RegisterDealRequest {
+    pub lead_email: Email,
+    pub lead_name: String,
+    #[serde(default)]
+    pub notes: Option<String>,
+    #[serde(default)]
+    pub partner_id: Option<PartnerId>,
+    #[serde(default)]
+    pub tenant_id: Option<String>,
+}
+
+/// The outcome: the deal as the API shows it, and whether this request registered it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DealRegistration {
+    pub body: Value,
+    pub created: bool,
+}
+
+fn text(name: &str, value: Option<String>, max: usize) -> Result<Option<String>, DomainError> {
+    let Some(value) = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    if value.chars().count() > max {
+        return Err(DomainError::Unprocessable(format!(
+            "`{name}` must have at most {max} characters."
+        )));
+    }
+    Ok(Some(value))
+}
+
+fn deal_json(deal: &Deal) -> Value {
+    let mut body = serde_json::to_value(deal).expect("a deal serialises");
+    body["status"] = json!("registered");
+    body
+}
+
+/// The partner named by the request: exactly one of `partnerId` and `tenantId`.
+async fn named_partner(
+    store: &dyn ItemStore,
+    program: &ProgramId,
+    partner_id: Option<&PartnerId>,
+    tenant_id: Option<&str>,
+) -> Result<Partner, DomainError> {
+    let found = match (partner_id, tenant_id) {
+        (Some(id), None) => partners::find_partner(store, program, id).await?,
+        (None, Some(tenant)) => partners::find_by_tenant(store, program, tenant).await?,
+        _ => {
+            return Err(DomainError::Unprocessable(
+                "Name the partner with exactly one of `partnerId` and `tenantId`.".into(),
+            ));
+        }
+    };
+    found.ok_or_else(|| DomainError::not_found("Partner"))
+}
+
+/// Registers a deal for a partner of the caller's program (`conversions.write`).
+pub async fn register_deal(
+    ctx: &AppContext,
+    principal: &Principal,
+    request: RegisterDealRequest,
+    key: Option<IdempotencyKey>,
+) -> Result<DealRegistration, DomainError> {
+    let program = principal
+        .own_program(Scope::ConversionsWrite)
+        .map_err(|denied| DomainError::denied(denied, "Program"))?;
+    let lead_name = text("leadName", Some(request.lead_name), MAX_LEAD_NAME)?
+        .ok_or_else(|| DomainError::Unprocessable("`leadName` is required.".into()))?;
+    let notes = text("notes", request.notes, MAX_NOTES)?;
+    let tenant = request.tenant_id.as_deref().map(str::trim);
+    let store = ctx.store.as_ref();
+    let now = ctx.clock.now();
+    if let Some(key) = &key
+        && let Some(stored) = idempotency::replay(store, &program, key, now).await?
+    {
+        return Ok(DealRegistration {
+            body: stored,
+            created: true,
+        });
+    }
+    let partner = named_partner(store, &program, request.partner_id.as_ref(), tenant).await?;
+    if partner.status != PartnerStatus::Approved {
+        return Err(DomainError::Unprocessable(
+            "Only approved partners can register deals.".into(),
+        ));
+    }
+    let deal = Deal {
+        id: DealId::generate(ctx.ids.as_ref()),
+        program_id: program.clone(),
+        partner_id: partner.id.clone(),
+        lead_email: request.lead_email,
+        lead_name,
+        notes,
+        created_at: now,
+    };
+    let body = deal_json(&deal);
+    let mut ops = Vec::new();
+    let key_index = key.as_ref().map(|key| {
+        ops.push(idempotency::record(&program, key, &body, now));
+        ops.len() - 1
+    });
+    let claim_index = ops.len();
+    ops.push(claim(&deal)?);
+    let event = outbox::new_event(
+        ctx.ids.as_ref(),
+        ctx.clock.as_ref(),
+        &program,
+        "deal.registered",
+        principal.actor(),
+        body.clone(),
+    );
+    ops.push(outbox::record(&event)?);
+    match store.transact(ops).await {
+        Ok(()) => Ok(DealRegistration {
+            body,
+            created: true,
+        }),
+        Err(error) if key_index.is_some() && error.failed_condition_index() == key_index => {
+            let key = key.as_ref().expect("an index means a key");
+            let stored = idempotency::replay(store, &program, key, now).await?;
+            stored
+                .map(|body| DealRegistration {
+                    body,
+                    created: true,
+                })
+                .ok_or_else(|| DomainError::Conflict("Retry the request.".into()))
+        }
+        Err(error) if error.failed_condition_index() == Some(claim_index) => {
+            let first = find_deal(store, &program, &deal.lead_email, Consistency::Strong)
+                .await?
+                .ok_or_else(|| DomainError::Conflict("Retry the request.".into()))?;
+            if first.partner_id != partner.id {
+                return Err(DomainError::Conflict(
+                    "A deal for this email is already registered by another partner.".into(),
+                ));
+            }
+            Ok(DealRegistration {
+                body: deal_json(&first),
+                created: false,
+            })
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// The deal's claim: written only if no deal holds the email.
+fn claim(deal: &Deal) -> Result<TxOp, StoreError> {
+    let mut item = json_item(
+        &layout::deal_claim(&deal.program_id, &deal.lead_email),
+        deal,
+        1,
+    )?;
+    item.insert(PARTNER.into(), s(deal.partner_id.as_str()));
+    Ok(TxOp::Put(Put {
+        item,
+        condition: Some(Condition::NotExists),
+    }))
+}
+
+/// The deal registered for `email` in `program`, if any.
+pub async fn find_deal(
+    store: &dyn ItemStore,
+    program: &ProgramId,
+    email: &Email,
+    consistency: Consistency,
+) -> Result<Option<Deal>, StoreError> {
+    store
+        .get(&layout::deal_claim(program, email), consistency)
+        .await?
+        .as_ref()
+        .map(from_json_item)
+        .transpose()
+}
+
+/// The partner of a deal claim's item.
+pub fn deal_partner(item: &Item) -> Option<PartnerId> {
+    get_s(item, PARTNER).and_then(|id| PartnerId::parse(id).ok())
+}
