@@ -1,12 +1,16 @@
 //! Partner enrollments: the records, their unique claims (email, referral code, customer,
 //! tenant id), the partner's default referral link, and the manual changes of program setup.
 
+mod create;
+pub mod feed;
+pub mod listing;
 mod manage;
 mod referral_codes;
 mod referral_link;
 mod repo;
 pub mod totals;
 
+pub use create::{CreatePartner, Created, create_partner};
 pub use manage::{MovePartner, UpdatePartner, move_partner, update_partner};
 pub use referral_codes::generate_referral_code;
 pub use referral_link::{default_referral_link, insert_link};

@@ -5,7 +5,7 @@ use crate::layout;
 use crate::model::{Link, LinkStats, Program};
 use crate::ports::IdSource;
 use crate::store::records::{claim, json_item};
-use crate::store::{Condition, Put, StoreError, TxOp};
+use crate::store::{Condition, Put, StoreError, TxOp, s, schema};
 use crate::types::{LinkId, PartnerId, ReferralCode, WebUrl};
 use time::OffsetDateTime;
 
@@ -44,6 +44,14 @@ pub fn insert_link(link: &Link) -> Result<[TxOp; 2], StoreError> {
             item: {
                 let mut item = json_item(&layout::link(&link.id), link, 1)?;
                 super::totals::write_link_stats(&mut item, &link.stats);
+                if let Some(partner) = &link.partner_id {
+                    // A partner's links, for the partner listing and the partner dashboard.
+                    item.insert(
+                        schema::GSI3.pk.into(),
+                        s(layout::partner_links_index_pk(partner)),
+                    );
+                    item.insert(schema::GSI3.sk.into(), s(link.id.to_string()));
+                }
                 item
             },
             condition: Some(Condition::NotExists),

@@ -6,6 +6,7 @@ mod dynamodb_engine;
 mod lambda_runtime;
 mod outbox;
 mod partner_applications;
+mod partners_api;
 mod program_admin;
 mod program_setup;
 mod sqs_engine;
