@@ -8,6 +8,7 @@ mod manage;
 mod referral_codes;
 mod referral_link;
 mod repo;
+mod status;
 pub mod totals;
 
 pub use create::{CreatePartner, Created, create_partner};
@@ -17,4 +18,8 @@ pub use referral_link::{default_referral_link, insert_link};
 pub use repo::{
     PartnerWrite, find_by_customer, find_by_email, find_by_referral_code, find_by_tenant,
     find_partner, insert_partner, partner_of, replace_partner,
+};
+pub use status::{
+    BanPartner, MoveToGroup, NamePartner, SetTags, archive_partner, ban_partner,
+    deactivate_partner, move_to_group, set_tags,
 };

@@ -495,3 +495,111 @@ engine_tests! {
         assert_eq!(clash.error_code(), "conflict");
     }
 }
+
+/// The partner's links as stored (body: `disabled`).
+async fn links_disabled(app: &TestApp, partner: &str) -> Vec<bool> {
+    let links = shared::partners::listing::partner_links(
+        app.store.as_ref(),
+        &PartnerId::parse(partner).unwrap(),
+    )
+    .await
+    .unwrap();
+    assert!(!links.is_empty());
+    links.iter().map(|link| link.disabled).collect()
+}
+
+async fn event_count(app: &TestApp, world: &World, name: &str) -> usize {
+    let program = ProgramId::parse(&world.program).unwrap();
+    let page = app
+        .store
+        .query(shared::store::Query::table(shared::layout::events_pk(&program)).consistent())
+        .await
+        .unwrap();
+    page.items
+        .iter()
+        .filter(|item| shared::store::get_s(item, "event") == Some(name))
+        .count()
+}
+
+engine_tests! {
+    async fn ban_stops_the_links_and_records_the_reason(app: TestApp) {
+        let world = world(&app, "ban.example").await;
+        let jane = world.create(&app, json!({"email": "jane@x.io", "name": "Jane", "tenantId": "t-jane"})).await;
+        let id = jane["id"].as_str().unwrap();
+        for (body, code) in [
+            (json!({"partnerId": id, "reason": "rude"}), "unprocessable_entity"),
+            (json!({"partnerId": id}), "unprocessable_entity"),
+            (json!({"reason": "fraud"}), "unprocessable_entity"),
+            (json!({"partnerId": "pn_00000000000000000000000000", "reason": "fraud"}), "not_found"),
+        ] {
+            let reply = world.call(&app, Method::POST, "/partners/ban", Some(body.clone())).await;
+            assert_eq!(reply.error_code(), code, "{body}");
+        }
+        assert_eq!(links_disabled(&app, id).await, vec![false], "refused bans change nothing");
+        let banned = world.call(&app, Method::POST, "/partners/ban", Some(json!({"tenantId": "t-jane", "reason": "fake_traffic"}))).await;
+        assert_eq!(banned.status, StatusCode::OK, "{}", banned.body);
+        assert_eq!(banned.body, json!({"partnerId": id}));
+        assert_eq!(links_disabled(&app, id).await, vec![true]);
+        let listed = world.list(&app, "?status=banned").await;
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0]["bannedReason"], "fake_traffic");
+        assert!(listed[0]["bannedAt"].is_string());
+        assert_eq!(event_count(&app, &world, "partner.banned").await, 1);
+        // Again: nothing new.
+        let again = world.call(&app, Method::POST, "/partners/ban", Some(json!({"partnerId": id, "reason": "spam"}))).await;
+        assert_eq!(again.status, StatusCode::OK);
+        assert_eq!(event_count(&app, &world, "partner.banned").await, 1);
+        assert_eq!(world.list(&app, "").await[0]["bannedReason"], "fake_traffic");
+        // Another program's key cannot ban this partner.
+        let other = self::world(&app, "ban-other.example").await;
+        let foreign = other.call(&app, Method::POST, "/partners/ban", Some(json!({"partnerId": id, "reason": "spam"}))).await;
+        assert_eq!(foreign.error_code(), "not_found");
+    }
+
+    async fn deactivate_archive_move_and_tags(app: TestApp) {
+        let world = world(&app, "manage.example").await;
+        let vip = world.new_group(&app, "vip").await;
+        let a = world.create(&app, json!({"email": "a@x.io", "name": "A"})).await;
+        let b = world.create(&app, json!({"email": "b@x.io", "name": "B"})).await;
+        let (a, b) = (a["id"].as_str().unwrap().to_owned(), b["id"].as_str().unwrap().to_owned());
+
+        let off = world.call(&app, Method::POST, "/partners/deactivate", Some(json!({"partnerId": a}))).await;
+        assert_eq!(off.body, json!({"partnerId": a}));
+        assert_eq!(links_disabled(&app, &a).await, vec![true]);
+        assert_eq!(world.ids(&app, "?status=deactivated").await, vec![a.clone()]);
+
+        let archived = world.call(&app, Method::POST, "/partners/archive", Some(json!({"partnerId": b}))).await;
+        assert_eq!(archived.body["status"], "archived", "{}", archived.body);
+        assert_eq!(links_disabled(&app, &b).await, vec![false], "archived links keep working");
+        assert_eq!(world.ids(&app, "?status=archived").await, vec![b.clone()]);
+
+        let moved = world.call(&app, Method::POST, "/partners/move", Some(json!({"partnerId": b, "groupId": vip}))).await;
+        assert_eq!(moved.body["groupId"], vip.as_str(), "{}", moved.body);
+        assert_eq!(world.ids(&app, &format!("?groupId={vip}")).await, vec![b.clone()]);
+
+        let tagged = world.call(&app, Method::POST, "/partners/tags", Some(json!({"partnerId": b, "tags": ["VIP", "newsletter", "vip"]}))).await;
+        let tags = tagged.body["tags"].as_array().unwrap().clone();
+        assert_eq!(tags.len(), 2, "{}", tagged.body);
+        assert_eq!(tags[0]["name"], "VIP");
+        assert!(tags[0]["id"].as_str().unwrap().starts_with("ptag_"));
+        let retagged = world.call(&app, Method::POST, "/partners/tags", Some(json!({"partnerId": b, "tags": ["vip"]}))).await;
+        assert_eq!(retagged.body["tags"], json!([{"id": tags[0]["id"], "name": "vip"}]), "a kept name keeps its id");
+        let listed = world.list(&app, &format!("?search={b}")).await;
+        assert_eq!(listed[0]["tags"].as_array().unwrap().len(), 1);
+        let too_long = world.call(&app, Method::POST, "/partners/tags", Some(json!({"partnerId": b, "tags": ["x".repeat(51)]}))).await;
+        assert_eq!(too_long.error_code(), "unprocessable_entity");
+    }
+
+    async fn the_list_follows_counters_as_they_change(app: TestApp) {
+        let world = world(&app, "fresh.example").await;
+        let a = world.create(&app, json!({"email": "a@x.io", "name": "A"})).await;
+        let b = world.create(&app, json!({"email": "b@x.io", "name": "B"})).await;
+        let (a, b) = (a["id"].as_str().unwrap().to_owned(), b["id"].as_str().unwrap().to_owned());
+        add_totals(&app, &a, totals(0, 0, 0, 500, 0)).await;
+        assert_eq!(world.ids(&app, "").await, vec![a.clone(), b.clone()]);
+        add_totals(&app, &b, totals(0, 0, 0, 900, 0)).await;
+        assert_eq!(world.ids(&app, "").await, vec![b.clone(), a.clone()], "the projection saw b's sale");
+        set_status(&app, &world, &b, PartnerStatus::Deactivated).await;
+        assert_eq!(world.ids(&app, "?status=approved").await, vec![a.clone()]);
+    }
+}
