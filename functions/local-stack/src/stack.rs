@@ -3,6 +3,7 @@
 use shared::auth::{AdminTokenConfig, AdminTokenIssuer, AdminTokenVerifier, JwtKey};
 use shared::context::AppContext;
 use shared::outbox::OutboxRelay;
+use shared::partners::listing::PartnerDirectory;
 use shared::ports::{OsRandom, Random, SystemClock};
 use shared::queue::QueueSettings;
 use shared::queue::embedded::{EmbeddedQueue, EmbeddedQueues};
@@ -25,6 +26,8 @@ pub struct Stack {
     pub store: Arc<EmbeddedStore>,
     pub relay: Arc<OutboxRelay>,
     pub webhooks: Arc<WebhookServices>,
+    /// The partner listing's projections (refreshed on every request).
+    pub partners: Arc<PartnerDirectory>,
     /// The queues the in-process consumers poll.
     pub events: Arc<EmbeddedQueue>,
     pub deliveries: Arc<EmbeddedQueue>,
@@ -93,6 +96,7 @@ impl Stack {
         Ok(Self {
             relay: Arc::new(OutboxRelay::new(store.clone(), events.clone())),
             webhooks: Arc::new(webhooks),
+            partners: Arc::new(PartnerDirectory::new(Duration::ZERO)),
             events,
             deliveries,
             ctx: Arc::new(ctx),
