@@ -5,16 +5,16 @@
 //!
 //! The stamp is the wall clock, not the `Clock` port: it orders replication across processes
 //! (and across tests with fixed domain clocks), like DynamoDB's own stream sequence numbers, and
-//! never reaches a record or a response. Readers re-read a window of [`REREAD_WINDOW_MS`] before
-//! their last stamp, which covers index propagation, clock skew between hosts, and a transaction
-//! built a little before it commits (engine retries).
+//! never reaches a record or a response. Each refresh reads from the start of the previous one
+//! less [`REREAD_WINDOW_MS`], which covers index propagation, clock skew between hosts, and a
+//! transaction built a little before it commits (engine retries).
 
 use crate::layout;
 use crate::store::{AttributeValue, Item, s, schema};
 use crate::types::{PartnerId, ProgramId};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// How far behind its newest stamp a reader looks again on each refresh.
+/// How far before the start of its previous refresh a reader looks again.
 pub const REREAD_WINDOW_MS: i64 = 10_000;
 
 /// Milliseconds since the epoch, now.

@@ -10,7 +10,7 @@ use super::metrics::sort_value;
 use super::query::{ListPartnersQuery, Lookup, SortOrder};
 use crate::layout;
 use crate::model::{PartnerStatus, PartnerTotals};
-use crate::partners::feed::{REREAD_WINDOW_MS, item_stamp, stamp_key};
+use crate::partners::feed::{REREAD_WINDOW_MS, item_stamp, stamp_key, stamp_now};
 use crate::partners::totals::partner_totals_of;
 use crate::store::records::from_json_item;
 use crate::store::{Item, ItemStore, Query, RangeCondition, StoreError, schema};
@@ -187,8 +187,8 @@ pub fn select_page<'a>(
 pub struct ProgramRows {
     rows: Vec<Row>,
     positions: HashMap<PartnerId, usize>,
-    /// Per feed shard, the newest stamp read (None before the first read).
-    newest: Vec<Option<i64>>,
+    /// The wall-clock stamp at which the last refresh started (None before the first).
+    last_read_from: Option<i64>,
     refreshed_at: Option<Instant>,
 }
 
@@ -285,35 +285,36 @@ impl PartnerDirectory {
     }
 }
 
-/// Reads the feed of every shard since its newest stamp (less the re-read window), in parallel.
+/// Reads the feed of every shard, in parallel: whole on the first refresh, then from the start
+/// of the previous refresh less the re-read window (a change that was not yet visible then
+/// carries a stamp inside it).
 pub async fn refresh(
     store: &Arc<dyn ItemStore>,
     program: &ProgramId,
     rows: &mut ProgramRows,
 ) -> Result<RefreshReport, StoreError> {
-    let shards = layout::PARTNER_FEED_SHARDS as usize;
-    rows.newest.resize(shards, None);
     let started = Instant::now();
+    let started_stamp = stamp_now();
+    let from = rows
+        .last_read_from
+        .map(|stamp| stamp_key(stamp - REREAD_WINDOW_MS));
     let mut reads = tokio::task::JoinSet::new();
-    for (shard, newest) in rows.newest.iter().enumerate() {
+    for shard in 0..layout::PARTNER_FEED_SHARDS {
         let store = store.clone();
-        let partition = layout::partner_feed_shard_pk(program, shard as u32);
-        let from = newest.map(|stamp| stamp_key(stamp - REREAD_WINDOW_MS));
-        reads.spawn(async move { (shard, read_shard(store.as_ref(), partition, from).await) });
+        let partition = layout::partner_feed_shard_pk(program, shard);
+        let from = from.clone();
+        reads.spawn(async move { read_shard(store.as_ref(), partition, from).await });
     }
     let mut report = RefreshReport::default();
     while let Some(joined) = reads.join_next().await {
-        let (shard, read) = joined.map_err(StoreError::engine)?;
-        let (items, queries) = read?;
+        let (items, queries) = joined.map_err(StoreError::engine)??;
         report.queries += queries;
         report.items += items.len() as u64;
         for item in &items {
-            let row = Row::of(item)?;
-            let newest = &mut rows.newest[shard];
-            *newest = Some(newest.map_or(row.stamp, |seen| seen.max(row.stamp)));
-            rows.apply(row);
+            rows.apply(Row::of(item)?);
         }
     }
+    rows.last_read_from = Some(started_stamp);
     rows.refreshed_at = Some(started);
     Ok(report)
 }
