@@ -181,8 +181,7 @@ fn partner(
     (partner, link)
 }
 
-/// The record puts of `partners` partners (partner + link items; the claims are left out, the
-/// listing does not read them).
+/// The puts of `partners` partners: the records and claims a create would write, batched.
 async fn seed(store: &dyn ItemStore, program: &Program, partners: usize) {
     let group = shared::groups::find_group_by_slug(store, &program.id, "default")
         .await
@@ -194,13 +193,11 @@ async fn seed(store: &dyn ItemStore, program: &Program, partners: usize) {
     let mut writes = Vec::with_capacity(2_000);
     for n in 0..partners {
         let (partner, link) = partner(program, &group, n, &ids, &random);
-        for op in insert_partner(&partner)
+        let partner_ops = insert_partner(&partner)
             .unwrap()
             .into_iter()
-            .map(|(_, op)| op)
-            .take(1)
-            .chain(insert_link(&link).unwrap().into_iter().take(1))
-        {
+            .map(|(_, op)| op);
+        for op in partner_ops.chain(insert_link(&link).unwrap()) {
             if let TxOp::Put(put) = op {
                 writes.push(BatchWrite::Put(put.item));
             }
