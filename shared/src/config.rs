@@ -87,3 +87,19 @@ pub fn click_id_signer() -> Result<crate::clicks::ClickIdSigner, ConfigError> {
         &previous,
     ))
 }
+
+/// How often the partner listing re-reads the partner change feed: `PARTNER_LISTING_REFRESH_MS`
+/// (default 0: on every request; a busy program may trade a little freshness for reads).
+pub fn partner_listing_refresh() -> Result<std::time::Duration, ConfigError> {
+    match optional("PARTNER_LISTING_REFRESH_MS") {
+        None => Ok(std::time::Duration::ZERO),
+        Some(raw) => raw
+            .trim()
+            .parse::<u64>()
+            .map(std::time::Duration::from_millis)
+            .map_err(|_| ConfigError::Invalid {
+                name: "PARTNER_LISTING_REFRESH_MS",
+                reason: "expected whole milliseconds".into(),
+            }),
+    }
+}

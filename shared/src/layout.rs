@@ -118,6 +118,23 @@ pub fn group_partners_index_pk(program: &ProgramId, group: &GroupId) -> String {
     format!("PROG#{program}#GROUP#{group}#PARTNERS")
 }
 
+/// How many partitions a program's partner change feed spreads over, so that the index writes
+/// of busy partners do not all land on one partition.
+pub const PARTNER_FEED_SHARDS: u32 = 4;
+
+/// gsi3 partition of the partner change feed that `partner` belongs to (sort key: the time of
+/// its last change, see `partners::feed`).
+pub fn partner_feed_index_pk(program: &ProgramId, partner: &PartnerId) -> String {
+    let shard = partner.as_str().bytes().fold(0u32, |hash, byte| {
+        hash.wrapping_mul(31).wrapping_add(byte as u32)
+    }) % PARTNER_FEED_SHARDS;
+    partner_feed_shard_pk(program, shard)
+}
+
+pub fn partner_feed_shard_pk(program: &ProgramId, shard: u32) -> String {
+    format!("PROG#{program}#PARTNERFEED#{shard}")
+}
+
 /// Unique per program: the partner enrolled with this email.
 pub fn partner_email_claim(program: &ProgramId, email: &Email) -> Key {
     Key::new(format!("PROG#{program}#PARTNEREMAIL#{email}"), "CLAIM")

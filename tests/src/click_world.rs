@@ -37,6 +37,8 @@ pub fn partner(index: usize) -> Partner {
         banned_at: None,
         banned_reason: None,
         exclude_from_moves: false,
+        profile: Default::default(),
+        tags: Vec::new(),
         totals: Default::default(),
         created_at: OffsetDateTime::UNIX_EPOCH,
         version: 1,

@@ -118,6 +118,8 @@ impl TrackingProgram {
             banned_at: None,
             banned_reason: None,
             exclude_from_moves: false,
+            profile: Default::default(),
+            tags: Vec::new(),
             totals: PartnerTotals::default(),
             created_at: now,
             version: 1,

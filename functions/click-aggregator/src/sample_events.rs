@@ -35,6 +35,8 @@ async fn seed(store: &EmbeddedStore) {
         banned_at: None,
         banned_reason: None,
         exclude_from_moves: false,
+        profile: Default::default(),
+        tags: Vec::new(),
         totals: Default::default(),
         created_at: time::OffsetDateTime::UNIX_EPOCH,
         version: 1,

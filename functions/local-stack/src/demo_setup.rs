@@ -120,6 +120,8 @@ pub async fn demo_partner(
         banned_at: None,
         banned_reason: None,
         exclude_from_moves: false,
+        profile: Default::default(),
+        tags: Vec::new(),
         totals: PartnerTotals::default(),
         created_at: now,
         version: 1,

@@ -97,6 +97,9 @@ async fn dispatch(stack: &Stack, request: http::Request<Vec<u8>>) -> ApiResponse
     if matches_any(link_admin::ROUTES, &path) {
         return link_admin::handle(&stack.ctx, &stack.track, request).await;
     }
+    if matches_any(partner_admin::ROUTES, &path) {
+        return partner_admin::handle(&stack.ctx, &stack.partners, request).await;
+    }
     if matches_any(webhook_admin::ROUTES, &path) {
         return webhook_admin::handle(&stack.ctx, &stack.webhooks, request).await;
     }

@@ -7,6 +7,7 @@ use shared::context::AppContext;
 use shared::links::track::TrackServices;
 use shared::links::{AgentParser, RedirectPorts, RedirectSettings, Redirector};
 use shared::outbox::OutboxRelay;
+use shared::partners::listing::PartnerDirectory;
 use shared::ports::{OsRandom, Random, SystemClock, UlidIds};
 use shared::queue::QueueSettings;
 use shared::queue::embedded::{EmbeddedQueue, EmbeddedQueues};
@@ -32,6 +33,8 @@ pub struct Stack {
     pub store: Arc<EmbeddedStore>,
     pub relay: Arc<OutboxRelay>,
     pub webhooks: Arc<WebhookServices>,
+    /// The partner listing's projections (refreshed on every request).
+    pub partners: Arc<PartnerDirectory>,
     /// The queues the in-process consumers poll.
     pub events: Arc<EmbeddedQueue>,
     pub deliveries: Arc<EmbeddedQueue>,
@@ -142,6 +145,7 @@ impl Stack {
             track: Arc::new(track),
             relay: Arc::new(OutboxRelay::new(store.clone(), events.clone())),
             webhooks: Arc::new(webhooks),
+            partners: Arc::new(PartnerDirectory::new(Duration::ZERO)),
             events,
             deliveries,
             clicks,

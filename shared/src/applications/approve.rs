@@ -202,6 +202,11 @@ fn transaction(
         banned_at: None,
         banned_reason: None,
         exclude_from_moves: false,
+        profile: crate::model::PartnerProfile {
+            website: read.website.as_ref().map(|url| url.to_string()),
+            ..Default::default()
+        },
+        tags: Vec::new(),
         totals: PartnerTotals::default(),
         created_at: now,
         version: 1,

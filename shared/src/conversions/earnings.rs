@@ -300,6 +300,8 @@ mod tests {
             banned_at: None,
             banned_reason: None,
             exclude_from_moves: false,
+            profile: Default::default(),
+            tags: Vec::new(),
             totals: PartnerTotals::default(),
             created_at: datetime!(2026-01-01 0:00 UTC),
             version: 1,

@@ -180,6 +180,34 @@ pub async fn find_target(
         .map(|stored| RedirectTarget::from(&stored.link)))
 }
 
+/// Every link of a partner, oldest first (all pages).
+pub async fn all_for_partner(
+    store: &dyn ItemStore,
+    program: &ProgramId,
+    partner: &PartnerId,
+) -> Result<Vec<StoredLink>, StoreError> {
+    let mut links = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = store
+            .query(
+                Query::index(
+                    schema::GSI1.name,
+                    layout::partner_links_index_pk(program, partner),
+                )
+                .cursor(cursor),
+            )
+            .await?;
+        for item in &page.items {
+            links.push(link_of(item)?);
+        }
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => return Ok(links),
+        }
+    }
+}
+
 /// A partner's links, oldest first (at most `limit`).
 pub async fn list_for_partner(
     store: &dyn ItemStore,

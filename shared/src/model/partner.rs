@@ -17,6 +17,7 @@ pub enum PartnerStatus {
     Archived,
 }
 
+/// Why a partner was banned (Dub's six reasons).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BanReason {
@@ -26,6 +27,58 @@ pub enum BanReason {
     Fraud,
     Spam,
     BrandAbuse,
+}
+
+/// The partner's standing in Dub's partner network; ours are program-local, so `draft` unless set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NetworkStatus {
+    #[default]
+    Draft,
+    Submitted,
+    Approved,
+    Rejected,
+    Trusted,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PayoutMethod {
+    Connect,
+    Stablecoin,
+    Paypal,
+}
+
+/// Profile, social and payout fields of a partner (Dub's partner fields, all optional).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PartnerProfile {
+    pub username: Option<String>,
+    pub image: Option<String>,
+    pub description: Option<String>,
+    pub website: Option<String>,
+    pub youtube: Option<String>,
+    pub twitter: Option<String>,
+    pub linkedin: Option<String>,
+    pub instagram: Option<String>,
+    pub tiktok: Option<String>,
+    pub network_status: NetworkStatus,
+    pub default_payout_method: Option<PayoutMethod>,
+    pub paypal_email: Option<String>,
+    pub stripe_connect_id: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub payouts_enabled_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub identity_verified_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub trusted_at: Option<OffsetDateTime>,
+}
+
+/// A tag on a partner (Dub's `{id, name}`); names are unique per partner.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PartnerTag {
+    pub id: String,
+    pub name: String,
 }
 
 /// Running totals of a partner, updated in the same transaction as the events that change them.
@@ -67,6 +120,10 @@ pub struct Partner {
     pub banned_reason: Option<BanReason>,
     /// Excluded from automatic group moves.
     pub exclude_from_moves: bool,
+    #[serde(flatten)]
+    pub profile: PartnerProfile,
+    #[serde(default)]
+    pub tags: Vec<PartnerTag>,
     #[serde(flatten)]
     pub totals: PartnerTotals,
     #[serde(with = "time::serde::rfc3339")]

@@ -37,6 +37,9 @@ fn item(partner: &Partner) -> Result<crate::store::Item, StoreError> {
         )),
     );
     item.insert(schema::GSI2.sk.into(), s(partner.id.to_string()));
+    for (name, value) in super::feed::feed_attributes(&partner.program_id, &partner.id) {
+        item.insert(name.into(), value);
+    }
     Ok(item)
 }
 
@@ -144,7 +147,8 @@ pub async fn find_by_tenant(
     by_claim(store, program, &key).await
 }
 
-/// Writes a changed partner read at `read_version` (its group index entry follows the group).
+/// Writes a changed partner read at `read_version` (its group index entry follows the group,
+/// and its change-feed stamp moves to now).
 /// An update, not a put: the counters beside the body are left as they are.
 pub fn replace_partner(partner: &Partner, read_version: u64) -> Result<TxOp, StoreError> {
     let mut written = item(partner)?;
@@ -157,6 +161,8 @@ pub fn replace_partner(partner: &Partner, read_version: u64) -> Result<TxOp, Sto
         schema::GSI1.sk,
         schema::GSI2.pk,
         schema::GSI2.sk,
+        schema::GSI3.pk,
+        schema::GSI3.sk,
     ] {
         if let Some(value) = written.remove(name) {
             update = update.set(name, value);

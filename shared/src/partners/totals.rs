@@ -58,9 +58,17 @@ fn add_all(fields: &[(&'static str, i64)]) -> Update {
 
 /// Adds `delta` to a partner's counters; fails (condition) when the partner does not exist,
 /// so that a counter never creates a stray item. `None` when the delta is all zeros.
+///
+/// The same update stamps the partner's change-feed sort key (`partners::feed`), so that the
+/// partner listing's projections pick the new counters up: still one write per partner and
+/// event (plus the gsi3 entry's move, 2 index write units).
 pub fn add_partner_totals(partner: &PartnerId, delta: &PartnerTotals) -> Option<TxOp> {
     let update = add_all(&partner_fields(delta));
     (!update.is_empty()).then(|| {
+        let update = update.set(
+            crate::store::schema::GSI3.sk,
+            crate::store::s(super::feed::stamp_key(super::feed::stamp_now())),
+        );
         TxOp::Update(UpdateItem {
             key: layout::partner(partner),
             update,
@@ -155,6 +163,8 @@ mod tests {
             banned_at: None,
             banned_reason: None,
             exclude_from_moves: false,
+            profile: Default::default(),
+            tags: Vec::new(),
             totals: PartnerTotals::default(),
             created_at: datetime!(2026-11-21 0:00 UTC),
             version: 1,

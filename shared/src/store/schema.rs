@@ -34,8 +34,16 @@ pub const GSI2: IndexDef = IndexDef {
     sk: "gsi2sk",
 };
 
+/// Secondary index 3: a program's partner change feed (partners by the time their listing
+/// fields or counters last changed) and a partner's links.
+pub const GSI3: IndexDef = IndexDef {
+    name: "gsi3",
+    pk: "gsi3pk",
+    sk: "gsi3sk",
+};
+
 /// Every index of the table.
-pub const INDEXES: [IndexDef; 2] = [GSI1, GSI2];
+pub const INDEXES: [IndexDef; 3] = [GSI1, GSI2, GSI3];
 
 /// The definition of an index by name.
 pub fn index(name: &str) -> Option<IndexDef> {

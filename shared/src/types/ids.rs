@@ -67,6 +67,8 @@ typed_id!(/// A group move rule.
     MoveRuleId, "gmr_");
 typed_id!(/// A customer referred by a partner.
     CustomerId, "cus_");
+typed_id!(/// A tag on partners.
+    PartnerTagId, "ptag_");
 typed_id!(/// A commission.
     CommissionId, "cm_");
 typed_id!(/// A domain event (and the webhook event built from it).

@@ -31,6 +31,10 @@ const SUBJECTS: &[Subject] = &[
         event: ("partner-applications", "application-status.json"),
     },
     Subject {
+        name: "partner-admin",
+        event: ("partner-admin", "list-partners.json"),
+    },
+    Subject {
         name: "webhook-admin",
         event: ("webhook-admin", "list-deliveries.json"),
     },

@@ -155,6 +155,62 @@ async fn partner_applications_serves_apply_and_status() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn partner_admin_lists_partners() {
+    let (store, app, program) = program_on_moto("partners.example.com").await;
+    let key = programs::create_api_key(
+        &app.ctx,
+        &app.admin_principal(&program.id),
+        program.id.as_str(),
+        CreateApiKey {
+            name: "backend".into(),
+            scopes: vec![Scope::PartnersWrite],
+            expires_at: None,
+        },
+    )
+    .await
+    .unwrap()
+    .key
+    .unwrap();
+    let principal = app
+        .ctx
+        .auth
+        .authenticate(&{
+            let mut headers = http::HeaderMap::new();
+            headers.insert("authorization", format!("Bearer {key}").parse().unwrap());
+            headers
+        })
+        .await
+        .unwrap();
+    for n in 0..3 {
+        shared::partners::create_partner(
+            &app.ctx,
+            &principal,
+            serde_json::from_value(
+                serde_json::json!({"email": format!("p{n}@x.io"), "name": format!("Partner {n}")}),
+            )
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    }
+
+    let runtime = RuntimeApi::start().await;
+    let _function = start("partner-admin", &runtime, &admin_env(store.table_name()));
+    let placeholder = "plk_sample-key-replace-me";
+    let list = sample_event("partner-admin", "list-partners.json").replace(placeholder, &key);
+    let (status, body) = http_response(runtime.invoke(&list, WAIT).await);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body.as_array().unwrap().len(), 3);
+    assert_eq!(body[0]["links"].as_array().unwrap().len(), 1);
+    let (status, body) = http_response(
+        runtime
+            .invoke(&sample_event("partner-admin", "list-partners.json"), WAIT)
+            .await,
+    );
+    assert_eq!(status, 401, "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn outbox_relay_drains_on_its_schedule_event() {
     let store = fresh_store().await;
     let events = fresh_queue(QueueSettings::default()).await.queue;

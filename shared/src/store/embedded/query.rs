@@ -38,23 +38,34 @@ pub(super) fn run(table: &Table, query: &Query) -> Result<Page, StoreError> {
         .as_deref()
         .map(|cursor| CursorPosition::decode(cursor, index.as_ref(), &query.partition))
         .transpose()?;
+    let from = query.range.as_ref().and_then(lower_bound);
     let candidates = match (&index, after) {
         (None, after) => table.table_partition(
             &query.partition,
             after.map(|position| position.key).as_ref(),
             query.forward,
+            from,
         ),
         (Some(index), after) => table.index_partition(
             index,
             &query.partition,
             after.map(|position| (position.index_sort.unwrap_or_default(), position.key)),
             query.forward,
+            from,
         ),
     };
     let limit = query.limit.map_or(usize::MAX, |limit| limit as usize);
     let mut items = Vec::new();
     let mut bytes = 0;
     for (sort, item) in candidates {
+        if query.forward
+            && query
+                .range
+                .as_ref()
+                .is_some_and(|range| past_upper_bound(range, sort))
+        {
+            break;
+        }
         if !query
             .range
             .as_ref()
@@ -73,6 +84,34 @@ pub(super) fn run(table: &Table, query: &Query) -> Result<Page, StoreError> {
         }
     }
     Ok(Page { items, next: None })
+}
+
+/// The lowest sort key `range` can match, if it has one (a seek point for forward queries).
+fn lower_bound(range: &RangeCondition) -> Option<&str> {
+    match range {
+        RangeCondition::Equals(value)
+        | RangeCondition::GreaterThan(value)
+        | RangeCondition::GreaterOrEqual(value)
+        | RangeCondition::Between(value, _)
+        | RangeCondition::BeginsWith(value) => Some(value),
+        RangeCondition::LessThan(_) | RangeCondition::LessOrEqual(_) => None,
+    }
+}
+
+/// Whether a forward walk has passed every sort key `range` can match.
+fn past_upper_bound(range: &RangeCondition, sort: &str) -> bool {
+    let sort = sort.as_bytes();
+    match range {
+        RangeCondition::Equals(value) | RangeCondition::LessOrEqual(value) => {
+            sort > value.as_bytes()
+        }
+        RangeCondition::LessThan(value) => sort >= value.as_bytes(),
+        RangeCondition::Between(_, high) => sort > high.as_bytes(),
+        RangeCondition::BeginsWith(prefix) => {
+            sort > prefix.as_bytes() && !sort.starts_with(prefix.as_bytes())
+        }
+        RangeCondition::GreaterThan(_) | RangeCondition::GreaterOrEqual(_) => false,
+    }
 }
 
 fn in_range(range: &RangeCondition, sort: &str) -> bool {

@@ -64,13 +64,16 @@ impl Table {
 
     /// Items of one table partition in sort-key order (reversed when `!forward`), strictly
     /// after `after` in that order. Yields `(sort key, item)`.
+    /// `from` is the lowest sort key a forward query can match (its range's lower bound), so
+    /// that a range query seeks instead of walking the partition from its start.
     pub(super) fn table_partition<'a>(
         &'a self,
         partition: &str,
         after: Option<&Key>,
         forward: bool,
+        from: Option<&str>,
     ) -> Box<dyn Iterator<Item = (&'a str, &'a Item)> + 'a> {
-        let first = Key::new(partition, "");
+        let first = Key::new(partition, if forward { from.unwrap_or("") } else { "" });
         let past_end = Key::new(successor(partition), "");
         let bounds = match (after, forward) {
             (Some(after), true) => (Bound::Excluded(after.clone()), Bound::Excluded(past_end)),
@@ -97,8 +100,10 @@ impl Table {
         partition: &str,
         after: Option<(String, Key)>,
         forward: bool,
+        from: Option<&str>,
     ) -> Box<dyn Iterator<Item = (&'a str, &'a Item)> + 'a> {
-        let start = || (partition.to_owned(), String::new(), Key::new("", ""));
+        let lowest = if forward { from.unwrap_or("") } else { "" };
+        let start = || (partition.to_owned(), lowest.to_owned(), Key::new("", ""));
         let past_end = (successor(partition), String::new(), Key::new("", ""));
         let after = after.map(|(sort, key)| (partition.to_owned(), sort, key));
         let bounds = match (after, forward) {

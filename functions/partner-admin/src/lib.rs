@@ -1,0 +1,110 @@
+//! The partner-admin HTTP function: Dub's `GET /partners` and the partner management routes,
+//! with a program API key (or the program's admin token).
+
+use http::{Method, StatusCode};
+use shared::auth::Scope;
+use shared::context::AppContext;
+use shared::error::DomainError;
+use shared::partners;
+use shared::partners::listing::{self, ListPartnersQuery, PartnerDirectory};
+use shared::web::{ApiError, ApiRequest, ApiResponse, Route, RouteMatch, json, serve};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    ListPartners,
+    CreatePartner,
+    Ban,
+    Deactivate,
+    Archive,
+    Move,
+    Tags,
+}
+
+pub const ROUTES: &[Route<Endpoint>] = &[
+    Route::new(Method::GET, "/partners", Endpoint::ListPartners),
+    Route::new(Method::POST, "/partners", Endpoint::CreatePartner),
+    Route::new(Method::POST, "/partners/ban", Endpoint::Ban),
+    Route::new(Method::POST, "/partners/deactivate", Endpoint::Deactivate),
+    Route::new(Method::POST, "/partners/archive", Endpoint::Archive),
+    Route::new(Method::POST, "/partners/move", Endpoint::Move),
+    Route::new(Method::POST, "/partners/tags", Endpoint::Tags),
+];
+
+/// Handles one request. Never fails: every error becomes a response in the error envelope.
+pub async fn handle<B: AsRef<[u8]>>(
+    ctx: &AppContext,
+    directory: &PartnerDirectory,
+    request: http::Request<B>,
+) -> ApiResponse {
+    serve(ROUTES, ApiRequest::from_http(request), |found, request| {
+        endpoint(ctx, directory, found, request)
+    })
+    .await
+}
+
+async fn endpoint(
+    ctx: &AppContext,
+    directory: &PartnerDirectory,
+    found: RouteMatch<Endpoint>,
+    request: ApiRequest,
+) -> Result<ApiResponse, ApiError> {
+    let principal = ctx.auth.authenticate(&request.headers).await?;
+    let response = match found.endpoint {
+        Endpoint::ListPartners => {
+            let query = ListPartnersQuery::parse(&request.query)?;
+            json(
+                StatusCode::OK,
+                &listing::list_partners(ctx, directory, &principal, &query).await?,
+            )
+        }
+        Endpoint::CreatePartner => {
+            let created = partners::create_partner(ctx, &principal, request.json()?).await?;
+            view(ctx, &principal, StatusCode::CREATED, created.partner).await?
+        }
+        // Dub answers ban and deactivate with the partner's id.
+        Endpoint::Ban => {
+            let partner = partners::ban_partner(ctx, &principal, request.json()?).await?;
+            json(
+                StatusCode::OK,
+                &serde_json::json!({ "partnerId": partner.id }),
+            )
+        }
+        Endpoint::Deactivate => {
+            let partner = partners::deactivate_partner(ctx, &principal, request.json()?).await?;
+            json(
+                StatusCode::OK,
+                &serde_json::json!({ "partnerId": partner.id }),
+            )
+        }
+        Endpoint::Archive => {
+            let partner = partners::archive_partner(ctx, &principal, request.json()?).await?;
+            view(ctx, &principal, StatusCode::OK, partner).await?
+        }
+        Endpoint::Move => {
+            let partner = partners::move_to_group(ctx, &principal, request.json()?).await?;
+            view(ctx, &principal, StatusCode::OK, partner).await?
+        }
+        Endpoint::Tags => {
+            let partner = partners::set_tags(ctx, &principal, request.json()?).await?;
+            view(ctx, &principal, StatusCode::OK, partner).await?
+        }
+    };
+    Ok(response)
+}
+
+/// A partner as `GET /partners` shows it.
+async fn view(
+    ctx: &AppContext,
+    principal: &shared::auth::Principal,
+    status: StatusCode,
+    partner: shared::model::Partner,
+) -> Result<ApiResponse, ApiError> {
+    let program = listing::caller_program(ctx, principal, Scope::PartnersRead).await?;
+    let mut views = listing::partner_views(ctx, &program, vec![partner])
+        .await
+        .map_err(DomainError::from)?;
+    Ok(json(status, &views.pop()))
+}
+
+#[cfg(test)]
+mod sample_events;

@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Calls the partner endpoints of the local stack through the official Dub Python SDK (PyPI
+`dub`, pinned in tests/run), which validates every response strictly: `partners.create`,
+`partners.ban`, `partners.deactivate`, and `partners.list` with several parameter sets, checking
+the parsed results.
+
+Usage: .venv/bin/python tests/dub_sdk_partners.py path/to/local-stack-binary
+"""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+from dub import Dub
+from dub.models import errors, operations
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def check(condition, message):
+    if not condition:
+        raise SystemExit(f"FAIL: {message}")
+
+
+def main():
+    binary = sys.argv[1]
+    data_dir = tempfile.mkdtemp(prefix="partnerline-dub-sdk-")
+    port = free_port()
+    env = dict(os.environ, PARTNERLINE_PORT=str(port), PARTNERLINE_DATA_DIR=data_dir, RUST_LOG="warn")
+    stack = subprocess.Popen([binary], env=env)
+    try:
+        demo_path = os.path.join(data_dir, "demo.json")
+        for _ in range(300):
+            if os.path.exists(demo_path):
+                break
+            time.sleep(0.1)
+        time.sleep(0.2)
+        demo = json.load(open(demo_path))
+        with Dub(token=demo["apiKey"], server_url=f"http://127.0.0.1:{port}") as dub:
+            run(dub)
+    finally:
+        stack.send_signal(signal.SIGINT)
+        try:
+            stack.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            stack.kill()
+
+
+def run(dub):
+    created = []
+    for n, (name, country) in enumerate([("Jane Smith", "US"), ("John Doe", "DE"), ("Ana Silva", "BR"), ("Joan Smithers", "US")]):
+        partner = dub.partners.create(request={
+            "email": f"p{n}@example.com", "name": name, "tenant_id": f"user-{n}",
+            "country": country, "description": "Reviews SaaS tools", "username": f"sdk{n}partner",
+        })
+        check(partner.tenant_id == f"user-{n}", f"create returns the tenant id: {partner}")
+        created.append(partner)
+
+    everyone = dub.partners.list(request={"page_size": 100})
+    check(len(everyone) >= 4, f"list returns the partners: {len(everyone)}")
+    for partner in everyone:
+        check(isinstance(partner, operations.ListPartnersResponseBody), "parsed as Dub's model")
+        check(partner.id == partner.partner_id and partner.id.startswith("pn_"), "ids")
+        check(partner.total_sale_amount == 0 and partner.net_revenue == 0, "totals")
+        check(partner.earnings_per_click is None, "null metric with no clicks")
+        check(partner.links and partner.links[0].short_link.startswith("https://"), "links")
+
+    by_tenant = dub.partners.list(request={"tenant_id": "user-1", "email": "p0@example.com", "search": "ana"})
+    check([p.name for p in by_tenant] == ["John Doe"], f"tenantId wins: {[p.name for p in by_tenant]}")
+    by_email = dub.partners.list(request={"email": "p2@example.com", "search": "jane"})
+    check([p.name for p in by_email] == ["Ana Silva"], "email wins over search")
+    searched = dub.partners.list(request={"search": "smith"})
+    check(sorted(p.name for p in searched) == ["Jane Smith", "Joan Smithers"], f"search: {[p.name for p in searched]}")
+    us = dub.partners.list(request={"country": "US", "status": operations.ListPartnersQueryParamStatus.APPROVED})
+    check(sorted(p.name for p in us) == ["Jane Smith", "Joan Smithers"], "country and status filters")
+
+    for sort in operations.ListPartnersQueryParamSortBy:
+        for order in operations.ListPartnersQueryParamSortOrder:
+            page = dub.partners.list(request={"sort_by": sort, "sort_order": order, "page": 1, "page_size": 2})
+            check(len(page) == 2, f"{sort.value} {order.value}: a page of 2")
+    newest = dub.partners.list(request={"sort_by": "createdAt", "sort_order": "desc", "page_size": 1})
+    check(newest[0].name == "Joan Smithers", "createdAt desc starts with the newest")
+    second = dub.partners.list(request={"sort_by": "createdAt", "sort_order": "asc", "page": 2, "page_size": 1})
+    check(second[0].name == "John Doe", "page 2 of createdAt asc")
+
+    banned = dub.partners.ban(request={"tenant_id": "user-2", "reason": operations.Reason.FRAUD})
+    check(banned.partner_id == created[2].id, "ban answers the partner id")
+    dub.partners.deactivate(request={"partner_id": created[3].id})
+    listed = dub.partners.list(request={"status": "banned"})
+    check([p.banned_reason for p in listed] == [operations.BannedReason.FRAUD], "banned reason parsed")
+    check(listed[0].banned_at is not None, "bannedAt set")
+    check([p.name for p in dub.partners.list(request={"status": "deactivated"})] == ["Joan Smithers"], "deactivated")
+
+    try:
+        dub.partners.list(request={"page_size": 101})
+        check(False, "pageSize 101 must be refused")
+    except errors.BadRequest as error:
+        check(error.data.error.code == "bad_request", f"400 envelope: {error}")
+    print(f"OK: Dub SDK (dub {dub_version()}) parsed every partners response; 26 sorted pages, filters, precedence, ban, deactivate, 400")
+
+
+def dub_version():
+    from importlib.metadata import version
+    return version("dub")
+
+
+if __name__ == "__main__":
+    main()

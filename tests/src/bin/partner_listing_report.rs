@@ -1,0 +1,411 @@
+//! Speed and read cost of `GET /partners` at scale:
+//! `cargo run --release -p integration-tests --bin partner_listing_report`.
+//!
+//! Seeds one program with `PARTNERS` partners (default 100,000) with skewed, realistic stats
+//! (most partners earn little, a few earn most) and one link each, then calls the partner-admin
+//! handler in process (authentication, parsing, the projection, hydration of the page, JSON) for
+//! every `sortBy`, with and without filters, at page 1 and page 1,000 of 50, on the embedded
+//! engine: p50 and p99 of `RUNS` calls each. Then the same program shape with `MOTO_PARTNERS`
+//! partners (default 5,000) on DynamoDB (moto): items read, requests and read units per call,
+//! cold (first call of a process) and warm. Needs MOTO_SERVER or a moto on PATH for that part.
+
+use http::Method;
+use integration_tests::app::{TestApp, reply, request};
+use shared::auth::{Principal, Scope};
+use shared::model::{
+    Link, LinkStats, Partner, PartnerProfile, PartnerStatus, PartnerTotals, Program,
+};
+use shared::partners::listing::{PartnerDirectory, SortBy};
+use shared::partners::{default_referral_link, insert_link, insert_partner};
+use shared::ports::{IdSource, Random, SeededRandom, SystemClock, UlidIds};
+use shared::programs::{self, CreateApiKey, CreateProgram, DomainName};
+use shared::queue::QueueSettings;
+use shared::queue::embedded::EmbeddedQueues;
+use shared::store::embedded::EmbeddedStore;
+use shared::store::{
+    BatchWrite, Consistency, Delete, Item, ItemStore, Key, Page, Put, Query, StoreError, TxOp,
+    UpdateItem,
+};
+use shared::types::{Email, GroupId, PartnerId, ReferralCode};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+const RUNS: usize = 15;
+const PAGE_SIZE: u32 = 50;
+
+/// Counts the items every read returns, whatever the engine.
+struct Counting {
+    inner: Arc<dyn ItemStore>,
+    items: AtomicU64,
+    calls: AtomicU64,
+}
+
+impl Counting {
+    fn take(&self) -> (u64, u64) {
+        (
+            self.items.swap(0, Ordering::Relaxed),
+            self.calls.swap(0, Ordering::Relaxed),
+        )
+    }
+
+    fn read(&self, items: usize) {
+        self.items.fetch_add(items as u64, Ordering::Relaxed);
+        self.calls.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+#[async_trait::async_trait]
+impl ItemStore for Counting {
+    async fn get(&self, key: &Key, consistency: Consistency) -> Result<Option<Item>, StoreError> {
+        let found = self.inner.get(key, consistency).await?;
+        self.read(usize::from(found.is_some()));
+        Ok(found)
+    }
+    async fn put(&self, put: Put) -> Result<(), StoreError> {
+        self.inner.put(put).await
+    }
+    async fn update(&self, update: UpdateItem) -> Result<Item, StoreError> {
+        self.inner.update(update).await
+    }
+    async fn delete(&self, delete: Delete) -> Result<Option<Item>, StoreError> {
+        self.inner.delete(delete).await
+    }
+    async fn transact(&self, ops: Vec<TxOp>) -> Result<(), StoreError> {
+        self.inner.transact(ops).await
+    }
+    async fn query(&self, query: Query) -> Result<Page, StoreError> {
+        let page = self.inner.query(query).await?;
+        self.read(page.items.len());
+        Ok(page)
+    }
+    async fn batch_get(&self, keys: Vec<Key>) -> Result<Vec<Item>, StoreError> {
+        let items = self.inner.batch_get(keys).await?;
+        self.read(items.len());
+        Ok(items)
+    }
+    async fn batch_write(&self, writes: Vec<BatchWrite>) -> Result<(), StoreError> {
+        self.inner.batch_write(writes).await
+    }
+}
+
+fn count(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(default)
+}
+
+/// A skewed count: most partners near zero, a long tail (a Pareto-like draw).
+fn skewed(random: &dyn Random, scale: f64) -> i64 {
+    let mut bytes = [0u8; 4];
+    random.fill(&mut bytes);
+    let uniform = (u32::from_le_bytes(bytes) as f64 + 1.0) / (u32::MAX as f64 + 2.0);
+    (scale * (uniform.powf(-1.0 / 1.3) - 1.0)).min(scale * 10_000.0) as i64
+}
+
+fn pick(random: &dyn Random, n: u32) -> u32 {
+    let mut bytes = [0u8; 4];
+    random.fill(&mut bytes);
+    u32::from_le_bytes(bytes) % n
+}
+
+const COUNTRIES: [&str; 6] = ["US", "US", "DE", "GB", "FR", "BR"];
+const NAMES: [&str; 8] = [
+    "Smith", "Jones", "Garcia", "Müller", "Rossi", "Kim", "Silva", "Brown",
+];
+
+fn partner(
+    program: &Program,
+    group: &GroupId,
+    n: usize,
+    ids: &dyn IdSource,
+    random: &dyn Random,
+) -> (Partner, Link) {
+    let now = time::OffsetDateTime::now_utc() - time::Duration::minutes((n % 100_000) as i64);
+    let id = PartnerId::generate(ids);
+    let code = ReferralCode::parse(&format!("p{n:07}")).unwrap();
+    let mut link = default_referral_link(program, &id, &code, ids, now).unwrap();
+    let clicks = skewed(random, 20.0);
+    let leads = clicks * i64::from(pick(random, 30)) / 100;
+    let conversions = leads * i64::from(pick(random, 40)) / 100;
+    let sale_amount = conversions * (2_000 + i64::from(pick(random, 20_000)));
+    let commissions = sale_amount * i64::from(pick(random, 30)) / 100;
+    let totals = PartnerTotals {
+        total_clicks: clicks,
+        total_leads: leads,
+        total_conversions: conversions,
+        total_sales: conversions + conversions / 3,
+        total_sale_amount: sale_amount,
+        total_commissions: commissions,
+    };
+    link.stats = LinkStats {
+        clicks,
+        leads,
+        conversions,
+        sales: totals.total_sales,
+        sale_amount,
+    };
+    let status = match pick(random, 20) {
+        0 => PartnerStatus::Pending,
+        1 => PartnerStatus::Deactivated,
+        _ => PartnerStatus::Approved,
+    };
+    let partner = Partner {
+        id,
+        program_id: program.id.clone(),
+        tenant_id: Some(format!("user-{n}")),
+        name: format!("Partner {n} {}", NAMES[n % NAMES.len()]),
+        email: Some(Email::parse(&format!("partner{n}@example.com")).unwrap()),
+        company_name: n.is_multiple_of(3).then(|| format!("Company {n}")),
+        country: Some(COUNTRIES[pick(random, COUNTRIES.len() as u32) as usize].into()),
+        group_id: group.clone(),
+        status,
+        referral_code: Some(code),
+        application_id: None,
+        customer_id: None,
+        default_link_id: Some(link.id.clone()),
+        banned_at: None,
+        banned_reason: None,
+        exclude_from_moves: false,
+        profile: PartnerProfile {
+            description: Some("Reviews SaaS tools for small teams.".into()),
+            website: Some(format!("https://partner{n}.example.com")),
+            ..Default::default()
+        },
+        tags: Vec::new(),
+        totals,
+        created_at: now,
+        version: 1,
+    };
+    (partner, link)
+}
+
+/// The puts of `partners` partners: the records and claims a create would write, batched.
+async fn seed(store: &dyn ItemStore, program: &Program, partners: usize) {
+    let group = shared::groups::find_group_by_slug(store, &program.id, "default")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let random = SeededRandom::new(7);
+    let ids = UlidIds::new(Arc::new(SystemClock), Arc::new(SeededRandom::new(8)));
+    let mut writes = Vec::with_capacity(2_000);
+    for n in 0..partners {
+        let (partner, link) = partner(program, &group, n, &ids, &random);
+        let partner_ops = insert_partner(&partner)
+            .unwrap()
+            .into_iter()
+            .map(|(_, op)| op);
+        for op in partner_ops.chain(insert_link(&link).unwrap()) {
+            if let TxOp::Put(put) = op {
+                writes.push(BatchWrite::Put(put.item));
+            }
+        }
+        if writes.len() >= 2_000 {
+            store
+                .batch_write(std::mem::take(&mut writes))
+                .await
+                .unwrap();
+        }
+    }
+    store.batch_write(writes).await.unwrap();
+}
+
+struct Bench {
+    app: TestApp,
+    directory: PartnerDirectory,
+    key: String,
+    counting: Arc<Counting>,
+}
+
+async fn bench(store: Arc<dyn ItemStore>, partners: usize) -> Bench {
+    let counting = Arc::new(Counting {
+        inner: store,
+        items: AtomicU64::new(0),
+        calls: AtomicU64::new(0),
+    });
+    let queues = EmbeddedQueues::in_memory();
+    let app = TestApp::over(
+        counting.clone(),
+        queues.create("events", QueueSettings::default()).unwrap(),
+        queues
+            .create("deliveries", QueueSettings::default())
+            .unwrap(),
+    );
+    let program = programs::create_program(
+        &app.ctx,
+        &app.platform_principal(),
+        CreateProgram {
+            name: "Scale".into(),
+            domain: DomainName::parse("scale.example.com").unwrap(),
+            currency: Default::default(),
+            settings: Default::default(),
+        },
+    )
+    .await
+    .unwrap();
+    let admin: Principal = app.admin_principal(&program.id);
+    let key = programs::create_api_key(
+        &app.ctx,
+        &admin,
+        program.id.as_str(),
+        CreateApiKey {
+            name: "report".into(),
+            scopes: vec![Scope::PartnersRead],
+            expires_at: None,
+        },
+    )
+    .await
+    .unwrap()
+    .key
+    .unwrap();
+    let started = Instant::now();
+    seed(counting.as_ref(), &program, partners).await;
+    eprintln!(
+        "seeded {partners} partners in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    // Let the feed's re-read window pass, as it would after an import.
+    tokio::time::sleep(Duration::from_millis(
+        shared::partners::feed::REREAD_WINDOW_MS as u64 + 1_000,
+    ))
+    .await;
+    Bench {
+        app,
+        directory: PartnerDirectory::new(Duration::ZERO),
+        key,
+        counting,
+    }
+}
+
+impl Bench {
+    async fn call(&self, query: &str) -> (Duration, usize) {
+        let started = Instant::now();
+        let response = partner_admin::handle(
+            &self.app.ctx,
+            &self.directory,
+            request(
+                Method::GET,
+                &format!("/partners{query}"),
+                Some(&self.key),
+                None,
+            ),
+        )
+        .await;
+        let elapsed = started.elapsed();
+        let reply = reply(response);
+        assert_eq!(reply.status, 200, "{query}: {}", reply.body);
+        (elapsed, reply.body.as_array().unwrap().len())
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index].as_secs_f64() * 1000.0
+}
+
+fn cases() -> Vec<(String, String)> {
+    let mut cases = Vec::new();
+    for sort in SortBy::ALL {
+        for (filter, filter_query, pages) in [
+            ("none", "", &[1, 1000][..]),
+            ("status", "&status=approved", &[1, 1000][..]),
+            ("status+country", "&status=approved&country=US", &[1][..]),
+        ] {
+            for &page in pages {
+                let name = format!("{:<22} {:<15} page {page:>4}", sort.name(), filter);
+                cases.push((
+                    name,
+                    format!(
+                        "?sortBy={}&pageSize={PAGE_SIZE}&page={page}{filter_query}",
+                        sort.name()
+                    ),
+                ));
+            }
+        }
+    }
+    cases.push((
+        "search=smith".into(),
+        format!("?search=smith&pageSize={PAGE_SIZE}"),
+    ));
+    cases.push(("tenantId (direct)".into(), "?tenantId=user-4242".into()));
+    cases
+}
+
+// A report: its output is the point.
+#[allow(clippy::print_stdout)]
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let partners = count("PARTNERS", 100_000);
+    println!(
+        "# GET /partners, {partners} partners, embedded engine (in memory), pageSize {PAGE_SIZE}, {RUNS} calls per case\n"
+    );
+    let embedded = bench(Arc::new(EmbeddedStore::in_memory()), partners).await;
+    let (cold, _) = embedded.call("").await;
+    let (items, calls) = embedded.counting.take();
+    println!(
+        "first call of the process (loads the projection): {:.0} ms, {items} items in {calls} reads\n",
+        cold.as_secs_f64() * 1000.0
+    );
+    println!("| case | rows | p50 ms | p99 ms | items read per call |");
+    println!("| --- | --- | --- | --- | --- |");
+    let mut worst_p50: f64 = 0.0;
+    for (name, query) in cases() {
+        let mut times = Vec::with_capacity(RUNS);
+        let mut rows = 0;
+        embedded.counting.take();
+        for _ in 0..RUNS {
+            let (elapsed, n) = embedded.call(&query).await;
+            times.push(elapsed);
+            rows = n;
+        }
+        let (items, _) = embedded.counting.take();
+        times.sort();
+        let p50 = percentile(&times, 0.5);
+        worst_p50 = worst_p50.max(p50);
+        println!(
+            "| {name} | {rows} | {p50:.1} | {:.1} | {} |",
+            percentile(&times, 0.99),
+            items / RUNS as u64
+        );
+    }
+    println!("\nworst p50: {worst_p50:.1} ms");
+
+    if std::env::var_os("SKIP_MOTO").is_some() {
+        return;
+    }
+    let moto_partners = count("MOTO_PARTNERS", 5_000);
+    println!("\n# Read cost on DynamoDB (moto), {moto_partners} partners\n");
+    let dynamo = integration_tests::fresh_store().await;
+    let moto = bench(dynamo.clone(), moto_partners).await;
+    let before = dynamo.stats().total();
+    let (_, _) = moto.call("").await;
+    let after = dynamo.stats().total();
+    let (items, calls) = moto.counting.take();
+    println!(
+        "first call (projection load): {items} items, {calls} reads, {} requests, {:.1} read units\n",
+        after.requests - before.requests,
+        after.read_units - before.read_units
+    );
+    println!("| warm case | items read | read calls | DynamoDB requests | read units |");
+    println!("| --- | --- | --- | --- | --- |");
+    for query in [
+        format!("?pageSize={PAGE_SIZE}"),
+        format!(
+            "?sortBy=earningsPerClick&sortOrder=asc&pageSize={PAGE_SIZE}&page=50&status=approved"
+        ),
+        "?tenantId=user-42".to_owned(),
+    ] {
+        moto.counting.take();
+        let before = dynamo.stats().total();
+        moto.call(&query).await;
+        let after = dynamo.stats().total();
+        let (items, calls) = moto.counting.take();
+        println!(
+            "| `{query}` | {items} | {calls} | {} | {:.1} |",
+            after.requests - before.requests,
+            after.read_units - before.read_units
+        );
+    }
+}
