@@ -282,6 +282,23 @@ pub fn maturing_shard_pk(shard: u32) -> String {
     format!("MATURING#{shard}")
 }
 
+/// The partition of the open commission cancellations (one per banned partner; bans are rare).
+pub const COMMISSION_CANCELS_PK: &str = "COMMISSIONCANCELS";
+
+/// A banned partner's pending commissions still to cancel: written in the ban's transaction, so
+/// the cancellation survives any crash; the scheduled maturation finishes it at or after `due`
+/// and then deletes it.
+pub fn commission_cancel_job(
+    program: &ProgramId,
+    partner: &PartnerId,
+    due: time::OffsetDateTime,
+) -> Key {
+    Key::new(
+        COMMISSION_CANCELS_PK,
+        time_sk(due, &format!("{program}#{partner}")),
+    )
+}
+
 /// A deal a partner registered for a lead's email (StackBE): leads with that email and no
 /// click go to the partner.
 pub fn deal_claim(program: &ProgramId, email: &Email) -> Key {

@@ -1,5 +1,6 @@
 //! The commission-maturation function, run on a schedule: pending commissions whose group's
-//! holding period is over become processed (payable).
+//! holding period is over become processed (payable). First it finishes the due cancel jobs
+//! of banned partners (`shared::commissions::run_cancel_jobs`).
 
 use lambda_runtime::Diagnostic;
 use shared::context::AppContext;
@@ -7,6 +8,9 @@ use shared::store::StoreError;
 
 /// Commissions processed per run at most; the next run takes the rest.
 pub const MAX_PER_RUN: usize = 5_000;
+
+/// Pages (100 commissions each) of banned partners' commissions cancelled per run at most.
+pub const MAX_CANCEL_PAGES_PER_RUN: usize = 10;
 
 #[derive(Debug, thiserror::Error)]
 #[error(transparent)]
@@ -26,6 +30,15 @@ pub async fn handle(
     ctx: &AppContext,
     _trigger: serde_json::Value,
 ) -> Result<serde_json::Value, MaturationFailure> {
+    let cancels = shared::commissions::run_cancel_jobs(ctx, MAX_CANCEL_PAGES_PER_RUN).await?;
+    if cancels.finished + cancels.left > 0 {
+        tracing::info!(
+            canceled = cancels.canceled,
+            finished = cancels.finished,
+            left = cancels.left,
+            "banned partners' commissions canceled"
+        );
+    }
     let report = shared::commissions::mature_commissions(ctx, MAX_PER_RUN).await?;
     if report.processed + report.skipped > 0 {
         tracing::info!(

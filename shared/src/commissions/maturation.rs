@@ -34,6 +34,8 @@ pub async fn mature_commissions(
     let now = ctx.clock.now();
     let due = layout::time_sk(now, "~");
     let mut report = MaturationReport::default();
+    // A banned partner's commissions wait for their cancel job instead of becoming payable.
+    let banned = super::cancel::partners_being_canceled(store).await?;
     for shard in 0..layout::MATURING_SHARDS {
         let mut cursor = None;
         loop {
@@ -71,6 +73,10 @@ pub async fn mature_commissions(
                     report.skipped += 1;
                     continue;
                 };
+                if banned.contains(&read.partner_id) {
+                    report.deferred += 1;
+                    continue;
+                }
                 let mut next = read.clone();
                 next.status = CommissionStatus::Processed;
                 next.version += 1;

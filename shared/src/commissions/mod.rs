@@ -1,11 +1,16 @@
 //! Commissions after they are made: Dub's `GET /commissions` and `PATCH /commissions/{id}`
 //! (status changes, amount corrections, payout marking) and the scheduled maturation of
-//! pending commissions.
+//! pending commissions; the cancellation of a banned partner's pending commissions.
 
+mod cancel;
 mod list;
 mod maturation;
 mod update;
 
+pub use cancel::{
+    CANCEL_JOB_DELAY, CancelReport, CancelSweepReport, cancel_job, cancel_pending_commissions,
+    partners_being_canceled, run_cancel_jobs,
+};
 pub use list::{CommissionFilter, get_commission, list_commissions};
 pub use maturation::{MaturationReport, mature_commissions};
 pub use update::{UpdateCommission, update_commission};

@@ -2,9 +2,11 @@
 //! a move to another group, and tags. Each is one transaction with its outbox event.
 //!
 //! Ban and deactivate disable the partner's links, so the redirect stops serving them and
-//! attribution (which refuses disabled links) stops earning on them; the `partner.banned` and
-//! `partner.deactivated` events carry what the commission code needs to cancel the partner's
-//! pending commissions (see the event payloads below).
+//! attribution (which refuses disabled links, and pays only approved partners) stops earning
+//! on them. A ban also cancels the partner's pending commissions (Dub); a deactivation keeps
+//! them (Dub: "their commissions and payouts will remain intact"). The ban's transaction
+//! writes the cancel job, then the request runs a bounded first pass of it
+//! (`commissions::cancel_pending_commissions`); the scheduled maturation finishes it.
 
 use super::listing::caller_program;
 use super::repo::{find_by_tenant, find_partner, replace_partner};
@@ -15,6 +17,9 @@ use crate::model::{BanReason, Partner, PartnerStatus, PartnerTag, Program};
 use crate::outbox;
 use crate::store::{MAX_TRANSACTION_OPS, TxOp};
 use crate::types::{GroupId, PartnerId, PartnerTagId};
+
+/// Pages of commissions (100 each) the ban request cancels itself; the job does the rest.
+const BAN_REQUEST_PAGES: usize = 2;
 
 #[derive(Debug, Clone, serde::Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -140,6 +145,15 @@ async fn set_status(
             }
         }
     }
+    // Dub cancels a banned partner's pending commissions, not a deactivated one's.
+    let cancel_commissions = status == PartnerStatus::Banned;
+    if cancel_commissions {
+        link_ops.push(crate::commissions::cancel_job(
+            &read.program_id,
+            &read.id,
+            now,
+        ));
+    }
     let event = outbox::new_event(
         ctx.ids.as_ref(),
         ctx.clock.as_ref(),
@@ -153,11 +167,33 @@ async fn set_status(
             "previousStatus": read.status,
             "bannedReason": ban_reason,
             "disabledLinkIds": disabled_links,
-            // For the commission code: cancel this partner's pending commissions.
-            "cancelPendingCommissions": disable_links,
+            "cancelPendingCommissions": cancel_commissions,
         }),
     );
     commit(ctx, &read, &changed, link_ops, event).await?;
+    if cancel_commissions {
+        // The ban stands whatever happens here: the job written with it finishes the rest.
+        match crate::commissions::cancel_pending_commissions(
+            ctx,
+            &read.program_id,
+            &read.id,
+            BAN_REQUEST_PAGES,
+        )
+        .await
+        {
+            Ok(report) => tracing::info!(
+                partner = %read.id,
+                canceled = report.canceled,
+                complete = report.complete,
+                "banned partner's pending commissions canceled"
+            ),
+            Err(error) => tracing::warn!(
+                partner = %read.id,
+                %error,
+                "cancelling a banned partner's commissions failed; its job will retry"
+            ),
+        }
+    }
     Ok(changed)
 }
 
