@@ -125,5 +125,8 @@ pub fn portal_link_signer() -> Result<crate::portal::PortalLinkSigner, ConfigErr
             name: "PORTAL_BASE_URL",
             reason: "expected an https URL".into(),
         })?;
-    Ok(crate::portal::PortalLinkSigner::new(secret.as_bytes(), base))
+    Ok(crate::portal::PortalLinkSigner::new(
+        secret.as_bytes(),
+        base,
+    ))
 }

@@ -25,7 +25,11 @@ pub const ROUTES: &[Route<Endpoint>] = &[
     ),
     Route::new(Method::GET, "/v1/affiliate", Endpoint::Affiliate),
     Route::new(Method::GET, "/v1/affiliate/dashboard", Endpoint::Dashboard),
-    Route::new(Method::GET, "/v1/affiliate/portal-link", Endpoint::PortalLink),
+    Route::new(
+        Method::GET,
+        "/v1/affiliate/portal-link",
+        Endpoint::PortalLink,
+    ),
 ];
 
 /// Handles one request. Never fails: every error becomes a response in the error envelope.

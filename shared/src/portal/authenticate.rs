@@ -69,5 +69,8 @@ pub async fn authenticate_partner(
 
 /// `GET /v1/affiliate`: the signed-in partner, in the shape of StackBE's partner lookup.
 pub fn partner_info(session: &PartnerSession) -> EnrolledPartner {
-    enrolled_partner(session.partner.clone(), session.program.currency.minor_digits())
+    enrolled_partner(
+        session.partner.clone(),
+        session.program.currency.minor_digits(),
+    )
 }

@@ -54,9 +54,10 @@ pub fn balances<'a>(commissions: impl IntoIterator<Item = &'a Commission>) -> Ba
     sums
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct DailyActivity {
-    pub date: Date,
+    /// `YYYY-MM-DD`, UTC.
+    pub date: String,
     pub clicks: i64,
     pub leads: i64,
     pub sales: i64,
@@ -160,7 +161,7 @@ pub async fn dashboard(
         .map(|day| {
             let (leads, sales) = conversions.get(&day.day).copied().unwrap_or_default();
             DailyActivity {
-                date: day.day,
+                date: day.day.to_string(),
                 clicks: day.clicks,
                 leads,
                 sales,

@@ -1,7 +1,9 @@
 //! The business's backend issues (and revokes) a partner's session: `POST /partners/sessions`
 //! with a program API key holding `partners.write`, or the program's admin token.
 
-use super::{DEFAULT_SESSION_TTL, IssuedSession, MAX_SESSION_TTL, hash_session_token, session_store};
+use super::{
+    DEFAULT_SESSION_TTL, IssuedSession, MAX_SESSION_TTL, hash_session_token, session_store,
+};
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;

@@ -11,9 +11,9 @@ mod session;
 pub mod session_store;
 
 pub use authenticate::{PartnerSession, authenticate_partner, partner_info};
-pub use dashboard::{DASHBOARD_DAYS, Balances, Dashboard, DailyActivity, balances, dashboard};
+pub use dashboard::{Balances, DASHBOARD_DAYS, DailyActivity, Dashboard, balances, dashboard};
 pub use issue::{IssueSession, IssuedSessionView, RevokeSession, issue_session, revoke_session};
-pub use portal_link::{PortalLink, PortalLinkError, PortalLinkSigner, PORTAL_LINK_TTL};
+pub use portal_link::{PORTAL_LINK_TTL, PortalLink, PortalLinkError, PortalLinkSigner};
 pub use session::{
     DEFAULT_SESSION_TTL, IssuedSession, MAX_SESSION_TTL, PartnerSessionRecord, SESSION_PREFIX,
     hash_session_token,

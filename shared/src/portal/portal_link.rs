@@ -124,7 +124,10 @@ mod tests {
     const SECRET: &[u8] = b"portal-link-secret-of-the-tests-32b!";
 
     fn signer() -> PortalLinkSigner {
-        PortalLinkSigner::new(SECRET, url::Url::parse("https://partners.example.com/portal").unwrap())
+        PortalLinkSigner::new(
+            SECRET,
+            url::Url::parse("https://partners.example.com/portal").unwrap(),
+        )
     }
 
     fn ids() -> (ProgramId, PartnerId) {
@@ -139,7 +142,9 @@ mod tests {
         let now = datetime!(2026-11-21 9:00 UTC);
         let (program, partner) = ids();
         let link = signer().sign(&program, &partner, now);
-        assert!(link.url.starts_with("https://partners.example.com/portal?program=prog_1&partner=pn_jane&expires="));
+        assert!(link.url.starts_with(
+            "https://partners.example.com/portal?program=prog_1&partner=pn_jane&expires="
+        ));
         assert_eq!(link.expires_at, now + PORTAL_LINK_TTL);
         let later = now + Duration::hours(23) + Duration::minutes(59);
         assert_eq!(signer().verify(&link.url, later), Ok((program, partner)));
@@ -155,21 +160,36 @@ mod tests {
         let (program, partner) = ids();
         let url = signer().sign(&program, &partner, now).url;
         let other_partner = url.replace("partner=pn_jane", "partner=pn_bob");
-        assert_eq!(signer().verify(&other_partner, now), Err(PortalLinkError::BadSignature));
+        assert_eq!(
+            signer().verify(&other_partner, now),
+            Err(PortalLinkError::BadSignature)
+        );
         let expires = (now + PORTAL_LINK_TTL).unix_timestamp();
         let extended = url.replace(
             &format!("expires={expires}"),
             &format!("expires={}", expires + 86_400),
         );
-        assert_eq!(signer().verify(&extended, now), Err(PortalLinkError::BadSignature));
+        assert_eq!(
+            signer().verify(&extended, now),
+            Err(PortalLinkError::BadSignature)
+        );
         let other_key = PortalLinkSigner::new(
             b"another-secret-of-at-least-32-bytes!!",
             url::Url::parse("https://partners.example.com/portal").unwrap(),
         );
-        assert_eq!(other_key.verify(&url, now), Err(PortalLinkError::BadSignature));
+        assert_eq!(
+            other_key.verify(&url, now),
+            Err(PortalLinkError::BadSignature)
+        );
         let unsigned = url.split("&signature=").next().unwrap().to_owned();
-        assert_eq!(signer().verify(&unsigned, now), Err(PortalLinkError::Malformed));
+        assert_eq!(
+            signer().verify(&unsigned, now),
+            Err(PortalLinkError::Malformed)
+        );
         let doubled = format!("{url}&partner=pn_bob");
-        assert_eq!(signer().verify(&doubled, now), Err(PortalLinkError::Malformed));
+        assert_eq!(
+            signer().verify(&doubled, now),
+            Err(PortalLinkError::Malformed)
+        );
     }
 }

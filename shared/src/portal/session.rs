@@ -93,7 +93,10 @@ mod tests {
         );
         assert!(issued.token.starts_with(SESSION_PREFIX));
         assert_eq!(issued.token.len(), SESSION_PREFIX.len() + 43);
-        assert_eq!(issued.record.hashed_token, hash_session_token(&issued.token));
+        assert_eq!(
+            issued.record.hashed_token,
+            hash_session_token(&issued.token)
+        );
         let stored = serde_json::to_string(&issued.record).unwrap();
         assert!(!stored.contains(&issued.token[SESSION_PREFIX.len()..]));
         assert!(issued.record.is_usable(now + Duration::hours(23)));
