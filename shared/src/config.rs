@@ -103,3 +103,30 @@ pub fn partner_listing_refresh() -> Result<std::time::Duration, ConfigError> {
             }),
     }
 }
+
+/// The partner portal link signer: `PORTAL_LINK_SECRET` (at least 32 bytes) signs links to
+/// `PORTAL_BASE_URL` (an https URL, or http on localhost).
+pub fn portal_link_signer() -> Result<crate::portal::PortalLinkSigner, ConfigError> {
+    let secret = required("PORTAL_LINK_SECRET")?;
+    if secret.len() < 32 {
+        return Err(ConfigError::Invalid {
+            name: "PORTAL_LINK_SECRET",
+            reason: "a secret must be at least 32 bytes".into(),
+        });
+    }
+    let base = required("PORTAL_BASE_URL")?;
+    let base = url::Url::parse(base.trim())
+        .ok()
+        .filter(|url| {
+            url.scheme() == "https"
+                || (url.scheme() == "http" && url.host_str() == Some("localhost"))
+        })
+        .ok_or_else(|| ConfigError::Invalid {
+            name: "PORTAL_BASE_URL",
+            reason: "expected an https URL".into(),
+        })?;
+    Ok(crate::portal::PortalLinkSigner::new(
+        secret.as_bytes(),
+        base,
+    ))
+}

@@ -47,6 +47,12 @@ pub fn api_key(hashed_key: &str) -> Key {
     Key::new(format!("APIKEY#{hashed_key}"), "APIKEY")
 }
 
+/// A partner session, stored under the hash of its token (like API keys): checking a token is
+/// one strong read. Expires through the TTL.
+pub fn partner_session(hashed_token: &str) -> Key {
+    Key::new(format!("PSESSION#{hashed_token}"), "PSESSION")
+}
+
 /// gsi1 partition listing a program's API keys (sort key: the key id).
 pub fn api_keys_index_pk(program: &ProgramId) -> String {
     format!("PROG#{program}#APIKEYS")

@@ -24,6 +24,7 @@ pub mod links;
 pub mod model;
 pub mod outbox;
 pub mod partners;
+pub mod portal;
 pub mod ports;
 pub mod programs;
 pub mod queue;

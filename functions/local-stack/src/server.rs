@@ -109,6 +109,11 @@ async fn dispatch(stack: &Stack, request: http::Request<Vec<u8>>) -> ApiResponse
     if matches_any(commission_admin::ROUTES, &path) {
         return commission_admin::handle(&stack.ctx, request).await;
     }
+    // Last: its exact `/partners/sessions` and `/v1/affiliate…` paths never shadow another
+    // function's routes.
+    if matches_any(partner_portal::ROUTES, &path) {
+        return partner_portal::handle(&stack.ctx, &stack.portal_links, request).await;
+    }
     if path == crate::demo::DEMO_CLICK_PATH {
         return crate::demo::demo_click(stack, &request).await;
     }

@@ -8,6 +8,7 @@ use shared::links::track::TrackServices;
 use shared::links::{AgentParser, RedirectPorts, RedirectSettings, Redirector};
 use shared::outbox::OutboxRelay;
 use shared::partners::listing::PartnerDirectory;
+use shared::portal::PortalLinkSigner;
 use shared::ports::{OsRandom, Random, SystemClock, UlidIds};
 use shared::queue::QueueSettings;
 use shared::queue::embedded::{EmbeddedQueue, EmbeddedQueues};
@@ -26,6 +27,8 @@ pub const DELIVERIES_DLQ: &str = "webhook-deliveries-dlq";
 /// The click queue: the redirect sends click batches, the aggregator consumes them.
 pub const CLICKS_QUEUE: &str = "clicks";
 pub const CLICKS_DLQ: &str = "clicks-dlq";
+/// Where local portal links point (no portal is served locally; the link is for inspection).
+pub const LOCAL_PORTAL_URL: &str = "http://localhost/portal";
 
 #[derive(Clone)]
 pub struct Stack {
@@ -45,6 +48,8 @@ pub struct Stack {
     pub tokens: Arc<AdminTokenIssuer>,
     /// Signs and verifies click ids (its secret is kept in the data directory).
     pub click_ids: Arc<ClickIdSigner>,
+    /// Signs partner portal links (its secret is kept in the data directory).
+    pub portal_links: Arc<PortalLinkSigner>,
     pub data_dir: std::path::PathBuf,
 }
 
@@ -108,6 +113,11 @@ impl Stack {
         };
         let verifier = AdminTokenVerifier::new(&token_config)?;
         let click_secret = local_secret(data_dir, "click-id-secret", random.as_ref())?;
+        let portal_secret = local_secret(data_dir, "portal-link-secret", random.as_ref())?;
+        let portal_links = PortalLinkSigner::new(
+            &portal_secret,
+            url::Url::parse(LOCAL_PORTAL_URL).expect("a valid URL"),
+        );
         let clock: Arc<SystemClock> = Arc::new(SystemClock);
         // The local stack may deliver to receivers on this machine over plain http.
         let policy = AddressPolicy {
@@ -154,6 +164,7 @@ impl Stack {
             store,
             tokens: Arc::new(AdminTokenIssuer::new(&token_config)?),
             click_ids: signer,
+            portal_links: Arc::new(portal_links),
             data_dir: data_dir.to_path_buf(),
         })
     }

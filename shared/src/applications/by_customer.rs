@@ -44,7 +44,8 @@ fn stackbe_status(status: PartnerStatus) -> String {
     }
 }
 
-fn enrolled(partner: Partner, minor_digits: u8) -> EnrolledPartner {
+/// A partner as StackBE's lookups show it (also the partner portal's `GET /v1/affiliate`).
+pub fn enrolled_partner(partner: Partner, minor_digits: u8) -> EnrolledPartner {
     let earned = partner.totals.total_commissions;
     EnrolledPartner {
         id: partner.id.to_string(),
@@ -78,6 +79,6 @@ pub async fn partner_by_customer(
     };
     Ok(PartnerCheck {
         enrolled: found.is_some(),
-        partner: found.map(|partner| enrolled(partner, program.currency.minor_digits())),
+        partner: found.map(|partner| enrolled_partner(partner, program.currency.minor_digits())),
     })
 }

@@ -14,7 +14,7 @@ mod status;
 
 pub use apply::{Applied, ApplyRequest, PER_IP_LIMIT, PER_PROGRAM_LIMIT, apply};
 pub use approve::{Approval, ApprovalChoice};
-pub use by_customer::{PartnerCheck, partner_by_customer};
+pub use by_customer::{EnrolledPartner, PartnerCheck, enrolled_partner, partner_by_customer};
 pub use form_fields::{MAX_FORM_FIELDS, check_answers, check_form_fields};
 pub use list::list_applications;
 pub use reject::{DubRejectionReason, RejectChoice};

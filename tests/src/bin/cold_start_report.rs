@@ -35,6 +35,10 @@ const SUBJECTS: &[Subject] = &[
         event: ("partner-admin", "list-partners.json"),
     },
     Subject {
+        name: "partner-portal",
+        event: ("partner-portal", "dashboard.json"),
+    },
+    Subject {
         name: "webhook-admin",
         event: ("webhook-admin", "list-deliveries.json"),
     },
@@ -117,6 +121,14 @@ async fn main() {
         (
             "CLICK_ID_SECRET",
             "a-report-click-secret-of-32-bytes-or-more".to_owned(),
+        ),
+        (
+            "PORTAL_LINK_SECRET",
+            "a-report-portal-secret-of-32-bytes-or-more".to_owned(),
+        ),
+        (
+            "PORTAL_BASE_URL",
+            "https://partners.example.com/portal".to_owned(),
         ),
         ("AWS_LC_SYS_NO_JITTER_ENTROPY", "1".to_owned()),
     ];

@@ -211,6 +211,74 @@ async fn partner_admin_lists_partners() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn partner_portal_issues_a_session_and_serves_the_dashboard() {
+    let (store, app, program) = program_on_moto("portal.example.com").await;
+    let key = programs::create_api_key(
+        &app.ctx,
+        &app.admin_principal(&program.id),
+        program.id.as_str(),
+        CreateApiKey {
+            name: "backend".into(),
+            scopes: vec![Scope::PartnersWrite],
+            expires_at: None,
+        },
+    )
+    .await
+    .unwrap()
+    .key
+    .unwrap();
+    let principal = app.admin_principal(&program.id);
+    shared::partners::create_partner(
+        &app.ctx,
+        &principal,
+        serde_json::from_value(
+            serde_json::json!({"email": "jane@x.io", "name": "Jane", "tenantId": "user_123"}),
+        )
+        .unwrap(),
+    )
+    .await
+    .unwrap();
+
+    let runtime = RuntimeApi::start().await;
+    let mut env = admin_env(store.table_name());
+    env.push((
+        "PORTAL_LINK_SECRET",
+        "a-runtime-portal-secret-of-32-bytes-or-more".into(),
+    ));
+    env.push((
+        "PORTAL_BASE_URL",
+        "https://partners.example.com/portal".into(),
+    ));
+    let _function = start("partner-portal", &runtime, &env);
+    let issue = sample_event("partner-portal", "issue-session.json")
+        .replace("plk_sample-key-replace-me", &key);
+    let (status, body) = http_response(runtime.invoke(&issue, WAIT).await);
+    assert_eq!(status, 201, "{body}");
+    let token = body["token"].as_str().unwrap().to_owned();
+    let placeholder = "pst_sample-session-replace-me";
+    let dashboard = sample_event("partner-portal", "dashboard.json").replace(placeholder, &token);
+    let (status, body) = http_response(runtime.invoke(&dashboard, WAIT).await);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["activity"].as_array().unwrap().len(), 30);
+    assert_eq!(body["links"].as_array().unwrap().len(), 1);
+    let link = sample_event("partner-portal", "portal-link.json").replace(placeholder, &token);
+    let (status, body) = http_response(runtime.invoke(&link, WAIT).await);
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://partners.example.com/portal?")
+    );
+    let (status, body) = http_response(
+        runtime
+            .invoke(&sample_event("partner-portal", "affiliate.json"), WAIT)
+            .await,
+    );
+    assert_eq!(status, 401, "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn outbox_relay_drains_on_its_schedule_event() {
     let store = fresh_store().await;
     let events = fresh_queue(QueueSettings::default()).await.queue;

@@ -11,6 +11,7 @@ mod lambda_runtime;
 mod links;
 mod outbox;
 mod partner_applications;
+mod partner_portal;
 mod partners_api;
 mod program_admin;
 mod program_setup;

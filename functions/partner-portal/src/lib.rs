@@ -1,0 +1,84 @@
+//! The partner-portal HTTP function: StackBE's partner tools. The business's backend issues a
+//! partner session (`POST /partners/sessions`, program API key with `partners.write` or the admin
+//! token); with that session a partner reads only their own record, dashboard and portal link.
+
+use http::{Method, StatusCode};
+use shared::context::AppContext;
+use shared::portal::{self, PortalLinkSigner};
+use shared::web::{ApiError, ApiRequest, ApiResponse, Route, RouteMatch, json, no_content, serve};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    IssueSession,
+    RevokeSession,
+    Affiliate,
+    Dashboard,
+    PortalLink,
+}
+
+pub const ROUTES: &[Route<Endpoint>] = &[
+    Route::new(Method::POST, "/partners/sessions", Endpoint::IssueSession),
+    Route::new(
+        Method::POST,
+        "/partners/sessions/revoke",
+        Endpoint::RevokeSession,
+    ),
+    Route::new(Method::GET, "/v1/affiliate", Endpoint::Affiliate),
+    Route::new(Method::GET, "/v1/affiliate/dashboard", Endpoint::Dashboard),
+    Route::new(
+        Method::GET,
+        "/v1/affiliate/portal-link",
+        Endpoint::PortalLink,
+    ),
+];
+
+/// Handles one request. Never fails: every error becomes a response in the error envelope.
+pub async fn handle<B: AsRef<[u8]>>(
+    ctx: &AppContext,
+    links: &PortalLinkSigner,
+    request: http::Request<B>,
+) -> ApiResponse {
+    serve(ROUTES, ApiRequest::from_http(request), |found, request| {
+        endpoint(ctx, links, found, request)
+    })
+    .await
+}
+
+async fn endpoint(
+    ctx: &AppContext,
+    links: &PortalLinkSigner,
+    found: RouteMatch<Endpoint>,
+    request: ApiRequest,
+) -> Result<ApiResponse, ApiError> {
+    let response = match found.endpoint {
+        Endpoint::IssueSession => {
+            let principal = ctx.auth.authenticate(&request.headers).await?;
+            let issued = portal::issue_session(ctx, &principal, request.json()?).await?;
+            json(StatusCode::CREATED, &issued)
+        }
+        Endpoint::RevokeSession => {
+            let principal = ctx.auth.authenticate(&request.headers).await?;
+            portal::revoke_session(ctx, &principal, request.json()?).await?;
+            no_content()
+        }
+        Endpoint::Affiliate => {
+            let session = portal::authenticate_partner(ctx, &request.headers).await?;
+            json(StatusCode::OK, &portal::partner_info(&session))
+        }
+        Endpoint::Dashboard => {
+            let session = portal::authenticate_partner(ctx, &request.headers).await?;
+            let dashboard =
+                portal::dashboard(ctx.store.as_ref(), &session, ctx.clock.now()).await?;
+            json(StatusCode::OK, &dashboard)
+        }
+        Endpoint::PortalLink => {
+            let session = portal::authenticate_partner(ctx, &request.headers).await?;
+            let link = links.sign(&session.program.id, &session.partner.id, ctx.clock.now());
+            json(StatusCode::OK, &link)
+        }
+    };
+    Ok(response)
+}
+
+#[cfg(test)]
+mod sample_events;

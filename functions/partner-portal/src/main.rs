@@ -1,0 +1,23 @@
+//! Lambda entry point: wiring only. The handler is in `lib.rs`.
+
+use lambda_http::{Body, Error, service_fn};
+use std::sync::Arc;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    lambda_http::tracing::init_default_subscriber();
+    let sdk = shared::aws::sdk_config().await;
+    let ctx = Arc::new(shared::aws::app_context(&sdk, true)?);
+    let links = Arc::new(shared::config::portal_link_signer()?);
+    lambda_http::run(service_fn(move |request: lambda_http::Request| {
+        let (ctx, links) = (ctx.clone(), links.clone());
+        async move {
+            Ok::<_, Error>(
+                partner_portal::handle(&ctx, &links, request)
+                    .await
+                    .map(Body::from),
+            )
+        }
+    }))
+    .await
+}

@@ -1,0 +1,20 @@
+//! StackBE's partner tools: a partner session token issued by the business's backend, and what
+//! a partner sees with it (their record, their dashboard, a signed portal link). A session
+//! carries one partner of one program; every read below is keyed by that partner, so a partner
+//! only ever sees their own data.
+
+mod authenticate;
+mod dashboard;
+mod issue;
+mod portal_link;
+mod session;
+pub mod session_store;
+
+pub use authenticate::{PartnerSession, authenticate_partner, partner_info};
+pub use dashboard::{Balances, DASHBOARD_DAYS, DailyActivity, Dashboard, balances, dashboard};
+pub use issue::{IssueSession, IssuedSessionView, RevokeSession, issue_session, revoke_session};
+pub use portal_link::{PORTAL_LINK_TTL, PortalLink, PortalLinkError, PortalLinkSigner};
+pub use session::{
+    DEFAULT_SESSION_TTL, IssuedSession, MAX_SESSION_TTL, PartnerSessionRecord, SESSION_PREFIX,
+    hash_session_token,
+};
