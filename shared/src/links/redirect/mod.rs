@@ -22,10 +22,10 @@ pub use destination::{Extras, destination_url};
 pub use visitors::{RepeatVisitors, visitor_key};
 
 use super::agent::AgentParser;
-use super::click_buffer::{ClickBuffer, send_batches};
 use super::key::lookup_key;
 use super::repo;
 use super::target::RedirectTarget;
+use crate::clicks::{ClickBuffer, send_batches};
 use crate::clicks::{ClickClaims, ClickIdSigner};
 use crate::model::Click;
 use crate::ports::{Clock, IdSource, Random};
