@@ -15,8 +15,9 @@ pub fn partner_id(index: usize) -> PartnerId {
     PartnerId::parse(&format!("pn_{index:04}")).expect("a partner id")
 }
 
+/// ULID-shaped, as the API makes them: the redirect signs the link into the click id.
 pub fn link_id(index: usize) -> LinkId {
-    LinkId::parse(&format!("link_{index:05}")).expect("a link id")
+    LinkId::parse(&format!("link_01JD{index:022}")).expect("a link id")
 }
 
 pub fn partner(index: usize) -> Partner {

@@ -4,10 +4,10 @@
 use crate::app::{TestApp, reply, request};
 use http::{Method, StatusCode};
 use serde_json::{Value, json};
-use shared::clicks::{ClickBatch, ClickIdSigner};
+use shared::clicks::{ClickBatch, ClickBuffer, ClickIdSigner};
 use shared::links::track::TrackServices;
 use shared::links::{
-    AgentParser, ClickBuffer, RedirectPorts, RedirectResponse, RedirectSettings, Redirector, Visit,
+    AgentParser, RedirectPorts, RedirectResponse, RedirectSettings, Redirector, Visit,
 };
 use shared::model::{Click, Link, Partner, PartnerStatus, PartnerTotals, Program};
 use shared::partners;

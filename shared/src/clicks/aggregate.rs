@@ -2,10 +2,12 @@
 //! batch however often SQS delivers it.
 //!
 //! - Each message's clicks are tallied per link, per partner and per partner and UTC day, and
-//!   split into parts by a stable hash of the link or partner into [`SHARDS`] shards (a part
-//!   holds at most [`MAX_PART_ACTIONS`] counter updates; a link or a partner with its days is
-//!   never split). The split depends only on the message, so a redelivered message has the
-//!   same parts, and the same link always lands in the same shard, whatever the message.
+//!   split into parts by the click's shard ([`shard_of`]: its partner's, else its link's) into
+//!   [`SHARDS`](super::shard::SHARDS) shards (a part holds at most [`MAX_PART_ACTIONS`] counter updates; a link or a
+//!   partner with its days is never split). The split depends only on the message, so a
+//!   redelivered message has the same parts, and the same link always lands in the same shard,
+//!   whatever the message. The redirect buffers one batch per shard, so a message usually has
+//!   one part and one marker.
 //! - Each part has a marker item (`layout::click_batch_marker(batch id, part)`), written with
 //!   `attribute_not_exists` in the same transaction as the part's counter updates: a part is
 //!   counted once, and a batch that failed half-way redoes only its missing parts.
@@ -21,6 +23,7 @@
 
 use super::batch::ClickBatch;
 use super::daily::add_daily_clicks;
+use super::shard::shard_of;
 use crate::layout;
 use crate::model::{LinkStats, PartnerTotals};
 use crate::partners::totals::{add_link_stats, add_partner_totals};
@@ -39,15 +42,9 @@ use time::{Date, Duration};
 pub const MARKER_TTL: Duration = Duration::days(16);
 
 /// The most counter updates in one part of a batch. Two full parts and their markers fit in
-/// one transaction. Changing it, or [`SHARDS`], changes how waiting messages are split: only
+/// one transaction. Changing it, or [`SHARDS`](super::shard::SHARDS), changes how waiting messages are split: only
 /// with the queue drained.
 pub const MAX_PART_ACTIONS: usize = 48;
-
-/// How many shards the links and partners of a batch are split into. More shards merge better
-/// across messages (fewer distinct counters per transaction, so fewer transactions that
-/// repeat them), fewer shards need fewer markers. 6 was the cheapest of 4, 6 and 8 in the
-/// click cost report (a full 64 KB message has about 220 updates: 6 parts of up to 48).
-pub const SHARDS: u64 = 6;
 
 /// Links and partners known to be deleted (ids are never reused), remembered across
 /// invocations so that each costs one canceled transaction per process, not per batch. Cleared
@@ -70,20 +67,6 @@ enum Counter {
     Link(LinkId),
     Partner(PartnerId),
     PartnerDay(PartnerId, Date),
-}
-
-impl Owner {
-    /// The owner's shard: FNV-1a of its id, stable across processes and releases.
-    fn shard(&self) -> u64 {
-        let id = match self {
-            Owner::Link(link) => link.as_str(),
-            Owner::Partner(partner) => partner.as_str(),
-        };
-        let hash = id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
-            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-        });
-        hash % SHARDS
-    }
 }
 
 impl Counter {
@@ -124,21 +107,24 @@ impl Counter {
 #[error("malformed click batch: {0}")]
 pub struct MalformedBatch(String);
 
-/// A batch's counts, in counter order, grouped by owner.
-type Tally = BTreeMap<Owner, BTreeMap<Counter, i64>>;
+/// A batch's counts, in counter order, grouped by shard and owner.
+type Tally = BTreeMap<(usize, Owner), BTreeMap<Counter, i64>>;
 
 /// The counts of one batch: per link, per partner, and per partner and UTC day.
 fn tally(batch: &ClickBatch) -> Tally {
     let mut tally: Tally = BTreeMap::new();
     for click in &batch.clicks {
+        let shard = shard_of(click);
         let link = Owner::Link(click.link_id.clone());
         *tally
-            .entry(link)
+            .entry((shard, link))
             .or_default()
             .entry(Counter::Link(click.link_id.clone()))
             .or_default() += 1;
         if let Some(partner) = &click.partner_id {
-            let counters = tally.entry(Owner::Partner(partner.clone())).or_default();
+            let counters = tally
+                .entry((shard, Owner::Partner(partner.clone())))
+                .or_default();
             *counters
                 .entry(Counter::Partner(partner.clone()))
                 .or_default() += 1;
@@ -154,7 +140,7 @@ fn tally(batch: &ClickBatch) -> Tally {
 /// One part of a batch: counter updates of one shard.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct PlannedPart {
-    shard: u64,
+    shard: usize,
     counters: BTreeMap<Counter, i64>,
 }
 
@@ -162,15 +148,15 @@ struct PlannedPart {
 /// updates; in shard order.
 fn split(tally: Tally) -> Result<Vec<PlannedPart>, MalformedBatch> {
     // Owners in order within each shard.
-    let mut by_shard: BTreeMap<u64, Vec<BTreeMap<Counter, i64>>> = BTreeMap::new();
-    for (owner, counters) in tally {
+    let mut by_shard: BTreeMap<usize, Vec<BTreeMap<Counter, i64>>> = BTreeMap::new();
+    for ((shard, owner), counters) in tally {
         if counters.len() > MAX_PART_ACTIONS {
             return Err(MalformedBatch(format!(
                 "{owner:?} has clicks on more than {} days",
                 MAX_PART_ACTIONS - 1
             )));
         }
-        by_shard.entry(owner.shard()).or_default().push(counters);
+        by_shard.entry(shard).or_default().push(counters);
     }
     let mut parts: Vec<PlannedPart> = Vec::new();
     for (shard, owners) in by_shard {
@@ -217,7 +203,7 @@ enum PartState {
 
 struct Part {
     message: usize,
-    shard: u64,
+    shard: usize,
     marker: Key,
     counters: BTreeMap<Counter, i64>,
     state: PartState,
@@ -516,7 +502,17 @@ mod tests {
         assert!(parts.windows(2).all(|pair| pair[0].shard <= pair[1].shard));
         for part in &parts {
             for counter in part.counters.keys() {
-                assert_eq!(counter.owner().shard(), part.shard);
+                // A link's counter goes with its partner's (link i belongs to pn_{i % 30}).
+                let partner = match counter {
+                    Counter::Link(link) => {
+                        let index: usize = link.as_str()["link_".len()..].parse().unwrap();
+                        format!("pn_{}", index % 30)
+                    }
+                    Counter::Partner(partner) | Counter::PartnerDay(partner, _) => {
+                        partner.as_str().to_owned()
+                    }
+                };
+                assert_eq!(super::super::shard::shard_of_id(&partner), part.shard);
                 if let Counter::Partner(partner) = counter {
                     let day = Counter::PartnerDay(partner.clone(), at.date());
                     assert!(part.counters.contains_key(&day));
@@ -533,7 +529,7 @@ mod tests {
     }
 
     #[test]
-    fn a_link_lands_in_the_same_shard_in_every_message() {
+    fn a_link_lands_in_its_partner_shard_in_every_message() {
         let at = datetime!(2026-11-21 12:00 UTC);
         let shard_of = |clicks: Vec<Click>| {
             plan(&batch(clicks))
@@ -547,13 +543,13 @@ mod tests {
                 .unwrap()
                 .shard
         };
-        let alone = shard_of(vec![click(7, None, at)]);
+        let alone = shard_of(vec![click(7, Some(7), at)]);
         let crowded = shard_of((0..60).map(|i| click(i, Some(i % 9), at)).collect());
         assert_eq!(alone, crowded);
-        let shards: BTreeSet<u64> = (0..100)
-            .map(|i| Owner::Link(LinkId::parse(&format!("link_{i}")).unwrap()).shard())
-            .collect();
-        assert_eq!(shards.len() as u64, SHARDS, "ids spread over every shard");
+        assert_eq!(alone, super::super::shard::shard_of_id("pn_7"));
+        // Without a partner, the link's own shard.
+        let unowned = shard_of(vec![click(7, None, at)]);
+        assert_eq!(unowned, super::super::shard::shard_of_id("link_7"));
     }
 
     #[test]

@@ -7,9 +7,11 @@ pub mod batch;
 pub mod buffer;
 pub mod click_id;
 pub mod daily;
+pub mod shard;
 
 pub use aggregate::{AggregateReport, ClickAggregator, MalformedBatch};
 pub use batch::{ClickBatch, MAX_BATCH_BYTES};
-pub use buffer::{ClickBuffer, send_batches};
+pub use buffer::{ClickBuffer, ReadyBatch, send_batches};
 pub use click_id::{ClickClaims, ClickIdError, ClickIdSigner};
 pub use daily::{DailyClicks, clicks_by_day};
+pub use shard::{SHARDS, shard_of};

@@ -2,7 +2,6 @@
 //! click tracking.
 
 pub mod agent;
-pub mod click_buffer;
 mod fields;
 pub mod key;
 mod manage;
@@ -14,7 +13,6 @@ pub mod track;
 mod view;
 
 pub use agent::{Agent, AgentParser, Platform};
-pub use click_buffer::{ClickBuffer, ReadyBatch};
 pub use key::LinkKey;
 pub use manage::{CreateLink, UpdateLink, create_link, delete_link, link_info, update_link};
 pub use partner_links::{CreatePartnerLink, LinkProps, create_partner_link, list_partner_links};

@@ -1,8 +1,11 @@
 //! The cost of a million clicks, from a run of real clicks through the real path on moto:
 //! `cargo run -p integration-tests --bin click_cost_report [-- --clicks 30000 --window 300]`.
 //!
-//! Redirect instances buffer their clicks (`ClickBuffer`, sealed at 64 KB or 10 s, flushed
-//! at the end as on SHUTDOWN) and send each batch to an SQS queue on moto. The event source
+//! Each click is a `GET` handled by a redirect instance (`Redirector`: the link read through
+//! its cache from DynamoDB on moto, a signed click id, the click in its `ClickBuffer`, sent
+//! to an SQS queue on moto when a batch is full or old, checked at each request as in Lambda,
+//! and everything flushed at the end as on SHUTDOWN). Visitors are distinct (no repeat
+//! clicks); the clock is simulated, so a run of 30,000 clicks takes minutes. The event source
 //! mapping is simulated: every batching window, the queue is drained in invocations of up to
 //! 100 messages, each handed to the click-aggregator's handler over DynamoDB on moto, and the
 //! acknowledged messages deleted. SQS requests are counted per 64 KB chunk; DynamoDB units
@@ -11,18 +14,22 @@
 //!
 //! Options: `--clicks N` (30000: one full window at the default rate), `--links N` (200), `--partners N` (50), `--instances N`
 //! (redirect instances, 2), `--rate N` (clicks per second, 100), `--window N` (batching window
-//! in seconds, as in infra/template.yaml), `--deleted-share F` (share of clicks on a deleted
-//! link, 0.01).
+//! in seconds, as in infra/template.yaml), `--batch-age S` (the redirect's buffer age,
+//! `RedirectSettings::batch_max_age` by default), `--deleted-share F` (share of clicks on a
+//! link deleted while the redirect still has it cached, 0.01).
 
 use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
-use integration_tests::click_world::{self, click, link_clicks, partner_clicks};
+use integration_tests::click_world::{self, link, link_clicks, partner_clicks};
+use integration_tests::link_world::IPHONE;
 use integration_tests::metering::{CountingQueue, MeteredStore};
 use integration_tests::{dynamodb_client, fresh_queue, fresh_store};
-use shared::clicks::{ClickAggregator, ClickBatch, ClickBuffer, send_batches};
-use shared::ports::{Random, SeededRandom, SequentialIds, SystemClock};
+use shared::clicks::{ClickAggregator, ClickIdSigner};
+use shared::layout;
+use shared::links::{AgentParser, RedirectPorts, RedirectSettings, Redirector, Visit};
+use shared::ports::{ManualClock, Random, SeededRandom, SequentialIds, SystemClock};
 use shared::queue::{MessageQueue, QueueSettings};
-use shared::store::ItemStore;
 use shared::store::dynamodb::DynamoDbStore;
+use shared::store::{Delete, ItemStore};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -41,10 +48,12 @@ const REDIRECT_MEMORY_GB: f64 = 0.25;
 const REDIRECT_BILLED_SECONDS_PER_CLICK: f64 = 0.001;
 const REDIRECT_SECONDS_PER_FLUSH: f64 = 0.020;
 const AGGREGATOR_MEMORY_GB: f64 = 0.25;
-/// Buffered clicks are sent after at most this long.
-const BUFFER_AGE: time::Duration = time::Duration::seconds(10);
 /// The event source mapping's batch size.
 const MAX_MESSAGES_PER_INVOCATION: usize = 100;
+/// Lambda's payload limit for a synchronous invocation (the event source mapping's), and what
+/// an SQS record adds to its body (ids, receipt handle, attributes).
+const MAX_INVOCATION_BYTES: usize = 6 * 1024 * 1024;
+const RECORD_OVERHEAD_BYTES: usize = 1_024;
 
 struct Options {
     clicks: usize,
@@ -53,6 +62,7 @@ struct Options {
     instances: usize,
     rate: f64,
     window: f64,
+    batch_age: f64,
     deleted_share: f64,
 }
 
@@ -65,6 +75,7 @@ impl Options {
             instances: 2,
             rate: 100.0,
             window: 300.0,
+            batch_age: RedirectSettings::default().batch_max_age.as_seconds_f64(),
             deleted_share: 0.01,
         };
         let args: Vec<String> = std::env::args().skip(1).collect();
@@ -82,6 +93,7 @@ impl Options {
                 "--instances" => options.instances = number() as usize,
                 "--rate" => options.rate = number(),
                 "--window" => options.window = number(),
+                "--batch-age" => options.batch_age = number(),
                 "--deleted-share" => options.deleted_share = number(),
                 other => panic!("unknown option {other}"),
             }
@@ -140,7 +152,9 @@ async fn drain(
 ) {
     loop {
         let mut received = Vec::new();
-        while received.len() < MAX_MESSAGES_PER_INVOCATION {
+        let mut payload = 0;
+        let mut full = false;
+        while !full && received.len() < MAX_MESSAGES_PER_INVOCATION {
             let got = queue
                 .receive(10, Duration::ZERO)
                 .await
@@ -148,7 +162,20 @@ async fn drain(
             if got.is_empty() {
                 break;
             }
-            received.extend(got);
+            for message in got {
+                let size = message.body.len() + RECORD_OVERHEAD_BYTES;
+                full |= payload + size > MAX_INVOCATION_BYTES;
+                if full || received.len() == MAX_MESSAGES_PER_INVOCATION {
+                    // Back to the queue for the next invocation, as the mapping would leave it.
+                    queue
+                        .change_visibility(&message.receipt_handle, Duration::ZERO)
+                        .await
+                        .expect("release on moto");
+                } else {
+                    payload += size;
+                    received.push(message);
+                }
+            }
         }
         if received.is_empty() {
             return;
@@ -193,59 +220,108 @@ async fn main() {
         dynamodb_client().await,
         table.table_name(),
     ));
-    click_world::seed(probe.as_ref(), options.partners, options.links).await;
+    // One more link than asked: deleted below, while the redirect keeps serving it from its
+    // key claim (as an instance that cached it does for up to its TTL).
+    click_world::seed(probe.as_ref(), options.partners, options.links + 1).await;
+    probe
+        .delete(Delete {
+            key: layout::link(&click_world::link_id(options.links)),
+            condition: None,
+        })
+        .await
+        .expect("delete a link");
     let metered = Arc::new(MeteredStore::new(table.clone(), probe.clone()));
     let aggregator = ClickAggregator::new(metered.clone(), Arc::new(SystemClock));
-    let queue = CountingQueue::new(
+    let queue = Arc::new(CountingQueue::new(
         fresh_queue(QueueSettings {
             visibility_timeout: Duration::from_secs(180),
             ..QueueSettings::default()
         })
         .await
         .queue,
-    );
+    ));
 
-    let random = SeededRandom::new(2026);
-    let ids = SequentialIds::default();
+    let random = Arc::new(SeededRandom::new(2026));
     let zipf = Zipf::new(options.links);
     let start = time::OffsetDateTime::now_utc();
-    let mut buffers: Vec<ClickBuffer> = (0..options.instances)
-        .map(|_| ClickBuffer::new(BUFFER_AGE))
+    let clock = Arc::new(ManualClock::new(start));
+    // One id source for every instance: batch ids must not collide across instances.
+    let ids = Arc::new(SequentialIds::default());
+    let signer = Arc::new(ClickIdSigner::new(&[7; 32], &[]));
+    let settings = RedirectSettings {
+        batch_max_age: time::Duration::seconds_f64(options.batch_age),
+        ..RedirectSettings::default()
+    };
+    let redirectors: Vec<Redirector> = (0..options.instances)
+        .map(|_| {
+            Redirector::new(
+                RedirectPorts {
+                    store: metered.clone(),
+                    queue: queue.clone(),
+                    clock: clock.clone(),
+                    random: random.clone(),
+                    ids: ids.clone(),
+                    signer: signer.clone(),
+                },
+                AgentParser::ready(),
+                settings.clone(),
+            )
+        })
+        .collect();
+    let links: Vec<shared::model::Link> = (0..=options.links)
+        .map(|index| link(index, Some(index % options.partners)))
         .collect();
     let mut expected_links = vec![0i64; options.links];
-    let mut flushes = 0u64;
     let mut aggregation = Aggregation {
         invocations: 0,
         messages: 0,
         seconds: 0.0,
     };
     let mut next_window = options.window;
+    // Clicks an instance holds unsent (lost to the counters if it crashed then), sampled
+    // after every request: the loss window, measured.
+    let mut pending_sum = 0usize;
+    let mut pending_max = 0usize;
     for serial in 0..options.clicks {
         let elapsed = serial as f64 / options.rate;
-        let now = start + time::Duration::seconds_f64(elapsed);
+        clock.set(start + time::Duration::seconds_f64(elapsed));
         // A deleted link keeps its partner; its clicks count for the partner only.
-        let deleted = uniform(&random) < options.deleted_share;
-        let link = if deleted {
+        let deleted = uniform(random.as_ref()) < options.deleted_share;
+        let index = if deleted {
             options.links
         } else {
-            zipf.sample(&random)
+            zipf.sample(random.as_ref())
         };
-        let partner = link % options.partners;
         if !deleted {
-            expected_links[link] += 1;
+            expected_links[index] += 1;
         }
-        let instance = (uniform(&random) * options.instances as f64) as usize;
-        let mut sealed: Vec<ClickBatch> = Vec::new();
-        sealed.extend(buffers[instance].push(click(serial, link, Some(partner), now), now, &ids));
-        // Each instance's timer.
-        for buffer in &mut buffers {
-            if buffer.is_due(now) {
-                sealed.extend(buffer.take(&ids));
-            }
-        }
-        for batch in sealed {
-            send_batches(&queue, &[batch]).await.expect("send to moto");
-            flushes += 1;
+        let instance = (uniform(random.as_ref()) * options.instances as f64) as usize;
+        // A distinct visitor per click: repeat visitors are not counted.
+        let ip = format!(
+            "10.{}.{}.{}",
+            (serial >> 16) & 0xff,
+            (serial >> 8) & 0xff,
+            serial & 0xff
+        );
+        let path = format!("/{}", links[index].key);
+        let response = redirectors[instance]
+            .visit(&Visit {
+                head: false,
+                domain: &links[index].domain,
+                path: &path,
+                query: None,
+                user_agent: IPHONE,
+                client_ip: &ip,
+                country: Some("DE"),
+                referer: Some("https://news.example.com/article"),
+                cookies: None,
+            })
+            .await;
+        assert_eq!(response.status, 302, "click {serial} was redirected");
+        for redirector in &redirectors {
+            let pending = redirector.pending_clicks();
+            pending_sum += pending;
+            pending_max = pending_max.max(pending);
         }
         if elapsed >= next_window {
             drain(&queue, &aggregator, &metered, &mut aggregation).await;
@@ -253,12 +329,11 @@ async fn main() {
         }
     }
     // SHUTDOWN: every instance flushes what it holds.
-    for buffer in &mut buffers {
-        if let Some(batch) = buffer.take(&ids) {
-            send_batches(&queue, &[batch]).await.expect("send to moto");
-            flushes += 1;
-        }
+    for redirector in &redirectors {
+        redirector.flush(true).await.expect("send to moto");
+        assert_eq!(redirector.pending_clicks(), 0);
     }
+    let flushes = queue.counts.send_calls.load(Ordering::Relaxed);
     drain(&queue, &aggregator, &metered, &mut aggregation).await;
 
     // Every click counted once.
@@ -292,6 +367,7 @@ async fn main() {
     let aggregator_compute = aggregation.seconds * AGGREGATOR_MEMORY_GB * LAMBDA_ARM_GB_SECOND;
     let sqs_cost = sqs.billed() as f64 * SQS_REQUEST;
     let write_cost = dynamo.write_units() as f64 * WRITE_UNIT;
+    // The aggregator only writes: every read is the redirect's (link and program cache misses).
     let read_cost = dynamo.read_units() * READ_UNIT;
     let total = redirect_requests
         + redirect_compute
@@ -305,13 +381,15 @@ async fn main() {
     println!();
     println!(
         "{} clicks over {} links (Zipf) of {} partners, {:.0} clicks/s on {} redirect instances, \
-         {}% on a deleted link; batching window {} s, up to {} messages per invocation.",
+         {}% on a deleted link; redirect buffer age {} s; batching window {} s, up to {} \
+         messages per invocation.",
         options.clicks,
         options.links,
         options.partners,
         options.rate,
         options.instances,
         options.deleted_share * 100.0,
+        options.batch_age,
         options.window,
         MAX_MESSAGES_PER_INVOCATION,
     );
@@ -343,6 +421,14 @@ async fn main() {
         sqs.delete_calls.load(Ordering::Relaxed) as f64,
     );
     row("SQS billed requests (64 KB chunks)", sqs.billed() as f64);
+    println!(
+        "| clicks held unsent by an instance (lost on a crash) | mean {:.0}, max {} | mean {:.1} s of its clicks |",
+        pending_sum as f64 / (clicks * options.instances as f64),
+        pending_max,
+        pending_sum as f64
+            / (clicks * options.instances as f64)
+            / (options.rate / options.instances as f64),
+    );
     row("aggregator invocations", aggregation.invocations as f64);
     row(
         "DynamoDB API requests (TransactWriteItems)",
@@ -364,7 +450,10 @@ async fn main() {
         "DynamoDB write units, indexes",
         dynamo.index_write_units.load(Ordering::Relaxed) as f64,
     );
-    row("DynamoDB read units", dynamo.read_units());
+    row(
+        "DynamoDB read units (redirect cache misses)",
+        dynamo.read_units(),
+    );
     println!();
     println!("## Dollars per million clicks");
     println!();

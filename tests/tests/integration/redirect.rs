@@ -10,6 +10,7 @@ use integration_tests::link_world::{
     signer, track_services,
 };
 use serde_json::json;
+use shared::links::RedirectSettings;
 use shared::links::redirect::pages;
 use time::Duration;
 use time::format_description::well_known::Rfc3339;
@@ -234,7 +235,7 @@ engine_tests! {
         assert_eq!(world.redirector.pending_clicks(), 1, "the last click opened the next batch");
 
         // Age: a request after the bound sends the open batch, whatever the request is.
-        world.clock.advance(Duration::seconds(6));
+        world.clock.advance(RedirectSettings::default().batch_max_age + Duration::seconds(1));
         world.get("q.acme.com", "/unknown", "10.0.1.1").await;
         let aged = click_batches(app.clicks.as_ref()).await;
         assert_eq!(aged.iter().map(|b| b.clicks.len()).sum::<usize>(), 1);
