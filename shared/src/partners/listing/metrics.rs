@@ -36,10 +36,10 @@ impl DerivedMetrics {
 }
 
 /// The value a partner sorts by; `None` (a null metric) sorts last in either order.
-pub fn sort_value(sort: SortBy, totals: &PartnerTotals, created_at_ms: i64) -> Option<f64> {
+pub fn sort_value(sort: SortBy, totals: &PartnerTotals, created_at_ns: i128) -> Option<f64> {
     let t = totals;
     match sort {
-        SortBy::CreatedAt => Some(created_at_ms as f64),
+        SortBy::CreatedAt => Some(created_at_ns as f64),
         SortBy::TotalClicks => Some(t.total_clicks as f64),
         SortBy::TotalLeads => Some(t.total_leads as f64),
         SortBy::TotalConversions => Some(t.total_conversions as f64),

@@ -25,7 +25,7 @@ use time::OffsetDateTime;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
     pub id: PartnerId,
-    pub created_at_ms: i64,
+    pub created_at_ns: i128,
     pub status: PartnerStatus,
     pub group_id: String,
     pub country: Option<String>,
@@ -62,7 +62,7 @@ impl Row {
         let fields: RowFields = from_json_item(item)?;
         Ok(Self {
             id: fields.id,
-            created_at_ms: (fields.created_at.unix_timestamp_nanos() / 1_000_000) as i64,
+            created_at_ns: fields.created_at.unix_timestamp_nanos(),
             status: fields.status,
             group_id: fields.group_id,
             country: fields.country,
@@ -79,7 +79,7 @@ impl Row {
     pub fn of_partner(partner: &crate::model::Partner) -> Self {
         Self {
             id: partner.id.clone(),
-            created_at_ms: (partner.created_at.unix_timestamp_nanos() / 1_000_000) as i64,
+            created_at_ns: partner.created_at.unix_timestamp_nanos(),
             status: partner.status,
             group_id: partner.group_id.to_string(),
             country: partner.country.clone(),
@@ -159,7 +159,7 @@ pub fn select_page<'a>(
         .filter(|row| row.matches(query))
         .map(|row| {
             (
-                sort_value(query.sort_by, &row.totals, row.created_at_ms),
+                sort_value(query.sort_by, &row.totals, row.created_at_ns),
                 row,
             )
         })
