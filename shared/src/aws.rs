@@ -13,7 +13,14 @@ use std::sync::Arc;
 /// environment variables first, region from `AWS_REGION`; `AWS_ENDPOINT_URL` points tests
 /// at an emulator).
 pub async fn sdk_config() -> aws_config::SdkConfig {
+    use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
+    // HTTPS over rustls with ring, the workspace's one crypto library (smaller binaries than
+    // the SDK's default aws-lc; the comparison is in the README's cold start section).
+    let https = aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https();
     aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(https)
         .load()
         .await
 }

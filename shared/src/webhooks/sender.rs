@@ -43,6 +43,9 @@ pub struct HttpSender {
 
 impl HttpSender {
     pub fn new(policy: AddressPolicy) -> Result<Self, String> {
+        // reqwest takes rustls's process-wide provider; the workspace's one crypto library is
+        // ring (see the root Cargo.toml). An `Err` only says one is installed already.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(ATTEMPT_TIMEOUT)
