@@ -145,6 +145,7 @@ pub async fn register_deal(
         }
         DealRegistrant::Partner(session) => {
             names_only_self(session, request.partner_id.as_ref(), tenant)?;
+            // Partners of one program pick keys independently: each one's keys are their own.
             let key = key.map(|key| key.scoped(session.partner.id.as_str()));
             (session.record.program_id.clone(), key)
         }
