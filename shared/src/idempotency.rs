@@ -61,6 +61,21 @@ impl IdempotencyKey {
         }))
     }
 
+    /// The same key, private to `scope` within the program. Keys are chosen by the caller, so
+    /// callers that share a program but not an identity (its partners, each in their own
+    /// session) could pick the same value: scoping keeps each one's stored response and 409
+    /// to themselves. Program-wide keys stay unscoped, so their stored records keep working.
+    pub fn scoped(self, scope: &str) -> Self {
+        let key_hash = hex::encode(
+            Sha256::new()
+                .chain_update(scope.as_bytes())
+                .chain_update([0u8])
+                .chain_update(self.key_hash.as_bytes())
+                .finalize(),
+        );
+        Self { key_hash, ..self }
+    }
+
     /// The key of this key's record, for callers that read it in a batch with other items.
     pub fn record_key(&self, program: &ProgramId) -> Key {
         layout::idempotency_record(program, &self.key_hash)
@@ -181,5 +196,18 @@ mod tests {
         );
         assert!(IdempotencyKey::from_header(Some(" "), "/x", b"").is_err());
         assert!(IdempotencyKey::from_header(Some(&"k".repeat(256)), "/x", b"").is_err());
+    }
+
+    #[test]
+    fn scoped_keys_are_private_to_their_scope() {
+        let key = IdempotencyKey::from_header(Some("k1"), "/deals", b"{}")
+            .unwrap()
+            .unwrap();
+        let jane = key.clone().scoped("pn_jane");
+        let bob = key.clone().scoped("pn_bob");
+        assert_ne!(jane.key_hash, key.key_hash);
+        assert_ne!(jane.key_hash, bob.key_hash);
+        assert_eq!(jane, key.clone().scoped("pn_jane"), "stable per scope");
+        assert_eq!(jane.request_hash, key.request_hash);
     }
 }

@@ -1,12 +1,14 @@
 //! The conversion-tracking HTTP function: Dub's `POST /track/lead` and `POST /track/sale`,
-//! `POST /track/refund`, and StackBE's deal registration `POST /v1/affiliate/deals`. Every POST
-//! honours an `Idempotency-Key` header.
+//! `POST /track/refund`, and StackBE's deal registration `POST /v1/affiliate/deals` (by a program
+//! key or admin token, or by a partner with their session token). Every POST honours an
+//! `Idempotency-Key` header.
 
 use http::{Method, StatusCode};
 use shared::clicks::ClickIdSigner;
 use shared::context::AppContext;
-use shared::conversions;
+use shared::conversions::{self, DealRegistrant};
 use shared::idempotency::{self, IdempotencyKey};
+use shared::portal;
 use shared::web::{ApiError, ApiRequest, ApiResponse, Route, RouteMatch, json, serve};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,12 +44,11 @@ async fn endpoint(
     found: RouteMatch<Endpoint>,
     request: ApiRequest,
 ) -> Result<ApiResponse, ApiError> {
+    if found.endpoint == Endpoint::RegisterDeal {
+        return register_deal(ctx, found.pattern, request).await;
+    }
     let principal = ctx.auth.authenticate(&request.headers).await?;
-    let key = IdempotencyKey::from_header(
-        request.header(idempotency::HEADER),
-        found.pattern,
-        &request.body,
-    )?;
+    let key = idempotency_key(found.pattern, &request)?;
     let (status, body) = match found.endpoint {
         Endpoint::TrackLead => (
             StatusCode::OK,
@@ -61,19 +62,42 @@ async fn endpoint(
             StatusCode::OK,
             conversions::track_refund(ctx, &principal, request.json()?, key).await?,
         ),
-        // 201 for a new registration (and its replays), 200 for the partner's own repeat.
-        Endpoint::RegisterDeal => {
-            let registered =
-                conversions::register_deal(ctx, &principal, request.json()?, key).await?;
-            let status = if registered.created {
-                StatusCode::CREATED
-            } else {
-                StatusCode::OK
-            };
-            (status, registered.body)
-        }
+        Endpoint::RegisterDeal => unreachable!("answered by `register_deal`"),
     };
     Ok(json(status, &body))
+}
+
+fn idempotency_key(route: &str, request: &ApiRequest) -> Result<Option<IdempotencyKey>, ApiError> {
+    Ok(IdempotencyKey::from_header(
+        request.header(idempotency::HEADER),
+        route,
+        &request.body,
+    )?)
+}
+
+/// Deal registration: a partner session token (`Bearer pst_...`) registers for its own partner;
+/// any other credential is the business's, for the partner the body names.
+async fn register_deal(
+    ctx: &AppContext,
+    route: &str,
+    request: ApiRequest,
+) -> Result<ApiResponse, ApiError> {
+    let registrant = if portal::carries_partner_session(&request.headers) {
+        DealRegistrant::Partner(Box::new(
+            portal::authenticate_partner(ctx, &request.headers).await?,
+        ))
+    } else {
+        DealRegistrant::Program(ctx.auth.authenticate(&request.headers).await?)
+    };
+    let key = idempotency_key(route, &request)?;
+    let registered = conversions::register_deal(ctx, &registrant, request.json()?, key).await?;
+    // 201 for a new registration (and its replays), 200 for the partner's own repeat.
+    let status = if registered.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok(json(status, &registered.body))
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! The sample API Gateway events in `events/conversion-tracking/` decode into requests this handler
-//! routes (with a key the empty store does not know, so every one is 401 from the
-//! authenticator, never 404 from the router).
+//! routes (with a key or partner session the empty store does not know, so every one is 401
+//! from its authenticator, never 404 from the router).
 
 use shared::context::AppContext;
 use shared::ports::{SeededRandom, SystemClock};
@@ -37,6 +37,7 @@ async fn sample_events_reach_their_routes() {
         "track-sale.json",
         "track-refund.json",
         "register-deal.json",
+        "register-deal-partner.json",
     ];
     assert_eq!(
         std::fs::read_dir(dir()).unwrap().count(),

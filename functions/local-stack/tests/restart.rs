@@ -178,3 +178,58 @@ fn the_printed_short_link_redirects() {
     drop(stack);
     let _ = std::fs::remove_dir_all(&data_dir);
 }
+
+/// A minimal HTTP/1.1 JSON POST; returns (status, body).
+fn post(
+    base: &str,
+    path: &str,
+    credential: &str,
+    body: &serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let address = base.trim_start_matches("http://");
+    let body = body.to_string();
+    let mut stream = TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {credential}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response[9..12].parse().unwrap();
+    let body = response.split("\r\n\r\n").nth(1).unwrap_or_default();
+    (
+        status,
+        serde_json::from_str(body).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+/// StackBE's `registerDeal` with the partner's session reaches conversion-tracking, not the
+/// partner portal (whose `/v1/affiliate…` routes the stack matches last).
+#[test]
+fn a_partner_session_registers_a_deal_on_the_stack() {
+    let data_dir = std::env::temp_dir().join(format!("partnerline-deals-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let stack = start(&data_dir);
+    let demo: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data_dir.join("demo.json")).unwrap())
+            .unwrap();
+    let key = demo["apiKey"].as_str().unwrap();
+    let session = serde_json::json!({"tenantId": "demo-tenant"});
+    let (status, issued) = post(&stack.base, "/partners/sessions", key, &session);
+    assert_eq!(status, 201, "{issued}");
+    let token = issued["token"].as_str().unwrap();
+    let deal = serde_json::json!({"leadEmail": "prospect@company.com", "leadName": "John Smith",
+                                  "notes": "Met at conference"});
+    let (status, registered) = post(&stack.base, "/v1/affiliate/deals", token, &deal);
+    assert_eq!(status, 201, "{registered}");
+    assert_eq!(registered["partnerId"], issued["partnerId"]);
+    let (status, refused) = post(&stack.base, "/v1/affiliate/deals", "pst_unknown", &deal);
+    assert_eq!(
+        (status, &refused["error"]["code"]),
+        (401, &serde_json::json!("unauthorized"))
+    );
+    drop(stack);
+    let _ = std::fs::remove_dir_all(&data_dir);
+}

@@ -5,15 +5,19 @@
 //! transaction as its `deal.registered` event: of two partners registering one email, the first
 //! wins and the second gets 409, whatever the timing. The same partner registering the same
 //! email again changes nothing and gets its deal back.
+//!
+//! Two callers may register: the business's backend on behalf of a partner it names, and a
+//! partner in their own session (StackBE's SDK), who can only ever register for themselves.
 
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::idempotency::{self, IdempotencyKey};
 use crate::layout;
-use crate::model::{Deal, Partner, PartnerStatus};
+use crate::model::{Actor, Deal, Partner, PartnerStatus};
 use crate::outbox;
 use crate::partners;
+use crate::portal::PartnerSession;
 use crate::store::records::{from_json_item, json_item};
 use crate::store::{Condition, Consistency, Item, ItemStore, Put, StoreError, TxOp, get_s, s};
 use crate::types::{DealId, Email, PartnerId, ProgramId};
@@ -25,7 +29,8 @@ const MAX_NOTES: usize = 5_000;
 const PARTNER: &str = "partnerId";
 
 /// StackBE's `registerDeal` body, plus the partner it is registered for: the business's
-/// backend calls on behalf of one of its partners, named by id or by the business's tenant id.
+/// backend calls on behalf of one of its partners, named by id or by the business's tenant id;
+/// a partner in their own session may omit both (or name only themselves).
 #[derive(Debug, Clone, serde::Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RegisterDealRequest {
@@ -37,6 +42,27 @@ pub struct RegisterDealRequest {
     pub partner_id: Option<PartnerId>,
     #[serde(default)]
     pub tenant_id: Option<String>,
+}
+
+/// Who registers a deal.
+#[derive(Debug, Clone)]
+pub enum DealRegistrant {
+    /// The business's backend (a key with `conversions.write`, or an admin), for the partner
+    /// the request names.
+    Program(Principal),
+    /// A partner signed in with their session, for themselves in the session's program.
+    Partner(Box<PartnerSession>),
+}
+
+impl DealRegistrant {
+    fn actor(&self) -> Actor {
+        match self {
+            DealRegistrant::Program(principal) => principal.actor(),
+            DealRegistrant::Partner(session) => Actor::Partner {
+                partner_id: session.partner.id.to_string(),
+            },
+        }
+    }
 }
 
 /// The outcome: the deal as the API shows it, and whether this request registered it.
@@ -83,20 +109,50 @@ async fn named_partner(
     found.ok_or_else(|| DomainError::not_found("Partner"))
 }
 
-/// Registers a deal for a partner of the caller's program (`conversions.write`).
+/// A partner may name a partner in the body only to name themselves: 403 for anyone else, so
+/// a session never registers for another partner.
+fn names_only_self(
+    session: &PartnerSession,
+    partner_id: Option<&PartnerId>,
+    tenant_id: Option<&str>,
+) -> Result<(), DomainError> {
+    let other_id = partner_id.is_some_and(|id| *id != session.partner.id);
+    let other_tenant =
+        tenant_id.is_some_and(|tenant| session.partner.tenant_id.as_deref() != Some(tenant));
+    if other_id || other_tenant {
+        return Err(DomainError::Forbidden(
+            "A partner session registers deals only for its own partner.".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Registers a deal: for a partner of the caller's program (`conversions.write`), or for the
+/// signed-in partner.
 pub async fn register_deal(
     ctx: &AppContext,
-    principal: &Principal,
+    registrant: &DealRegistrant,
     request: RegisterDealRequest,
     key: Option<IdempotencyKey>,
 ) -> Result<DealRegistration, DomainError> {
-    let program = principal
-        .own_program(Scope::ConversionsWrite)
-        .map_err(|denied| DomainError::denied(denied, "Program"))?;
+    let tenant = request.tenant_id.as_deref().map(str::trim);
+    let (program, key) = match registrant {
+        DealRegistrant::Program(principal) => {
+            let program = principal
+                .own_program(Scope::ConversionsWrite)
+                .map_err(|denied| DomainError::denied(denied, "Program"))?;
+            (program, key)
+        }
+        DealRegistrant::Partner(session) => {
+            names_only_self(session, request.partner_id.as_ref(), tenant)?;
+            // Partners of one program pick keys independently: each one's keys are their own.
+            let key = key.map(|key| key.scoped(session.partner.id.as_str()));
+            (session.record.program_id.clone(), key)
+        }
+    };
     let lead_name = text("leadName", Some(request.lead_name), MAX_LEAD_NAME)?
         .ok_or_else(|| DomainError::Unprocessable("`leadName` is required.".into()))?;
     let notes = text("notes", request.notes, MAX_NOTES)?;
-    let tenant = request.tenant_id.as_deref().map(str::trim);
     let store = ctx.store.as_ref();
     let now = ctx.clock.now();
     if let Some(key) = &key
@@ -107,7 +163,13 @@ pub async fn register_deal(
             created: true,
         });
     }
-    let partner = named_partner(store, &program, request.partner_id.as_ref(), tenant).await?;
+    let partner = match registrant {
+        DealRegistrant::Program(_) => {
+            named_partner(store, &program, request.partner_id.as_ref(), tenant).await?
+        }
+        // Read fresh by the session's authentication, which refuses unapproved partners.
+        DealRegistrant::Partner(session) => session.partner.clone(),
+    };
     if partner.status != PartnerStatus::Approved {
         return Err(DomainError::Unprocessable(
             "Only approved partners can register deals.".into(),
@@ -135,7 +197,7 @@ pub async fn register_deal(
         ctx.clock.as_ref(),
         &program,
         "deal.registered",
-        principal.actor(),
+        registrant.actor(),
         body.clone(),
     );
     ops.push(outbox::record(&event)?);

@@ -14,7 +14,7 @@ mod refund;
 mod sale;
 
 pub use attribution::{Attribution, FirstRead, NewCustomers, Parties};
-pub use deals::{DealRegistration, RegisterDealRequest, find_deal, register_deal};
+pub use deals::{DealRegistrant, DealRegistration, RegisterDealRequest, find_deal, register_deal};
 pub use input::{
     LeadMode, MAX_EVENT_NAME, MAX_EXTERNAL_ID, MAX_INVOICE_ID, MAX_METADATA_CHARS,
     TrackLeadRequest, TrackRefundRequest, TrackSaleRequest,

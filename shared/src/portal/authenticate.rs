@@ -40,6 +40,12 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .filter(|token| !token.is_empty())
 }
 
+/// Whether the request signs in with a partner session rather than a program key or admin
+/// token, for routes that accept both (deal registration) to pick the authenticator.
+pub fn carries_partner_session(headers: &HeaderMap) -> bool {
+    bearer(headers).is_some_and(|token| token.starts_with(SESSION_PREFIX))
+}
+
 pub async fn authenticate_partner(
     ctx: &AppContext,
     headers: &HeaderMap,

@@ -10,7 +10,9 @@ mod portal_link;
 mod session;
 pub mod session_store;
 
-pub use authenticate::{PartnerSession, authenticate_partner, partner_info};
+pub use authenticate::{
+    PartnerSession, authenticate_partner, carries_partner_session, partner_info,
+};
 pub use dashboard::{Balances, DASHBOARD_DAYS, DailyActivity, Dashboard, balances, dashboard};
 pub use issue::{IssueSession, IssuedSessionView, RevokeSession, issue_session, revoke_session};
 pub use portal_link::{PORTAL_LINK_TTL, PortalLink, PortalLinkError, PortalLinkSigner};

@@ -455,6 +455,32 @@ async fn conversion_tracking_answers_its_sample_events() {
         (status, &body["error"]["code"]),
         (404, &serde_json::json!("not_found"))
     );
+    // A partner in their own session registers for themselves; the keyed repeat replays.
+    let admin = app.admin_principal(&program.id);
+    let partner = shared::partners::create_partner(
+        &app.ctx,
+        &admin,
+        serde_json::from_value(serde_json::json!({"email": "jane@x.io", "name": "Jane"})).unwrap(),
+    )
+    .await
+    .unwrap();
+    let session = shared::portal::issue_session(
+        &app.ctx,
+        &admin,
+        shared::portal::IssueSession {
+            partner_id: Some(partner.partner.id.to_string()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let deal = sample_event("conversion-tracking", "register-deal-partner.json")
+        .replace("pst_sample-session-replace-me", &session.token);
+    let (status, body) = http_response(runtime.invoke(&deal, WAIT).await);
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["partnerId"], partner.partner.id.as_str());
+    let (status, replayed) = http_response(runtime.invoke(&deal, WAIT).await);
+    assert_eq!((status, &replayed), (201, &body));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
