@@ -271,4 +271,65 @@ mod tests {
         config.key = JwtKey::Hs256(b"short".to_vec());
         assert!(AdminTokenVerifier::new(&config).is_err());
     }
+
+    /// Key pairs made for these tests only (`testdata/README.md`).
+    const ES256_PRIVATE: &str = include_str!("testdata/es256-private.pem");
+    const ES256_PUBLIC: &str = include_str!("testdata/es256-public.pem");
+    const ES256_OTHER_PRIVATE: &str = include_str!("testdata/es256-other-private.pem");
+    const RS256_PRIVATE: &str = include_str!("testdata/rs256-private.pem");
+    const RS256_PUBLIC: &str = include_str!("testdata/rs256-public.pem");
+
+    fn verify_with(key: JwtKey, token: &str) -> Result<AdminClaims, AuthError> {
+        let config = AdminTokenConfig { key, ..config() };
+        AdminTokenVerifier::new(&config).unwrap().verify(token)
+    }
+
+    #[test]
+    fn es256_tokens_verify_with_the_public_key_only() {
+        let public = || JwtKey::Es256Pem(ES256_PUBLIC.into());
+        let signed = |pem: &str| {
+            let key = EncodingKey::from_ec_pem(pem.as_bytes()).unwrap();
+            jsonwebtoken::encode(&Header::new(Algorithm::ES256), &claims(), &key).unwrap()
+        };
+        let verified = verify_with(public(), &signed(ES256_PRIVATE)).unwrap();
+        assert_eq!(verified.program_id.unwrap().as_str(), "prog_1");
+        assert_eq!(
+            verify_with(public(), &signed(ES256_OTHER_PRIVATE)),
+            Err(AuthError::InvalidToken("bad signature".into()))
+        );
+        // Algorithm confusion: an HS256 token keyed with the public key's text is refused.
+        let confused = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims(),
+            &EncodingKey::from_secret(ES256_PUBLIC.as_bytes()),
+        )
+        .unwrap();
+        assert!(verify_with(public(), &confused).is_err());
+    }
+
+    #[test]
+    fn rs256_tokens_verify_with_the_public_key_only() {
+        let key = EncodingKey::from_rsa_pem(RS256_PRIVATE.as_bytes()).unwrap();
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::RS256), &claims(), &key).unwrap();
+        let public = || JwtKey::Rs256Pem(RS256_PUBLIC.into());
+        assert_eq!(
+            verify_with(public(), &token)
+                .unwrap()
+                .program_id
+                .unwrap()
+                .as_str(),
+            "prog_1"
+        );
+        let es_key = EncodingKey::from_ec_pem(ES256_PRIVATE.as_bytes()).unwrap();
+        let es_token =
+            jsonwebtoken::encode(&Header::new(Algorithm::ES256), &claims(), &es_key).unwrap();
+        assert!(verify_with(public(), &es_token).is_err());
+        assert!(
+            AdminTokenVerifier::new(&AdminTokenConfig {
+                key: JwtKey::Rs256Pem("not a key".into()),
+                ..config()
+            })
+            .is_err()
+        );
+    }
 }
