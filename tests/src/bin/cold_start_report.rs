@@ -6,6 +6,9 @@
 //! init time from process start to its first `invocation/next` request under a local Runtime
 //! API (median of 20 starts), and the latency of its first invocation. DynamoDB and SQS are on
 //! moto, which the report starts itself.
+//!
+//! Arguments name the functions to report (all by default); `PARTNERLINE_BIN_DIR` points at
+//! another build's binaries (`tests/bench/opt_levels.sh` uses both).
 
 use integration_tests::binaries::{binary, sample_event, start};
 use integration_tests::runtime_api::RuntimeApi;
@@ -119,10 +122,6 @@ async fn main() {
             "a-report-secret-of-at-least-32-bytes!!".to_owned(),
         ),
         (
-            "CLICK_ID_SECRET",
-            "a-report-click-secret-of-32-bytes-or-more".to_owned(),
-        ),
-        (
             "PORTAL_LINK_SECRET",
             "a-report-portal-secret-of-32-bytes-or-more".to_owned(),
         ),
@@ -130,11 +129,20 @@ async fn main() {
             "PORTAL_BASE_URL",
             "https://partners.example.com/portal".to_owned(),
         ),
-        ("AWS_LC_SYS_NO_JITTER_ENTROPY", "1".to_owned()),
     ];
     println!("| function | binary | zipped | init (median of {STARTS}) | first invocation |");
     println!("| --- | --- | --- | --- | --- |");
-    for subject in SUBJECTS {
+    let only: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(unknown) = only
+        .iter()
+        .find(|name| !SUBJECTS.iter().any(|subject| subject.name == name.as_str()))
+    {
+        panic!("{unknown} is not a function of this report");
+    }
+    for subject in SUBJECTS
+        .iter()
+        .filter(|subject| only.is_empty() || only.iter().any(|name| name == subject.name))
+    {
         let path = binary(subject.name);
         let size = std::fs::metadata(&path).expect("binary").len();
         let zipped = zipped_size(&path);
