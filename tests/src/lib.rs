@@ -13,22 +13,22 @@ pub mod serial_writes;
 pub mod tracking_world;
 pub mod webhook_world;
 
-use aws_config::{BehaviorVersion, Region};
-use aws_sdk_dynamodb::config::Credentials;
 use shared::queue::QueueSettings;
 use shared::queue::sqs::SqsQueue;
 use shared::store::dynamodb::{DynamoDbStore, create_table};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// SDK settings for moto: its endpoint, a fixed region and dummy credentials.
-pub async fn sdk_config() -> aws_config::SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .endpoint_url(moto::endpoint())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "moto"))
-        .load()
-        .await
+/// SDK settings for moto, built as the functions build theirs: its endpoint, a fixed region
+/// and dummy credentials.
+pub async fn sdk_config() -> shared::aws::SdkConfig {
+    shared::aws::sdk_config_from(|name| match name {
+        "AWS_REGION" => Some("us-east-1".into()),
+        "AWS_ACCESS_KEY_ID" | "AWS_SECRET_ACCESS_KEY" => Some("testing".into()),
+        "AWS_ENDPOINT_URL" => Some(moto::endpoint().to_owned()),
+        _ => None,
+    })
+    .expect("moto's SDK settings")
 }
 
 // Clients are built per test: each #[tokio::test] has its own runtime, and a client's pooled

@@ -7,7 +7,7 @@ use std::sync::Arc;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     lambda_runtime::tracing::init_default_subscriber();
-    let sdk = shared::aws::sdk_config().await;
+    let sdk = shared::aws::sdk_config()?;
     let aggregator = Arc::new(shared::aws::click_aggregator(&sdk)?);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
         let aggregator = aggregator.clone();

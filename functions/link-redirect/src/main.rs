@@ -6,7 +6,7 @@ use std::sync::Arc;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     lambda_http::tracing::init_default_subscriber();
-    let sdk = shared::aws::sdk_config().await;
+    let sdk = shared::aws::sdk_config()?;
     let redirector = Arc::new(shared::aws::redirector(&sdk)?);
     // Registers an internal extension, so that Lambda's SHUTDOWN reaches this process as
     // SIGTERM; the buffered clicks are sent then (Lambda allows 500 ms).

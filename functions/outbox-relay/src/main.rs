@@ -7,7 +7,7 @@ use std::sync::Arc;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     lambda_runtime::tracing::init_default_subscriber();
-    let sdk = shared::aws::sdk_config().await;
+    let sdk = shared::aws::sdk_config()?;
     let relay = Arc::new(OutboxRelay::new(
         shared::aws::store(&sdk)?,
         shared::aws::queue(&sdk, "EVENTS_QUEUE_URL")?,
