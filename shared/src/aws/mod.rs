@@ -25,7 +25,7 @@ pub use trust::AMAZON_TRUST_SERVICES_ROOTS;
 /// zipped) and its build. Without it
 /// no code path can wait on the instance metadata service at init.
 pub fn sdk_config() -> Result<SdkConfig, ConfigError> {
-    sdk_config_from(|name| config::optional(name))
+    sdk_config_from(config::optional)
 }
 
 /// `sdk_config` over any source of settings (tests pass their own).
