@@ -2,8 +2,8 @@
 //! whose roots (Amazon Root CA 1-4 and the Starfield Services G2 root that cross-signs them)
 //! are embedded here, as AWS publishes them. Trusting only those, rather than the operating
 //! system's bundle:
-//! - init neither reads nor parses the system's ~150 roots (measured 1.5-3 ms of the click
-//!   redirect's ~8 ms init; README "Cold start and size");
+//! - init neither reads nor parses the system's ~150 roots (in a profile of the click
+//!   redirect's init, PEM parsing of that bundle was its largest single cost);
 //! - a rogue or compromised CA elsewhere in the system store cannot intercept DynamoDB or SQS.
 //!
 //! An https `AWS_ENDPOINT_URL` names a non-AWS endpoint (a proxy, a TLS emulator), which may
