@@ -55,11 +55,8 @@ fn start(data_dir: &Path) -> Stack {
     Stack { child, base }
 }
 
-/// A minimal HTTP/1.1 GET; returns (status, body).
-fn get(base: &str, path: &str, api_key: &str) -> (u16, serde_json::Value) {
-    let address = base.trim_start_matches("http://");
-    let mut stream = TcpStream::connect(address).unwrap();
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {api_key}\r\nConnection: close\r\n\r\n").unwrap();
+/// The status and JSON body of the response on `stream` (`Connection: close`).
+fn read_response(mut stream: TcpStream) -> (u16, serde_json::Value) {
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     let status = response[9..12].parse().unwrap();
@@ -68,6 +65,14 @@ fn get(base: &str, path: &str, api_key: &str) -> (u16, serde_json::Value) {
         status,
         serde_json::from_str(body).unwrap_or(serde_json::Value::Null),
     )
+}
+
+/// A minimal HTTP/1.1 GET; returns (status, body).
+fn get(base: &str, path: &str, api_key: &str) -> (u16, serde_json::Value) {
+    let address = base.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(address).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {api_key}\r\nConnection: close\r\n\r\n").unwrap();
+    read_response(stream)
 }
 
 #[test]
@@ -195,14 +200,7 @@ fn post(
         body.len()
     )
     .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response[9..12].parse().unwrap();
-    let body = response.split("\r\n\r\n").nth(1).unwrap_or_default();
-    (
-        status,
-        serde_json::from_str(body).unwrap_or(serde_json::Value::Null),
-    )
+    read_response(stream)
 }
 
 /// StackBE's `registerDeal` with the partner's session reaches conversion-tracking, not the

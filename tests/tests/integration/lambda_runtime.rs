@@ -322,15 +322,27 @@ async fn outbox_relay_drains_on_its_schedule_event() {
 #[test]
 fn a_missing_setting_stops_init_with_its_name() {
     // Lambda reports a process that exits during init; the message must name the variable.
-    let output = std::process::Command::new(integration_tests::binaries::binary("outbox-relay"))
-        .env_clear()
-        .env("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9")
-        .env("AWS_REGION", "us-east-1")
-        .output()
-        .expect("run the binary");
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let init_error = |env: &[(&str, &str)]| {
+        let output =
+            std::process::Command::new(integration_tests::binaries::binary("outbox-relay"))
+                .env_clear()
+                .env("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9")
+                .envs(env.iter().copied())
+                .output()
+                .expect("run the binary");
+        assert!(!output.status.success());
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let lambda = [
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+    ];
+    let stderr = init_error(&lambda);
     assert!(stderr.contains("TABLE_NAME"), "stderr: {stderr}");
+    // The role's credentials come only from the variables Lambda sets (`shared::aws`).
+    let stderr = init_error(&lambda[..1]);
+    assert!(stderr.contains("AWS_ACCESS_KEY_ID"), "stderr: {stderr}");
 }
 
 /// The environment of the webhook functions: the table, the deliveries queue, admin tokens.
