@@ -108,22 +108,58 @@ async fn commit(
     }
 }
 
-/// Sets a partner's status; `disable_links` stops its links. Already in that status: unchanged.
-async fn set_status(
+/// A status change and what comes with it.
+struct StatusChange {
+    status: PartnerStatus,
+    event_name: &'static str,
+    /// The partner's links stop: the redirect and attribution refuse them.
+    disables_links: bool,
+    /// Refused (409) for a banned partner, with this message.
+    refused_when_banned: Option<&'static str>,
+}
+
+const BAN: StatusChange = StatusChange {
+    status: PartnerStatus::Banned,
+    event_name: "partner.banned",
+    disables_links: true,
+    refused_when_banned: None,
+};
+
+const DEACTIVATE: StatusChange = StatusChange {
+    status: PartnerStatus::Deactivated,
+    event_name: "partner.deactivated",
+    disables_links: true,
+    refused_when_banned: Some("A banned partner cannot be deactivated."),
+};
+
+const ARCHIVE: StatusChange = StatusChange {
+    status: PartnerStatus::Archived,
+    event_name: "partner.archived",
+    disables_links: false,
+    refused_when_banned: Some("A banned partner cannot be archived."),
+};
+
+/// Puts the named partner in `change.status`. Already in that status: unchanged.
+async fn change_status(
     ctx: &AppContext,
     principal: &Principal,
-    read: Partner,
-    status: PartnerStatus,
+    partner_id: Option<&str>,
+    tenant_id: Option<&str>,
+    change: &StatusChange,
     ban_reason: Option<BanReason>,
-    disable_links: bool,
-    event_name: &str,
 ) -> Result<Partner, DomainError> {
-    if read.status == status {
+    let (_, read) = named_partner(ctx, principal, partner_id, tenant_id).await?;
+    if let Some(refusal) = change.refused_when_banned
+        && read.status == PartnerStatus::Banned
+    {
+        return Err(DomainError::Conflict(refusal.into()));
+    }
+    if read.status == change.status {
         return Ok(read);
     }
     let now = ctx.clock.now();
     let changed = Partner {
-        status,
+        status: change.status,
         banned_at: ban_reason.map(|_| now).or(read.banned_at),
         banned_reason: ban_reason.or(read.banned_reason),
         version: read.version + 1,
@@ -131,7 +167,7 @@ async fn set_status(
     };
     let mut link_ops = Vec::new();
     let mut disabled_links = Vec::new();
-    if disable_links {
+    if change.disables_links {
         let links =
             crate::links::repo::all_for_partner(ctx.store.as_ref(), &read.program_id, &read.id)
                 .await?;
@@ -146,7 +182,7 @@ async fn set_status(
         }
     }
     // Dub cancels a banned partner's pending commissions, not a deactivated one's.
-    let cancel_commissions = status == PartnerStatus::Banned;
+    let cancel_commissions = change.status == PartnerStatus::Banned;
     if cancel_commissions {
         link_ops.push(crate::commissions::cancel_job(
             &read.program_id,
@@ -158,7 +194,7 @@ async fn set_status(
         ctx.ids.as_ref(),
         ctx.clock.as_ref(),
         &read.program_id,
-        event_name,
+        change.event_name,
         principal.actor(),
         serde_json::json!({
             "partnerId": changed.id,
@@ -203,22 +239,14 @@ pub async fn ban_partner(
     principal: &Principal,
     request: BanPartner,
 ) -> Result<Partner, DomainError> {
-    let (_, read) = named_partner(
+    let (partner_id, tenant_id) = (request.partner_id.as_deref(), request.tenant_id.as_deref());
+    change_status(
         ctx,
         principal,
-        request.partner_id.as_deref(),
-        request.tenant_id.as_deref(),
-    )
-    .await?;
-    let reason = Some(request.reason);
-    set_status(
-        ctx,
-        principal,
-        read,
-        PartnerStatus::Banned,
-        reason,
-        true,
-        "partner.banned",
+        partner_id,
+        tenant_id,
+        &BAN,
+        Some(request.reason),
     )
     .await
 }
@@ -229,29 +257,8 @@ pub async fn deactivate_partner(
     principal: &Principal,
     request: NamePartner,
 ) -> Result<Partner, DomainError> {
-    let (_, read) = named_partner(
-        ctx,
-        principal,
-        request.partner_id.as_deref(),
-        request.tenant_id.as_deref(),
-    )
-    .await?;
-    if read.status == PartnerStatus::Banned {
-        return Err(DomainError::Conflict(
-            "A banned partner cannot be deactivated.".into(),
-        ));
-    }
-    let status = PartnerStatus::Deactivated;
-    set_status(
-        ctx,
-        principal,
-        read,
-        status,
-        None,
-        true,
-        "partner.deactivated",
-    )
-    .await
+    let (partner_id, tenant_id) = (request.partner_id.as_deref(), request.tenant_id.as_deref());
+    change_status(ctx, principal, partner_id, tenant_id, &DEACTIVATE, None).await
 }
 
 /// Archives a partner: hidden from the default views of a dashboard; links keep working
@@ -261,29 +268,8 @@ pub async fn archive_partner(
     principal: &Principal,
     request: NamePartner,
 ) -> Result<Partner, DomainError> {
-    let (_, read) = named_partner(
-        ctx,
-        principal,
-        request.partner_id.as_deref(),
-        request.tenant_id.as_deref(),
-    )
-    .await?;
-    if read.status == PartnerStatus::Banned {
-        return Err(DomainError::Conflict(
-            "A banned partner cannot be archived.".into(),
-        ));
-    }
-    let status = PartnerStatus::Archived;
-    set_status(
-        ctx,
-        principal,
-        read,
-        status,
-        None,
-        false,
-        "partner.archived",
-    )
-    .await
+    let (partner_id, tenant_id) = (request.partner_id.as_deref(), request.tenant_id.as_deref());
+    change_status(ctx, principal, partner_id, tenant_id, &ARCHIVE, None).await
 }
 
 /// Moves a partner to another group of its program (the same use case as program setup's).
