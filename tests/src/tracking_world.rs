@@ -95,6 +95,28 @@ impl TrackingProgram {
     }
 
     /// An approved partner in `group` with its referral link `https://{domain}/{code}`.
+    /// Adds a flat reward of `cents` per lead to `group`.
+    pub async fn pay_per_lead(&self, ctx: &AppContext, group: &GroupId, cents: i64) {
+        shared::groups::create_reward(
+            ctx,
+            &self.admin,
+            self.program.id.as_str(),
+            group.as_str(),
+            shared::groups::CreateReward {
+                event: shared::model::RewardEvent::Lead,
+                kind: shared::model::RewardType::Flat,
+                amount_in_cents: Some(cents),
+                amount_in_percentage: None,
+                max_duration: None,
+                description: None,
+                tooltip: None,
+                modifiers: Vec::new(),
+            },
+        )
+        .await
+        .expect("create a lead reward");
+    }
+
     pub async fn partner(&self, ctx: &AppContext, code: &str, group: &GroupId) -> TestPartner {
         let now = ctx.clock.now();
         let id = PartnerId::generate(ctx.ids.as_ref());

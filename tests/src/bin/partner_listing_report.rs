@@ -11,6 +11,7 @@
 
 use http::Method;
 use integration_tests::app::{TestApp, reply, request};
+use integration_tests::tracking_world::TrackingProgram;
 use shared::auth::{Principal, Scope};
 use shared::model::{
     Link, LinkStats, Partner, PartnerProfile, PartnerStatus, PartnerTotals, Program,
@@ -18,7 +19,7 @@ use shared::model::{
 use shared::partners::listing::{PartnerDirectory, SortBy};
 use shared::partners::{default_referral_link, insert_link, insert_partner};
 use shared::ports::{IdSource, Random, SeededRandom, SystemClock, UlidIds};
-use shared::programs::{self, CreateApiKey, CreateProgram, DomainName};
+use shared::programs::{self, CreateProgram, DomainName};
 use shared::queue::QueueSettings;
 use shared::queue::embedded::EmbeddedQueues;
 use shared::store::embedded::EmbeddedStore;
@@ -246,20 +247,8 @@ async fn bench(store: Arc<dyn ItemStore>, partners: usize) -> Bench {
     .await
     .unwrap();
     let admin: Principal = app.admin_principal(&program.id);
-    let key = programs::create_api_key(
-        &app.ctx,
-        &admin,
-        program.id.as_str(),
-        CreateApiKey {
-            name: "report".into(),
-            scopes: vec![Scope::PartnersRead],
-            expires_at: None,
-        },
-    )
-    .await
-    .unwrap()
-    .key
-    .unwrap();
+    let key =
+        TrackingProgram::key_with(&app.ctx, &admin, &program.id, vec![Scope::PartnersRead]).await;
     let started = Instant::now();
     seed(counting.as_ref(), &program, partners).await;
     eprintln!(

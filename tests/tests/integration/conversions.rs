@@ -53,11 +53,7 @@ async fn program_with_partner(app: &TestApp, domain: &str) -> (TrackingProgram, 
         ..reward(RewardEvent::Sale, RewardType::Percentage)
     };
     add_reward(app, &world, &group, sale).await;
-    let lead = CreateReward {
-        amount_in_cents: Some(300),
-        ..reward(RewardEvent::Lead, RewardType::Flat)
-    };
-    add_reward(app, &world, &group, lead).await;
+    world.pay_per_lead(&app.ctx, &group, 300).await;
     let partner = world.partner(&app.ctx, "JANE", &group).await;
     (world, partner)
 }

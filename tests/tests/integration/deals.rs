@@ -9,8 +9,7 @@ use integration_tests::tracking_world::{TestPartner, TrackingProgram, track};
 use serde_json::{Value, json};
 use shared::auth::Scope;
 use shared::context::AppContext;
-use shared::groups::{self, CreateReward};
-use shared::model::{Actor, RewardEvent, RewardType};
+use shared::model::Actor;
 use shared::portal::{IssueSession, RevokeSession};
 use shared::store::{Consistency, Query, get_s};
 use shared::types::Email;
@@ -21,24 +20,9 @@ const DEALS: &str = "/v1/affiliate/deals";
 /// A program whose default group pays $3 per lead, with two partners.
 async fn program_with_partners(app: &TestApp) -> (TrackingProgram, TestPartner, TestPartner) {
     let world = TrackingProgram::create(app, "go.deals.test").await;
-    groups::create_reward(
-        &app.ctx,
-        &world.admin,
-        world.program.id.as_str(),
-        world.default_group.as_str(),
-        CreateReward {
-            event: RewardEvent::Lead,
-            kind: RewardType::Flat,
-            amount_in_cents: Some(300),
-            amount_in_percentage: None,
-            max_duration: None,
-            description: None,
-            tooltip: None,
-            modifiers: Vec::new(),
-        },
-    )
-    .await
-    .expect("create a reward");
+    world
+        .pay_per_lead(&app.ctx, &world.default_group, 300)
+        .await;
     let jane = world.partner(&app.ctx, "JANE", &world.default_group).await;
     let bob = world.partner(&app.ctx, "BOB", &world.default_group).await;
     (world, jane, bob)

@@ -5,10 +5,11 @@
 use integration_tests::app::{AUDIENCE, ISSUER, SECRET, TestApp};
 use integration_tests::binaries::{sample_event, start};
 use integration_tests::runtime_api::{Outcome, RuntimeApi};
+use integration_tests::tracking_world::TrackingProgram;
 use integration_tests::{fresh_queue, fresh_store};
 use shared::auth::Scope;
 use shared::model::{Actor, Program};
-use shared::programs::{self, CreateApiKey, CreateProgram, DomainName};
+use shared::programs::{self, CreateProgram, DomainName};
 use shared::queue::{MessageQueue, QueueSettings};
 use shared::store::dynamodb::DynamoDbStore;
 use shared::store::{ItemStore, TxOp};
@@ -67,20 +68,13 @@ async fn program_on_moto(domain: &str) -> (Arc<DynamoDbStore>, TestApp, Program)
 async fn program_admin_serves_its_sample_events() {
     let (store, app, program) = program_on_moto("runtime.example.com").await;
     let admin = app.admin_token(&program.id);
-    let key = programs::create_api_key(
+    let key = TrackingProgram::key_with(
         &app.ctx,
         &app.admin_principal(&program.id),
-        program.id.as_str(),
-        CreateApiKey {
-            name: "runtime".into(),
-            scopes: vec![Scope::All],
-            expires_at: None,
-        },
+        &program.id,
+        vec![Scope::All],
     )
-    .await
-    .unwrap()
-    .key
-    .unwrap();
+    .await;
 
     let runtime = RuntimeApi::start().await;
     let _function = start("program-admin", &runtime, &admin_env(store.table_name()));
@@ -113,20 +107,13 @@ async fn program_admin_serves_its_sample_events() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn partner_applications_serves_apply_and_status() {
     let (store, app, program) = program_on_moto("apply.example.com").await;
-    let key = programs::create_api_key(
+    let key = TrackingProgram::key_with(
         &app.ctx,
         &app.admin_principal(&program.id),
-        program.id.as_str(),
-        CreateApiKey {
-            name: "website".into(),
-            scopes: vec![Scope::ApplicationsSubmit],
-            expires_at: None,
-        },
+        &program.id,
+        vec![Scope::ApplicationsSubmit],
     )
-    .await
-    .unwrap()
-    .key
-    .unwrap();
+    .await;
 
     let runtime = RuntimeApi::start().await;
     let _function = start(
@@ -157,20 +144,13 @@ async fn partner_applications_serves_apply_and_status() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn partner_admin_lists_partners() {
     let (store, app, program) = program_on_moto("partners.example.com").await;
-    let key = programs::create_api_key(
+    let key = TrackingProgram::key_with(
         &app.ctx,
         &app.admin_principal(&program.id),
-        program.id.as_str(),
-        CreateApiKey {
-            name: "backend".into(),
-            scopes: vec![Scope::PartnersWrite],
-            expires_at: None,
-        },
+        &program.id,
+        vec![Scope::PartnersWrite],
     )
-    .await
-    .unwrap()
-    .key
-    .unwrap();
+    .await;
     let principal = app
         .ctx
         .auth
@@ -213,20 +193,13 @@ async fn partner_admin_lists_partners() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn partner_portal_issues_a_session_and_serves_the_dashboard() {
     let (store, app, program) = program_on_moto("portal.example.com").await;
-    let key = programs::create_api_key(
+    let key = TrackingProgram::key_with(
         &app.ctx,
         &app.admin_principal(&program.id),
-        program.id.as_str(),
-        CreateApiKey {
-            name: "backend".into(),
-            scopes: vec![Scope::PartnersWrite],
-            expires_at: None,
-        },
+        &program.id,
+        vec![Scope::PartnersWrite],
     )
-    .await
-    .unwrap()
-    .key
-    .unwrap();
+    .await;
     let principal = app.admin_principal(&program.id);
     shared::partners::create_partner(
         &app.ctx,
@@ -412,20 +385,13 @@ const SAMPLE_KEY: &str = "plk_sample_key_that_the_store_does_not_know";
 
 /// A key of the program with every scope.
 async fn key_of(app: &TestApp, program: &Program) -> String {
-    programs::create_api_key(
+    TrackingProgram::key_with(
         &app.ctx,
         &app.admin_principal(&program.id),
-        program.id.as_str(),
-        CreateApiKey {
-            name: "runtime".into(),
-            scopes: vec![Scope::All],
-            expires_at: None,
-        },
+        &program.id,
+        vec![Scope::All],
     )
     .await
-    .unwrap()
-    .key
-    .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

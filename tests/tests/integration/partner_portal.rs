@@ -9,8 +9,6 @@ use integration_tests::tracking_world::{TestPartner, TrackingProgram, admin, tra
 use serde_json::{Value, json};
 use shared::auth::Scope;
 use shared::context::AppContext;
-use shared::groups::{self, CreateReward};
-use shared::model::{RewardEvent, RewardType};
 use shared::portal::PortalLinkSigner;
 use shared::ports::{ManualClock, OsRandom};
 use std::sync::Arc;
@@ -56,24 +54,9 @@ async fn get(ctx: &AppContext, path: &str, token: &str) -> Reply {
 /// A program paying $3 per lead (and the default 20 % per sale).
 async fn program(app: &TestApp, domain: &str) -> TrackingProgram {
     let world = TrackingProgram::create(app, domain).await;
-    groups::create_reward(
-        &app.ctx,
-        &world.admin,
-        world.program.id.as_str(),
-        world.default_group.as_str(),
-        CreateReward {
-            event: RewardEvent::Lead,
-            kind: RewardType::Flat,
-            amount_in_cents: Some(300),
-            amount_in_percentage: None,
-            max_duration: None,
-            description: None,
-            tooltip: None,
-            modifiers: Vec::new(),
-        },
-    )
-    .await
-    .expect("create a reward");
+    world
+        .pay_per_lead(&app.ctx, &world.default_group, 300)
+        .await;
     world
 }
 
