@@ -11,18 +11,29 @@ use shared::idempotency::{self, IdempotencyKey};
 use shared::portal;
 use shared::web::{ApiError, ApiRequest, ApiResponse, Route, RouteMatch, json, serve};
 
+/// The tracking routes share their authentication (a program key or admin token); deal
+/// registration also takes a partner's session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Endpoint {
-    TrackLead,
-    TrackSale,
-    TrackRefund,
+    Track(Tracking),
     RegisterDeal,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tracking {
+    Lead,
+    Sale,
+    Refund,
+}
+
 pub const ROUTES: &[Route<Endpoint>] = &[
-    Route::new(Method::POST, "/track/lead", Endpoint::TrackLead),
-    Route::new(Method::POST, "/track/sale", Endpoint::TrackSale),
-    Route::new(Method::POST, "/track/refund", Endpoint::TrackRefund),
+    Route::new(Method::POST, "/track/lead", Endpoint::Track(Tracking::Lead)),
+    Route::new(Method::POST, "/track/sale", Endpoint::Track(Tracking::Sale)),
+    Route::new(
+        Method::POST,
+        "/track/refund",
+        Endpoint::Track(Tracking::Refund),
+    ),
     Route::new(Method::POST, "/v1/affiliate/deals", Endpoint::RegisterDeal),
 ];
 
@@ -44,27 +55,33 @@ async fn endpoint(
     found: RouteMatch<Endpoint>,
     request: ApiRequest,
 ) -> Result<ApiResponse, ApiError> {
-    if found.endpoint == Endpoint::RegisterDeal {
-        return register_deal(ctx, found.pattern, request).await;
+    match found.endpoint {
+        Endpoint::Track(tracking) => track(ctx, signer, tracking, found.pattern, request).await,
+        Endpoint::RegisterDeal => register_deal(ctx, found.pattern, request).await,
     }
+}
+
+async fn track(
+    ctx: &AppContext,
+    signer: &ClickIdSigner,
+    tracking: Tracking,
+    route: &str,
+    request: ApiRequest,
+) -> Result<ApiResponse, ApiError> {
     let principal = ctx.auth.authenticate(&request.headers).await?;
-    let key = idempotency_key(found.pattern, &request)?;
-    let (status, body) = match found.endpoint {
-        Endpoint::TrackLead => (
-            StatusCode::OK,
-            conversions::track_lead(ctx, signer, &principal, request.json()?, key).await?,
-        ),
-        Endpoint::TrackSale => (
-            StatusCode::OK,
-            conversions::track_sale(ctx, signer, &principal, request.json()?, key).await?,
-        ),
-        Endpoint::TrackRefund => (
-            StatusCode::OK,
-            conversions::track_refund(ctx, &principal, request.json()?, key).await?,
-        ),
-        Endpoint::RegisterDeal => unreachable!("answered by `register_deal`"),
+    let key = idempotency_key(route, &request)?;
+    let body = match tracking {
+        Tracking::Lead => {
+            conversions::track_lead(ctx, signer, &principal, request.json()?, key).await?
+        }
+        Tracking::Sale => {
+            conversions::track_sale(ctx, signer, &principal, request.json()?, key).await?
+        }
+        Tracking::Refund => {
+            conversions::track_refund(ctx, &principal, request.json()?, key).await?
+        }
     };
-    Ok(json(status, &body))
+    Ok(json(StatusCode::OK, &body))
 }
 
 fn idempotency_key(route: &str, request: &ApiRequest) -> Result<Option<IdempotencyKey>, ApiError> {
