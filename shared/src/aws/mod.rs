@@ -12,7 +12,6 @@ mod trust;
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region, SharedCredentialsProvider};
 pub use aws_types::SdkConfig;
 use std::sync::Arc;
-pub use trust::AMAZON_TRUST_SERVICES_ROOTS;
 
 /// The SDK configuration every client of the process shares, built at init from the
 /// environment Lambda sets: `AWS_REGION`, the execution role's `AWS_ACCESS_KEY_ID`,

@@ -13,7 +13,7 @@
 use aws_smithy_http_client::tls::{TlsContext, TrustStore};
 
 /// Amazon Trust Services' root certificates, PEM.
-pub const AMAZON_TRUST_SERVICES_ROOTS: [&str; 5] = [
+const AMAZON_TRUST_SERVICES_ROOTS: [&str; 5] = [
     include_str!("roots/amazon-root-ca-1.pem"),
     include_str!("roots/amazon-root-ca-2.pem"),
     include_str!("roots/amazon-root-ca-3.pem"),
@@ -23,7 +23,7 @@ pub const AMAZON_TRUST_SERVICES_ROOTS: [&str; 5] = [
 
 /// The TLS context of the SDK's HTTPS client: AWS's roots, or the system's for a custom https
 /// endpoint.
-pub fn tls_context(custom_https_endpoint: bool) -> TlsContext {
+pub(super) fn tls_context(custom_https_endpoint: bool) -> TlsContext {
     let trust = if custom_https_endpoint {
         TrustStore::default()
     } else {
