@@ -10,9 +10,9 @@ use super::view::LinkView;
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
-use crate::model::{Link, LinkStats, Partner, Program};
+use crate::model::{Link, LinkStats};
 use crate::partners;
-use crate::types::{LinkId, PartnerId};
+use crate::types::LinkId;
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
@@ -44,28 +44,6 @@ pub struct LinkProps {
     pub android: Option<String>,
 }
 
-async fn partner_named(
-    ctx: &AppContext,
-    program: &Program,
-    partner_id: Option<&str>,
-    tenant_id: Option<&str>,
-) -> Result<Partner, DomainError> {
-    let store = ctx.store.as_ref();
-    let found = match (partner_id, tenant_id) {
-        (Some(id), _) => {
-            let id = PartnerId::parse(id).map_err(|_| DomainError::not_found("Partner"))?;
-            partners::find_partner(store, &program.id, &id).await?
-        }
-        (None, Some(tenant)) => partners::find_by_tenant(store, &program.id, tenant).await?,
-        (None, None) => {
-            return Err(DomainError::Unprocessable(
-                "Give `partnerId` or `tenantId`.".into(),
-            ));
-        }
-    };
-    found.ok_or_else(|| DomainError::not_found("Partner"))
-}
-
 /// `POST /partners/links`.
 pub async fn create_partner_link(
     ctx: &AppContext,
@@ -80,9 +58,9 @@ pub async fn create_partner_link(
     {
         return Err(DomainError::not_found("Program"));
     }
-    let partner = partner_named(
-        ctx,
-        &program,
+    let partner = partners::find_named(
+        ctx.store.as_ref(),
+        &program.id,
         request.partner_id.as_deref(),
         request.tenant_id.as_deref(),
     )
@@ -138,7 +116,8 @@ pub async fn list_partner_links(
     tenant_id: Option<&str>,
 ) -> Result<Vec<LinkView>, DomainError> {
     let program = links_program(ctx, principal, Scope::LinksRead).await?;
-    let partner = partner_named(ctx, &program, partner_id, tenant_id).await?;
+    let partner =
+        partners::find_named(ctx.store.as_ref(), &program.id, partner_id, tenant_id).await?;
     let links =
         repo::list_for_partner(ctx.store.as_ref(), &program.id, &partner.id, MAX_LISTED).await?;
     Ok(links.into_iter().map(LinkView::from).collect())

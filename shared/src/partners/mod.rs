@@ -5,6 +5,7 @@ mod create;
 pub mod feed;
 pub mod listing;
 mod manage;
+mod named;
 mod referral_codes;
 mod referral_link;
 mod repo;
@@ -13,6 +14,7 @@ pub mod totals;
 
 pub use create::{CreatePartner, Created, create_partner};
 pub use manage::{MovePartner, UpdatePartner, move_partner, update_partner};
+pub use named::find_named;
 pub use referral_codes::generate_referral_code;
 pub use referral_link::{default_referral_link, insert_link};
 pub use repo::{

@@ -9,14 +9,15 @@
 //! (`commissions::cancel_pending_commissions`); the scheduled maturation finishes it.
 
 use super::listing::caller_program;
-use super::repo::{find_by_tenant, find_partner, replace_partner};
+use super::named::find_named;
+use super::repo::replace_partner;
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::model::{BanReason, Partner, PartnerStatus, PartnerTag, Program};
 use crate::outbox;
 use crate::store::{MAX_TRANSACTION_OPS, TxOp};
-use crate::types::{GroupId, PartnerId, PartnerTagId};
+use crate::types::{GroupId, PartnerTagId};
 
 /// Pages of commissions (100 each) the ban request cancels itself; the job does the rest.
 const BAN_REQUEST_PAGES: usize = 2;
@@ -64,20 +65,7 @@ async fn named_partner(
     tenant_id: Option<&str>,
 ) -> Result<(Program, Partner), DomainError> {
     let program = caller_program(ctx, principal, Scope::PartnersWrite).await?;
-    let store = ctx.store.as_ref();
-    let found = match (partner_id, tenant_id) {
-        (Some(id), _) => match PartnerId::parse(id) {
-            Ok(id) => find_partner(store, &program.id, &id).await?,
-            Err(_) => None,
-        },
-        (None, Some(tenant)) => find_by_tenant(store, &program.id, tenant).await?,
-        (None, None) => {
-            return Err(DomainError::Unprocessable(
-                "Give `partnerId` or `tenantId`.".into(),
-            ));
-        }
-    };
-    let partner = found.ok_or_else(|| DomainError::not_found("Partner"))?;
+    let partner = find_named(ctx.store.as_ref(), &program.id, partner_id, tenant_id).await?;
     Ok((program, partner))
 }
 
