@@ -73,6 +73,20 @@ fn print(label: &str, rows: &[(Operation, u64, f64, f64)], events: u64) {
     println!("| total | {requests:.2} | {reads:.2} | {writes:.2} |");
 }
 
+/// A $49 sale by customer `c{n}`; it must be accepted.
+async fn sale(ctx: &AppContext, key: &str, n: u64, invoice: &str, idempotency: Option<&str>) {
+    let reply = track(
+        ctx,
+        key,
+        "/track/sale",
+        serde_json::json!({"customerExternalId": format!("c{n}"), "amount": 4_900,
+                           "paymentProcessor": "stripe", "invoiceId": invoice}),
+        idempotency,
+    )
+    .await;
+    assert_eq!(reply.status.as_u16(), 200, "{}", reply.body);
+}
+
 #[tokio::main]
 async fn main() {
     let store = fresh_store().await;
@@ -113,42 +127,16 @@ async fn main() {
     }
     let leads = store.stats();
     for n in 0..EVENTS {
-        let reply = track(
-            &app.ctx,
-            &world.key,
-            "/track/sale",
-            serde_json::json!({"customerExternalId": format!("c{n}"), "amount": 4_900,
-                               "paymentProcessor": "stripe", "invoiceId": format!("in_{n}")}),
-            None,
-        )
-        .await;
-        assert_eq!(reply.status.as_u16(), 200, "{}", reply.body);
+        sale(&app.ctx, &world.key, n, &format!("in_{n}"), None).await;
     }
     let sales = store.stats();
     for n in 0..EVENTS {
-        let reply = track(
-            &app.ctx,
-            &world.key,
-            "/track/sale",
-            serde_json::json!({"customerExternalId": format!("c{n}"), "amount": 4_900,
-                               "paymentProcessor": "stripe", "invoiceId": format!("in_k{n}")}),
-            Some(&format!("order-{n}")),
-        )
-        .await;
-        assert_eq!(reply.status.as_u16(), 200, "{}", reply.body);
+        let key = format!("order-{n}");
+        sale(&app.ctx, &world.key, n, &format!("in_k{n}"), Some(&key)).await;
     }
     let keyed = store.stats();
     for n in 0..EVENTS {
-        let reply = track(
-            &app.ctx,
-            &world.key,
-            "/track/sale",
-            serde_json::json!({"customerExternalId": format!("c{n}"), "amount": 4_900,
-                               "paymentProcessor": "stripe", "invoiceId": format!("in_{n}")}),
-            None,
-        )
-        .await;
-        assert_eq!(reply.status.as_u16(), 200, "{}", reply.body);
+        sale(&app.ctx, &world.key, n, &format!("in_{n}"), None).await;
     }
     let repeats = store.stats();
     // A new process (another Lambda container): nothing cached yet.
@@ -158,16 +146,7 @@ async fn main() {
         Arc::new(OsRandom),
         None,
     );
-    let reply = track(
-        &cold,
-        &world.key,
-        "/track/sale",
-        serde_json::json!({"customerExternalId": "c0", "amount": 4_900,
-                           "paymentProcessor": "stripe", "invoiceId": "in_cold"}),
-        None,
-    )
-    .await;
-    assert_eq!(reply.status.as_u16(), 200, "{}", reply.body);
+    sale(&cold, &world.key, 0, "in_cold", None).await;
     let cold_sale = store.stats();
     print(
         "lead (new customer from a click)",
