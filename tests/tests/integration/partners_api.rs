@@ -4,6 +4,7 @@
 use http::{Method, StatusCode};
 use integration_tests::app::{Reply, TestApp, reply, request};
 use integration_tests::engine_tests;
+use integration_tests::link_world::api_key;
 use serde_json::{Value, json};
 use shared::model::{PartnerStatus, PartnerTotals};
 use shared::partners::listing::{PartnerDirectory, SortBy};
@@ -40,8 +41,9 @@ async fn world(app: &TestApp, domain: &str) -> World {
     .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     let program = created.body["id"].as_str().unwrap().to_owned();
-    let admin = app.admin_token(&ProgramId::parse(&program).unwrap());
-    let key = key_with(app, &program, &admin, json!(["partners.write"])).await;
+    let program_id = ProgramId::parse(&program).unwrap();
+    let admin = app.admin_token(&program_id);
+    let key = api_key(app, &program_id, json!(["partners.write"])).await;
     World {
         program,
         domain: domain.into(),
@@ -49,19 +51,6 @@ async fn world(app: &TestApp, domain: &str) -> World {
         key,
         directory: PartnerDirectory::new(Duration::ZERO),
     }
-}
-
-async fn key_with(app: &TestApp, program: &str, admin: &str, scopes: Value) -> String {
-    let key = admin_call(
-        app,
-        Method::POST,
-        &format!("/programs/{program}/api-keys"),
-        admin,
-        Some(json!({"name": "k", "scopes": scopes})),
-    )
-    .await;
-    assert_eq!(key.status, StatusCode::CREATED, "{}", key.body);
-    key.body["key"].as_str().unwrap().to_owned()
 }
 
 impl World {
@@ -455,8 +444,9 @@ engine_tests! {
 
     async fn keys_need_the_partner_scopes(app: TestApp) {
         let world = world(&app, "scopes.example").await;
-        let links_only = key_with(&app, &world.program, &world.admin, json!(["links.read"])).await;
-        let reader = key_with(&app, &world.program, &world.admin, json!(["partners.read"])).await;
+        let program_id = ProgramId::parse(&world.program).unwrap();
+        let links_only = api_key(&app, &program_id, json!(["links.read"])).await;
+        let reader = api_key(&app, &program_id, json!(["partners.read"])).await;
         let denied = world.call_as(&app, &links_only, Method::GET, "/partners", None).await;
         assert_eq!(denied.status, StatusCode::FORBIDDEN);
         assert_eq!(denied.error_code(), "forbidden");
