@@ -94,7 +94,7 @@ pub async fn cancel_pending_commissions(
             match cancel_one(ctx, listed).await? {
                 Outcome::Canceled { removed } => {
                     report.canceled += 1;
-                    report.removed_from_totals += removed;
+                    report.removed_from_totals = report.removed_from_totals.saturating_add(removed);
                 }
                 Outcome::NotCancelable => {}
                 Outcome::Contended => contended = true,

@@ -14,7 +14,7 @@ use crate::model::{CommissionStatus, CommissionType, PartnerTotals};
 use crate::outbox;
 use crate::partners::totals::add_partner_totals;
 use crate::store::{Put, TxOp, s};
-use crate::types::{CommissionId, Currency};
+use crate::types::{CommissionId, Currency, MAX_AMOUNT, amount_in_range, proportional};
 use serde_json::Value;
 
 const MAX_NOTE_CHARS: usize = 500;
@@ -43,10 +43,17 @@ fn unprocessable(message: impl Into<String>) -> DomainError {
     DomainError::Unprocessable(message.into())
 }
 
+/// A whole number of minor units within ±[`MAX_AMOUNT`] (only `modifyAmount` may be negative;
+/// the results are checked by the caller).
 fn whole(number: &serde_json::Number, field: &str) -> Result<i64, DomainError> {
     number
         .as_i64()
-        .ok_or_else(|| unprocessable(format!("`{field}` must be a whole number of minor units.")))
+        .filter(|value| value.unsigned_abs() <= MAX_AMOUNT as u64)
+        .ok_or_else(|| {
+            unprocessable(format!(
+                "`{field}` must be a whole number of minor units, at most {MAX_AMOUNT}."
+            ))
+        })
 }
 
 fn allowed(from: CommissionStatus, to: CommissionStatus) -> bool {
@@ -126,21 +133,25 @@ pub async fn update_commission(
             ));
         }
         let amount = match (&request.modify_amount, &request.amount) {
-            (Some(delta), _) => read.amount + whole(delta, "modifyAmount")?,
+            (Some(delta), _) => read.amount.saturating_add(whole(delta, "modifyAmount")?),
             (None, Some(amount)) => whole(amount, "amount")?,
             (None, None) => read.amount,
         };
-        if amount < 0 {
-            return Err(unprocessable("The sale amount cannot be negative."));
+        if !amount_in_range(amount) {
+            return Err(unprocessable(format!(
+                "The sale amount must be from 0 to {MAX_AMOUNT}."
+            )));
         }
         next.earnings = match &request.earnings {
             Some(earnings) => whole(earnings, "earnings")?,
             // Earnings follow the amount proportionally, rounded half up (both are >= 0).
-            None if read.amount > 0 => {
-                let product = read.earnings as i128 * amount as i128;
-                let half = read.amount as i128 / 2;
-                ((product + half) / read.amount as i128) as i64
-            }
+            None if read.amount > 0 => proportional(read.earnings, amount, read.amount)
+                .filter(|earnings| amount_in_range(*earnings))
+                .ok_or_else(|| {
+                    unprocessable(format!(
+                        "The earnings that follow this amount would be over {MAX_AMOUNT}."
+                    ))
+                })?,
             None => read.earnings,
         };
         if next.earnings < 0 {

@@ -472,4 +472,67 @@ mod tests {
         assert_eq!(earned.earnings, 900);
         assert!(lead_earning(&[], &facts(&c, &p, 0), 1).is_none());
     }
+
+    mod properties {
+        use super::*;
+        use crate::conversions::input::MAX_QUANTITY;
+        use crate::types::MAX_AMOUNT;
+        use proptest::prelude::*;
+
+        fn flat_lead_reward(cents: i64) -> Reward {
+            Reward {
+                event: RewardEvent::Lead,
+                kind: RewardType::Flat,
+                amount_in_cents: Some(cents),
+                amount_in_percentage: None,
+                ..sale_reward(vec![], None)
+            }
+        }
+
+        proptest! {
+            #[test]
+            fn a_percentage_of_a_sale_is_between_zero_and_the_sale(
+                amount in 0..=MAX_AMOUNT,
+                basis_points in 0..=10_000u32,
+                modifier_points in 0..=10_000u32,
+            ) {
+                let (c, p) = (customer("US"), partner());
+                let modifier = RewardModifier {
+                    conditions: vec![],
+                    kind: RewardType::Percentage,
+                    amount_in_cents: None,
+                    amount_in_percentage: Some(Percentage::from_basis_points(modifier_points).unwrap()),
+                };
+                let mut reward = sale_reward(vec![modifier], None);
+                reward.amount_in_percentage = Some(Percentage::from_basis_points(basis_points).unwrap());
+                let now = datetime!(2026-02-01 0:00 UTC);
+                let earned = sale_earning(&[reward], &facts(&c, &p, amount), amount, pct(20.0), None, now)
+                    .unwrap()
+                    .earnings;
+                prop_assert!((0..=amount).contains(&earned));
+            }
+
+            #[test]
+            fn a_flat_reward_times_any_quantity_never_wraps(
+                cents in 0..=MAX_AMOUNT,
+                quantity in 1..=MAX_QUANTITY,
+            ) {
+                let (c, p) = (customer("US"), partner());
+                let facts = Facts { customer: &c, partner: &p, sale: None };
+                let earned = lead_earning(&[flat_lead_reward(cents)], &facts, quantity).unwrap().earnings;
+                prop_assert_eq!(earned as i128, cents as i128 * quantity as i128);
+            }
+
+            #[test]
+            fn legacy_rewards_of_any_size_saturate_instead_of_wrapping(
+                cents in any::<i64>().prop_filter("not negative", |c| *c >= 0),
+                quantity in 1..=MAX_QUANTITY,
+            ) {
+                let (c, p) = (customer("US"), partner());
+                let facts = Facts { customer: &c, partner: &p, sale: None };
+                let earned = lead_earning(&[flat_lead_reward(cents)], &facts, quantity).unwrap().earnings;
+                prop_assert!(earned >= cents);
+            }
+        }
+    }
 }

@@ -4,14 +4,15 @@
 
 use crate::error::DomainError;
 use crate::model::PaymentProcessor;
-use crate::types::Currency;
+use crate::types::{Currency, MAX_AMOUNT};
 
 pub const MAX_EVENT_NAME: usize = 255;
 pub const MAX_EXTERNAL_ID: usize = 100;
 pub const MAX_INVOICE_ID: usize = 190;
 pub const MAX_METADATA_CHARS: usize = 10_000;
 const MAX_CUSTOMER_FIELD: usize = 190;
-const MAX_QUANTITY: i64 = 10_000;
+/// The most units one lead event may count (`eventQuantity`).
+pub const MAX_QUANTITY: i64 = 10_000;
 
 fn unprocessable(message: impl Into<String>) -> DomainError {
     DomainError::Unprocessable(message.into())
@@ -129,16 +130,22 @@ pub struct RefundInput {
     pub reason: Option<String>,
 }
 
-/// A whole, non-negative number of minor units; fractions and negatives are 422.
-fn minor_units(number: &serde_json::Number, field: &str) -> Result<i64, DomainError> {
+/// A whole number from 0 to `max`; fractions, negatives and larger numbers are 422.
+fn whole_number(number: &serde_json::Number, field: &str, max: i64) -> Result<i64, DomainError> {
     match number.as_i64() {
-        Some(value) if value >= 0 => Ok(value),
-        Some(_) => Err(unprocessable(format!("`{field}` cannot be negative."))),
-        None if number.as_u64().is_some() => Err(unprocessable(format!("`{field}` is too large."))),
-        None => Err(unprocessable(format!(
-            "`{field}` must be a whole number of minor units (cents)."
-        ))),
+        Some(value) if (0..=max).contains(&value) => Ok(value),
+        Some(value) if value < 0 => Err(unprocessable(format!("`{field}` cannot be negative."))),
+        Some(_) => Err(unprocessable(format!("`{field}` can be at most {max}."))),
+        None if number.as_u64().is_some() => {
+            Err(unprocessable(format!("`{field}` can be at most {max}.")))
+        }
+        None => Err(unprocessable(format!("`{field}` must be a whole number."))),
     }
+}
+
+/// An amount in whole minor units (cents), from 0 to [`MAX_AMOUNT`].
+fn minor_units(number: &serde_json::Number, field: &str) -> Result<i64, DomainError> {
+    whole_number(number, field, MAX_AMOUNT)
 }
 
 fn bounded(value: &str, field: &str, max: usize, required: bool) -> Result<String, DomainError> {
@@ -207,8 +214,8 @@ impl TrackLeadRequest {
     pub fn check(self) -> Result<LeadInput, DomainError> {
         let quantity = match &self.event_quantity {
             None => 1,
-            Some(number) => match minor_units(number, "eventQuantity")? {
-                q if (1..=MAX_QUANTITY).contains(&q) => q,
+            Some(number) => match whole_number(number, "eventQuantity", MAX_QUANTITY) {
+                Ok(q) if q >= 1 => q,
                 _ => {
                     return Err(unprocessable(format!(
                         "`eventQuantity` must be from 1 to {MAX_QUANTITY}."
@@ -308,10 +315,14 @@ mod tests {
         let ok = sale(serde_json::json!({"customerExternalId": "u1", "amount": 4900})).unwrap();
         assert_eq!((ok.amount, ok.currency.code()), (4900, "usd"));
         assert_eq!(ok.event_name, "Purchase");
+        let most = sale(serde_json::json!({"customerExternalId": "u1", "amount": MAX_AMOUNT}));
+        assert_eq!(most.unwrap().amount, MAX_AMOUNT);
         for bad in [
             serde_json::json!(-1),
             serde_json::json!(10.5),
             serde_json::json!(1e30),
+            serde_json::json!(9_223_372_036_854_775_807_i64),
+            serde_json::json!(MAX_AMOUNT + 1),
         ] {
             assert!(
                 sale(serde_json::json!({"customerExternalId": "u1", "amount": bad})).is_err(),

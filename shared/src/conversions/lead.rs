@@ -147,6 +147,9 @@ async fn attempt_lead(
         }
         _ => None,
     };
+    if let Some(earning) = &earning {
+        super::bounds::earnings_in_range(earning.earnings)?;
+    }
     let commission = match (&earning, &parties.partner, &parties.group) {
         (Some(earning), Some(partner), Some(group))
             if earning.earnings > 0 && parties.activity.lead_rewarded_at.is_none() =>
@@ -201,19 +204,13 @@ async fn attempt_lead(
         leads: 1,
         ..Default::default()
     };
-    let totals_after = parties.partner.as_ref().map(|p| {
-        let mut totals = p.totals;
-        totals.total_leads += 1;
-        totals.total_commissions += earned;
-        totals
-    });
+    let (totals_after, link_after) =
+        super::bounds::totals_after(&parties, &partner_delta, &link_delta)?;
     if let Some(partner) = &parties.partner {
         ops.extend(add_partner_totals(&partner.id, &partner_delta));
     }
-    let mut link_after = parties.link.clone();
-    if let Some(link) = &mut link_after {
+    if let Some(link) = &link_after {
         ops.extend(add_link_stats(&link.id, &link_delta));
-        link.stats.leads += 1;
     }
 
     let mut activity = parties.activity;

@@ -2,6 +2,7 @@
 //! customers, commissions, counters, events and idempotency, each event in one transaction.
 
 mod attribution;
+mod bounds;
 mod commit;
 mod deals;
 pub mod earnings;

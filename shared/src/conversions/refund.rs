@@ -18,7 +18,7 @@ use crate::model::{Commission, CommissionStatus, CommissionType, LinkStats, Part
 use crate::outbox;
 use crate::partners::totals::{add_link_stats, add_partner_totals};
 use crate::store::TxOp;
-use crate::types::{CommissionId, ProgramId};
+use crate::types::{CommissionId, ProgramId, proportional};
 use serde_json::{Value, json};
 
 pub async fn track_refund(
@@ -45,19 +45,36 @@ pub async fn track_refund(
     Err(contention())
 }
 
-/// `value × numerator / denominator`, rounded half away from zero.
-fn share(value: i64, numerator: i64, denominator: i64) -> i64 {
-    if denominator == 0 {
-        return 0;
+/// The refunded share of an unpaid commission: `round(earnings × refund / remaining)`, half
+/// away from zero, so the shares of successive partial refunds add up to the earnings exactly.
+fn unpaid_share(earnings: i64, refund: i64, remaining: i64) -> i64 {
+    // refund <= remaining, so the share is at most the earnings and always fits.
+    proportional(earnings, refund, remaining).unwrap_or(earnings)
+}
+
+/// What a refund of `refund` takes back from a paid commission, when `remaining` of the sale
+/// was still unrefunded before it.
+///
+/// The commission was paid on `paid.amount` (the sale's unrefunded amount when it was paid),
+/// and refunds since then cover `paid.amount - remaining`. The clawbacks so far are the rounded
+/// share of that part; this refund takes the growth of the rounded share:
+/// `round(E × after / A) − round(E × before / A)`. The clawbacks of every refund of the sale
+/// therefore add up to at most the earnings paid, and to exactly them once all is refunded,
+/// whatever the order and sizes of the refunds.
+fn clawback_share(paid: &Commission, remaining: i64, refund: i64) -> i64 {
+    let base = paid.amount;
+    if base <= 0 {
+        // No amount to apportion by (a corrected zero amount): all goes back with the last refund.
+        return if refund >= remaining {
+            paid.earnings
+        } else {
+            0
+        };
     }
-    let product = value as i128 * numerator as i128;
-    let half = denominator as i128 / 2;
-    let rounded = if product >= 0 {
-        (product + half) / denominator as i128
-    } else {
-        (product - half) / denominator as i128
-    };
-    rounded as i64
+    let before = base.saturating_sub(remaining).clamp(0, base);
+    let after = before.saturating_add(refund).min(base);
+    let cumulative = |refunded: i64| proportional(paid.earnings, refunded, base).unwrap_or(0);
+    cumulative(after).saturating_sub(cumulative(before))
 }
 
 async fn attempt_refund(
@@ -104,8 +121,8 @@ async fn attempt_refund(
     let mut changed: Option<Commission> = None;
     let mut clawback: Option<Commission> = None;
     if let Some(current) = &commission {
-        let taken = share(current.earnings, amount, remaining);
         if current.status.is_unpaid() {
+            let taken = unpaid_share(current.earnings, amount, remaining);
             let full = amount == remaining;
             let mut next = current.clone();
             next.version += 1;
@@ -127,7 +144,10 @@ async fn attempt_refund(
                 ops.push(records::remove_maturing_marker(current));
             }
             changed = Some(next);
-        } else if current.status == CommissionStatus::Paid && taken != 0 {
+        } else if current.status == CommissionStatus::Paid
+            && let taken = clawback_share(current, remaining, amount)
+            && taken != 0
+        {
             let reversal = Commission {
                 id: CommissionId::generate(ctx.ids.as_ref()),
                 kind: CommissionType::Custom,
@@ -244,20 +264,182 @@ async fn after_commission_change(ctx: &AppContext, sale: &Sale) {
 
 #[cfg(test)]
 mod tests {
-    use super::share;
+    use super::*;
+    use crate::model::{CommissionStatus, CommissionType};
+    use crate::types::{Currency, GroupId, PartnerId};
+    use time::macros::datetime;
+
+    pub(super) fn paid(amount: i64, earnings: i64) -> Commission {
+        let at = datetime!(2026-12-01 0:00 UTC);
+        Commission {
+            id: CommissionId::parse("cm_1").unwrap(),
+            program_id: ProgramId::parse("prog_1").unwrap(),
+            partner_id: PartnerId::parse("pn_1").unwrap(),
+            group_id: GroupId::parse("grp_1").unwrap(),
+            customer_id: None,
+            kind: CommissionType::Sale,
+            amount,
+            earnings,
+            currency: Currency::USD,
+            quantity: 1,
+            status: CommissionStatus::Paid,
+            reward_id: None,
+            invoice_id: None,
+            description: None,
+            lead_id: None,
+            sale_id: None,
+            link_id: None,
+            clawback_of: None,
+            note: None,
+            holds_until: at,
+            paid_at: Some(at),
+            created_at: at,
+            updated_at: at,
+            version: 1,
+        }
+    }
+
+    /// The clawbacks of `refunds`, applied in order to a sale of `sale` whose commission was
+    /// paid on all of it.
+    fn clawbacks(sale: i64, earnings: i64, refunds: &[i64]) -> Vec<i64> {
+        let commission = paid(sale, earnings);
+        let mut remaining = sale;
+        refunds
+            .iter()
+            .map(|refund| {
+                let taken = clawback_share(&commission, remaining, *refund);
+                remaining -= refund;
+                taken
+            })
+            .collect()
+    }
 
     #[test]
     fn successive_partial_shares_add_up_to_the_earnings() {
         let (mut earnings, mut remaining) = (333, 1_000);
         let mut taken = 0;
         for refund in [100, 250, 650] {
-            let part = share(earnings, refund, remaining);
+            let part = unpaid_share(earnings, refund, remaining);
             taken += part;
             earnings -= part;
             remaining -= refund;
         }
         assert_eq!((taken, earnings, remaining), (333, 0, 0));
-        assert_eq!(share(5, 1, 2), 3); // 2.5 → 3
-        assert_eq!(share(-5, 1, 2), -3);
+    }
+
+    #[test]
+    fn a_paid_commission_refunded_in_halves_is_clawed_back_once() {
+        assert_eq!(clawbacks(10_000, 2_000, &[5_000, 5_000]), [1_000, 1_000]);
+        assert_eq!(
+            clawbacks(2_321_954, 406_342, &[1_160_977, 1_160_977]),
+            [203_171, 203_171]
+        );
+    }
+
+    #[test]
+    fn clawbacks_in_any_order_add_up_to_the_earnings_paid() {
+        for refunds in [
+            vec![1, 2, 997],
+            vec![997, 2, 1],
+            vec![333, 333, 334],
+            vec![500, 499, 1],
+            vec![1_000],
+        ] {
+            let taken = clawbacks(1_000, 333, &refunds);
+            assert_eq!(taken.iter().sum::<i64>(), 333, "{refunds:?}");
+            assert!(taken.iter().all(|t| *t >= 0), "{refunds:?}");
+        }
+        let partial = clawbacks(1_000, 333, &[100, 200]);
+        assert_eq!(partial, [33, 67]);
+    }
+
+    #[test]
+    fn a_commission_paid_after_an_earlier_refund_apportions_what_was_left() {
+        // Sale of 1,000; 400 refunded while unpaid (commission now 600 → earnings 120), paid,
+        // then the remaining 600 refunded in two parts.
+        let commission = paid(600, 120);
+        let first = clawback_share(&commission, 600, 300);
+        let second = clawback_share(&commission, 300, 300);
+        assert_eq!((first, second), (60, 60));
+    }
+}
+
+/// The ledger identities of refunds, on extreme and random values: a refund never takes back
+/// more than was earned, and all refunds of a sale take back exactly the earnings.
+#[cfg(test)]
+mod properties {
+    use super::tests::paid;
+    use super::{clawback_share, unpaid_share};
+    use crate::types::{MAX_AMOUNT, Percentage};
+    use proptest::prelude::*;
+
+    /// A sale amount, a reward rate and the sale cut into 1 to 6 refunds.
+    fn refunded_sale() -> impl Strategy<Value = (i64, i64, Vec<i64>)> {
+        (
+            1..=MAX_AMOUNT,
+            0..=10_000u32,
+            prop::collection::vec(1..=1_000i64, 1..6),
+        )
+            .prop_map(|(amount, basis_points, weights)| {
+                let earnings = Percentage::from_basis_points(basis_points)
+                    .unwrap()
+                    .of(amount);
+                let total: i64 = weights.iter().sum();
+                let mut refunds: Vec<i64> = weights
+                    .iter()
+                    .map(|w| (amount as i128 * *w as i128 / total as i128) as i64)
+                    .collect();
+                let rest = amount - refunds.iter().sum::<i64>();
+                *refunds.last_mut().unwrap() += rest;
+                refunds.retain(|r| *r > 0);
+                (amount, earnings, refunds)
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn clawbacks_never_exceed_and_finally_equal_the_earnings_paid(
+            (amount, earnings, refunds) in refunded_sale()
+        ) {
+            let commission = paid(amount, earnings);
+            let (mut remaining, mut taken) = (amount, 0i64);
+            for refund in &refunds {
+                let share = clawback_share(&commission, remaining, *refund);
+                prop_assert!(share >= 0);
+                taken += share;
+                prop_assert!(taken <= earnings);
+                remaining -= refund;
+            }
+            prop_assert_eq!(remaining, 0);
+            prop_assert_eq!(taken, earnings);
+        }
+
+        #[test]
+        fn unpaid_shares_take_the_earnings_down_to_zero(
+            (amount, earnings, refunds) in refunded_sale()
+        ) {
+            let (mut remaining, mut left) = (amount, earnings);
+            for refund in &refunds {
+                let share = unpaid_share(left, *refund, remaining);
+                prop_assert!((0..=left).contains(&share));
+                left -= share;
+                remaining -= refund;
+            }
+            prop_assert_eq!(left, 0);
+        }
+
+        #[test]
+        fn shares_of_any_values_never_panic(
+            base in any::<i64>(),
+            earnings in any::<i64>(),
+            remaining in any::<i64>(),
+            refund in any::<i64>(),
+        ) {
+            let commission = paid(base, earnings);
+            let _ = clawback_share(&commission, remaining, refund);
+            if remaining > 0 && (0..=remaining).contains(&refund) {
+                let _ = unpaid_share(earnings, refund, remaining);
+            }
+        }
     }
 }

@@ -187,6 +187,9 @@ async fn attempt_sale(
         }
         _ => None,
     };
+    if let Some(earning) = &earning {
+        super::bounds::earnings_in_range(earning.earnings)?;
+    }
     let commission = match (&earning, &parties.partner, &parties.group) {
         (Some(earning), Some(partner), Some(group)) if earning.earnings > 0 => {
             Some(new_commission(
@@ -269,28 +272,18 @@ async fn attempt_sale(
         sale_amount: input.amount,
         ..Default::default()
     };
-    let totals_after = parties.partner.as_ref().map(|p| {
-        let mut totals = p.totals;
-        totals.total_conversions += conversion;
-        totals.total_sales += 1;
-        totals.total_sale_amount += input.amount;
-        totals.total_commissions += earned;
-        totals
-    });
+    let (totals_after, link_after) =
+        super::bounds::totals_after(&parties, &partner_delta, &link_delta)?;
     if let Some(partner) = &parties.partner {
         ops.extend(add_partner_totals(&partner.id, &partner_delta));
     }
-    let mut link_after = parties.link.clone();
-    if let Some(link) = &mut link_after {
+    if let Some(link) = &link_after {
         ops.extend(add_link_stats(&link.id, &link_delta));
-        link.stats.conversions += conversion;
-        link.stats.sales += 1;
-        link.stats.sale_amount += input.amount;
     }
 
     let mut activity = parties.activity;
-    activity.sales += 1;
-    activity.sale_amount += input.amount;
+    activity.sales = activity.sales.saturating_add(1);
+    activity.sale_amount = super::bounds::customer_sale_amount_after(&activity, input.amount)?;
     activity.first_sale_at = activity.first_sale_at.or(Some(now));
     let reward_json = earning
         .as_ref()

@@ -29,6 +29,12 @@ fn check(request: &SetDiscount) -> Result<(), DomainError> {
     if request.kind == RewardType::Percentage && request.amount > 100 {
         return unprocessable("A percentage `amount` cannot be over 100.");
     }
+    if request.amount > crate::types::MAX_AMOUNT {
+        return Err(DomainError::Unprocessable(format!(
+            "`amount` can be at most {}.",
+            crate::types::MAX_AMOUNT
+        )));
+    }
     if request
         .coupon_id
         .as_deref()

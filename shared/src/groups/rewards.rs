@@ -7,7 +7,7 @@ use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::model::{Reward, RewardEvent, RewardModifier, RewardType};
-use crate::types::{Percentage, RewardId};
+use crate::types::{MAX_AMOUNT, Percentage, RewardId};
 
 const MAX_TOOLTIP_CHARS: usize = 2_000;
 const MAX_DESCRIPTION_CHARS: usize = 190;
@@ -86,6 +86,11 @@ fn check_amount(
                 cents.ok_or_else(|| unprocessable("A flat reward needs `amountInCents`."))?;
             if cents < 0 {
                 return Err(unprocessable("`amountInCents` cannot be negative."));
+            }
+            if cents > MAX_AMOUNT {
+                return Err(DomainError::Unprocessable(format!(
+                    "`amountInCents` can be at most {MAX_AMOUNT}."
+                )));
             }
             Ok(cents == 0)
         }

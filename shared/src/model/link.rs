@@ -38,3 +38,17 @@ pub struct LinkStats {
     pub sales: i64,
     pub sale_amount: i64,
 }
+
+impl LinkStats {
+    /// These counters with `delta` added, or `None` when any would leave ±`MAX_TOTAL`.
+    pub fn checked_plus(&self, delta: &LinkStats) -> Option<LinkStats> {
+        use crate::types::checked_total as add;
+        Some(LinkStats {
+            clicks: add(self.clicks, delta.clicks)?,
+            leads: add(self.leads, delta.leads)?,
+            conversions: add(self.conversions, delta.conversions)?,
+            sales: add(self.sales, delta.sales)?,
+            sale_amount: add(self.sale_amount, delta.sale_amount)?,
+        })
+    }
+}

@@ -95,6 +95,22 @@ pub struct PartnerTotals {
     pub total_commissions: i64,
 }
 
+impl PartnerTotals {
+    /// These totals with `delta` added, or `None` when any would leave ±`MAX_TOTAL` (the event
+    /// is then refused before anything is written).
+    pub fn checked_plus(&self, delta: &PartnerTotals) -> Option<PartnerTotals> {
+        use crate::types::checked_total as add;
+        Some(PartnerTotals {
+            total_clicks: add(self.total_clicks, delta.total_clicks)?,
+            total_leads: add(self.total_leads, delta.total_leads)?,
+            total_conversions: add(self.total_conversions, delta.total_conversions)?,
+            total_sales: add(self.total_sales, delta.total_sales)?,
+            total_sale_amount: add(self.total_sale_amount, delta.total_sale_amount)?,
+            total_commissions: add(self.total_commissions, delta.total_commissions)?,
+        })
+    }
+}
+
 /// A partner enrolled in a program.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -48,8 +48,8 @@ pub fn balances<'a>(commissions: impl IntoIterator<Item = &'a Commission>) -> Ba
             CommissionStatus::Paid => &mut sums.paid,
             _ => continue,
         };
-        *slot += commission.earnings;
-        sums.total_earned += commission.earnings;
+        *slot = slot.saturating_add(commission.earnings);
+        sums.total_earned = sums.total_earned.saturating_add(commission.earnings);
     }
     sums
 }

@@ -58,10 +58,11 @@ fn apply(settings: &mut ProgramSettings, patch: SettingsPatch) -> Result<(), Dom
         settings.holding_period_days = days;
     }
     if let Some(amount) = patch.min_payout_amount {
-        if amount < 0 {
-            return Err(unprocessable(
-                "`settings.minPayoutAmount` cannot be negative.",
-            ));
+        if !crate::types::amount_in_range(amount) {
+            return Err(DomainError::Unprocessable(format!(
+                "`settings.minPayoutAmount` must be from 0 to {}.",
+                crate::types::MAX_AMOUNT
+            )));
         }
         settings.min_payout_amount = amount;
     }

@@ -9,7 +9,9 @@ mod web_url;
 
 pub use email::Email;
 pub use ids::*;
-pub use money::{Currency, Money};
+pub use money::{
+    Currency, MAX_AMOUNT, MAX_TOTAL, Money, amount_in_range, checked_total, proportional,
+};
 pub use percentage::Percentage;
 pub use referral_code::ReferralCode;
 pub use web_url::WebUrl;

@@ -212,6 +212,49 @@ impl<'de> serde::Deserialize<'de> for Currency {
     }
 }
 
+/// The largest amount one request may carry, one reward may pay or one commission may earn:
+/// 10^12 minor units (ten billion dollars, a trillion yen). Every amount is checked against it
+/// where it enters (422 before anything is read or written), and every amount computed from
+/// amounts is checked again, so no figure that reaches storage can leave `i64`.
+pub const MAX_AMOUNT: i64 = 1_000_000_000_000;
+
+/// The largest running total (a partner's, link's or customer's sale amount or commissions):
+/// 10^15 minor units, a thousand sales of [`MAX_AMOUNT`]. An event that would take a total past
+/// it is refused with 422. It is 9,000 times below `i64::MAX`, so even many concurrent events
+/// that each passed the check against the total they read cannot overflow a stored counter.
+pub const MAX_TOTAL: i64 = 1_000_000_000_000_000;
+
+/// Whether `amount` is a whole number of minor units from 0 to [`MAX_AMOUNT`].
+pub fn amount_in_range(amount: i64) -> bool {
+    (0..=MAX_AMOUNT).contains(&amount)
+}
+
+/// `total + delta` when the result stays within ±[`MAX_TOTAL`]; `None` otherwise (never
+/// wraps). Totals go down with refunds and clawbacks, so a negative result is in range.
+pub fn checked_total(total: i64, delta: i64) -> Option<i64> {
+    total
+        .checked_add(delta)
+        .filter(|sum| (-MAX_TOTAL..=MAX_TOTAL).contains(sum))
+}
+
+/// `value × numerator / denominator` rounded half away from zero, computed in `i128`; `None`
+/// when the denominator is 0 or the result does not fit `i64`. Proportional shares (a
+/// refund's part of a commission, earnings that follow a corrected amount) are this.
+pub fn proportional(value: i64, numerator: i64, denominator: i64) -> Option<i64> {
+    if denominator == 0 {
+        return None;
+    }
+    let product = value as i128 * numerator as i128;
+    let denominator = denominator as i128;
+    let half = denominator.abs() / 2;
+    let rounded = if (product >= 0) == (denominator > 0) {
+        (product.abs() + half) / denominator.abs()
+    } else {
+        -((product.abs() + half) / denominator.abs())
+    };
+    i64::try_from(rounded).ok()
+}
+
 /// An amount of money in integer minor units (cents) of a currency. Never a float.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Money {
@@ -274,6 +317,22 @@ mod tests {
         assert_eq!(usd.checked_add(usd), Some(Money::new(200, Currency::USD)));
         assert_eq!(usd.checked_add(eur), None);
         assert_eq!(Money::new(i64::MAX, Currency::USD).checked_add(usd), None);
+    }
+
+    #[test]
+    fn totals_and_shares_never_wrap() {
+        assert_eq!(checked_total(MAX_TOTAL - 1, 1), Some(MAX_TOTAL));
+        assert_eq!(checked_total(MAX_TOTAL, 1), None);
+        assert_eq!(checked_total(i64::MAX, 1), None);
+        assert_eq!(checked_total(-MAX_TOTAL, -1), None);
+        assert_eq!(proportional(2_000, 5_000, 10_000), Some(1_000));
+        assert_eq!(proportional(5, 1, 2), Some(3)); // 2.5 -> 3
+        assert_eq!(proportional(-5, 1, 2), Some(-3));
+        assert_eq!(proportional(1, 1, 0), None);
+        assert_eq!(proportional(i64::MAX, i64::MAX, 1), None);
+        assert_eq!(proportional(i64::MAX, i64::MAX, i64::MAX), Some(i64::MAX));
+        assert!(amount_in_range(MAX_AMOUNT) && !amount_in_range(MAX_AMOUNT + 1));
+        assert!(!amount_in_range(-1));
     }
 
     #[test]

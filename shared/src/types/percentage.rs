@@ -33,11 +33,14 @@ impl Percentage {
         self.0
     }
 
-    /// This share of an amount in minor units, rounded half away from zero.
+    /// This share of an amount in minor units, rounded half away from zero. Never larger in
+    /// magnitude than `amount` (at most 100 %), so it always fits `i64`.
     pub fn of(&self, amount: i64) -> i64 {
         let product = amount as i128 * self.0 as i128;
         let half = if product >= 0 { 5_000 } else { -5_000 };
-        ((product + half) / 10_000) as i64
+        let share = (product + half) / 10_000;
+        // |share| <= |amount| + 1/2 rounds to at most |amount|: the fallback is unreachable.
+        i64::try_from(share).unwrap_or(amount)
     }
 }
 

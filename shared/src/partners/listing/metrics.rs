@@ -24,7 +24,7 @@ impl DerivedMetrics {
     pub fn of(totals: &PartnerTotals) -> Self {
         let t = totals;
         Self {
-            net_revenue: t.total_sale_amount - t.total_commissions,
+            net_revenue: t.total_sale_amount.saturating_sub(t.total_commissions),
             earnings_per_click: ratio(t.total_sale_amount, t.total_clicks),
             average_lifetime_value: ratio(t.total_sale_amount, t.total_conversions),
             click_to_lead_rate: ratio(t.total_leads, t.total_clicks),
@@ -45,7 +45,7 @@ pub fn sort_value(sort: SortBy, totals: &PartnerTotals, created_at_ns: i128) -> 
         SortBy::TotalConversions => Some(t.total_conversions as f64),
         SortBy::TotalSaleAmount => Some(t.total_sale_amount as f64),
         SortBy::TotalCommissions => Some(t.total_commissions as f64),
-        SortBy::NetRevenue => Some((t.total_sale_amount - t.total_commissions) as f64),
+        SortBy::NetRevenue => Some(t.total_sale_amount.saturating_sub(t.total_commissions) as f64),
         SortBy::EarningsPerClick => ratio(t.total_sale_amount, t.total_clicks),
         SortBy::AverageLifetimeValue => ratio(t.total_sale_amount, t.total_conversions),
         SortBy::ClickToLeadRate => ratio(t.total_leads, t.total_clicks),
