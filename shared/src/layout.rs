@@ -236,6 +236,16 @@ pub fn sale(sale: &SaleId) -> Key {
     Key::new(format!("SALE#{sale}"), "SALE")
 }
 
+/// gsi1 partition listing the leads and sales of a link (sort key: [`time_sk`]).
+pub fn link_conversions_index_pk(program: &ProgramId, link: &LinkId) -> String {
+    format!("PROG#{program}#LINK#{link}#CONVERSIONS")
+}
+
+/// gsi2 partition listing the leads and sales of a partner (sort key: [`time_sk`]).
+pub fn partner_conversions_index_pk(program: &ProgramId, partner: &PartnerId) -> String {
+    format!("PROG#{program}#PARTNER#{partner}#CONVERSIONS")
+}
+
 /// Unique per program, forever: the sale recorded for an invoice id, with its first response.
 pub fn invoice_claim(program: &ProgramId, invoice_id: &str) -> Key {
     Key::new(format!("PROG#{program}#INVOICE#{invoice_id}"), "CLAIM")

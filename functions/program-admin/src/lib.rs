@@ -16,6 +16,8 @@ pub enum Endpoint {
     UpdateProgram,
     MovePartner,
     UpdatePartner,
+    /// Repairs counters an earlier version left out of range (`partners::recompute_totals`).
+    RecomputeTotals,
     Setup(Setup),
 }
 
@@ -74,6 +76,11 @@ pub const ROUTES: &[Route<Endpoint>] = &[
         Method::PATCH,
         "/programs/{programId}/partners/{partnerId}",
         Endpoint::UpdatePartner,
+    ),
+    Route::new(
+        Method::POST,
+        "/programs/{programId}/partners/{partnerId}/recompute-totals",
+        Endpoint::RecomputeTotals,
     ),
     Route::new(Method::POST, GROUPS, Endpoint::Setup(Setup::CreateGroup)),
     Route::new(Method::GET, GROUPS, Endpoint::Setup(Setup::ListGroups)),
@@ -168,6 +175,11 @@ async fn endpoint(
                 request.json()?,
             )
             .await?,
+        ),
+        Endpoint::RecomputeTotals => json(
+            StatusCode::OK,
+            &partners::recompute_totals(ctx, &principal, program_id, found.params.get("partnerId"))
+                .await?,
         ),
         Endpoint::Setup(setup) => setup_endpoint(ctx, &principal, setup, found, request).await?,
     };

@@ -126,11 +126,7 @@ async fn cancel_one(ctx: &AppContext, listed: Commission) -> Result<Outcome, Sto
         if !cancelable(read.status) {
             return Ok(Outcome::NotCancelable);
         }
-        let removed = if read.status.counts_towards_totals() {
-            read.earnings
-        } else {
-            0
-        };
+        let removed = read.counted_earnings();
         match store.transact(cancel_ops(ctx, &read, removed)?).await {
             Ok(()) => return Ok(Outcome::Canceled { removed }),
             Err(error) if error.is_condition_failure() => {

@@ -11,6 +11,7 @@ use crate::error::DomainError;
 use crate::layout;
 use crate::model::{Commission, CommissionStatus, CommissionType, Customer, Partner};
 use crate::partners::{find_by_tenant, partner_of};
+use crate::store::records::readable;
 use crate::store::{Key, Query, RangeCondition, get_s, schema};
 use crate::types::{CommissionId, CustomerId, PartnerId, ProgramId};
 use serde_json::Value;
@@ -92,9 +93,7 @@ pub async fn list_commissions(
     let commissions: Vec<Commission> = page
         .items
         .iter()
-        .map(commission_of)
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter()
+        .filter_map(|item| readable(item, commission_of))
         .filter(|c| filter.keeps(c))
         .collect();
     Ok((enrich(ctx, &commissions).await?, page.next))
@@ -137,13 +136,16 @@ pub async fn enrich(
     let mut customers: HashMap<String, (Customer, CustomerActivity)> = HashMap::new();
     for item in &items {
         match get_s(item, schema::SK) {
+            // A partner or customer that cannot be read is shown as the commission's ids only.
             Some("PARTNER") => {
-                let partner = partner_of(item)?;
-                partners.insert(partner.id.to_string(), partner);
+                if let Some(partner) = readable(item, partner_of) {
+                    partners.insert(partner.id.to_string(), partner);
+                }
             }
             Some("CUSTOMER") => {
-                let (customer, activity) = customer_of(item)?;
-                customers.insert(customer.id.to_string(), (customer, activity));
+                if let Some((customer, activity)) = readable(item, customer_of) {
+                    customers.insert(customer.id.to_string(), (customer, activity));
+                }
             }
             _ => {}
         }

@@ -166,14 +166,7 @@ pub async fn update_commission(
     next.version = read.version + 1;
     next.updated_at = now;
 
-    let counted = |c: &crate::model::Commission| {
-        if c.status.counts_towards_totals() {
-            c.earnings
-        } else {
-            0
-        }
-    };
-    let delta = counted(&next) - counted(&read);
+    let delta = next.counted_earnings() - read.counted_earnings();
     let mut ops = vec![replace_commission(&next, read.version)?];
     if next.status == CommissionStatus::Pending && read.status != CommissionStatus::Pending {
         // Back to pending: it matures again after its holding period.

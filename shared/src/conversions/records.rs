@@ -8,23 +8,72 @@ use crate::store::{
     AttributeValue, Condition, Consistency, Delete, Item, ItemStore, Key, Put, StoreError, TxOp,
     get_s, n, s, schema,
 };
-use crate::types::{CommissionId, CustomerId, ProgramId, SaleId};
+use crate::types::{CommissionId, CustomerId, LinkId, PartnerId, ProgramId, SaleId};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 /// A duplicate lead (same customer and event name) inside this window records nothing.
 pub const LEAD_DEDUPE_WINDOW: time::Duration = time::Duration::days(7);
 
+/// Lists a lead or sale under its link (gsi1) and its partner (gsi2), by time, so that their
+/// counters can be recomputed from the records (`partners::repair`).
+fn index_conversion(
+    item: &mut Item,
+    program: &ProgramId,
+    link: Option<&LinkId>,
+    partner: Option<&PartnerId>,
+    at: OffsetDateTime,
+    id: &str,
+) {
+    let sort = layout::time_sk(at, id);
+    if let Some(link) = link {
+        item.insert(
+            schema::GSI1.pk.into(),
+            s(layout::link_conversions_index_pk(program, link)),
+        );
+        item.insert(schema::GSI1.sk.into(), s(sort.clone()));
+    }
+    if let Some(partner) = partner {
+        item.insert(
+            schema::GSI2.pk.into(),
+            s(layout::partner_conversions_index_pk(program, partner)),
+        );
+        item.insert(schema::GSI2.sk.into(), s(sort));
+    }
+}
+
 pub fn insert_lead(lead: &Lead) -> Result<TxOp, StoreError> {
+    let mut item = json_item(&layout::lead(&lead.id), lead, 1)?;
+    index_conversion(
+        &mut item,
+        &lead.program_id,
+        lead.link_id.as_ref(),
+        lead.partner_id.as_ref(),
+        lead.timestamp,
+        lead.id.as_str(),
+    );
     Ok(TxOp::Put(Put {
-        item: json_item(&layout::lead(&lead.id), lead, 1)?,
+        item,
         condition: Some(Condition::NotExists),
     }))
 }
 
+fn sale_item(sale: &Sale) -> Result<Item, StoreError> {
+    let mut item = json_item(&layout::sale(&sale.id), sale, sale.version)?;
+    index_conversion(
+        &mut item,
+        &sale.program_id,
+        sale.link_id.as_ref(),
+        sale.partner_id.as_ref(),
+        sale.timestamp,
+        sale.id.as_str(),
+    );
+    Ok(item)
+}
+
 pub fn insert_sale(sale: &Sale) -> Result<TxOp, StoreError> {
     Ok(TxOp::Put(Put {
-        item: json_item(&layout::sale(&sale.id), sale, sale.version)?,
+        item: sale_item(sale)?,
         condition: Some(Condition::NotExists),
     }))
 }
@@ -32,7 +81,7 @@ pub fn insert_sale(sale: &Sale) -> Result<TxOp, StoreError> {
 /// Writes a changed sale read at `read_version`.
 pub fn replace_sale(sale: &Sale, read_version: u64) -> Result<TxOp, StoreError> {
     Ok(TxOp::Put(Put {
-        item: json_item(&layout::sale(&sale.id), sale, sale.version)?,
+        item: sale_item(sale)?,
         condition: Some(Condition::version(read_version)),
     }))
 }

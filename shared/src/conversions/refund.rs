@@ -18,7 +18,7 @@ use crate::model::{Commission, CommissionStatus, CommissionType, LinkStats, Part
 use crate::outbox;
 use crate::partners::totals::{add_link_stats, add_partner_totals};
 use crate::store::TxOp;
-use crate::types::{CommissionId, ProgramId, proportional};
+use crate::types::{CommissionId, ProgramId, amount_in_range, proportional};
 use serde_json::{Value, json};
 
 pub async fn track_refund(
@@ -94,6 +94,14 @@ async fn attempt_refund(
         .await?
         .filter(|sale| &sale.program_id == program)
         .ok_or_else(not_found)?;
+    if !amount_in_range(read.amount) || !amount_in_range(read.refunded_amount) {
+        // Recorded by an earlier version without bounds, and left out of every total.
+        return Err(DomainError::Unprocessable(format!(
+            "This sale's amount is out of range ({}); it counts towards no total and cannot \
+             be refunded.",
+            read.amount
+        )));
+    }
     let remaining = read.amount - read.refunded_amount;
     if remaining <= 0 {
         return Err(DomainError::Conflict(

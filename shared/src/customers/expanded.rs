@@ -11,6 +11,7 @@ use crate::layout;
 use crate::model::{Customer, Discount, Link, Partner};
 use crate::partners::partner_of;
 use crate::store::Key;
+use crate::store::records::readable;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
@@ -75,15 +76,13 @@ pub async fn expand(
             .link_id
             .as_ref()
             .and_then(|id| pick(&items, &layout::link(id)))
-            .map(link_of)
-            .transpose()?
+            .and_then(|item| readable(item, link_of))
             .filter(|link| link.program_id == customer.program_id);
         let partner = customer
             .partner_id
             .as_ref()
             .and_then(|id| pick(&items, &layout::partner(id)))
-            .map(partner_of)
-            .transpose()?
+            .and_then(|item| readable(item, partner_of))
             .filter(|partner| partner.program_id == customer.program_id);
         let discount = match &partner {
             Some(partner) => ctx

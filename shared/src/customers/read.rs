@@ -10,6 +10,7 @@ use crate::conversions::payloads;
 use crate::error::DomainError;
 use crate::layout;
 use crate::model::Customer;
+use crate::store::records::readable;
 use crate::store::{Consistency, Query, schema};
 use crate::types::{CustomerId, ProgramId};
 use serde_json::Value;
@@ -92,8 +93,11 @@ pub async fn list_customers(
         )
         .await?;
     let mut customers = Vec::new();
-    for item in &page.items {
-        let (customer, activity) = customer_of(item)?;
+    for (customer, activity) in page
+        .items
+        .iter()
+        .filter_map(|item| readable(item, customer_of))
+    {
         if filter
             .email
             .as_ref()

@@ -6,6 +6,7 @@ use super::target::RedirectTarget;
 use crate::layout;
 use crate::model::Link;
 use crate::partners::totals::{link_stats_of, write_link_stats};
+use crate::store::records::readable;
 use crate::store::records::{BODY, from_json_item, json_item};
 use crate::store::{
     Condition, Consistency, Delete, Item, ItemStore, Key, Put, Query, StoreError, TxOp, Update,
@@ -198,9 +199,7 @@ pub async fn all_for_partner(
                 .cursor(cursor),
             )
             .await?;
-        for item in &page.items {
-            links.push(link_of(item)?);
-        }
+        links.extend(page.items.iter().filter_map(|item| readable(item, link_of)));
         match page.next {
             Some(next) => cursor = Some(next),
             None => return Ok(links),
@@ -224,8 +223,9 @@ pub async fn list_for_partner(
             .limit(limit),
         )
         .await?;
-    page.items
+    Ok(page
+        .items
         .iter()
-        .map(|item| link_of(item).map(|stored| stored.link))
-        .collect()
+        .filter_map(|item| readable(item, link_of).map(|stored| stored.link))
+        .collect())
 }

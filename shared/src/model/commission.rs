@@ -93,3 +93,22 @@ pub struct Commission {
     pub updated_at: OffsetDateTime,
     pub version: u64,
 }
+
+impl Commission {
+    /// What this commission adds to its partner's `totalCommissions`: its earnings while its
+    /// status counts, and nothing when its figures are out of range (a record an earlier
+    /// version accepted without bounds is left out of every total).
+    pub fn counted_earnings(&self) -> i64 {
+        if self.status.counts_towards_totals() && self.in_range() {
+            self.earnings
+        } else {
+            0
+        }
+    }
+
+    /// Whether the amount and earnings are within ±`MAX_AMOUNT`.
+    pub fn in_range(&self) -> bool {
+        let limit = crate::types::MAX_AMOUNT.unsigned_abs();
+        self.earnings.unsigned_abs() <= limit && self.amount.unsigned_abs() <= limit
+    }
+}

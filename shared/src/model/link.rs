@@ -40,9 +40,14 @@ pub struct LinkStats {
 }
 
 impl LinkStats {
-    /// These counters with `delta` added, or `None` when any would leave ±`MAX_TOTAL`.
+    /// These counters with `delta` added, or `None` when a changed one would leave ±`MAX_TOTAL`.
     pub fn checked_plus(&self, delta: &LinkStats) -> Option<LinkStats> {
-        use crate::types::checked_total as add;
+        // A total the event does not change is not checked: an event cannot push it out of
+        // range, and a partner left out of range by an earlier version keeps taking leads.
+        let add = |total: i64, delta: i64| match delta {
+            0 => Some(total),
+            _ => crate::types::checked_total(total, delta),
+        };
         Some(LinkStats {
             clicks: add(self.clicks, delta.clicks)?,
             leads: add(self.leads, delta.leads)?,

@@ -96,10 +96,15 @@ pub struct PartnerTotals {
 }
 
 impl PartnerTotals {
-    /// These totals with `delta` added, or `None` when any would leave ±`MAX_TOTAL` (the event
-    /// is then refused before anything is written).
+    /// These totals with `delta` added, or `None` when a changed one would leave ±`MAX_TOTAL`
+    /// (the event is then refused before anything is written).
     pub fn checked_plus(&self, delta: &PartnerTotals) -> Option<PartnerTotals> {
-        use crate::types::checked_total as add;
+        // A total the event does not change is not checked: an event cannot push it out of
+        // range, and a partner left out of range by an earlier version keeps taking leads.
+        let add = |total: i64, delta: i64| match delta {
+            0 => Some(total),
+            _ => crate::types::checked_total(total, delta),
+        };
         Some(PartnerTotals {
             total_clicks: add(self.total_clicks, delta.total_clicks)?,
             total_leads: add(self.total_leads, delta.total_leads)?,

@@ -8,6 +8,7 @@ mod manage;
 mod named;
 mod referral_codes;
 mod referral_link;
+mod repair;
 mod repo;
 mod status;
 pub mod totals;
@@ -17,6 +18,7 @@ pub use manage::{MovePartner, UpdatePartner, move_partner, update_partner};
 pub use named::find_named;
 pub use referral_codes::generate_referral_code;
 pub use referral_link::{default_referral_link, insert_link};
+pub use repair::{RepairReport, recompute_totals};
 pub use repo::{
     PartnerWrite, find_by_customer, find_by_email, find_by_referral_code, find_by_tenant,
     find_partner, insert_partner, partner_of, replace_partner,

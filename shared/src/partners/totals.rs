@@ -92,8 +92,10 @@ pub fn add_link_stats(link: &LinkId, delta: &LinkStats) -> Option<TxOp> {
 fn counter(item: &Item, name: &str) -> Result<i64, StoreError> {
     match item.get(name) {
         None => Ok(0),
-        Some(value) => crate::store::get_n(item, name).ok_or_else(|| {
-            StoreError::Validation(format!("counter {name} is not a number: {value:?}"))
+        Some(value) => crate::store::get_n(item, name).ok_or_else(|| StoreError::OutOfRange {
+            key: crate::store::records::item_key_text(item),
+            attribute: name.to_owned(),
+            value: format!("{value:?}"),
         }),
     }
 }

@@ -24,6 +24,15 @@ pub enum StoreError {
     /// The request breaks a rule of the store (too many actions, an item too large, a bad key).
     #[error("invalid storage request: {0}")]
     Validation(String),
+    /// A stored counter holds a value its record cannot take (not a number, or beyond `i64`):
+    /// written by an earlier version without bounds. Lists skip such a record; a request that
+    /// needs it answers 409 until the counters are recomputed (`partners::repair`).
+    #[error("the counter {attribute} of {key} is out of range: {value}")]
+    OutOfRange {
+        key: String,
+        attribute: String,
+        value: String,
+    },
     /// The store kept throttling after the engine's retries.
     #[error("the store is throttling requests")]
     Throttled(#[source] Box<dyn std::error::Error + Send + Sync>),

@@ -61,3 +61,25 @@ pub async fn claim_owner(
         .as_ref()
         .and_then(|item| get_s(item, owner_attribute).map(str::to_owned)))
 }
+
+/// `pk/sk` of an item, for logs and errors (keys hold ids, never secrets).
+pub fn item_key_text(item: &Item) -> String {
+    format!(
+        "{}/{}",
+        super::get_s(item, super::schema::PK).unwrap_or("?"),
+        super::get_s(item, super::schema::SK).unwrap_or("?")
+    )
+}
+
+/// Decodes one item of a list or a projection. An item that cannot be read (a counter out of
+/// range, a body an older version wrote differently) is logged with its key and skipped, so
+/// that one bad record never fails a whole list.
+pub fn readable<T>(item: &Item, decode: impl FnOnce(&Item) -> Result<T, StoreError>) -> Option<T> {
+    match decode(item) {
+        Ok(value) => Some(value),
+        Err(error) => {
+            tracing::warn!(key = %item_key_text(item), error = %error, "skipped a record that cannot be read");
+            None
+        }
+    }
+}

@@ -1,4 +1,5 @@
 use crate::error::DomainError;
+use crate::store::StoreError;
 use http::StatusCode;
 
 /// Dub's error codes (`../shared/reference/dub-behaviour.md`), plus `payload_too_large` and
@@ -107,6 +108,17 @@ impl From<DomainError> for ApiError {
                 retry_after_seconds: Some(retry_after_seconds),
                 ..ApiError::new(ErrorCode::RateLimitExceeded, message)
             },
+            DomainError::Store(StoreError::OutOfRange { key, attribute, .. }) => {
+                tracing::warn!(key = %key, attribute = %attribute, "a stored counter is out of range");
+                ApiError::new(
+                    ErrorCode::Conflict,
+                    format!(
+                        "A stored total of this record ({attribute}) is out of range, so nothing \
+                         was recorded. A program admin can recompute it: POST \
+                         /programs/{{programId}}/partners/{{partnerId}}/recompute-totals."
+                    ),
+                )
+            }
             DomainError::Store(store) => {
                 tracing::error!(error = %store, source = ?std::error::Error::source(&store), "storage failure");
                 ApiError::new(

@@ -9,6 +9,7 @@ mod deals;
 mod dynamodb_engine;
 mod lambda_runtime;
 mod links;
+mod money_bounds;
 mod outbox;
 mod partner_applications;
 mod partner_portal;

@@ -24,6 +24,7 @@ use crate::layout;
 use crate::model::{Application, Link, Partner, PartnerGroup, Program};
 use crate::programs;
 use crate::store::records::from_json_item;
+use crate::store::records::readable;
 use crate::store::{ItemStore, StoreError};
 use crate::types::{Email, PartnerId, ProgramId};
 use std::collections::HashMap;
@@ -94,8 +95,7 @@ pub async fn load_partners(
         .batch_get(ids.iter().map(layout::partner).collect())
         .await?;
     let mut found: HashMap<PartnerId, Partner> = HashMap::with_capacity(items.len());
-    for item in &items {
-        let partner = partner_of(item)?;
+    for partner in items.iter().filter_map(|item| readable(item, partner_of)) {
         if &partner.program_id == program {
             found.insert(partner.id.clone(), partner);
         }

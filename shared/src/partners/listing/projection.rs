@@ -13,6 +13,7 @@ use crate::model::{PartnerStatus, PartnerTotals};
 use crate::partners::feed::{REREAD_WINDOW_MS, item_stamp, stamp_key, stamp_now};
 use crate::partners::totals::partner_totals_of;
 use crate::store::records::from_json_item;
+use crate::store::records::readable;
 use crate::store::{Item, ItemStore, Query, RangeCondition, StoreError, schema};
 use crate::types::{PartnerId, ProgramId};
 use std::cmp::Ordering;
@@ -310,8 +311,8 @@ pub async fn refresh(
         let (items, queries) = joined.map_err(StoreError::engine)??;
         report.queries += queries;
         report.items += items.len() as u64;
-        for item in &items {
-            rows.apply(Row::of(item)?);
+        for row in items.iter().filter_map(|item| readable(item, Row::of)) {
+            rows.apply(row);
         }
     }
     rows.last_read_from = Some(started_stamp);
