@@ -3,6 +3,7 @@
 //! (`lambda_http`) and the local stack without knowing either.
 
 mod error;
+pub mod limits;
 mod request;
 mod response;
 mod router;

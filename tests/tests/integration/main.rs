@@ -7,6 +7,7 @@ mod conformance_moto;
 mod conversions;
 mod deals;
 mod dynamodb_engine;
+mod input_limits;
 mod lambda_runtime;
 mod links;
 mod money_bounds;
