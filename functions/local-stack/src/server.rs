@@ -1,7 +1,7 @@
 //! The HTTP server: one port, every HTTP function, picked by route.
 
 use crate::stack::Stack;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
@@ -11,8 +11,14 @@ use std::future::Future;
 use std::time::Duration;
 use tokio::net::TcpListener;
 
-/// Bodies are read up to this size; the functions answer 413 past their own 64 KB limit.
-const READ_LIMIT: usize = 1024 * 1024;
+/// Bodies are kept up to the functions' own limit; past it the server answers 413 itself.
+const READ_LIMIT: usize = shared::web::MAX_BODY_BYTES;
+/// Past the limit the rest of a body is still read, and dropped, up to this much: a server
+/// that answers and closes while the client is still sending makes the client's kernel see a
+/// reset, which can discard the answer before the client reads it.
+const DRAIN_LIMIT: usize = 16 * 1024 * 1024;
+/// The whole body must arrive within this time (a client trickling bytes holds a connection).
+const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub async fn serve(listener: TcpListener, stack: Stack, shutdown: impl Future<Output = ()>) {
     let mut connections = tokio::task::JoinSet::new();
@@ -54,20 +60,60 @@ async fn handle(
     {
         parts.headers.insert("x-forwarded-for", value);
     }
-    let response = match Limited::new(body, READ_LIMIT).collect().await {
-        Ok(collected) => {
-            dispatch(
-                stack,
-                http::Request::from_parts(parts, collected.to_bytes().to_vec()),
-            )
-            .await
+    let response = match read_body(body).await {
+        Ok(body) => dispatch(stack, http::Request::from_parts(parts, body)).await,
+        Err(error) => {
+            let mut response = ApiResponse::from(error);
+            response
+                .headers_mut()
+                .insert(http::header::CONNECTION, http::HeaderValue::from_static("close"));
+            response
         }
-        Err(_) => ApiResponse::from(ApiError::new(
-            ErrorCode::PayloadTooLarge,
-            "The request body is too large.",
-        )),
     };
     response.map(|body| Full::new(bytes::Bytes::from(body)))
+}
+
+/// Reads a request body of at most [`READ_LIMIT`] bytes within [`BODY_TIMEOUT`], with or
+/// without a length. Over the limit: 413, once the rest was drained (see [`DRAIN_LIMIT`]).
+async fn read_body(mut body: Incoming) -> Result<Vec<u8>, ApiError> {
+    let deadline = tokio::time::Instant::now() + BODY_TIMEOUT;
+    let too_large = || {
+        ApiError::new(
+            ErrorCode::PayloadTooLarge,
+            format!("The request body is larger than {READ_LIMIT} bytes."),
+        )
+    };
+    let (mut kept, mut seen) = (Vec::new(), 0usize);
+    loop {
+        let frame = match tokio::time::timeout_at(deadline, body.frame()).await {
+            Err(_) if seen > READ_LIMIT => return Err(too_large()),
+            Err(_) => {
+                return Err(ApiError::new(
+                    ErrorCode::RequestTimeout,
+                    "The request body did not arrive in time.",
+                ));
+            }
+            Ok(None) => break,
+            Ok(Some(Err(_))) => {
+                return Err(ApiError::new(
+                    ErrorCode::BadRequest,
+                    "The request body could not be read.",
+                ));
+            }
+            Ok(Some(Ok(frame))) => frame,
+        };
+        let Ok(data) = frame.into_data() else { continue };
+        seen = seen.saturating_add(data.len());
+        if seen <= READ_LIMIT {
+            kept.extend_from_slice(&data);
+        } else if seen > DRAIN_LIMIT {
+            break;
+        }
+    }
+    if seen > READ_LIMIT {
+        return Err(too_large());
+    }
+    Ok(kept)
 }
 
 /// Path prefix of short links on the local stack: `/r/{domain}/{key}` serves `https://{domain}/{key}`.

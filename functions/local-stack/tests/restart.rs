@@ -231,3 +231,61 @@ fn a_partner_session_registers_a_deal_on_the_stack() {
     drop(stack);
     let _ = std::fs::remove_dir_all(&data_dir);
 }
+
+/// Sends a JSON POST whose body of `size` bytes goes out in `pieces`, `pause` apart, with a
+/// `Content-Length` or chunked; returns the response's status and body.
+fn post_in_pieces(
+    base: &str,
+    size: usize,
+    pieces: usize,
+    pause: Duration,
+    chunked: bool,
+) -> (u16, serde_json::Value) {
+    let address = base.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(address).unwrap();
+    let framing = if chunked {
+        "Transfer-Encoding: chunked".to_owned()
+    } else {
+        format!("Content-Length: {size}")
+    };
+    write!(
+        stream,
+        "POST /track/sale HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n{framing}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let piece = vec![b' '; size / pieces];
+    for _ in 0..pieces {
+        if chunked {
+            write!(stream, "{:x}\r\n", piece.len()).unwrap();
+        }
+        stream.write_all(&piece).unwrap();
+        if chunked {
+            stream.write_all(b"\r\n").unwrap();
+        }
+        std::thread::sleep(pause);
+    }
+    if chunked {
+        stream.write_all(b"0\r\n\r\n").unwrap();
+    }
+    read_response(stream)
+}
+
+#[test]
+fn bodies_over_the_limit_get_413_with_a_length_chunked_or_slow() {
+    let data_dir = std::env::temp_dir().join(format!("partnerline-bodies-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let stack = start(&data_dir);
+    let two_mb = 2 * 1024 * 1024;
+    for (pieces, pause, chunked) in [
+        (1, Duration::ZERO, false),
+        (16, Duration::ZERO, true),
+        (32, Duration::from_millis(40), true),
+        (32, Duration::from_millis(40), false),
+    ] {
+        let (status, body) = post_in_pieces(&stack.base, two_mb, pieces, pause, chunked);
+        assert_eq!(status, 413, "{pieces} pieces, chunked {chunked}: {body}");
+        assert_eq!(body["error"]["code"], "payload_too_large", "{body}");
+    }
+    drop(stack);
+    let _ = std::fs::remove_dir_all(&data_dir);
+}

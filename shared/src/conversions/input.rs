@@ -189,11 +189,12 @@ fn customer_fields(
     email: Option<String>,
     avatar: Option<String>,
 ) -> Result<CustomerFields, DomainError> {
+    // Stored normalised, as every email is (`types::Email`).
     let email = optional(email, "customerEmail")?
         .map(|email| {
             crate::types::Email::parse(&email)
-                .map(|_| email)
-                .map_err(|_| unprocessable("`customerEmail` is not a valid email address."))
+                .map(|parsed| parsed.as_str().to_owned())
+                .map_err(|e| unprocessable(format!("`customerEmail`: {}.", e.0)))
         })
         .transpose()?;
     Ok(CustomerFields {
@@ -364,5 +365,8 @@ mod tests {
             .is_err()
         );
         assert!(with("customerExternalId", serde_json::json!(" ")).is_err());
+        let email = with("customerEmail", serde_json::json!("Sam@ＥＸＡＭＰＬＥ.com")).unwrap();
+        assert_eq!(email.customer.email.as_deref(), Some("sam@example.com"));
+        assert!(with("customerEmail", serde_json::json!("s\u{200B}am@example.com")).is_err());
     }
 }

@@ -2,8 +2,8 @@ use crate::error::DomainError;
 use crate::store::StoreError;
 use http::StatusCode;
 
-/// Dub's error codes (`../shared/reference/dub-behaviour.md`), plus `payload_too_large` and
-/// `method_not_allowed`, which Dub leaves to its platform.
+/// Dub's error codes, plus `payload_too_large`, `unsupported_media_type`,
+/// `request_timeout` and `method_not_allowed`, which Dub leaves to its platform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
@@ -12,9 +12,11 @@ pub enum ErrorCode {
     Forbidden,
     NotFound,
     MethodNotAllowed,
+    RequestTimeout,
     Conflict,
     InviteExpired,
     PayloadTooLarge,
+    UnsupportedMediaType,
     UnprocessableEntity,
     RateLimitExceeded,
     InternalServerError,
@@ -28,9 +30,11 @@ impl ErrorCode {
             ErrorCode::Forbidden => StatusCode::FORBIDDEN,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ErrorCode::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ErrorCode::Conflict => StatusCode::CONFLICT,
             ErrorCode::InviteExpired => StatusCode::GONE,
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::UnprocessableEntity => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::RateLimitExceeded => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::InternalServerError => StatusCode::INTERNAL_SERVER_ERROR,
@@ -44,9 +48,11 @@ impl ErrorCode {
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::NotFound => "not_found",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::RequestTimeout => "request_timeout",
             ErrorCode::Conflict => "conflict",
             ErrorCode::InviteExpired => "invite_expired",
             ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::UnprocessableEntity => "unprocessable_entity",
             ErrorCode::RateLimitExceeded => "rate_limit_exceeded",
             ErrorCode::InternalServerError => "internal_server_error",

@@ -63,8 +63,31 @@ impl ApiRequest {
         }
     }
 
-    /// Parses a JSON body: 413 past the size limit, 400 for malformed JSON, 422 for a body of
-    /// the wrong shape (wrong types, unknown fields where the type denies them).
+    /// A body must be declared JSON: `application/json` or a `+json` type, any parameters.
+    /// Otherwise 415. A browser posts `text/plain`, form and multipart bodies cross-site
+    /// without asking first; refusing them keeps a page that authenticates with a cookie safe
+    /// from a forged form.
+    fn require_json_content_type(&self) -> Result<(), ApiError> {
+        let media_type = self
+            .header("content-type")
+            .and_then(|value| value.split(';').next())
+            .map(|value| value.trim().to_ascii_lowercase());
+        let json = media_type.as_deref().is_some_and(|media| {
+            media == "application/json"
+                || (media.starts_with("application/") && media.ends_with("+json"))
+        });
+        if json {
+            return Ok(());
+        }
+        Err(ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            "The request body must be JSON, sent with `Content-Type: application/json`.",
+        ))
+    }
+
+    /// Parses a JSON body: 413 past the size limit, 415 unless declared JSON, 400 for
+    /// malformed JSON, 422 for a body of the wrong shape (wrong types, unknown fields where the
+    /// type denies them).
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
         if self.body.len() > MAX_BODY_BYTES {
             return Err(ApiError::new(
@@ -75,6 +98,7 @@ impl ApiRequest {
         let body: &[u8] = if self.body.iter().all(u8::is_ascii_whitespace) {
             b"{}"
         } else {
+            self.require_json_content_type()?;
             &self.body
         };
         serde_json::from_slice(body).map_err(|error| {
@@ -105,11 +129,43 @@ mod tests {
     }
 
     fn request(body: &[u8]) -> ApiRequest {
-        ApiRequest::from_http(
-            http::Request::post("/x?a=1&b=two%20words")
-                .body(body.to_vec())
-                .unwrap(),
-        )
+        typed(body, Some("application/json"))
+    }
+
+    fn typed(body: &[u8], content_type: Option<&str>) -> ApiRequest {
+        let mut builder = http::Request::post("/x?a=1&b=two%20words");
+        if let Some(content_type) = content_type {
+            builder = builder.header("content-type", content_type);
+        }
+        ApiRequest::from_http(builder.body(body.to_vec()).unwrap())
+    }
+
+    #[test]
+    fn a_body_must_be_declared_json() {
+        let body = br#"{"name":"x"}"#;
+        for accepted in [
+            "application/json",
+            "application/json; charset=utf-8",
+            "Application/JSON",
+            "application/merge-patch+json",
+        ] {
+            assert!(typed(body, Some(accepted)).json::<Body>().is_ok(), "{accepted}");
+        }
+        for refused in [
+            Some("text/plain"),
+            Some("application/x-www-form-urlencoded"),
+            Some("multipart/form-data; boundary=x"),
+            Some("text/json"),
+            None,
+        ] {
+            assert_eq!(
+                typed(body, refused).json::<Body>().unwrap_err().code,
+                ErrorCode::UnsupportedMediaType,
+                "{refused:?}"
+            );
+        }
+        // No body needs no type (many POSTs carry none).
+        assert!(typed(b"", None).json::<serde_json::Value>().is_ok());
     }
 
     #[test]

@@ -254,6 +254,30 @@ engine_tests! {
         assert_eq!(missing.status, StatusCode::BAD_REQUEST);
     }
 
+    async fn one_person_cannot_apply_again_under_an_equivalent_or_disguised_email(app: TestApp) {
+        let program = program(&app, "go.acme.com").await;
+        let first = apply(&app, &program, "jane@example.com", "Jane Smith").await;
+        assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+        // Full-width letters and an ideographic full stop are the same address.
+        for equivalent in ["jane@ｅｘａｍｐｌｅ.com", "ＪＡＮＥ＠example。com"] {
+            let again = apply(&app, &program, equivalent, "Jane Again").await;
+            assert_eq!(again.status, StatusCode::CONFLICT, "{equivalent}: {}", again.body);
+        }
+        // Invisible and bidirectional characters are refused, and write nothing.
+        for disguised in ["ja\u{200B}ne@example.com", "jane@\u{202E}example.com", "jane\u{2060}@example.com"] {
+            let refused = apply(&app, &program, disguised, "Jane Hidden").await;
+            assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{disguised:?}: {}", refused.body);
+        }
+        // An international domain is kept in its ASCII form, and its Unicode form is the same.
+        let idn = apply(&app, &program, "hans@bücher.de", "Hans").await;
+        assert_eq!(idn.status, StatusCode::CREATED, "{}", idn.body);
+        let same = apply(&app, &program, "hans@xn--bcher-kva.de", "Hans").await;
+        assert_eq!(same.status, StatusCode::CONFLICT, "{}", same.body);
+        let submitted = events(&app, &program, "partner.application_submitted").await;
+        let emails: Vec<&str> = submitted.iter().map(|e| e["email"].as_str().unwrap()).collect();
+        assert_eq!(emails, ["jane@example.com", "hans@xn--bcher-kva.de"]);
+    }
+
     async fn approve_with_a_custom_code_enrolls_the_partner(app: TestApp) {
         let program = program(&app, "go.acme.com").await;
         let id = applied(&app, &program, "partner@example.com", "Jane Smith").await;

@@ -138,8 +138,10 @@ engine_tests! {
             let created = call(&app, Method::POST, "/programs", Some(&platform), Some(body.clone())).await;
             assert_eq!(created.error_code(), code, "{body}");
         }
-        let malformed = program_admin::handle(&app.ctx, http::Request::post("/programs").header("authorization", format!("Bearer {platform}")).body(b"{oops".to_vec()).unwrap()).await;
+        let malformed = program_admin::handle(&app.ctx, http::Request::post("/programs").header("authorization", format!("Bearer {platform}")).header("content-type", "application/json").body(b"{oops".to_vec()).unwrap()).await;
         assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
+        let plain = program_admin::handle(&app.ctx, http::Request::post("/programs").header("authorization", format!("Bearer {platform}")).header("content-type", "text/plain").body(br#"{"name":"Acme","domain":"x.acme.com"}"#.to_vec()).unwrap()).await;
+        assert_eq!(plain.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
         let huge = json!({"name": "x".repeat(70_000), "domain": "x.acme.com"});
         let too_big = call(&app, Method::POST, "/programs", Some(&platform), Some(huge)).await;
         assert_eq!(too_big.status, StatusCode::PAYLOAD_TOO_LARGE);
