@@ -64,9 +64,10 @@ async fn handle(
         Ok(body) => dispatch(stack, http::Request::from_parts(parts, body)).await,
         Err(error) => {
             let mut response = ApiResponse::from(error);
-            response
-                .headers_mut()
-                .insert(http::header::CONNECTION, http::HeaderValue::from_static("close"));
+            response.headers_mut().insert(
+                http::header::CONNECTION,
+                http::HeaderValue::from_static("close"),
+            );
             response
         }
     };
@@ -102,7 +103,9 @@ async fn read_body(mut body: Incoming) -> Result<Vec<u8>, ApiError> {
             }
             Ok(Some(Ok(frame))) => frame,
         };
-        let Ok(data) = frame.into_data() else { continue };
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
         seen = seen.saturating_add(data.len());
         if seen <= READ_LIMIT {
             kept.extend_from_slice(&data);

@@ -367,6 +367,12 @@ mod tests {
         assert!(with("customerExternalId", serde_json::json!(" ")).is_err());
         let email = with("customerEmail", serde_json::json!("Sam@ＥＸＡＭＰＬＥ.com")).unwrap();
         assert_eq!(email.customer.email.as_deref(), Some("sam@example.com"));
-        assert!(with("customerEmail", serde_json::json!("s\u{200B}am@example.com")).is_err());
+        assert!(
+            with(
+                "customerEmail",
+                serde_json::json!("s\u{200B}am@example.com")
+            )
+            .is_err()
+        );
     }
 }

@@ -40,7 +40,10 @@ impl Email {
             .normalize(trimmed)
             .to_lowercase();
         // NFKC can make new spaces or controls of compatibility characters.
-        if folded.chars().any(|c| c.is_control() || c.is_whitespace() || is_invisible(c)) {
+        if folded
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || is_invisible(c))
+        {
             return Err(invalid());
         }
         let (local, domain) = folded.rsplit_once('@').ok_or_else(invalid)?;
@@ -95,7 +98,10 @@ mod tests {
     #[test]
     fn full_width_and_compatibility_forms_are_one_address() {
         assert_eq!(parsed("jane@ｅｘａｍｐｌｅ.com"), "jane@example.com");
-        assert_eq!(parsed("ｊａｎｅ＠ＥＸＡＭＰＬＥ．ＣＯＭ"), "jane@example.com");
+        assert_eq!(
+            parsed("ｊａｎｅ＠ＥＸＡＭＰＬＥ．ＣＯＭ"),
+            "jane@example.com"
+        );
         assert_eq!(parsed("jane@example。com"), "jane@example.com");
     }
 

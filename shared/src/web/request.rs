@@ -149,7 +149,10 @@ mod tests {
             "Application/JSON",
             "application/merge-patch+json",
         ] {
-            assert!(typed(body, Some(accepted)).json::<Body>().is_ok(), "{accepted}");
+            assert!(
+                typed(body, Some(accepted)).json::<Body>().is_ok(),
+                "{accepted}"
+            );
         }
         for refused in [
             Some("text/plain"),
