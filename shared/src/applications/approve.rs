@@ -16,7 +16,8 @@ use crate::store::{StoreError, TxOp};
 use crate::types::{CustomerId, GroupId, PartnerId, ReferralCode};
 
 /// Generated codes are retried this often when they collide with a taken one.
-const CODE_ATTEMPTS: u32 = 5;
+/// Tries of generated codes: three readable, then wide ones (`generate_referral_code`).
+const CODE_ATTEMPTS: u32 = 8;
 
 /// What the reviewer chose; empty for automatic approval.
 #[derive(Debug, Clone, Default)]

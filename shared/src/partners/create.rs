@@ -18,7 +18,8 @@ use crate::outbox;
 use crate::store::TxOp;
 use crate::types::{Email, GroupId, PartnerId, ReferralCode, WebUrl};
 
-const CODE_ATTEMPTS: u32 = 5;
+/// Tries of generated codes: three readable, then wide ones (`generate_referral_code`).
+const CODE_ATTEMPTS: u32 = 8;
 const MAX_NAME: usize = 190;
 const MAX_DESCRIPTION: usize = 5000;
 

@@ -603,4 +603,27 @@ engine_tests! {
         set_status(&app, &world, &b, PartnerStatus::Deactivated).await;
         assert_eq!(world.ids(&app, "?status=approved").await, vec![a.clone()]);
     }
+
+    async fn concurrent_enrollments_of_one_first_name_all_get_a_code(app: TestApp) {
+        let world = std::sync::Arc::new(world(&app, "burst.example").await);
+        let app = std::sync::Arc::new(app);
+        let total = 96;
+        // 32 at a time, as a busy import or auto-approve would.
+        for wave in (0..total).collect::<Vec<_>>().chunks(32) {
+            let tasks: Vec<_> = wave
+                .iter()
+                .map(|n| {
+                    let (app, world) = (app.clone(), world.clone());
+                    let body = json!({"email": format!("jane{n}@burst.example"), "name": "Jane Doe"});
+                    tokio::spawn(async move { world.call(&app, Method::POST, "/partners", Some(body)).await })
+                })
+                .collect();
+            for task in tasks {
+                let reply = task.await.unwrap();
+                assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+            }
+        }
+        let listed = world.list(&app, "?pageSize=100").await.len() + world.list(&app, "?pageSize=100&page=2").await.len();
+        assert_eq!(listed, total);
+    }
 }
