@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Calls the partner endpoints of the local stack through the official Dub Python SDK (PyPI
 `dub`, pinned in tests/run), which validates every response strictly: `partners.create`,
-`partners.ban`, `partners.deactivate`, and `partners.list` with several parameter sets, checking
-the parsed results.
+`partners.ban`, `partners.deactivate`, `partners.list` with several parameter sets, and
+`program_applications.list`, `.approve` and `.reject`, checking the parsed results.
 
 Usage: .venv/bin/python tests/dub_sdk_partners.py path/to/local-stack-binary
 """
@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 from dub import Dub
 from dub.models import errors, operations
@@ -44,8 +45,10 @@ def main():
             time.sleep(0.1)
         time.sleep(0.2)
         demo = json.load(open(demo_path))
-        with Dub(token=demo["apiKey"], server_url=f"http://127.0.0.1:{port}") as dub:
+        base = f"http://127.0.0.1:{port}"
+        with Dub(token=demo["apiKey"], server_url=base) as dub:
             run(dub)
+            applications(dub, base, demo["apiKey"])
     finally:
         stack.send_signal(signal.SIGINT)
         try:
@@ -110,6 +113,35 @@ def run(dub):
     except errors.BadRequest as error:
         check(error.data.error.code == "bad_request", f"400 envelope: {error}")
     print(f"OK: Dub SDK (dub {dub_version()}) parsed every partners response; 26 sorted pages, filters, precedence, ban, deactivate, 400")
+
+
+def apply(base, key, email, name):
+    """StackBE's public apply (Dub's SDK has no apply call); returns the application id."""
+    body = json.dumps({"email": email, "name": name, "company": "Acme Inc", "reason": "Audience"}).encode()
+    request = urllib.request.Request(base + "/v1/affiliate/apply", data=body, method="POST")
+    request.add_header("content-type", "application/json")
+    request.add_header("x-api-key", key)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)["id"]
+
+
+def applications(dub, base, key):
+    ids = [apply(base, key, f"applicant{n}@example.com", f"Applicant {n}") for n in range(3)]
+    first = dub.program_applications.list(request={"status": "pending", "page": 1, "page_size": 2})
+    check([a.id for a in first] == [ids[2], ids[1]], f"newest first: {[a.id for a in first]}")
+    check(first[0].partner.email == "applicant2@example.com", "the applicant's email")
+    check(first[0].partner.status == operations.ListProgramApplicationsStatus.PENDING, "pending")
+    check(first[0].application_form_data[0].label == "Company", "form answers")
+    check(first[0].application_form_data[0].value == "Acme Inc", "form answer value")
+    second = dub.program_applications.list(request={"status": "pending", "page": 2, "page_size": 2})
+    check([a.id for a in second] == [ids[0]], f"page 2: {[a.id for a in second]}")
+    approved = dub.program_applications.approve(request={"partner_id": ids[2]})
+    check(approved.partner_id.startswith("pn_"), f"approve answers the partner: {approved.partner_id}")
+    rejected = dub.program_applications.reject(request={"partner_id": ids[1], "rejection_reason": "notTheRightFit"})
+    check(rejected.partner_id == ids[1], "reject answers the applicant")
+    left = dub.program_applications.list(request={"status": "pending"})
+    check([a.id for a in left] == [ids[0]], "one application left pending")
+    print("OK: program_applications.list (pages 1 and 2), approve and reject by partner id")
 
 
 def dub_version():

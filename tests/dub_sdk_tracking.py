@@ -84,6 +84,15 @@ def main():
         assert sales[0].earnings == 980 and sales[0].status == "pending", sales[0]
         assert sales[0].customer is not None and sales[0].customer.external_id == customer
 
+        # Dub's page numbers walk the list: page 2 holds what follows page 1, not page 1 again.
+        everything = [c.id for c in dub.commissions.list(request={"page_size": 100}).result]
+        assert len(everything) >= 1, everything
+        paged = []
+        for number in range(1, len(everything) + 2):
+            page = dub.commissions.list(request={"page": number, "page_size": 1}).result
+            paged.extend(c.id for c in page)
+        assert paged == everything, (paged, everything)
+
         # Dub's expanded customer fields, as the SDK models them.
         listed = dub.customers.list(request={"external_id": customer, "include_expanded_fields": True}).result
         assert len(listed) == 1 and listed[0].external_id == customer, listed
@@ -101,7 +110,7 @@ def main():
             raise SystemExit("FAIL: an unknown click was accepted")
         except errors.NotFound:
             pass
-        print("Dub SDK: click -> lead -> sale -> customers (expanded) -> commissions.list -> commissions.update OK")
+        print("Dub SDK: click -> lead -> sale -> customers (expanded) -> commissions.list (by cursor and page) -> commissions.update OK")
     finally:
         stack.terminate()
         stack.wait(timeout=10)

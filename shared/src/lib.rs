@@ -33,6 +33,7 @@ pub mod store;
 pub mod types;
 pub mod web;
 pub mod webhooks;
+pub mod wire;
 
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;

@@ -6,7 +6,9 @@ use http::{HeaderValue, Method, StatusCode};
 use shared::commissions::{self, CommissionFilter};
 use shared::context::AppContext;
 use shared::customers::{self, CustomerFilter};
-use shared::web::{ApiError, ApiRequest, ApiResponse, ErrorCode, Route, RouteMatch, json, serve};
+use shared::web::{
+    ApiError, ApiRequest, ApiResponse, ErrorCode, Route, RouteMatch, json, pages, serve,
+};
 use time::OffsetDateTime;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,14 +55,10 @@ async fn endpoint(
                 email: request.query("email").map(str::to_owned),
                 country: request.query("country").map(str::to_owned),
             };
-            let (data, next) = customers::list_customers(
-                ctx,
-                &principal,
-                filter,
-                expanded_fields(&request)?,
-                cursor(&request),
-                page_size(&request)?,
-            )
+            let expanded = expanded_fields(&request)?;
+            let (data, next) = paged(&request, |cursor, size| {
+                customers::list_customers(ctx, &principal, filter.clone(), expanded, cursor, size)
+            })
             .await?;
             list(data, next)
         }
@@ -69,13 +67,10 @@ async fn endpoint(
             &customers::get_customer(ctx, &principal, id, expanded_fields(&request)?).await?,
         ),
         Endpoint::ListCommissions => {
-            let (data, next) = commissions::list_commissions(
-                ctx,
-                &principal,
-                commission_filter(&request)?,
-                cursor(&request),
-                page_size(&request)?,
-            )
+            let filter = commission_filter(&request)?;
+            let (data, next) = paged(&request, |cursor, size| {
+                commissions::list_commissions(ctx, &principal, filter.clone(), cursor, size)
+            })
             .await?;
             list(data, next)
         }
@@ -118,8 +113,24 @@ fn expanded_fields(request: &ApiRequest) -> Result<bool, ApiError> {
     }
 }
 
-fn cursor(request: &ApiRequest) -> Option<String> {
-    request.query("cursor").map(str::to_owned)
+/// One page of a list, by `cursor` or by Dub's `page` number (`web::pages`).
+async fn paged<F, Fut>(
+    request: &ApiRequest,
+    fetch: F,
+) -> Result<(Vec<serde_json::Value>, Option<String>), ApiError>
+where
+    F: FnMut(Option<String>, u32) -> Fut,
+    Fut: std::future::Future<
+            Output = Result<(Vec<serde_json::Value>, Option<String>), shared::error::DomainError>,
+        >,
+{
+    let size = page_size(request)?;
+    let mut fetch = fetch;
+    let found = match pages::page_number(request)? {
+        Some(page) => pages::nth_page(page, size, fetch).await,
+        None => fetch(request.query("cursor").map(str::to_owned), size).await,
+    };
+    Ok(found?)
 }
 
 fn list(data: Vec<serde_json::Value>, next: Option<String>) -> ApiResponse {

@@ -4,8 +4,11 @@
 use http::{HeaderValue, Method, StatusCode};
 use shared::applications::{self, ApplyRequest, Review, ReviewOutcome};
 use shared::context::AppContext;
-use shared::model::{Application, ApplicationStatus};
-use shared::web::{ApiError, ApiRequest, ApiResponse, ErrorCode, Route, RouteMatch, json, serve};
+use shared::model::ApplicationStatus;
+use shared::web::{
+    ApiError, ApiRequest, ApiResponse, ErrorCode, Route, RouteMatch, json, pages, serve,
+};
+use shared::wire::applications::ProgramApplicationSchema;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Endpoint {
@@ -127,16 +130,35 @@ async fn endpoint(
         Endpoint::ListApplications | Endpoint::DubListApplications => {
             let program =
                 (found.endpoint == Endpoint::ListApplications).then(|| found.params.get("appId"));
-            let (data, next) = applications::list_applications(
-                ctx,
-                &principal,
-                program,
-                status_filter(&request)?,
-                request.query("cursor").map(str::to_owned),
-                request.page_limit(DEFAULT_PAGE)?,
-            )
-            .await?;
-            list_response(found.endpoint, data, next)
+            let status = status_filter(&request)?;
+            let size = page_size(&request)?;
+            let read = |cursor, size| {
+                applications::list_applications(ctx, &principal, program, status, cursor, size)
+            };
+            let page = match pages::page_number(&request)? {
+                Some(number) => {
+                    // Page by number over pages of applications; the form fields are the
+                    // program's, the same on every page.
+                    let fields = std::sync::Mutex::new(Vec::new());
+                    let fields_read = &fields;
+                    let (applications, next) = pages::nth_page(number, size, |cursor, size| {
+                        let found = read(cursor, size);
+                        async move {
+                            let page = found.await?;
+                            *fields_read.lock().expect("not poisoned") = page.form_fields;
+                            Ok::<_, shared::error::DomainError>((page.applications, page.next))
+                        }
+                    })
+                    .await?;
+                    applications::ApplicationPage {
+                        applications,
+                        next,
+                        form_fields: fields.into_inner().expect("not poisoned"),
+                    }
+                }
+                None => read(request.query("cursor").map(str::to_owned), size).await?,
+            };
+            list_response(found.endpoint, page)
         }
         Endpoint::ReviewApplication => {
             let review: Review = request.json()?;
@@ -152,29 +174,57 @@ async fn endpoint(
         }
         Endpoint::DubApprove => {
             let approval = applications::dub_approve(ctx, &principal, request.json()?).await?;
+            // Dub's answer is `{partnerId}`; the enrolled partner and its links come with it.
             let mut partner =
                 serde_json::to_value(&approval.partner).expect("a partner serialises");
             partner["links"] = serde_json::json!([approval.link]);
+            partner["partnerId"] = serde_json::json!(approval.partner.id);
             json(StatusCode::OK, &partner)
         }
-        Endpoint::DubReject => json(
-            StatusCode::OK,
-            &applications::dub_reject(ctx, &principal, request.json()?).await?,
-        ),
+        Endpoint::DubReject => {
+            let rejected = applications::dub_reject(ctx, &principal, request.json()?).await?;
+            // Dub's `{partnerId}`: an applicant's partner id is its application's id.
+            let mut body = serde_json::to_value(&rejected).expect("an application serialises");
+            body["partnerId"] = serde_json::json!(rejected.id);
+            json(StatusCode::OK, &body)
+        }
     };
     Ok(response)
 }
 
-/// StackBE's list is `{data, nextCursor}`; Dub's is a bare array, the cursor in a header.
-fn list_response(endpoint: Endpoint, data: Vec<Application>, next: Option<String>) -> ApiResponse {
+/// Our `limit`, or Dub's `pageSize`: 1 to 100, never clamped.
+fn page_size(request: &ApiRequest) -> Result<u32, ApiError> {
+    match request.query("pageSize") {
+        Some(raw) => raw
+            .parse::<u32>()
+            .ok()
+            .filter(|size| (1..=100).contains(size))
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::BadRequest,
+                    "`pageSize` must be a whole number from 1 to 100.",
+                )
+            }),
+        None => request.page_limit(DEFAULT_PAGE),
+    }
+}
+
+/// StackBE's list is `{data, nextCursor}` of our records; Dub's is a bare array of its
+/// `ProgramApplication` schema, the cursor in a header.
+fn list_response(endpoint: Endpoint, page: applications::ApplicationPage) -> ApiResponse {
     if endpoint == Endpoint::ListApplications {
         return json(
             StatusCode::OK,
-            &serde_json::json!({ "data": data, "nextCursor": next }),
+            &serde_json::json!({ "data": page.applications, "nextCursor": page.next }),
         );
     }
-    let mut response = json(StatusCode::OK, &data);
-    if let Some(value) = next.and_then(|next| HeaderValue::from_str(&next).ok()) {
+    let items: Vec<ProgramApplicationSchema> = page
+        .applications
+        .iter()
+        .map(|application| ProgramApplicationSchema::of(application, &page.form_fields))
+        .collect();
+    let mut response = json(StatusCode::OK, &items);
+    if let Some(value) = page.next.and_then(|next| HeaderValue::from_str(&next).ok()) {
         response.headers_mut().insert("x-next-cursor", value);
     }
     response

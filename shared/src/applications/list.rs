@@ -2,8 +2,17 @@ use super::repo;
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
-use crate::model::{Application, ApplicationStatus};
+use crate::model::{Application, ApplicationFormField, ApplicationStatus};
 use crate::programs;
+
+/// One page of a program's applications, newest first, with the program's form fields (the
+/// labels of the answers).
+#[derive(Debug, Clone)]
+pub struct ApplicationPage {
+    pub applications: Vec<Application>,
+    pub next: Option<String>,
+    pub form_fields: Vec<ApplicationFormField>,
+}
 
 /// One page of a program's applications, newest first. `program_id` is `None` on Dub's
 /// route, which acts on the caller's own program.
@@ -14,7 +23,7 @@ pub async fn list_applications(
     status: Option<ApplicationStatus>,
     cursor: Option<String>,
     limit: u32,
-) -> Result<(Vec<Application>, Option<String>), DomainError> {
+) -> Result<ApplicationPage, DomainError> {
     let program_id = match program_id {
         Some(id) => id.to_owned(),
         None => principal
@@ -24,6 +33,11 @@ pub async fn list_applications(
     };
     let program =
         programs::authorized_program(ctx, principal, &program_id, Scope::PartnersRead).await?;
-    let page = repo::list(ctx.store.as_ref(), &program.id, status, cursor, limit).await?;
-    Ok(page)
+    let (applications, next) =
+        repo::list(ctx.store.as_ref(), &program.id, status, cursor, limit).await?;
+    Ok(ApplicationPage {
+        applications,
+        next,
+        form_fields: program.settings.application_form_fields,
+    })
 }

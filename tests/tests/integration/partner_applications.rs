@@ -605,6 +605,53 @@ engine_tests! {
         assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     }
 
+    async fn dubs_list_shows_its_schema_and_pages_by_number_and_partner_ids_review(app: TestApp) {
+        let program = program(&app, "go.acme.com").await;
+        let ids: Vec<String> = {
+            let mut ids = Vec::new();
+            for n in 0..5 {
+                ids.push(applied(&app, &program, &format!("p{n}@example.com"), &format!("Partner {n}")).await);
+            }
+            ids
+        };
+        let list = |query: &'static str| call(&app, Method::GET, query, &program.server_key, None);
+        let first = list("/program-applications?status=pending&page=1&pageSize=2").await;
+        assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+        let item = &first.body[0];
+        assert_eq!(item["id"], ids[4].as_str(), "newest first");
+        assert_eq!(item["partner"]["id"], ids[4].as_str());
+        assert_eq!(item["partner"]["email"], "p4@example.com");
+        assert_eq!(item["partner"]["status"], "pending");
+        assert_eq!(item["partner"]["networkStatus"], "submitted");
+        assert!(item["partner"]["image"].is_null() && item["partner"]["payoutsEnabledAt"].is_null());
+        assert_eq!(item["applicationFormData"][0], json!({"label": "Company", "value": "Acme Inc"}));
+        assert!(item["createdAt"].is_string());
+        let page_ids = |body: &Value| body.as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+        let second = list("/program-applications?status=pending&page=2&pageSize=2").await;
+        assert_eq!(page_ids(&second.body), [ids[2].clone(), ids[1].clone()]);
+        let third = list("/program-applications?status=pending&page=3&pageSize=2").await;
+        assert_eq!(page_ids(&third.body), [ids[0].clone()]);
+        assert_eq!(list("/program-applications?page=0").await.status, StatusCode::BAD_REQUEST);
+
+        // Dub's approve and reject name the applicant by `partnerId` and answer `{partnerId}`.
+        let approved = call(&app, Method::POST, "/program-applications/approve", &program.server_key,
+            Some(json!({"partnerId": ids[4], "groupId": null}))).await;
+        assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);
+        assert!(approved.body["partnerId"].as_str().unwrap().starts_with("pn_"), "{}", approved.body);
+        let rejected = call(&app, Method::POST, "/program-applications/reject", &program.server_key,
+            Some(json!({"partnerId": ids[3], "flagForFraud": true, "flagForFraudReason": "fake traffic"}))).await;
+        assert_eq!(rejected.status, StatusCode::OK, "{}", rejected.body);
+        assert_eq!(rejected.body["partnerId"], ids[3].as_str());
+        assert_eq!(rejected.body["rejectionReason"], "other");
+        let both = call(&app, Method::POST, "/program-applications/reject", &program.server_key,
+            Some(json!({"partnerId": ids[2], "flagForFraud": true, "reapplicationTimeframe": "instant"}))).await;
+        assert_eq!(both.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let nobody = call(&app, Method::POST, "/program-applications/approve", &program.server_key, Some(json!({}))).await;
+        assert_eq!(nobody.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let listed = list("/program-applications?status=approved").await;
+        assert_eq!(listed.body[0]["partner"]["status"], "approved");
+    }
+
     async fn program_form_fields_are_validated(app: TestApp) {
         let program = program(&app, "go.acme.com").await;
         let fields = json!([
