@@ -2,7 +2,9 @@
 """Calls the partner endpoints of the local stack through the official Dub Python SDK (PyPI
 `dub`, pinned in tests/run), which validates every response strictly: `partners.create`,
 `partners.ban`, `partners.deactivate`, `partners.list` with several parameter sets, and
-`program_applications.list`, `.approve` and `.reject`, checking the parsed results.
+`program_applications.list`, `.approve` and `.reject`, and `links.create`, `.get`, `.update`
+and `partners.create_link`, `.retrieve_links` (Dub's full LinkSchema), checking the parsed
+results.
 
 Usage: .venv/bin/python tests/dub_sdk_partners.py path/to/local-stack-binary
 """
@@ -49,6 +51,7 @@ def main():
         with Dub(token=demo["apiKey"], server_url=base) as dub:
             run(dub)
             applications(dub, base, demo["apiKey"])
+            links(dub)
     finally:
         stack.send_signal(signal.SIGINT)
         try:
@@ -142,6 +145,43 @@ def applications(dub, base, key):
     left = dub.program_applications.list(request={"status": "pending"})
     check([a.id for a in left] == [ids[0]], "one application left pending")
     print("OK: program_applications.list (pages 1 and 2), approve and reject by partner id")
+
+
+def links(dub):
+    created = dub.links.create(request={
+        "url": "https://acme.com/pricing?plan=pro",
+        "key": "sdk-spring",
+        "external_id": "campaign-42",
+        "title": "Spring sale",
+        "utm_source": "newsletter",
+        "utm_campaign": "spring",
+        "comments": "made by the SDK script",
+        "track_conversion": True,
+    })
+    check(created.key == "sdk-spring", f"key: {created.key}")
+    check(created.external_id == "campaign-42", "externalId kept")
+    check(created.title == "Spring sale" and created.track_conversion, "title and flag kept")
+    check("utm_source=newsletter" in created.url and "plan=pro" in created.url, f"UTM in the destination: {created.url}")
+    check(created.short_link.endswith("/sdk-spring"), created.short_link)
+    check(created.tags == [] and created.clicks == 0, "no tags, no clicks")
+    fetched = dub.links.get(request={"domain": created.domain, "key": "sdk-spring"})
+    check(fetched.id == created.id and fetched.utm_campaign == "spring", "links.get")
+    updated = dub.links.update(link_id=created.id, request_body={"title": "Summer sale", "utm_source": None})
+    check(updated.title == "Summer sale" and updated.utm_source is None, "links.update")
+    check(updated.updated_at >= created.updated_at, "updatedAt moves")
+    partner = dub.partners.create(request={"email": "linker@example.com", "name": "Lin Ker", "tenant_id": "linker-1"})
+    made = dub.partners.create_link(request={"partner_id": partner.id, "url": "https://acme.com/blog",
+                                             "link_props": {"title": "Blog", "comments": "for the blog"}})
+    check(made.partner_id == partner.id and made.title == "Blog", "partners.create_link")
+    check(made.comments == "for the blog" and made.tenant_id == "linker-1", "link props kept")
+    listed = dub.partners.retrieve_links(request={"tenant_id": "linker-1"})
+    check(made.id in [link.id for link in listed], "partners.retrieve_links")
+    try:
+        dub.links.create(request={"url": "https://acme.com", "password": "secret"})
+        check(False, "a password must be refused")
+    except errors.UnprocessableEntity as error:
+        check(error.data.error.code == "unprocessable_entity", str(error))
+    print("OK: links.create / get / update and partners.create_link / retrieve_links parse as LinkSchema")
 
 
 def dub_version():

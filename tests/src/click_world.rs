@@ -64,8 +64,10 @@ pub fn link(index: usize, partner: Option<usize>) -> Link {
         geo: Default::default(),
         ios: None,
         android: None,
+        details: Default::default(),
         stats: Default::default(),
         created_at: OffsetDateTime::UNIX_EPOCH,
+        updated_at: None,
     }
 }
 

@@ -55,8 +55,10 @@ async fn seed(store: &EmbeddedStore) {
         geo: Default::default(),
         ios: None,
         android: None,
+        details: Default::default(),
         stats: Default::default(),
         created_at: time::OffsetDateTime::UNIX_EPOCH,
+        updated_at: None,
     };
     let mut ops: Vec<_> = insert_partner(&partner)
         .unwrap()

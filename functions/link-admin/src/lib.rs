@@ -7,6 +7,7 @@ use shared::auth::{AuthError, AuthenticateError, Principal};
 use shared::context::AppContext;
 use shared::links::{self, track};
 use shared::web::{ApiError, ApiRequest, ApiResponse, Route, RouteMatch, json, serve};
+use shared::wire::links::LinkSchema;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Endpoint {
@@ -86,22 +87,24 @@ async fn endpoint(
     let response = match found.endpoint {
         Endpoint::CreateLink => json(
             StatusCode::OK,
-            &links::create_link(ctx, &principal, request.json()?).await?,
+            &LinkSchema::of(&links::create_link(ctx, &principal, request.json()?).await?),
         ),
         Endpoint::LinkInfo => json(
             StatusCode::OK,
-            &links::link_info(
-                ctx,
-                &principal,
-                request.query("domain"),
-                request.query("key"),
-                request.query("linkId"),
-            )
-            .await?,
+            &LinkSchema::of(
+                &links::link_info(
+                    ctx,
+                    &principal,
+                    request.query("domain"),
+                    request.query("key"),
+                    request.query("linkId"),
+                )
+                .await?,
+            ),
         ),
         Endpoint::UpdateLink => json(
             StatusCode::OK,
-            &links::update_link(ctx, &principal, link_id, request.json()?).await?,
+            &LinkSchema::of(&links::update_link(ctx, &principal, link_id, request.json()?).await?),
         ),
         Endpoint::DeleteLink => json(
             StatusCode::OK,
@@ -109,7 +112,7 @@ async fn endpoint(
         ),
         Endpoint::CreatePartnerLink => json(
             StatusCode::CREATED,
-            &links::create_partner_link(ctx, &principal, request.json()?).await?,
+            &LinkSchema::of(&links::create_partner_link(ctx, &principal, request.json()?).await?),
         ),
         Endpoint::ListPartnerLinks => json(
             StatusCode::OK,
@@ -119,7 +122,10 @@ async fn endpoint(
                 request.query("partnerId"),
                 request.query("tenantId"),
             )
-            .await?,
+            .await?
+            .iter()
+            .map(LinkSchema::of)
+            .collect::<Vec<_>>(),
         ),
         Endpoint::TrackClick | Endpoint::TrackReferral => unreachable!("handled above"),
     };

@@ -62,8 +62,10 @@ async fn redirector() -> Redirector {
         geo: Default::default(),
         ios: None,
         android: None,
+        details: Default::default(),
         stats: LinkStats::default(),
         created_at: time::OffsetDateTime::now_utc(),
+        updated_at: None,
     };
     store
         .transact(repo::insert(&link).unwrap().to_vec())

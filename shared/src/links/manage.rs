@@ -5,7 +5,6 @@
 use super::fields;
 use super::key::LinkKey;
 use super::repo::{self, StoredLink};
-use super::view::LinkView;
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
@@ -14,6 +13,7 @@ use crate::outbox;
 use crate::partners;
 use crate::programs;
 use crate::types::{LinkId, PartnerId, ProgramId, WebUrl};
+use fields::present;
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
@@ -22,7 +22,7 @@ const RANDOM_KEY_ATTEMPTS: usize = 3;
 
 /// `POST /links`.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateLink {
     pub url: String,
     pub domain: Option<String>,
@@ -38,11 +38,16 @@ pub struct CreateLink {
     pub geo: Option<BTreeMap<String, String>>,
     pub ios: Option<String>,
     pub android: Option<String>,
+    #[serde(flatten)]
+    pub details: fields::DetailsInput,
+    /// Whatever else was sent: refused (422), as an unknown field is everywhere.
+    #[serde(flatten)]
+    pub unknown: BTreeMap<String, serde_json::Value>,
 }
 
 /// `PATCH /links/{id}`: only the fields present change; `null` clears an optional field.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateLink {
     pub url: Option<String>,
     pub key: Option<String>,
@@ -61,15 +66,10 @@ pub struct UpdateLink {
     pub ios: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
     pub android: Option<Option<String>>,
-}
-
-/// A field that is present (`Some`), possibly `null` (`Some(None)`); absent fields stay `None`.
-fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: serde::Deserialize<'de>,
-{
-    serde::Deserialize::deserialize(deserializer).map(Some)
+    #[serde(flatten)]
+    pub details: fields::DetailsInput,
+    #[serde(flatten)]
+    pub unknown: BTreeMap<String, serde_json::Value>,
 }
 
 fn present_time<'de, D>(deserializer: D) -> Result<Option<Option<OffsetDateTime>>, D::Error>
@@ -149,7 +149,7 @@ fn event(ctx: &AppContext, actor: Actor, name: &str, link: &Link) -> DomainEvent
         &link.program_id,
         name,
         actor,
-        serde_json::to_value(LinkView::from(link.clone())).expect("a link serialises"),
+        serde_json::to_value(crate::wire::links::LinkSchema::of(link)).expect("a link serialises"),
     )
 }
 
@@ -186,9 +186,12 @@ pub async fn create_link(
     ctx: &AppContext,
     principal: &Principal,
     request: CreateLink,
-) -> Result<LinkView, DomainError> {
+) -> Result<Link, DomainError> {
+    fields::refuse_unknown(&request.unknown)?;
     let program = links_program(ctx, principal, Scope::LinksWrite).await?;
     check_program_id(&program, request.program_id.as_deref())?;
+    let mut details = crate::model::LinkDetails::default();
+    request.details.apply(&mut details)?;
     let domain = check_domain(&program, request.domain.as_deref())?;
     let (key, random_key) = match request.key.as_deref() {
         Some(raw) => (LinkKey::parse(raw)?, false),
@@ -199,7 +202,7 @@ pub async fn create_link(
         program_id: program.id.clone(),
         domain,
         key: key.as_str().to_owned(),
-        url: fields::url("url", &request.url)?,
+        url: fields::with_utm(&fields::url("url", &request.url)?, &details)?,
         partner_id: check_partner(ctx, &program.id, request.partner_id.as_deref()).await?,
         tenant_id: fields::tenant_id(request.tenant_id)?,
         expires_at: request.expires_at,
@@ -208,12 +211,12 @@ pub async fn create_link(
         geo: fields::geo(request.geo.unwrap_or_default())?,
         ios: fields::optional_url("ios", request.ios.as_deref())?,
         android: fields::optional_url("android", request.android.as_deref())?,
+        details,
         stats: LinkStats::default(),
         created_at: ctx.clock.now(),
+        updated_at: None,
     };
-    Ok(insert_new(ctx, principal.actor(), link, random_key)
-        .await?
-        .into())
+    insert_new(ctx, principal.actor(), link, random_key).await
 }
 
 /// `GET /links/info?domain=&key=` (or `?linkId=`).
@@ -223,7 +226,7 @@ pub async fn link_info(
     domain: Option<&str>,
     key: Option<&str>,
     link_id: Option<&str>,
-) -> Result<LinkView, DomainError> {
+) -> Result<Link, DomainError> {
     let program = links_program(ctx, principal, Scope::LinksRead).await?;
     let found = match (link_id, domain) {
         (Some(id), _) => {
@@ -245,7 +248,7 @@ pub async fn link_info(
         }
     };
     found
-        .map(|stored| stored.link.into())
+        .map(|stored| stored.link)
         .ok_or_else(|| DomainError::not_found("Link"))
 }
 
@@ -266,13 +269,16 @@ pub async fn update_link(
     principal: &Principal,
     link_id: &str,
     request: UpdateLink,
-) -> Result<LinkView, DomainError> {
+) -> Result<Link, DomainError> {
+    fields::refuse_unknown(&request.unknown)?;
     let program = links_program(ctx, principal, Scope::LinksWrite).await?;
     let read = stored_link(ctx, &program, link_id).await?;
     let mut link = read.link.clone();
+    request.details.apply(&mut link.details)?;
     if let Some(url) = &request.url {
         link.url = fields::url("url", url)?;
     }
+    link.url = fields::with_utm(&link.url, &link.details)?;
     if let Some(key) = &request.key {
         link.key = LinkKey::parse(key)?.as_str().to_owned();
     }
@@ -301,14 +307,15 @@ pub async fn update_link(
         link.android = fields::optional_url("android", android.as_deref())?;
     }
     if link == read.link {
-        return Ok(link.into());
+        return Ok(link);
     }
+    link.updated_at = Some(ctx.clock.now());
     let updated = event(ctx, principal.actor(), "link.updated", &link);
     let mut ops = repo::replace(&link, &read)?;
     let key_changed = ops.len() == 3;
     ops.push(outbox::record(&updated)?);
     match ctx.store.transact(ops).await {
-        Ok(()) => Ok(link.into()),
+        Ok(()) => Ok(link),
         Err(error) => match error.failed_condition_index() {
             Some(2) if key_changed => Err(key_taken(&link)),
             Some(_) => Err(changed_meanwhile()),

@@ -13,9 +13,9 @@ pub mod track;
 mod view;
 
 pub use agent::{Agent, AgentParser, Platform};
-pub use key::LinkKey;
+pub use key::{LinkKey, ROOT_KEY_ALIAS};
 pub use manage::{CreateLink, UpdateLink, create_link, delete_link, link_info, update_link};
 pub use partner_links::{CreatePartnerLink, LinkProps, create_partner_link, list_partner_links};
 pub use redirect::{RedirectPorts, RedirectResponse, RedirectSettings, Redirector, Visit};
 pub use target::RedirectTarget;
-pub use view::{LinkView, short_link};
+pub use view::short_link;

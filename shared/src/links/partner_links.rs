@@ -6,7 +6,6 @@ use super::fields;
 use super::key::LinkKey;
 use super::manage::{default_destination, insert_new, links_program};
 use super::repo;
-use super::view::LinkView;
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
@@ -33,8 +32,10 @@ pub struct CreatePartnerLink {
 
 /// The optional settings of the new link.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct LinkProps {
+    /// The link's own tenant id; the partner's when absent.
+    pub tenant_id: Option<String>,
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub expires_at: Option<OffsetDateTime>,
     pub expired_url: Option<String>,
@@ -42,6 +43,10 @@ pub struct LinkProps {
     pub geo: Option<BTreeMap<String, String>>,
     pub ios: Option<String>,
     pub android: Option<String>,
+    #[serde(flatten)]
+    pub details: fields::DetailsInput,
+    #[serde(flatten)]
+    pub unknown: BTreeMap<String, serde_json::Value>,
 }
 
 /// `POST /partners/links`.
@@ -49,7 +54,7 @@ pub async fn create_partner_link(
     ctx: &AppContext,
     principal: &Principal,
     request: CreatePartnerLink,
-) -> Result<LinkView, DomainError> {
+) -> Result<Link, DomainError> {
     let program = links_program(ctx, principal, Scope::LinksWrite).await?;
     if request
         .program_id
@@ -86,6 +91,10 @@ pub async fn create_partner_link(
         None => (LinkKey::random(ctx.random.as_ref()), true),
     };
     let props = request.link_props.unwrap_or_default();
+    fields::refuse_unknown(&props.unknown)?;
+    let mut details = crate::model::LinkDetails::default();
+    props.details.apply(&mut details)?;
+    let url = fields::with_utm(&url, &details)?;
     let link = Link {
         id: LinkId::generate(ctx.ids.as_ref()),
         program_id: program.id.clone(),
@@ -93,19 +102,22 @@ pub async fn create_partner_link(
         key: key.as_str().to_owned(),
         url,
         partner_id: Some(partner.id.clone()),
-        tenant_id: partner.tenant_id.clone(),
+        tenant_id: match props.tenant_id {
+            Some(tenant) => fields::tenant_id(Some(tenant))?,
+            None => partner.tenant_id.clone(),
+        },
         expires_at: props.expires_at,
         expired_url: fields::optional_url("expiredUrl", props.expired_url.as_deref())?,
         disabled: props.disabled.unwrap_or(false),
         geo: fields::geo(props.geo.unwrap_or_default())?,
         ios: fields::optional_url("ios", props.ios.as_deref())?,
         android: fields::optional_url("android", props.android.as_deref())?,
+        details,
         stats: LinkStats::default(),
         created_at: ctx.clock.now(),
+        updated_at: None,
     };
-    Ok(insert_new(ctx, principal.actor(), link, random_key)
-        .await?
-        .into())
+    insert_new(ctx, principal.actor(), link, random_key).await
 }
 
 /// `GET /partners/links?partnerId=` (or `?tenantId=`).
@@ -114,11 +126,11 @@ pub async fn list_partner_links(
     principal: &Principal,
     partner_id: Option<&str>,
     tenant_id: Option<&str>,
-) -> Result<Vec<LinkView>, DomainError> {
+) -> Result<Vec<Link>, DomainError> {
     let program = links_program(ctx, principal, Scope::LinksRead).await?;
     let partner =
         partners::find_named(ctx.store.as_ref(), &program.id, partner_id, tenant_id).await?;
     let links =
         repo::list_for_partner(ctx.store.as_ref(), &program.id, &partner.id, MAX_LISTED).await?;
-    Ok(links.into_iter().map(LinkView::from).collect())
+    Ok(links)
 }

@@ -23,10 +23,47 @@ pub struct Link {
     pub geo: BTreeMap<String, WebUrl>,
     pub ios: Option<WebUrl>,
     pub android: Option<WebUrl>,
+    /// Dub's descriptive fields: kept and shown, never acted on by the redirect.
+    #[serde(flatten, default)]
+    pub details: LinkDetails,
     #[serde(flatten)]
     pub stats: LinkStats,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// The last change; `None` for a link never changed (and for links stored before it was
+    /// kept), shown as its creation time.
+    #[serde(with = "time::serde::rfc3339::option", default)]
+    pub updated_at: Option<OffsetDateTime>,
+}
+
+/// The fields of Dub's link that describe it for people and tools (title, UTM tags, folder, flags): stored as given and returned, so integrations that set them keep working. The
+/// UTM tags are also written into the destination's query when set (as Dub does).
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct LinkDetails {
+    pub external_id: Option<String>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub image: Option<String>,
+    pub video: Option<String>,
+    pub comments: Option<String>,
+    #[serde(rename = "utm_source")]
+    pub utm_source: Option<String>,
+    #[serde(rename = "utm_medium")]
+    pub utm_medium: Option<String>,
+    #[serde(rename = "utm_campaign")]
+    pub utm_campaign: Option<String>,
+    #[serde(rename = "utm_term")]
+    pub utm_term: Option<String>,
+    #[serde(rename = "utm_content")]
+    pub utm_content: Option<String>,
+    pub folder_id: Option<String>,
+    pub track_conversion: bool,
+    pub archived: bool,
+    pub proxy: bool,
+    pub rewrite: bool,
+    pub do_index: bool,
+    pub public_stats: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]

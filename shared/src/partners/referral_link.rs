@@ -30,8 +30,10 @@ pub fn default_referral_link(
         geo: Default::default(),
         ios: None,
         android: None,
+        details: Default::default(),
         stats: LinkStats::default(),
         created_at: now,
+        updated_at: None,
     })
 }
 

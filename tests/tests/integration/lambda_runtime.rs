@@ -558,8 +558,10 @@ async fn link_redirect_redirects_and_sends_its_clicks_at_shutdown() {
         geo: Default::default(),
         ios: Some(shared::types::WebUrl::parse("https://apps.apple.com/acme").unwrap()),
         android: None,
+        details: Default::default(),
         stats: Default::default(),
         created_at: time::OffsetDateTime::now_utc(),
+        updated_at: None,
     };
     store
         .transact(shared::links::repo::insert(&link).unwrap().to_vec())

@@ -149,6 +149,47 @@ engine_tests! {
         assert_eq!(no_auth.status, StatusCode::UNAUTHORIZED);
     }
 
+    async fn dubs_link_fields_are_kept_and_every_field_of_its_schema_is_shown(app: TestApp) {
+        let track = track_services(&app);
+        let acme = program(&app, "d.acme.com").await;
+        let key = Some(acme.key.as_str());
+        let created = call(&app, &track, Method::POST, "/links", key, Some(json!({
+            "url": "https://acme.com/pricing?plan=pro&utm_source=old", "key": "dub-fields",
+            "externalId": "campaign-42", "title": "Spring", "description": "Sale", "comments": "note",
+            "utm_source": "newsletter", "utm_medium": "email", "folderId": "fold_1",
+            "trackConversion": true, "archived": false, "tagIds": [], "webhookIds": [], "keyLength": 7,
+        }))).await;
+        assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+        let link = &created.body;
+        assert_eq!(link["url"], "https://acme.com/pricing?plan=pro&utm_source=newsletter&utm_medium=email");
+        assert_eq!((link["externalId"].as_str(), link["title"].as_str(), link["folderId"].as_str()), (Some("campaign-42"), Some("Spring"), Some("fold_1")));
+        assert_eq!(link["utm_source"], "newsletter");
+        assert_eq!(link["trackConversion"], true);
+        // Every field of Dub's LinkSchema is present, with Dub's type where we hold no value.
+        for field in ["password", "image", "video", "disabledAt", "userId", "lastClicked", "tagId", "utm_term", "testVariants"] {
+            assert_eq!(link[field], Value::Null, "{field}");
+        }
+        assert_eq!((link["tags"].clone(), link["webhookIds"].clone()), (json!([]), json!([])));
+        assert_eq!(link["workspaceId"], acme.id.as_str());
+        assert!(link["qrCode"].as_str().unwrap().starts_with("/qr?url="));
+        assert_eq!(link["createdAt"], link["updatedAt"]);
+        let changed = call(&app, &track, Method::PATCH, &format!("/links/{}", link["id"].as_str().unwrap()), key,
+            Some(json!({"title": null, "archived": true}))).await;
+        assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+        assert_eq!((changed.body["title"].clone(), changed.body["archived"].clone()), (Value::Null, json!(true)));
+        assert_eq!(changed.body["comments"], "note", "untouched fields stay");
+        // What asks for behaviour we do not offer is refused, as is an unknown field.
+        for (field, value) in [("password", json!("secret")), ("tagIds", json!(["tag_1"])),
+                               ("webhookIds", json!(["wh_1"])), ("testVariants", json!([{"url": "https://a.com", "percentage": 50}])),
+                               ("bogus", json!(1))] {
+            let mut body = json!({"url": "https://acme.com/x"});
+            body[field] = value;
+            let refused = call(&app, &track, Method::POST, "/links", key, Some(body)).await;
+            assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {}", refused.body);
+            assert!(refused.body["error"]["message"].as_str().unwrap().contains(field), "{field}: {}", refused.body);
+        }
+    }
+
     async fn partner_links_are_made_and_listed_by_partner_or_tenant(app: TestApp) {
         let track = track_services(&app);
         let acme = program(&app, "p.acme.com").await;
