@@ -2,8 +2,8 @@
 """Calls the partner endpoints of the local stack through the official Dub Python SDK (PyPI
 `dub`, pinned in tests/run), which validates every response strictly: `partners.create`,
 `partners.ban`, `partners.deactivate`, `partners.list` with several parameter sets, and
-`program_applications.list`, `.approve` and `.reject`, and `links.create`, `.get`, `.update`
-and `partners.create_link`, `.retrieve_links` (Dub's full LinkSchema), checking the parsed
+`program_applications.list`, `.approve` and `.reject`, and `links.create`, `.get`, `.update`,
+`.list`, `.count` and `partners.create_link`, `.retrieve_links` (Dub's full LinkSchema), checking the parsed
 results.
 
 Usage: .venv/bin/python tests/dub_sdk_partners.py path/to/local-stack-binary
@@ -176,12 +176,19 @@ def links(dub):
     check(made.comments == "for the blog" and made.tenant_id == "linker-1", "link props kept")
     listed = dub.partners.retrieve_links(request={"tenant_id": "linker-1"})
     check(made.id in [link.id for link in listed], "partners.retrieve_links")
+    listed = dub.links.list(request={"search": "sdk-spring"}).result
+    check([link.id for link in listed] == [created.id], f"links.list search: {[l.id for l in listed]}")
+    everything = dub.links.list(request={"page_size": 100}).result
+    first = dub.links.list(request={"page": 1, "page_size": 1}).result
+    second = dub.links.list(request={"page": 2, "page_size": 1}).result
+    check([l.id for l in first + second] == [l.id for l in everything[:2]], "links.list pages")
+    check(dub.links.count(request={}) == len(everything), "links.count")
     try:
         dub.links.create(request={"url": "https://acme.com", "password": "secret"})
         check(False, "a password must be refused")
     except errors.UnprocessableEntity as error:
         check(error.data.error.code == "unprocessable_entity", str(error))
-    print("OK: links.create / get / update and partners.create_link / retrieve_links parse as LinkSchema")
+    print("OK: links.create / get / update / list / count and partners.create_link / retrieve_links parse as LinkSchema")
 
 
 def dub_version():

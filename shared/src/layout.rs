@@ -184,6 +184,11 @@ pub fn link_key_claim(domain: &str, key: &str) -> Key {
     Key::new(format!("LINKKEY#{domain}/{key}"), "CLAIM")
 }
 
+/// gsi2 partition listing a program's links (sort key: [`time_sk`] of the creation).
+pub fn program_links_index_pk(program: &ProgramId) -> String {
+    format!("PROG#{program}#LINKS")
+}
+
 /// gsi1 partition listing a partner's links (sort key: the link id).
 pub fn partner_links_index_pk(program: &ProgramId, partner: &PartnerId) -> String {
     format!("PROG#{program}#PARTNER#{partner}#LINKS")

@@ -6,12 +6,16 @@ use http::{Method, StatusCode};
 use shared::auth::{AuthError, AuthenticateError, Principal};
 use shared::context::AppContext;
 use shared::links::{self, track};
-use shared::web::{ApiError, ApiRequest, ApiResponse, Route, RouteMatch, json, serve};
+use shared::web::{
+    ApiError, ApiRequest, ApiResponse, ErrorCode, Route, RouteMatch, json, pages, serve,
+};
 use shared::wire::links::LinkSchema;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Endpoint {
     CreateLink,
+    ListLinks,
+    CountLinks,
     LinkInfo,
     UpdateLink,
     DeleteLink,
@@ -23,6 +27,8 @@ pub enum Endpoint {
 
 pub const ROUTES: &[Route<Endpoint>] = &[
     Route::new(Method::POST, "/links", Endpoint::CreateLink),
+    Route::new(Method::GET, "/links", Endpoint::ListLinks),
+    Route::new(Method::GET, "/links/count", Endpoint::CountLinks),
     Route::new(Method::GET, "/links/info", Endpoint::LinkInfo),
     Route::new(Method::PATCH, "/links/{linkId}", Endpoint::UpdateLink),
     Route::new(Method::DELETE, "/links/{linkId}", Endpoint::DeleteLink),
@@ -89,6 +95,42 @@ async fn endpoint(
             StatusCode::OK,
             &LinkSchema::of(&links::create_link(ctx, &principal, request.json()?).await?),
         ),
+        Endpoint::ListLinks => {
+            let (page, size) = link_page(&request)?;
+            let found =
+                links::list_links(ctx, &principal, link_filter(&request)?, page, size).await?;
+            json(
+                StatusCode::OK,
+                &found.iter().map(LinkSchema::of).collect::<Vec<_>>(),
+            )
+        }
+        Endpoint::CountLinks => {
+            let by = match request.query("groupBy") {
+                None => links::CountBy::Nothing,
+                Some("domain") => links::CountBy::Domain,
+                Some("folderId") => links::CountBy::FolderId,
+                Some(_) => {
+                    return Err(bad_request(
+                        "`groupBy` is `domain` or `folderId` (tags and users are not offered).",
+                    ));
+                }
+            };
+            match links::count_links(ctx, &principal, link_filter(&request)?, by).await? {
+                links::LinkCount::Total(count) => json(StatusCode::OK, &count),
+                links::LinkCount::Grouped(groups) => {
+                    let field = if by == links::CountBy::Domain {
+                        "domain"
+                    } else {
+                        "folderId"
+                    };
+                    let groups: Vec<_> = groups
+                        .into_iter()
+                        .map(|(value, count)| serde_json::json!({ field: value, "_count": count }))
+                        .collect();
+                    json(StatusCode::OK, &groups)
+                }
+            }
+        }
         Endpoint::LinkInfo => json(
             StatusCode::OK,
             &LinkSchema::of(
@@ -188,3 +230,55 @@ fn page_host(request: &ApiRequest) -> Option<String> {
 
 #[cfg(test)]
 mod sample_events;
+
+fn bad_request(message: &str) -> ApiError {
+    ApiError::new(ErrorCode::BadRequest, message)
+}
+
+/// Dub's link filters from the query (`tagId`, `tagIds`, `tagNames` match nothing: no tags).
+fn link_filter(request: &ApiRequest) -> Result<links::LinkFilter, ApiError> {
+    let show_archived = match request.query("showArchived") {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => return Err(bad_request("`showArchived` must be true or false.")),
+    };
+    let text = |name: &str| request.query(name).map(str::to_owned);
+    Ok(links::LinkFilter {
+        domain: text("domain"),
+        tenant_id: text("tenantId"),
+        folder_id: text("folderId"),
+        search: text("search").filter(|s| !s.is_empty()),
+        show_archived,
+        by_tag: ["tagId", "tagIds", "tagNames"]
+            .iter()
+            .any(|name| request.query(name).is_some()),
+    })
+}
+
+/// Where the page starts (`page`, `startingAfter` or `endingBefore`: at most one) and its size
+/// (`pageSize`, 1 to 100, Dub's default 100).
+fn link_page(request: &ApiRequest) -> Result<(links::LinkPage, u32), ApiError> {
+    let size = match request.query("pageSize") {
+        None => 100,
+        Some(raw) => raw
+            .parse::<u32>()
+            .ok()
+            .filter(|size| (1..=100).contains(size))
+            .ok_or_else(|| bad_request("`pageSize` must be a whole number from 1 to 100."))?,
+    };
+    let after = request.query("startingAfter").map(str::to_owned);
+    let before = request.query("endingBefore").map(str::to_owned);
+    let number = pages::page_number(request)?;
+    let page = match (number, after, before) {
+        (None, None, None) => links::LinkPage::Number(1),
+        (Some(number), None, None) => links::LinkPage::Number(number),
+        (None, Some(after), None) => links::LinkPage::StartingAfter(after),
+        (None, None, Some(before)) => links::LinkPage::EndingBefore(before),
+        _ => {
+            return Err(bad_request(
+                "Give at most one of `page`, `startingAfter` and `endingBefore`.",
+            ));
+        }
+    };
+    Ok((page, size))
+}

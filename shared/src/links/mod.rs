@@ -4,6 +4,7 @@
 pub mod agent;
 mod fields;
 pub mod key;
+mod list;
 mod manage;
 mod partner_links;
 pub mod redirect;
@@ -14,6 +15,7 @@ mod view;
 
 pub use agent::{Agent, AgentParser, Platform};
 pub use key::{LinkKey, ROOT_KEY_ALIAS};
+pub use list::{CountBy, LinkCount, LinkFilter, LinkPage, count_links, list_links};
 pub use manage::{CreateLink, UpdateLink, create_link, delete_link, link_info, update_link};
 pub use partner_links::{CreatePartnerLink, LinkProps, create_partner_link, list_partner_links};
 pub use redirect::{RedirectPorts, RedirectResponse, RedirectSettings, Redirector, Visit};

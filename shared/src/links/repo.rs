@@ -1,5 +1,5 @@
-//! Link records: the link item (its JSON body, `version`, counters beside it, and a gsi1 entry
-//! listing a partner's links), and the domain+key claim that makes a key unique and carries the
+//! Link records: the link item (its JSON body, `version`, counters beside it, a gsi1 entry
+//! listing a partner's links and a gsi2 entry listing the program's links by creation time), and the domain+key claim that makes a key unique and carries the
 //! redirect's [`RedirectTarget`].
 
 use super::target::RedirectTarget;
@@ -26,6 +26,14 @@ pub struct StoredLink {
 
 fn item(link: &Link, version: u64) -> Result<Item, StoreError> {
     let mut item = json_item(&layout::link(&link.id), link, version)?;
+    item.insert(
+        schema::GSI2.pk.into(),
+        s(layout::program_links_index_pk(&link.program_id)),
+    );
+    item.insert(
+        schema::GSI2.sk.into(),
+        s(layout::time_sk(link.created_at, link.id.as_str())),
+    );
     if let Some(partner) = &link.partner_id {
         item.insert(
             schema::GSI1.pk.into(),
@@ -72,7 +80,14 @@ pub fn insert(link: &Link) -> Result<[TxOp; 2], StoreError> {
 pub fn replace(link: &Link, read: &StoredLink) -> Result<Vec<TxOp>, StoreError> {
     let mut written = item(link, read.version + 1)?;
     let mut update = Update::new();
-    for name in [BODY, "version", schema::GSI1.pk, schema::GSI1.sk] {
+    for name in [
+        BODY,
+        "version",
+        schema::GSI1.pk,
+        schema::GSI1.sk,
+        schema::GSI2.pk,
+        schema::GSI2.sk,
+    ] {
         update = match written.remove(name) {
             Some(value) => update.set(name, value),
             None => update.remove(name),

@@ -190,6 +190,51 @@ engine_tests! {
         }
     }
 
+    async fn links_are_listed_newest_first_filtered_paged_and_counted(app: TestApp) {
+        let track = track_services(&app);
+        let acme = program(&app, "l.acme.com").await;
+        let key = Some(acme.key.as_str());
+        let mut made = Vec::new();
+        for (n, extra) in [json!({}), json!({"folderId": "f1"}), json!({"archived": true}), json!({"folderId": "f1"}), json!({"tenantId": "t9"})].into_iter().enumerate() {
+            let mut body = json!({"url": format!("https://acme.com/page-{n}"), "key": format!("list-{n}")});
+            for (field, value) in extra.as_object().unwrap() {
+                body[field] = value.clone();
+            }
+            let reply = call(&app, &track, Method::POST, "/links", key, Some(body)).await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+            made.push(reply.body["id"].as_str().unwrap().to_owned());
+        }
+        let ids = |reply: &integration_tests::app::Reply| -> Vec<String> {
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+            reply.body.as_array().unwrap().iter().map(|l| l["id"].as_str().unwrap().to_owned()).collect()
+        };
+        let (app_ref, track_ref) = (&app, &track);
+        let get = |path: String| async move { call(app_ref, track_ref, Method::GET, &path, key, None).await };
+        let visible = [made[4].clone(), made[3].clone(), made[1].clone(), made[0].clone()];
+        assert_eq!(ids(&get("/links".into()).await), visible, "newest first, archived hidden");
+        assert_eq!(ids(&get("/links?showArchived=true".into()).await).len(), 5);
+        assert_eq!(ids(&get("/links?page=1&pageSize=2".into()).await), visible[..2]);
+        assert_eq!(ids(&get("/links?page=2&pageSize=2".into()).await), visible[2..]);
+        assert!(ids(&get("/links?page=3&pageSize=2".into()).await).is_empty());
+        assert_eq!(ids(&get(format!("/links?startingAfter={}&pageSize=2", made[3])).await), visible[2..]);
+        assert_eq!(ids(&get(format!("/links?endingBefore={}&pageSize=2", made[1])).await), visible[..2]);
+        assert_eq!(ids(&get("/links?folderId=f1".into()).await), [made[3].clone(), made[1].clone()]);
+        assert_eq!(ids(&get("/links?tenantId=t9".into()).await), [made[4].clone()]);
+        assert_eq!(ids(&get("/links?search=page-0".into()).await), [made[0].clone()]);
+        assert!(ids(&get("/links?tagId=tag_1".into()).await).is_empty(), "no tags: nothing matches");
+        let count = get("/links/count".into()).await;
+        assert_eq!(count.body, json!(4));
+        let grouped = get("/links/count?groupBy=folderId&showArchived=true".into()).await;
+        assert_eq!(grouped.body, json!([{"folderId": null, "_count": 3}, {"folderId": "f1", "_count": 2}]));
+        for bad in ["/links?pageSize=101", "/links?page=0", "/links?page=2&startingAfter=x", "/links/count?groupBy=tagId", "/links?showArchived=maybe"] {
+            assert_eq!(get(bad.into()).await.status, StatusCode::BAD_REQUEST, "{bad}");
+        }
+        // Another program sees none of them.
+        let other = program(&app, "other.acme.com").await;
+        let theirs = call(&app, &track, Method::GET, "/links", Some(other.key.as_str()), None).await;
+        assert_eq!(theirs.body, json!([]));
+    }
+
     async fn partner_links_are_made_and_listed_by_partner_or_tenant(app: TestApp) {
         let track = track_services(&app);
         let acme = program(&app, "p.acme.com").await;
