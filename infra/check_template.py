@@ -2,9 +2,12 @@
 """Checks that infra/template.yaml and functions/ agree: every deployable function crate has
 exactly one function resource, and every function resource builds an existing crate with
 cargo-lambda on provided.al2023 / arm64. A crate opts out of deployment with
-`[package.metadata.partnerline] deploy = false` (the local stack)."""
+`[package.metadata.partnerline] deploy = false` (the local stack). Every route a function's
+`ROUTES` table names with a literal path must reach that function through one of its HttpApi
+events (a route added in code but not in the template would answer 404 on AWS only)."""
 
 import pathlib
+import re
 import sys
 import tomllib
 
@@ -22,6 +25,39 @@ def deployable_crates():
         if deploy:
             crates[manifest.parent.resolve()] = package["name"]
     return crates
+
+
+ROUTE = re.compile(r'Route::new\(\s*Method::(\w+),\s*"([^"]+)"')
+
+
+def code_routes(crate_dir):
+    """(method, path) of each route of the crate's table written with a literal path."""
+    source = (crate_dir / "src" / "lib.rs").read_text()
+    return ROUTE.findall(source)
+
+
+def event_matches(event_method, event_path, method, path):
+    if event_method not in ("ANY", method):
+        return False
+    pattern = re.escape(event_path)
+    pattern = re.sub(r"\\\{proxy\\\+\\\}", ".+", pattern)
+    pattern = re.sub(r"\\\{\w+\\\}", "[^/]+", pattern)
+    return re.fullmatch(pattern, path) is not None
+
+
+def uncovered_routes(name, props, crate_dir):
+    events = [
+        (e["Properties"]["Method"].upper(), e["Properties"]["Path"])
+        for e in (props.get("Events") or {}).values()
+        if e.get("Type") == "HttpApi"
+    ]
+    if not events:
+        return []
+    return [
+        f"{name}: {method} {path} is in the code's routes but no HttpApi event of the function reaches it"
+        for method, path in code_routes(crate_dir)
+        if not any(event_matches(m, p, method, path.replace("{", "x").replace("}", "")) for m, p in events)
+    ]
 
 
 def main():
@@ -50,6 +86,7 @@ def main():
                 problems.append(f"{name}: {key} must be {value}, not {props.get(key)}")
         if meta.get("BuildMethod") != "rust-cargolambda":
             problems.append(f"{name}: Metadata.BuildMethod must be rust-cargolambda")
+        problems.extend(uncovered_routes(name, props, crate_dir))
         binary = meta.get("BuildProperties", {}).get("Binary")
         if binary != crates[crate_dir]:
             problems.append(f"{name}: BuildProperties.Binary {binary} is not the crate's binary {crates[crate_dir]}")

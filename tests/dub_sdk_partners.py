@@ -3,7 +3,7 @@
 `dub`, pinned in tests/run), which validates every response strictly: `partners.create`,
 `partners.ban`, `partners.deactivate`, `partners.list` with several parameter sets, and
 `program_applications.list`, `.approve` and `.reject`, and `links.create`, `.get`, `.update`,
-`.list`, `.count` and `partners.create_link`, `.retrieve_links` (Dub's full LinkSchema), checking the parsed
+`.list`, `.count` and `partners.create_link`, `.upsert_link`, `.retrieve_links` (Dub's full LinkSchema), checking the parsed
 results.
 
 Usage: .venv/bin/python tests/dub_sdk_partners.py path/to/local-stack-binary
@@ -176,6 +176,11 @@ def links(dub):
     check(made.comments == "for the blog" and made.tenant_id == "linker-1", "link props kept")
     listed = dub.partners.retrieve_links(request={"tenant_id": "linker-1"})
     check(made.id in [link.id for link in listed], "partners.retrieve_links")
+    upserted = dub.partners.upsert_link(request={"partner_id": partner.id, "url": "https://acme.com/blog",
+                                                 "comments": "upserted"})
+    check(upserted.id == made.id and upserted.comments == "upserted", "partners.upsert_link finds the link by its URL")
+    fresh = dub.partners.upsert_link(request={"tenant_id": "linker-1", "url": "https://acme.com/docs"})
+    check(fresh.id != made.id and fresh.partner_id == partner.id, "partners.upsert_link makes a new link")
     listed = dub.links.list(request={"search": "sdk-spring"}).result
     check([link.id for link in listed] == [created.id], f"links.list search: {[l.id for l in listed]}")
     everything = dub.links.list(request={"page_size": 100}).result
@@ -188,7 +193,7 @@ def links(dub):
         check(False, "a password must be refused")
     except errors.UnprocessableEntity as error:
         check(error.data.error.code == "unprocessable_entity", str(error))
-    print("OK: links.create / get / update / list / count and partners.create_link / retrieve_links parse as LinkSchema")
+    print("OK: links.create / get / update / list / count and partners.create_link / retrieve_links / upsert_link parse as LinkSchema")
 
 
 def dub_version():

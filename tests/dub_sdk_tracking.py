@@ -103,6 +103,11 @@ def main():
 
         updated = dub.commissions.update(request={"id": sales[0].id, "request_body": {"status": "fraud"}})
         assert updated.status == "fraud", updated
+        # Dub's bulk update: all or nothing.
+        bulk = dub.commissions.update_many(request={"commission_ids": [sales[0].id], "status": "pending"})
+        assert [(c.id, c.status) for c in bulk] == [(sales[0].id, "pending")], bulk
+        again = dub.commissions.list(request={"partner_id": click["partnerId"], "status": "pending"}).result
+        assert sales[0].id in [c.id for c in again], again
 
         try:
             dub.track.lead(request={"click_id": "clk_not-a-real-click", "event_name": "Sign up",
@@ -110,7 +115,7 @@ def main():
             raise SystemExit("FAIL: an unknown click was accepted")
         except errors.NotFound:
             pass
-        print("Dub SDK: click -> lead -> sale -> customers (expanded) -> commissions.list (by cursor and page) -> commissions.update OK")
+        print("Dub SDK: click -> lead -> sale -> customers (expanded) -> commissions.list (by cursor and page) -> commissions.update -> update_many OK")
     finally:
         stack.terminate()
         stack.wait(timeout=10)

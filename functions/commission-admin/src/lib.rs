@@ -18,6 +18,7 @@ pub enum Endpoint {
     ListCommissions,
     GetCommission,
     UpdateCommission,
+    BulkUpdateCommissions,
 }
 
 pub const ROUTES: &[Route<Endpoint>] = &[
@@ -25,6 +26,12 @@ pub const ROUTES: &[Route<Endpoint>] = &[
     Route::new(Method::GET, "/customers/{id}", Endpoint::GetCustomer),
     Route::new(Method::GET, "/commissions", Endpoint::ListCommissions),
     Route::new(Method::GET, "/commissions/{id}", Endpoint::GetCommission),
+    // Before `/commissions/{id}`: the first route that matches the path and method wins.
+    Route::new(
+        Method::PATCH,
+        "/commissions/bulk",
+        Endpoint::BulkUpdateCommissions,
+    ),
     Route::new(
         Method::PATCH,
         "/commissions/{id}",
@@ -78,6 +85,15 @@ async fn endpoint(
             StatusCode::OK,
             &commissions::get_commission(ctx, &principal, id).await?,
         ),
+        Endpoint::BulkUpdateCommissions => {
+            let updated =
+                commissions::bulk_update_commissions(ctx, &principal, request.json()?).await?;
+            let body: Vec<serde_json::Value> = updated
+                .iter()
+                .map(|(id, status)| serde_json::json!({ "id": id, "status": status }))
+                .collect();
+            json(StatusCode::OK, &body)
+        }
         Endpoint::UpdateCommission => json(
             StatusCode::OK,
             &commissions::update_commission(ctx, &principal, id, request.json()?).await?,

@@ -21,6 +21,7 @@ pub enum Endpoint {
     DeleteLink,
     CreatePartnerLink,
     ListPartnerLinks,
+    UpsertPartnerLink,
     TrackClick,
     TrackReferral,
 }
@@ -34,6 +35,11 @@ pub const ROUTES: &[Route<Endpoint>] = &[
     Route::new(Method::DELETE, "/links/{linkId}", Endpoint::DeleteLink),
     Route::new(Method::POST, "/partners/links", Endpoint::CreatePartnerLink),
     Route::new(Method::GET, "/partners/links", Endpoint::ListPartnerLinks),
+    Route::new(
+        Method::PUT,
+        "/partners/links/upsert",
+        Endpoint::UpsertPartnerLink,
+    ),
     Route::new(Method::POST, "/track/click", Endpoint::TrackClick),
     Route::new(Method::POST, "/v1/affiliate/track", Endpoint::TrackReferral),
 ];
@@ -155,6 +161,10 @@ async fn endpoint(
         Endpoint::CreatePartnerLink => json(
             StatusCode::CREATED,
             &LinkSchema::of(&links::create_partner_link(ctx, &principal, request.json()?).await?),
+        ),
+        Endpoint::UpsertPartnerLink => json(
+            StatusCode::OK,
+            &LinkSchema::of(&links::upsert_partner_link(ctx, &principal, request.json()?).await?),
         ),
         Endpoint::ListPartnerLinks => json(
             StatusCode::OK,

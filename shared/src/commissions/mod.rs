@@ -1,12 +1,14 @@
-//! Commissions after they are made: Dub's `GET /commissions` and `PATCH /commissions/{id}`
-//! (status changes, amount corrections, payout marking) and the scheduled maturation of
+//! Commissions after they are made: Dub's `GET /commissions`, `PATCH /commissions/{id}`
+//! (status changes, amount corrections, payout marking) and `PATCH /commissions/bulk` and the scheduled maturation of
 //! pending commissions; the cancellation of a banned partner's pending commissions.
 
+mod bulk;
 mod cancel;
 mod list;
 mod maturation;
 mod update;
 
+pub use bulk::{BulkStatus, BulkUpdateCommissions, MAX_BULK_COMMISSIONS, bulk_update_commissions};
 pub use cancel::{
     CANCEL_JOB_DELAY, CancelReport, CancelSweepReport, cancel_job, cancel_pending_commissions,
     partners_being_canceled, run_cancel_jobs,

@@ -56,7 +56,7 @@ fn whole(number: &serde_json::Number, field: &str) -> Result<i64, DomainError> {
         })
 }
 
-fn allowed(from: CommissionStatus, to: CommissionStatus) -> bool {
+pub(super) fn allowed(from: CommissionStatus, to: CommissionStatus) -> bool {
     use CommissionStatus::*;
     match to {
         Refunded | Duplicate | Canceled | Fraud | Hold => from.is_unpaid(),

@@ -17,7 +17,10 @@ pub use agent::{Agent, AgentParser, Platform};
 pub use key::{LinkKey, ROOT_KEY_ALIAS};
 pub use list::{CountBy, LinkCount, LinkFilter, LinkPage, count_links, list_links};
 pub use manage::{CreateLink, UpdateLink, create_link, delete_link, link_info, update_link};
-pub use partner_links::{CreatePartnerLink, LinkProps, create_partner_link, list_partner_links};
+pub use partner_links::{
+    CreatePartnerLink, LinkProps, UpsertPartnerLink, create_partner_link, list_partner_links,
+    upsert_partner_link,
+};
 pub use redirect::{RedirectPorts, RedirectResponse, RedirectSettings, Redirector, Visit};
 pub use target::RedirectTarget;
 pub use view::short_link;

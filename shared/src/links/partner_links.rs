@@ -134,3 +134,65 @@ pub async fn list_partner_links(
         repo::list_for_partner(ctx.store.as_ref(), &program.id, &partner.id, MAX_LISTED).await?;
     Ok(links)
 }
+
+/// `PUT /partners/links/upsert`.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpsertPartnerLink {
+    pub program_id: Option<String>,
+    pub partner_id: Option<String>,
+    pub tenant_id: Option<String>,
+    pub url: String,
+    pub key: Option<String>,
+    pub comments: Option<String>,
+    pub link_props: Option<LinkProps>,
+}
+
+/// The partner's link to `url` when it has one (then `key`, `comments` and the props given
+/// change it), else a new link of the partner to `url`: Dub's upsert.
+pub async fn upsert_partner_link(
+    ctx: &AppContext,
+    principal: &Principal,
+    request: UpsertPartnerLink,
+) -> Result<Link, DomainError> {
+    let program = links_program(ctx, principal, Scope::LinksWrite).await?;
+    let partner = partners::find_named(
+        ctx.store.as_ref(),
+        &program.id,
+        request.partner_id.as_deref(),
+        request.tenant_id.as_deref(),
+    )
+    .await?;
+    let url = fields::url("url", &request.url)?;
+    let mut props = request.link_props.unwrap_or_default();
+    if request.comments.is_some() {
+        props.details.comments = Some(request.comments);
+    }
+    let links =
+        repo::list_for_partner(ctx.store.as_ref(), &program.id, &partner.id, MAX_LISTED).await?;
+    let Some(existing) = links.into_iter().find(|link| link.url == url) else {
+        let create = CreatePartnerLink {
+            program_id: request.program_id,
+            partner_id: Some(partner.id.to_string()),
+            tenant_id: None,
+            url: Some(request.url),
+            key: request.key,
+            link_props: Some(props),
+        };
+        return create_partner_link(ctx, principal, create).await;
+    };
+    fields::refuse_unknown(&props.unknown)?;
+    let update = super::manage::UpdateLink {
+        key: request.key,
+        tenant_id: props.tenant_id.map(Some),
+        expires_at: props.expires_at.map(Some),
+        expired_url: props.expired_url.map(Some),
+        disabled: props.disabled,
+        geo: props.geo.map(Some),
+        ios: props.ios.map(Some),
+        android: props.android.map(Some),
+        details: props.details,
+        ..Default::default()
+    };
+    super::manage::update_link(ctx, principal, existing.id.as_str(), update).await
+}

@@ -514,6 +514,41 @@ engine_tests! {
         assert_eq!(admin(&app.ctx, &other.key, Method::GET, &path, None).await.status, StatusCode::NOT_FOUND);
     }
 
+    async fn bulk_status_changes_apply_to_all_or_none(app: TestApp) {
+        let (world, partner) = program_with_partner(&app, "go.acme.test").await;
+        let click = world.click_at(&partner, now(&app));
+        assert_eq!(lead(&app.ctx, &world, &click, "user_1", "Sign up").await.status, StatusCode::OK);
+        for invoice in ["in_1", "in_2", "in_3"] {
+            assert_eq!(sale(&app.ctx, &world, "user_1", 10_000, Some(invoice)).await.status, StatusCode::OK);
+        }
+        let ids: Vec<String> = commissions(&app.ctx, &world, "?type=sale").await.iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect();
+        assert_eq!(world.partner_record(&app.ctx, &partner).await.totals.total_commissions, 300 + 6_000);
+        let bulk = |body: Value| admin(&app.ctx, &world.key, Method::PATCH, "/commissions/bulk", Some(body));
+        // One id that cannot take the status refuses the whole request.
+        let (other, other_partner) = program_with_partner(&app, "go.other.test").await;
+        let other_click = other.click_at(&other_partner, now(&app));
+        assert_eq!(lead(&app.ctx, &other, &other_click, "user_9", "Sign up").await.status, StatusCode::OK);
+        let foreign = commissions(&app.ctx, &other, "").await[0]["id"].as_str().unwrap().to_owned();
+        let refused = bulk(json!({"commissionIds": [ids[0], foreign], "status": "fraud"})).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+        assert!(refused.body["error"]["message"].as_str().unwrap().contains(&foreign));
+        assert_eq!(commissions(&app.ctx, &world, "?status=fraud").await.len(), 0, "nothing changed");
+        let done = bulk(json!({"commissionIds": [ids[0], ids[1]], "status": "fraud"})).await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+        assert_eq!(done.body, json!([{"id": ids[0], "status": "fraud"}, {"id": ids[1], "status": "fraud"}]));
+        assert_eq!(world.partner_record(&app.ctx, &partner).await.totals.total_commissions, 300 + 2_000);
+        assert_eq!(world.events(&app.ctx, "commission.updated").await.len(), 2);
+        // Again: nothing to change, the same answer; back to pending restores the totals.
+        assert_eq!(bulk(json!({"commissionIds": [ids[0]], "status": "fraud"})).await.status, StatusCode::OK);
+        let back = bulk(json!({"commissionIds": [ids[0], ids[1]], "status": "pending"})).await;
+        assert_eq!(back.status, StatusCode::OK, "{}", back.body);
+        assert_eq!(world.partner_record(&app.ctx, &partner).await.totals.total_commissions, 300 + 6_000);
+        for bad in [json!({"commissionIds": [], "status": "fraud"}), json!({"commissionIds": [ids[2]], "status": "paid"}),
+                    json!({"commissionIds": vec![ids[2].clone(); 26].into_iter().enumerate().map(|(n, id)| format!("{id}{n}")).collect::<Vec<_>>(), "status": "fraud"})] {
+            assert_eq!(bulk(bad.clone()).await.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        }
+    }
+
     async fn the_referral_group_graduates_a_partner_after_its_tenth_lead(app: TestApp) {
         let world = TrackingProgram::create(&app, "go.acme.test").await;
         let default = world.default_group.clone();

@@ -235,6 +235,28 @@ engine_tests! {
         assert_eq!(theirs.body, json!([]));
     }
 
+    async fn a_partner_link_is_upserted_by_its_destination(app: TestApp) {
+        let track = track_services(&app);
+        let acme = program(&app, "u.acme.com").await;
+        let key = Some(acme.key.as_str());
+        let (jane, _) = partner(&app, &acme, "JANE21", Some("user_7"), "https://acme.com/").await;
+        let upsert = |body: Value| call(&app, &track, Method::PUT, "/partners/links/upsert", key, Some(body));
+        let made = upsert(json!({"tenantId": "user_7", "url": "https://acme.com/blog", "comments": "first"})).await;
+        assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+        assert_eq!((made.body["partnerId"].as_str(), made.body["comments"].as_str()), (Some(jane.id.as_str()), Some("first")));
+        let again = upsert(json!({"partnerId": jane.id, "url": "https://acme.com/blog", "key": "jane-blog",
+                                  "linkProps": {"title": "Blog"}})).await;
+        assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+        assert_eq!(again.body["id"], made.body["id"], "the same link, changed");
+        assert_eq!((again.body["key"].as_str(), again.body["title"].as_str(), again.body["comments"].as_str()), (Some("jane-blog"), Some("Blog"), Some("first")));
+        let other = upsert(json!({"partnerId": jane.id, "url": "https://acme.com/docs"})).await;
+        assert_ne!(other.body["id"], made.body["id"]);
+        let unknown = upsert(json!({"partnerId": "pn_00000000000000000000000000", "url": "https://acme.com/x"})).await;
+        assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+        let bad = upsert(json!({"partnerId": jane.id, "url": "ftp://acme.com/x"})).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+
     async fn partner_links_are_made_and_listed_by_partner_or_tenant(app: TestApp) {
         let track = track_services(&app);
         let acme = program(&app, "p.acme.com").await;
