@@ -3,7 +3,7 @@
 `dub`, pinned in tests/run), which validates every response strictly: `partners.create`,
 `partners.ban`, `partners.deactivate`, `partners.list` with several parameter sets, and
 `program_applications.list`, `.approve` and `.reject`, and `links.create`, `.get`, `.update`,
-`.list`, `.count` and `partners.create_link`, `.upsert_link`, `.retrieve_links` (Dub's full LinkSchema), checking the parsed
+`.list`, `.count`, `partners.create_link`, `.upsert_link`, and `domains.list`, `.retrieve_links` (Dub's full LinkSchema), checking the parsed
 results.
 
 Usage: .venv/bin/python tests/dub_sdk_partners.py path/to/local-stack-binary
@@ -166,6 +166,8 @@ def links(dub):
     check(created.tags == [] and created.clicks == 0, "no tags, no clicks")
     fetched = dub.links.get(request={"domain": created.domain, "key": "sdk-spring"})
     check(fetched.id == created.id and fetched.utm_campaign == "spring", "links.get")
+    by_external = dub.links.get(request={"external_id": "campaign-42"})
+    check(by_external.id == created.id, "links.get by externalId")
     updated = dub.links.update(link_id=created.id, request_body={"title": "Summer sale", "utm_source": None})
     check(updated.title == "Summer sale" and updated.utm_source is None, "links.update")
     check(updated.updated_at >= created.updated_at, "updatedAt moves")
@@ -188,6 +190,13 @@ def links(dub):
     second = dub.links.list(request={"page": 2, "page_size": 1}).result
     check([l.id for l in first + second] == [l.id for l in everything[:2]], "links.list pages")
     check(dub.links.count(request={}) == len(everything), "links.count")
+    domains = dub.domains.list(request={}).result
+    check([d.slug for d in domains] == [created.domain] and domains[0].verified, "domains.list: the program's domain")
+    try:
+        dub.domains.create(request={"slug": "other.example.com"})
+        check(False, "domains come from deployment")
+    except errors.Forbidden as error:
+        check(error.data.error.code == "forbidden", str(error))
     try:
         dub.links.create(request={"url": "https://acme.com", "password": "secret"})
         check(False, "a password must be refused")

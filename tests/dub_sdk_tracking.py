@@ -100,6 +100,8 @@ def main():
         assert listed[0].partner is not None and listed[0].partner.id == click["partnerId"], listed[0]
         one = dub.customers.get(request={"id": f"ext_{customer}", "include_expanded_fields": True})
         assert one.link is not None and one.link.short_link.startswith("http"), one
+        renamed = dub.customers.update(request={"id": f"ext_{customer}", "request_body": {"name": "Sam Renamed"}})
+        assert renamed.name == "Sam Renamed" and renamed.external_id == customer, renamed
 
         updated = dub.commissions.update(request={"id": sales[0].id, "request_body": {"status": "fraud"}})
         assert updated.status == "fraud", updated
@@ -109,13 +111,21 @@ def main():
         again = dub.commissions.list(request={"partner_id": click["partnerId"], "status": "pending"}).result
         assert sales[0].id in [c.id for c in again], again
 
+        gone = dub.customers.delete(request={"id": f"ext_{customer}"})
+        assert gone.id == one.id, gone
+        try:
+            dub.customers.get(request={"id": f"ext_{customer}"})
+            raise SystemExit("FAIL: a deleted customer was found")
+        except errors.NotFound:
+            pass
+
         try:
             dub.track.lead(request={"click_id": "clk_not-a-real-click", "event_name": "Sign up",
                                     "customer_external_id": "nobody"})
             raise SystemExit("FAIL: an unknown click was accepted")
         except errors.NotFound:
             pass
-        print("Dub SDK: click -> lead -> sale -> customers (expanded) -> commissions.list (by cursor and page) -> commissions.update -> update_many OK")
+        print("Dub SDK: click -> lead -> sale -> customers (expanded, update, delete) -> commissions.list (by cursor and page) -> commissions.update -> update_many OK")
     finally:
         stack.terminate()
         stack.wait(timeout=10)

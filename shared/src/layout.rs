@@ -189,6 +189,11 @@ pub fn program_links_index_pk(program: &ProgramId) -> String {
     format!("PROG#{program}#LINKS")
 }
 
+/// Unique per program: the link with this external id (Dub's `externalId`).
+pub fn link_external_id_claim(program: &ProgramId, external_id: &str) -> Key {
+    Key::new(format!("PROG#{program}#LINKEXT#{external_id}"), "CLAIM")
+}
+
 /// gsi1 partition listing a partner's links (sort key: the link id).
 pub fn partner_links_index_pk(program: &ProgramId, partner: &PartnerId) -> String {
     format!("PROG#{program}#PARTNER#{partner}#LINKS")

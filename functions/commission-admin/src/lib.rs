@@ -15,6 +15,8 @@ use time::OffsetDateTime;
 pub enum Endpoint {
     ListCustomers,
     GetCustomer,
+    UpdateCustomer,
+    DeleteCustomer,
     ListCommissions,
     GetCommission,
     UpdateCommission,
@@ -24,6 +26,8 @@ pub enum Endpoint {
 pub const ROUTES: &[Route<Endpoint>] = &[
     Route::new(Method::GET, "/customers", Endpoint::ListCustomers),
     Route::new(Method::GET, "/customers/{id}", Endpoint::GetCustomer),
+    Route::new(Method::PATCH, "/customers/{id}", Endpoint::UpdateCustomer),
+    Route::new(Method::DELETE, "/customers/{id}", Endpoint::DeleteCustomer),
     Route::new(Method::GET, "/commissions", Endpoint::ListCommissions),
     Route::new(Method::GET, "/commissions/{id}", Endpoint::GetCommission),
     // Before `/commissions/{id}`: the first route that matches the path and method wins.
@@ -73,6 +77,15 @@ async fn endpoint(
             StatusCode::OK,
             &customers::get_customer(ctx, &principal, id, expanded_fields(&request)?).await?,
         ),
+        Endpoint::UpdateCustomer => {
+            let updated = customers::update_customer(ctx, &principal, id, request.json()?).await?;
+            let shown = customers::get_customer(ctx, &principal, updated.as_str(), expanded_fields(&request)?);
+            json(StatusCode::OK, &shown.await?)
+        }
+        Endpoint::DeleteCustomer => {
+            let deleted = customers::delete_customer(ctx, &principal, id).await?;
+            json(StatusCode::OK, &serde_json::json!({ "id": deleted }))
+        }
         Endpoint::ListCommissions => {
             let filter = commission_filter(&request)?;
             let (data, next) = paged(&request, |cursor, size| {

@@ -3,12 +3,13 @@
 //! `POST /v1/affiliate/track`).
 
 use http::{Method, StatusCode};
-use shared::auth::{AuthError, AuthenticateError, Principal};
+use shared::auth::{AuthError, AuthenticateError, Principal, Scope};
 use shared::context::AppContext;
 use shared::links::{self, track};
 use shared::web::{
     ApiError, ApiRequest, ApiResponse, ErrorCode, Route, RouteMatch, json, pages, serve,
 };
+use shared::wire::domains::DomainSchema;
 use shared::wire::links::LinkSchema;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +23,8 @@ pub enum Endpoint {
     CreatePartnerLink,
     ListPartnerLinks,
     UpsertPartnerLink,
+    ListDomains,
+    ManageDomain,
     TrackClick,
     TrackReferral,
 }
@@ -40,6 +43,12 @@ pub const ROUTES: &[Route<Endpoint>] = &[
         "/partners/links/upsert",
         Endpoint::UpsertPartnerLink,
     ),
+    Route::new(Method::GET, "/domains", Endpoint::ListDomains),
+    Route::new(Method::POST, "/domains", Endpoint::ManageDomain),
+    Route::new(Method::POST, "/domains/register", Endpoint::ManageDomain),
+    Route::new(Method::GET, "/domains/status", Endpoint::ManageDomain),
+    Route::new(Method::PATCH, "/domains/{slug}", Endpoint::ManageDomain),
+    Route::new(Method::DELETE, "/domains/{slug}", Endpoint::ManageDomain),
     Route::new(Method::POST, "/track/click", Endpoint::TrackClick),
     Route::new(Method::POST, "/v1/affiliate/track", Endpoint::TrackReferral),
 ];
@@ -146,6 +155,7 @@ async fn endpoint(
                     request.query("domain"),
                     request.query("key"),
                     request.query("linkId"),
+                    request.query("externalId"),
                 )
                 .await?,
             ),
@@ -162,6 +172,22 @@ async fn endpoint(
             StatusCode::CREATED,
             &LinkSchema::of(&links::create_partner_link(ctx, &principal, request.json()?).await?),
         ),
+        Endpoint::ListDomains => {
+            let program = links::links_program(ctx, &principal, Scope::LinksRead).await?;
+            let search = request.query("search").unwrap_or_default().to_ascii_lowercase();
+            let archived = request.query("archived") == Some("true");
+            let page = pages::page_number(&request)?.unwrap_or(1);
+            let domain = DomainSchema::of(&program);
+            let listed = (page == 1 && !archived && domain.slug.contains(&search)).then_some(domain);
+            json(StatusCode::OK, &listed.into_iter().collect::<Vec<_>>())
+        }
+        Endpoint::ManageDomain => {
+            return Err(ApiError::new(
+                ErrorCode::Forbidden,
+                "A program's short-link domain is set when it is deployed (its DNS and certificate \
+                 live in your account); it cannot be added, registered, changed or removed here.",
+            ));
+        }
         Endpoint::UpsertPartnerLink => json(
             StatusCode::OK,
             &LinkSchema::of(&links::upsert_partner_link(ctx, &principal, request.json()?).await?),

@@ -130,6 +130,7 @@ async fn ensure_demo_link(stack: &Stack, program: &str, base_url: &str) -> Resul
         Some(DEMO_DOMAIN),
         Some(DEMO_LINK_KEY),
         None,
+        None,
     )
     .await;
     if let Err(DomainError::NotFound(_)) = found {

@@ -90,6 +90,8 @@ fn new_customer(ctx: &AppContext, application: &Application) -> Customer {
         click_id: None,
         link_id: None,
         partner_id: None,
+        stripe_customer_id: None,
+        subscription_canceled_at: None,
         created_at: ctx.clock.now(),
     }
 }

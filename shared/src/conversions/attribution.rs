@@ -338,6 +338,8 @@ fn new_customer(
         click_id,
         link_id,
         partner_id,
+        stripe_customer_id: None,
+        subscription_canceled_at: None,
         created_at: now,
     }
 }

@@ -278,6 +278,8 @@ mod tests {
             click_id: None,
             link_id: None,
             partner_id: None,
+            stripe_customer_id: None,
+            subscription_canceled_at: None,
             created_at: datetime!(2026-01-01 0:00 UTC),
         }
     }

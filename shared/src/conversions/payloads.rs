@@ -35,6 +35,8 @@ pub fn customer(customer: &Customer, activity: &CustomerActivity) -> Value {
         "email": customer.email,
         "avatar": customer.avatar,
         "country": customer.country,
+        "stripeCustomerId": customer.stripe_customer_id,
+        "subscriptionCanceledAt": optional_time(customer.subscription_canceled_at),
         "sales": activity.sales,
         "saleAmount": activity.sale_amount,
         "firstSaleAt": optional_time(activity.first_sale_at),

@@ -80,7 +80,7 @@ where
 }
 
 /// The caller's program, once it may act on links with `scope`.
-pub(super) async fn links_program(
+pub async fn links_program(
     ctx: &AppContext,
     principal: &Principal,
     scope: Scope,
@@ -138,6 +138,10 @@ fn key_taken(link: &Link) -> DomainError {
     ))
 }
 
+fn external_id_taken() -> DomainError {
+    DomainError::Conflict("Another link of the program has this `externalId`.".into())
+}
+
 fn changed_meanwhile() -> DomainError {
     DomainError::Conflict("The link changed while this request ran; retry.".into())
 }
@@ -164,6 +168,7 @@ pub(super) async fn insert_new(
     for _ in 0..RANDOM_KEY_ATTEMPTS {
         let created = event(ctx, actor.clone(), "link.created", &link);
         let mut ops = repo::insert(&link)?.to_vec();
+        ops.extend(repo::external_id_claims(None, Some(&link)));
         ops.push(outbox::record(&created)?);
         match ctx.store.transact(ops).await {
             Ok(()) => return Ok(link),
@@ -172,6 +177,9 @@ pub(super) async fn insert_new(
             }
             Err(error) if error.failed_condition_index() == Some(1) => {
                 return Err(key_taken(&link));
+            }
+            Err(error) if error.failed_condition_index() == Some(2) => {
+                return Err(external_id_taken());
             }
             Err(error) => return Err(error.into()),
         }
@@ -219,15 +227,22 @@ pub async fn create_link(
     insert_new(ctx, principal.actor(), link, random_key).await
 }
 
-/// `GET /links/info?domain=&key=` (or `?linkId=`).
+/// `GET /links/info?domain=&key=` (or `?linkId=`, or `?externalId=`).
 pub async fn link_info(
     ctx: &AppContext,
     principal: &Principal,
     domain: Option<&str>,
     key: Option<&str>,
     link_id: Option<&str>,
+    external_id: Option<&str>,
 ) -> Result<Link, DomainError> {
     let program = links_program(ctx, principal, Scope::LinksRead).await?;
+    if let Some(external) = external_id.filter(|_| link_id.is_none()) {
+        return repo::find_by_external_id(ctx.store.as_ref(), &program.id, external)
+            .await?
+            .map(|stored| stored.link)
+            .ok_or_else(|| DomainError::not_found("Link"));
+    }
     let found = match (link_id, domain) {
         (Some(id), _) => {
             let id = LinkId::parse(id).map_err(|_| DomainError::not_found("Link"))?;
@@ -243,7 +258,7 @@ pub async fn link_info(
         }
         (None, None) => {
             return Err(DomainError::BadRequest(
-                "Give `domain` and `key`, or `linkId`.".into(),
+                "Give `domain` and `key`, `linkId`, or `externalId`.".into(),
             ));
         }
     };
@@ -252,16 +267,26 @@ pub async fn link_info(
         .ok_or_else(|| DomainError::not_found("Link"))
 }
 
+/// A link of the program by its id, or by `ext_` + its external id (Dub's rule).
 async fn stored_link(
     ctx: &AppContext,
     program: &Program,
     link_id: &str,
 ) -> Result<StoredLink, DomainError> {
-    let id = LinkId::parse(link_id).map_err(|_| DomainError::not_found("Link"))?;
-    repo::find(ctx.store.as_ref(), &program.id, &id)
-        .await?
-        .ok_or_else(|| DomainError::not_found("Link"))
+    let found = match link_id.strip_prefix(EXTERNAL_ID_PREFIX) {
+        Some(external) => {
+            repo::find_by_external_id(ctx.store.as_ref(), &program.id, external).await?
+        }
+        None => {
+            let id = LinkId::parse(link_id).map_err(|_| DomainError::not_found("Link"))?;
+            repo::find(ctx.store.as_ref(), &program.id, &id).await?
+        }
+    };
+    found.ok_or_else(|| DomainError::not_found("Link"))
 }
+
+/// Names a link by its external id where a link id is expected: `ext_campaign-42`.
+const EXTERNAL_ID_PREFIX: &str = "ext_";
 
 /// `PATCH /links/{id}`.
 pub async fn update_link(
@@ -313,11 +338,18 @@ pub async fn update_link(
     let updated = event(ctx, principal.actor(), "link.updated", &link);
     let mut ops = repo::replace(&link, &read)?;
     let key_changed = ops.len() == 3;
+    let external_claims = repo::external_id_claims(Some(&read.link), Some(&link));
+    // The new external id's claim is the last of these: its failure means the id is taken.
+    let external_claim_index = (!external_claims.is_empty())
+        .then(|| ops.len() + external_claims.len() - 1)
+        .filter(|_| link.details.external_id.is_some());
+    ops.extend(external_claims);
     ops.push(outbox::record(&updated)?);
     match ctx.store.transact(ops).await {
         Ok(()) => Ok(link),
         Err(error) => match error.failed_condition_index() {
             Some(2) if key_changed => Err(key_taken(&link)),
+            Some(index) if Some(index) == external_claim_index => Err(external_id_taken()),
             Some(_) => Err(changed_meanwhile()),
             None => Err(error.into()),
         },
@@ -343,6 +375,7 @@ pub async fn delete_link(
     }
     let deleted = event(ctx, principal.actor(), "link.deleted", &read.link);
     let mut ops = repo::remove(&read).to_vec();
+    ops.extend(repo::external_id_claims(Some(&read.link), None));
     ops.push(outbox::record(&deleted)?);
     match ctx.store.transact(ops).await {
         Ok(()) => Ok(serde_json::json!({ "id": read.link.id })),

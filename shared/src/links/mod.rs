@@ -14,9 +14,12 @@ pub mod track;
 mod view;
 
 pub use agent::{Agent, AgentParser, Platform};
+pub use fields::present;
 pub use key::{LinkKey, ROOT_KEY_ALIAS};
 pub use list::{CountBy, LinkCount, LinkFilter, LinkPage, count_links, list_links};
-pub use manage::{CreateLink, UpdateLink, create_link, delete_link, link_info, update_link};
+pub use manage::{
+    CreateLink, UpdateLink, create_link, delete_link, link_info, links_program, update_link,
+};
 pub use partner_links::{
     CreatePartnerLink, LinkProps, UpsertPartnerLink, create_partner_link, list_partner_links,
     upsert_partner_link,

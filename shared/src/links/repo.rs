@@ -131,6 +131,52 @@ pub fn remove(read: &StoredLink) -> [TxOp; 2] {
     ]
 }
 
+/// The claim that makes a link's `externalId` unique in its program (Dub's rule), and finds the
+/// link by it: to claim the new id and release the old one as a link goes from `old` to `new`
+/// (either absent for a create or a delete). Empty when the external id does not change.
+pub fn external_id_claims(old: Option<&Link>, new: Option<&Link>) -> Vec<TxOp> {
+    let id_of = |link: Option<&Link>| link.and_then(|l| l.details.external_id.clone());
+    let (before, after) = (id_of(old), id_of(new));
+    if before == after {
+        return Vec::new();
+    }
+    let mut ops = Vec::new();
+    if let (Some(external), Some(link)) = (&before, old) {
+        ops.push(TxOp::Delete(Delete {
+            key: layout::link_external_id_claim(&link.program_id, external),
+            condition: Some(owned_by(&link.id)),
+        }));
+    }
+    if let (Some(external), Some(link)) = (&after, new) {
+        let mut item = layout::link_external_id_claim(&link.program_id, external).to_item();
+        item.insert(OWNER.into(), s(link.id.as_str()));
+        ops.push(TxOp::Put(Put {
+            item,
+            condition: Some(Condition::NotExists),
+        }));
+    }
+    ops
+}
+
+/// The link of `program` with this external id, strongly read.
+pub async fn find_by_external_id(
+    store: &dyn ItemStore,
+    program: &ProgramId,
+    external_id: &str,
+) -> Result<Option<StoredLink>, StoreError> {
+    let claim = store
+        .get(
+            &layout::link_external_id_claim(program, external_id),
+            Consistency::Strong,
+        )
+        .await?;
+    let Some(owner) = claim.as_ref().and_then(|item| get_s(item, OWNER)) else {
+        return Ok(None);
+    };
+    let id = LinkId::parse(owner).map_err(|e| StoreError::Validation(e.0))?;
+    find(store, program, &id).await
+}
+
 /// A link from its item: the record from the body, the counters from their attributes.
 pub fn link_of(item: &Item) -> Result<StoredLink, StoreError> {
     let mut link: Link = from_json_item(item)?;

@@ -17,6 +17,12 @@ pub struct Customer {
     pub click_id: Option<ClickId>,
     pub link_id: Option<LinkId>,
     pub partner_id: Option<PartnerId>,
+    /// The customer's id in the business's Stripe account (Dub's `stripeCustomerId`).
+    #[serde(default)]
+    pub stripe_customer_id: Option<String>,
+    /// When the customer's subscription was canceled (Dub's `subscriptionCanceledAt`).
+    #[serde(with = "time::serde::rfc3339::option", default)]
+    pub subscription_canceled_at: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }

@@ -4,6 +4,7 @@
 //! an empty list), never missing.
 
 pub mod applications;
+pub mod domains;
 pub mod links;
 
 /// RFC 3339 text of a time, as Dub's schemas carry times.

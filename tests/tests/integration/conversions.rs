@@ -549,6 +549,38 @@ engine_tests! {
         }
     }
 
+    async fn customers_are_updated_and_deleted_as_dub_does(app: TestApp) {
+        let (world, partner) = program_with_partner(&app, "go.acme.test").await;
+        let click = world.click_at(&partner, now(&app));
+        assert_eq!(lead(&app.ctx, &world, &click, "user_1", "Sign up").await.status, StatusCode::OK);
+        assert_eq!(sale(&app.ctx, &world, "user_1", 10_000, Some("in_1")).await.status, StatusCode::OK);
+        let call = |method: Method, path: &'static str, body: Option<Value>| admin(&app.ctx, &world.key, method, path, body);
+        let updated = call(Method::PATCH, "/customers/ext_user_1", Some(json!({
+            "name": "Sam Smith", "email": "Sam@ＥＸＡＭＰＬＥ.com", "country": "de",
+            "stripeCustomerId": "cus_Stripe1", "subscriptionCanceledAt": "2026-12-01T00:00:00Z"}))).await;
+        assert_eq!(updated.status, StatusCode::OK, "{}", updated.body);
+        assert_eq!((updated.body["name"].as_str(), updated.body["email"].as_str(), updated.body["country"].as_str()),
+                   (Some("Sam Smith"), Some("sam@example.com"), Some("DE")));
+        assert_eq!(updated.body["stripeCustomerId"], "cus_Stripe1");
+        assert_eq!(updated.body["sales"], 1, "the activity is untouched");
+        let cleared = call(Method::PATCH, "/customers/ext_user_1", Some(json!({"name": null}))).await;
+        assert_eq!(cleared.body["name"], Value::Null);
+        for bad in [json!({"externalId": "user_2"}), json!({"email": "not an email"}), json!({"country": "Germany"}), json!({"bogus": 1})] {
+            let refused = call(Method::PATCH, "/customers/ext_user_1", Some(bad.clone())).await;
+            assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {}", refused.body);
+        }
+        assert_eq!(world.events(&app.ctx, "customer.updated").await.len(), 2);
+        let reader = TrackingProgram::key_with(&app.ctx, &world.admin, &world.program.id, vec![Scope::CustomersRead]).await;
+        let denied = admin(&app.ctx, &reader, Method::DELETE, "/customers/ext_user_1", None).await;
+        assert_eq!(denied.status, StatusCode::FORBIDDEN);
+        let deleted = call(Method::DELETE, "/customers/ext_user_1", None).await;
+        assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.body);
+        assert!(deleted.body["id"].as_str().unwrap().starts_with("cus_"));
+        assert_eq!(call(Method::GET, "/customers/ext_user_1", None).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(call(Method::DELETE, "/customers/ext_user_1", None).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(commissions(&app.ctx, &world, "?type=sale").await.len(), 1, "history stays");
+    }
+
     async fn the_referral_group_graduates_a_partner_after_its_tenth_lead(app: TestApp) {
         let world = TrackingProgram::create(&app, "go.acme.test").await;
         let default = world.default_group.clone();

@@ -173,11 +173,26 @@ engine_tests! {
         assert_eq!(link["workspaceId"], acme.id.as_str());
         assert!(link["qrCode"].as_str().unwrap().starts_with("/qr?url="));
         assert_eq!(link["createdAt"], link["updatedAt"]);
-        let changed = call(&app, &track, Method::PATCH, &format!("/links/{}", link["id"].as_str().unwrap()), key,
+        // The external id names the link, and is unique in the program.
+        let by_external = call(&app, &track, Method::GET, "/links/info?externalId=campaign-42", key, None).await;
+        assert_eq!(by_external.body["id"], link["id"], "{}", by_external.body);
+        let twin = call(&app, &track, Method::POST, "/links", key, Some(json!({"url": "https://acme.com/y", "externalId": "campaign-42"}))).await;
+        assert_eq!(twin.status, StatusCode::CONFLICT, "{}", twin.body);
+        let changed = call(&app, &track, Method::PATCH, "/links/ext_campaign-42", key,
             Some(json!({"title": null, "archived": true}))).await;
         assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
         assert_eq!((changed.body["title"].clone(), changed.body["archived"].clone()), (Value::Null, json!(true)));
         assert_eq!(changed.body["comments"], "note", "untouched fields stay");
+        let renamed = call(&app, &track, Method::PATCH, "/links/ext_campaign-42", key, Some(json!({"externalId": "campaign-43"}))).await;
+        assert_eq!(renamed.body["externalId"], "campaign-43", "{}", renamed.body);
+        let freed = call(&app, &track, Method::POST, "/links", key, Some(json!({"url": "https://acme.com/z", "externalId": "campaign-42"}))).await;
+        assert_eq!(freed.status, StatusCode::OK, "the old external id is free again: {}", freed.body);
+        let taken = call(&app, &track, Method::PATCH, "/links/ext_campaign-43", key, Some(json!({"externalId": "campaign-42"}))).await;
+        assert_eq!(taken.status, StatusCode::CONFLICT, "{}", taken.body);
+        let deleted = call(&app, &track, Method::DELETE, "/links/ext_campaign-43", key, None).await;
+        assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.body);
+        let gone = call(&app, &track, Method::GET, "/links/info?externalId=campaign-43", key, None).await;
+        assert_eq!(gone.status, StatusCode::NOT_FOUND);
         // What asks for behaviour we do not offer is refused, as is an unknown field.
         for (field, value) in [("password", json!("secret")), ("tagIds", json!(["tag_1"])),
                                ("webhookIds", json!(["wh_1"])), ("testVariants", json!([{"url": "https://a.com", "percentage": 50}])),
