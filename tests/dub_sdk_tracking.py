@@ -111,7 +111,7 @@ def main():
         again = dub.commissions.list(request={"partner_id": click["partnerId"], "status": "pending"}).result
         assert sales[0].id in [c.id for c in again], again
 
-        gone = dub.customers.delete(request={"id": f"ext_{customer}"})
+        gone = dub.customers.delete(id=f"ext_{customer}")
         assert gone.id == one.id, gone
         try:
             dub.customers.get(request={"id": f"ext_{customer}"})

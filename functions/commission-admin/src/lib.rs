@@ -79,7 +79,12 @@ async fn endpoint(
         ),
         Endpoint::UpdateCustomer => {
             let updated = customers::update_customer(ctx, &principal, id, request.json()?).await?;
-            let shown = customers::get_customer(ctx, &principal, updated.as_str(), expanded_fields(&request)?);
+            let shown = customers::get_customer(
+                ctx,
+                &principal,
+                updated.as_str(),
+                expanded_fields(&request)?,
+            );
             json(StatusCode::OK, &shown.await?)
         }
         Endpoint::DeleteCustomer => {

@@ -174,11 +174,15 @@ async fn endpoint(
         ),
         Endpoint::ListDomains => {
             let program = links::links_program(ctx, &principal, Scope::LinksRead).await?;
-            let search = request.query("search").unwrap_or_default().to_ascii_lowercase();
+            let search = request
+                .query("search")
+                .unwrap_or_default()
+                .to_ascii_lowercase();
             let archived = request.query("archived") == Some("true");
             let page = pages::page_number(&request)?.unwrap_or(1);
             let domain = DomainSchema::of(&program);
-            let listed = (page == 1 && !archived && domain.slug.contains(&search)).then_some(domain);
+            let listed =
+                (page == 1 && !archived && domain.slug.contains(&search)).then_some(domain);
             json(StatusCode::OK, &listed.into_iter().collect::<Vec<_>>())
         }
         Endpoint::ManageDomain => {

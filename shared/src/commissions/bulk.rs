@@ -148,7 +148,10 @@ async fn write(
         if next.status == CommissionStatus::Pending {
             let mut marker = layout::maturing_marker(&next.id, next.holds_until).to_item();
             marker.insert("commissionId".into(), s(next.id.as_str()));
-            ops.push(TxOp::Put(Put { item: marker, condition: None }));
+            ops.push(TxOp::Put(Put {
+                item: marker,
+                condition: None,
+            }));
         }
         *deltas.entry(next.partner_id.clone()).or_default() +=
             next.counted_earnings() - read.counted_earnings();
@@ -167,7 +170,10 @@ async fn write(
         ops.push(outbox::record(&event)?);
     }
     for (partner, delta) in &deltas {
-        let totals = PartnerTotals { total_commissions: *delta, ..Default::default() };
+        let totals = PartnerTotals {
+            total_commissions: *delta,
+            ..Default::default()
+        };
         ops.extend(add_partner_totals(partner, &totals));
     }
     match ctx.store.transact(ops).await {

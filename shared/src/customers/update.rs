@@ -41,7 +41,9 @@ fn unprocessable(message: impl Into<String>) -> DomainError {
 fn text(field: &str, value: Option<String>) -> Result<Option<String>, DomainError> {
     let value = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
     if value.as_ref().is_some_and(|v| v.chars().count() > 190) {
-        return Err(unprocessable(format!("`{field}` can have at most 190 characters.")));
+        return Err(unprocessable(format!(
+            "`{field}` can have at most 190 characters."
+        )));
     }
     Ok(value)
 }
