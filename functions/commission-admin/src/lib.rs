@@ -65,6 +65,7 @@ async fn endpoint(
                 external_id: request.query("externalId").map(str::to_owned),
                 email: request.query("email").map(str::to_owned),
                 country: request.query("country").map(str::to_owned),
+                starting_after: starting_after(&request)?,
             };
             let expanded = expanded_fields(&request)?;
             let (data, next) = paged(&request, |cursor, size| {
@@ -147,6 +148,23 @@ fn expanded_fields(request: &ApiRequest) -> Result<bool, ApiError> {
     }
 }
 
+/// Dub's `startingAfter` (an item id: how newer SDKs page). `endingBefore` pages backwards,
+/// which these lists do not offer (400); neither goes with `page` or `cursor`.
+fn starting_after(request: &ApiRequest) -> Result<Option<String>, ApiError> {
+    if request.query("endingBefore").is_some() {
+        return Err(bad_request(
+            "`endingBefore` is not offered here; page with `startingAfter`, `cursor` or `page`.",
+        ));
+    }
+    let after = request.query("startingAfter").map(str::to_owned);
+    if after.is_some() && (request.query("page").is_some() || request.query("cursor").is_some()) {
+        return Err(bad_request(
+            "Give one of `startingAfter`, `cursor` and `page`.",
+        ));
+    }
+    Ok(after)
+}
+
 /// One page of a list, by `cursor` or by Dub's `page` number (`web::pages`).
 async fn paged<F, Fut>(
     request: &ApiRequest,
@@ -220,6 +238,7 @@ fn commission_filter(request: &ApiRequest) -> Result<CommissionFilter, ApiError>
             })
             .transpose()?,
         invoice_id: parse_id("invoiceId")?,
+        starting_after: starting_after(request)?,
         status: parse_enum(request, "status")?,
         kind: parse_enum(request, "type")?,
         start: parse_time(request, "start")?,

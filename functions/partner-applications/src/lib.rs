@@ -59,6 +59,22 @@ pub const ROUTES: &[Route<Endpoint>] = &[
         "/program-applications/reject",
         Endpoint::DubReject,
     ),
+    // The same operations under the path newer Dub SDKs (npm `dub` 0.73) call.
+    Route::new(
+        Method::GET,
+        "/partners/applications",
+        Endpoint::DubListApplications,
+    ),
+    Route::new(
+        Method::POST,
+        "/partners/applications/approve",
+        Endpoint::DubApprove,
+    ),
+    Route::new(
+        Method::POST,
+        "/partners/applications/reject",
+        Endpoint::DubReject,
+    ),
 ];
 
 const DEFAULT_PAGE: u32 = 50;

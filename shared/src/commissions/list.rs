@@ -30,6 +30,8 @@ pub struct CommissionFilter {
     pub start: Option<OffsetDateTime>,
     pub end: Option<OffsetDateTime>,
     pub ascending: bool,
+    /// Dub's `startingAfter`: the page continues after this commission of the list.
+    pub starting_after: Option<String>,
 }
 
 impl CommissionFilter {
@@ -73,12 +75,17 @@ pub async fn list_commissions(
         },
         (None, None) => None,
     };
-    let mut query = match &partner {
-        Some(partner) => Query::index(
-            schema::GSI2.name,
+    let (index, partition) = match &partner {
+        Some(partner) => (
+            schema::GSI2,
             layout::partner_commissions_index_pk(&program, partner),
         ),
-        None => Query::index(schema::GSI1.name, layout::commissions_index_pk(&program)),
+        None => (schema::GSI1, layout::commissions_index_pk(&program)),
+    };
+    let mut query = Query::index(index.name, partition);
+    let cursor = match (cursor, &filter.starting_after) {
+        (None, Some(after)) => Some(cursor_after_commission(ctx, &program, &index, after).await?),
+        (cursor, _) => cursor,
     };
     let from = filter.start.map(|at| layout::time_sk(at, ""));
     let to = filter.end.map(|at| layout::time_sk(at, "~"));
@@ -97,6 +104,28 @@ pub async fn list_commissions(
         .filter(|c| filter.keeps(c))
         .collect();
     Ok((enrich(ctx, &commissions).await?, page.next))
+}
+
+/// The cursor right after commission `id` of the program in `index` (400 for another).
+async fn cursor_after_commission(
+    ctx: &AppContext,
+    program: &ProgramId,
+    index: &crate::store::schema::IndexDef,
+    id: &str,
+) -> Result<String, DomainError> {
+    let unknown =
+        || DomainError::BadRequest("`startingAfter` is not a commission of this list.".into());
+    let id = CommissionId::parse(id).map_err(|_| unknown())?;
+    let item = ctx
+        .store
+        .get(
+            &layout::commission(&id),
+            crate::store::Consistency::Eventual,
+        )
+        .await?
+        .filter(|item| readable(item, commission_of).is_some_and(|c| &c.program_id == program))
+        .ok_or_else(unknown)?;
+    crate::store::cursor_after(&item, index).ok_or_else(unknown)
 }
 
 pub async fn get_commission(

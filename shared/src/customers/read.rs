@@ -20,6 +20,8 @@ pub struct CustomerFilter {
     pub external_id: Option<String>,
     pub email: Option<String>,
     pub country: Option<String>,
+    /// Dub's `startingAfter`: the page continues after this customer of the list.
+    pub starting_after: Option<String>,
 }
 
 fn program_of(principal: &Principal) -> Result<ProgramId, DomainError> {
@@ -79,10 +81,33 @@ pub async fn list_customers(
 ) -> Result<(Vec<Value>, Option<String>), DomainError> {
     let program = program_of(principal)?;
     if let Some(external_id) = &filter.external_id {
+        // One customer at most: a page after it is empty.
+        if filter.starting_after.is_some() {
+            return Ok((Vec::new(), None));
+        }
         let id = tracked_customer_id(&program, external_id);
         let found = by_id(ctx, &program, &id).await?.into_iter().collect();
         return Ok((views(ctx, found, expanded).await?, None));
     }
+    let cursor = match (cursor, &filter.starting_after) {
+        (None, Some(after)) => {
+            let unknown = || {
+                DomainError::BadRequest("`startingAfter` is not a customer of this list.".into())
+            };
+            let id = CustomerId::parse(after).map_err(|_| unknown())?;
+            let item = ctx
+                .store
+                .get(&layout::customer(&id), Consistency::Eventual)
+                .await?;
+            let item = item
+                .filter(|item| {
+                    readable(item, customer_of).is_some_and(|(c, _)| c.program_id == program)
+                })
+                .ok_or_else(unknown)?;
+            Some(crate::store::cursor_after(&item, &schema::GSI1).ok_or_else(unknown)?)
+        }
+        (cursor, _) => cursor,
+    };
     let page = ctx
         .store
         .query(

@@ -1,13 +1,26 @@
 //! Opaque query cursors: the last evaluated key, as DynamoDB JSON in URL-safe base64.
 //! Both engines use the same encoding.
 
-use super::{Item, StoreError};
+use super::schema::IndexDef;
+use super::{Item, Key, StoreError};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 pub fn encode_cursor(last_key: &Item) -> String {
     let json = serde_json::to_vec(last_key).expect("an item always serialises");
     URL_SAFE_NO_PAD.encode(json)
+}
+
+/// The cursor that continues a query of `index` right after `item`, as if the previous page
+/// had ended on it: its table and index keys, which is what a query returns as the last
+/// evaluated key. Dub's `startingAfter` (an item's id) becomes this. `None` when the item is
+/// not in the index.
+pub fn cursor_after(item: &Item, index: &IndexDef) -> Option<String> {
+    let mut last = Key::of(item).ok()?.to_item();
+    for name in [index.pk, index.sk] {
+        last.insert(name.into(), item.get(name)?.clone());
+    }
+    Some(encode_cursor(&last))
 }
 
 pub fn decode_cursor(cursor: &str) -> Result<Item, StoreError> {

@@ -549,6 +549,34 @@ engine_tests! {
         }
     }
 
+    async fn lists_page_after_an_item_as_newer_sdks_do(app: TestApp) {
+        let (world, partner) = program_with_partner(&app, "go.acme.test").await;
+        let click = world.click_at(&partner, now(&app));
+        for customer in ["user_1", "user_2", "user_3"] {
+            assert_eq!(lead(&app.ctx, &world, &click, customer, "Sign up").await.status, StatusCode::OK);
+        }
+        let all: Vec<String> = commissions(&app.ctx, &world, "").await.iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect();
+        assert_eq!(all.len(), 3);
+        let mut walked = Vec::new();
+        let mut query = "?pageSize=1".to_owned();
+        for _ in 0..5 {
+            let page = commissions(&app.ctx, &world, &query).await;
+            let Some(last) = page.last() else { break };
+            walked.push(last["id"].as_str().unwrap().to_owned());
+            query = format!("?pageSize=1&startingAfter={}", last["id"].as_str().unwrap());
+        }
+        assert_eq!(walked, all, "startingAfter walks the whole list once");
+        let customers = admin(&app.ctx, &world.key, Method::GET, "/customers?pageSize=2", None).await;
+        let second_id = customers.body[1]["id"].as_str().unwrap().to_owned();
+        let after = admin(&app.ctx, &world.key, Method::GET, &format!("/customers?pageSize=2&startingAfter={second_id}"), None).await;
+        assert_eq!(after.body.as_array().unwrap().len(), 1, "{}", after.body);
+        let after_one = admin(&app.ctx, &world.key, Method::GET, &format!("/customers?externalId=user_1&startingAfter={second_id}"), None).await;
+        assert_eq!(after_one.body, json!([]));
+        for bad in ["/commissions?startingAfter=cm_nope", "/commissions?endingBefore=x", "/commissions?page=2&startingAfter=x"] {
+            assert_eq!(admin(&app.ctx, &world.key, Method::GET, bad, None).await.status, StatusCode::BAD_REQUEST, "{bad}");
+        }
+    }
+
     async fn customers_are_updated_and_deleted_as_dub_does(app: TestApp) {
         let (world, partner) = program_with_partner(&app, "go.acme.test").await;
         let click = world.click_at(&partner, now(&app));

@@ -1,0 +1,158 @@
+// Calls the local stack through the official npm Dub SDK (pinned in package.json; tests/run
+// installs it into node_modules), which validates every response against its zod schemas,
+// and checks the values that come back. The operations it does not call are listed, with why,
+// in docs/dub-contract.md.
+//
+// Usage: node tests/node-sdk/dub_sdk.mjs path/to/local-stack-binary
+
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Dub } from "dub";
+
+function check(condition, message) {
+  if (process.env.SDK_TRACE) console.error(`check: ${message}`);
+  if (!condition) {
+    throw new Error(`FAIL: ${message}`);
+  }
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function startStack(binary) {
+  const dataDir = mkdtempSync(join(tmpdir(), "partnerline-node-sdk-"));
+  const port = await freePort();
+  const stack = spawn(binary, [], {
+    env: { ...process.env, PARTNERLINE_PORT: String(port), PARTNERLINE_DATA_DIR: dataDir, RUST_LOG: "warn" },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const demoPath = join(dataDir, "demo.json");
+  for (let i = 0; i < 300 && !existsSync(demoPath); i++) {
+    await sleep(100);
+  }
+  await sleep(200);
+  const demo = JSON.parse(readFileSync(demoPath, "utf8"));
+  return { stack, base: `http://127.0.0.1:${port}`, demo };
+}
+
+async function getJson(base, path, key) {
+  const response = await fetch(base + path, { headers: { authorization: `Bearer ${key}` } });
+  check(response.ok, `${path}: ${response.status}`);
+  return response.json();
+}
+
+async function apply(base, key, email, name) {
+  const response = await fetch(`${base}/v1/affiliate/apply`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-api-key": key },
+    body: JSON.stringify({ email, name, company: "Acme Inc", reason: "Audience" }),
+  });
+  check(response.status === 201, `apply: ${response.status}`);
+  return (await response.json()).id;
+}
+
+async function collect(pages) {
+  const items = [];
+  for await (const page of pages) {
+    items.push(...page.result);
+  }
+  return items;
+}
+
+async function partnersAndLinks(dub) {
+  const partner = await dub.partners.create({ email: "node@example.com", name: "Node Partner", tenantId: "node-1" });
+  check(partner.id.startsWith("pn_") && partner.tenantId === "node-1", "partners.create");
+  const listed = (await dub.partners.list({ tenantId: "node-1" })).result ?? (await dub.partners.list({ tenantId: "node-1" }));
+  check(Array.isArray(listed) && listed.length === 1 && listed[0].id === partner.id, "partners.list by tenant");
+
+  const link = await dub.links.create({
+    url: "https://acme.com/node?ref=sdk",
+    key: "node-sdk",
+    externalId: "node-42",
+    title: "Node",
+    utmSource: "node",
+  });
+  check(link.key === "node-sdk" && link.externalId === "node-42", "links.create");
+  check(link.url.includes("utm_source=node"), `UTM in the destination: ${link.url}`);
+  const fetched = await dub.links.get({ externalId: "node-42" });
+  check(fetched.id === link.id, "links.get by externalId");
+  const updated = await dub.links.update(link.id, { title: "Node 2" });
+  check(updated.title === "Node 2", "links.update");
+  const all = await collect(await dub.links.list({ pageSize: 100 }));
+  check(all.some((l) => l.id === link.id), "links.list");
+  check((await dub.links.count({})) === all.length, "links.count");
+  const partnerLink = await dub.partners.createLink({ partnerId: partner.id, url: "https://acme.com/node-blog" });
+  check(partnerLink.partnerId === partner.id, "partners.createLink");
+  const upserted = await dub.partners.upsertLink({ tenantId: "node-1", url: "https://acme.com/node-blog", comments: "again" });
+  check(upserted.id === partnerLink.id && upserted.comments === "again", "partners.upsertLink");
+  const theirs = await dub.partners.retrieveLinks({ partnerId: partner.id });
+  check(theirs.some((l) => l.id === partnerLink.id), "partners.retrieveLinks");
+  const deleted = await dub.links.delete(link.id);
+  check(deleted.id === link.id, "links.delete");
+  const domains = await collect(await dub.domains.list({}));
+  check(domains.length === 1 && domains[0].slug === link.domain, "domains.list");
+  const banned = await dub.partners.ban({ partnerId: partner.id, reason: "fraud" });
+  check(banned.partnerId === partner.id, "partners.ban");
+}
+
+async function applications(dub, base, key) {
+  const ids = [];
+  for (const n of [0, 1]) {
+    ids.push(await apply(base, key, `node-applicant${n}@example.com`, `Node Applicant ${n}`));
+  }
+  const pending = await dub.partnerApplications.list({ status: "pending", pageSize: 10 });
+  const listed = pending.result ?? pending;
+  check(listed[0].id === ids[1] && listed[0].partner.email === "node-applicant1@example.com", "partnerApplications.list");
+  const approved = await dub.partnerApplications.approve({ partnerId: ids[1] });
+  check(approved.partnerId.startsWith("pn_"), "partnerApplications.approve");
+  const rejected = await dub.partnerApplications.reject({ partnerId: ids[0] });
+  check(rejected.partnerId === ids[0], "partnerApplications.reject");
+}
+
+async function tracking(dub, base, key) {
+  const click = await getJson(base, "/local/demo-click", key);
+  const customer = `node-${Date.now()}`;
+  const lead = await dub.track.lead({ clickId: click.clickId, eventName: "Sign up", customerExternalId: customer });
+  check(lead.customer.externalId === customer, "track.lead");
+  const sale = await dub.track.sale({ customerExternalId: customer, amount: 5000, paymentProcessor: "stripe", invoiceId: `in_${customer}` });
+  check(sale.sale.amount === 5000, "track.sale");
+  const commissions = await collect(await dub.commissions.list({ partnerId: click.partnerId, pageSize: 100 }));
+  const mine = commissions.filter((c) => c.customer && c.customer.externalId === customer);
+  check(mine.length === 1 && mine[0].earnings === 1000, `commissions.list: ${JSON.stringify(mine.map((c) => c.earnings))}`);
+  const changed = await dub.commissions.update({ id: mine[0].id, requestBody: { status: "duplicate" } });
+  check(changed.status === "duplicate", "commissions.update");
+  const bulk = await dub.commissions.updateMany({ commissionIds: [mine[0].id], status: "pending" });
+  check(bulk.length === 1 && bulk[0].status === "pending", "commissions.updateMany");
+  const customers = await collect(await dub.customers.list({ externalId: customer }));
+  check(customers.length === 1, "customers.list");
+  const renamed = await dub.customers.update({ id: `ext_${customer}`, requestBody: { name: "Node Customer" } });
+  check(renamed.name === "Node Customer", "customers.update");
+  const one = await dub.customers.get({ id: `ext_${customer}` });
+  check(one.name === "Node Customer", "customers.get");
+  const gone = await dub.customers.delete(`ext_${customer}`);
+  check(gone.id === one.id, "customers.delete");
+}
+
+const binary = process.argv[2];
+const { stack, base, demo } = await startStack(binary);
+try {
+  const dub = new Dub({ token: demo.apiKey, serverURL: base });
+  await partnersAndLinks(dub);
+  await applications(dub, base, demo.apiKey);
+  await tracking(dub, base, demo.apiKey);
+  console.log("OK: npm dub 0.73.5 parsed partners, links, domains, applications, tracking, commissions and customers");
+} finally {
+  stack.kill("SIGINT");
+}
