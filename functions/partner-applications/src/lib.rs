@@ -148,32 +148,14 @@ async fn endpoint(
                 (found.endpoint == Endpoint::ListApplications).then(|| found.params.get("appId"));
             let status = status_filter(&request)?;
             let size = page_size(&request)?;
-            let read = |cursor, size| {
-                applications::list_applications(ctx, &principal, program, status, cursor, size)
-            };
-            let page = match pages::page_number(&request)? {
-                Some(number) => {
-                    // Page by number over pages of applications; the form fields are the
-                    // program's, the same on every page.
-                    let fields = std::sync::Mutex::new(Vec::new());
-                    let fields_read = &fields;
-                    let (applications, next) = pages::nth_page(number, size, |cursor, size| {
-                        let found = read(cursor, size);
-                        async move {
-                            let page = found.await?;
-                            *fields_read.lock().expect("not poisoned") = page.form_fields;
-                            Ok::<_, shared::error::DomainError>((page.applications, page.next))
-                        }
-                    })
-                    .await?;
-                    applications::ApplicationPage {
-                        applications,
-                        next,
-                        form_fields: fields.into_inner().expect("not poisoned"),
-                    }
+            let at = match pages::page_number(&request)? {
+                Some(number) => applications::ApplicationsAt::Page(number),
+                None => {
+                    applications::ApplicationsAt::Cursor(request.query("cursor").map(str::to_owned))
                 }
-                None => read(request.query("cursor").map(str::to_owned), size).await?,
             };
+            let page =
+                applications::list_applications(ctx, &principal, program, status, at, size).await?;
             list_response(found.endpoint, page)
         }
         Endpoint::ReviewApplication => {

@@ -14,6 +14,14 @@ pub struct ApplicationPage {
     pub form_fields: Vec<ApplicationFormField>,
 }
 
+/// Where a page of applications starts: after a cursor (none: the first page), or Dub's page
+/// number (read through the pages before it, `web::pages`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApplicationsAt {
+    Cursor(Option<String>),
+    Page(u32),
+}
+
 /// One page of a program's applications, newest first. `program_id` is `None` on Dub's
 /// route, which acts on the caller's own program.
 pub async fn list_applications(
@@ -21,7 +29,7 @@ pub async fn list_applications(
     principal: &Principal,
     program_id: Option<&str>,
     status: Option<ApplicationStatus>,
-    cursor: Option<String>,
+    at: ApplicationsAt,
     limit: u32,
 ) -> Result<ApplicationPage, DomainError> {
     let program_id = match program_id {
@@ -33,8 +41,12 @@ pub async fn list_applications(
     };
     let program =
         programs::authorized_program(ctx, principal, &program_id, Scope::PartnersRead).await?;
-    let (applications, next) =
-        repo::list(ctx.store.as_ref(), &program.id, status, cursor, limit).await?;
+    let store = ctx.store.as_ref();
+    let read = |cursor, size| repo::list(store, &program.id, status, cursor, size);
+    let (applications, next) = match at {
+        ApplicationsAt::Cursor(cursor) => read(cursor, limit).await?,
+        ApplicationsAt::Page(number) => crate::web::pages::nth_page(number, limit, read).await?,
+    };
     Ok(ApplicationPage {
         applications,
         next,
