@@ -3,7 +3,7 @@
 `dub`, pinned in tests/run), which validates every response strictly: `partners.create`,
 `partners.ban`, `partners.deactivate`, `partners.list` with several parameter sets, and
 `program_applications.list`, `.approve` and `.reject`, and `links.create`, `.get`, `.update`,
-`.list`, `.count`, `partners.create_link`, `.upsert_link`, and `domains.list`, `.retrieve_links` (Dub's full LinkSchema), checking the parsed
+`.list`, `.count`, `partners.create_link`, `.upsert_link`, `domains.list` and `qr_codes.get`, `.retrieve_links` (Dub's full LinkSchema), checking the parsed
 results.
 
 Usage: .venv/bin/python tests/dub_sdk_partners.py path/to/local-stack-binary
@@ -190,6 +190,8 @@ def links(dub):
     second = dub.links.list(request={"page": 2, "page_size": 1}).result
     check([l.id for l in first + second] == [l.id for l in everything[:2]], "links.list pages")
     check(dub.links.count(request={}) == len(everything), "links.count")
+    qr = dub.qr_codes.get(request={"url": created.short_link, "size": 300})
+    check("PNG" in qr and "IHDR" in qr, "qr_codes.get draws a PNG")
     domains = dub.domains.list(request={}).result
     check([d.slug for d in domains] == [created.domain] and domains[0].verified, "domains.list: the program's domain")
     try:

@@ -99,6 +99,8 @@ async function partnersAndLinks(dub) {
   check(upserted.id === partnerLink.id && upserted.comments === "again", "partners.upsertLink");
   const theirs = await dub.partners.retrieveLinks({ partnerId: partner.id });
   check(theirs.some((l) => l.id === partnerLink.id), "partners.retrieveLinks");
+  const qr = await dub.qrCodes.get({ url: link.shortLink, size: 300, level: "M" });
+  check(qr.includes("PNG") && qr.includes("IHDR"), "qrCodes.get draws a PNG");
   const deleted = await dub.links.delete(link.id);
   check(deleted.id === link.id, "links.delete");
   const domains = await collect(await dub.domains.list({}));
@@ -152,7 +154,7 @@ try {
   await partnersAndLinks(dub);
   await applications(dub, base, demo.apiKey);
   await tracking(dub, base, demo.apiKey);
-  console.log("OK: npm dub 0.73.5 parsed partners, links, domains, applications, tracking, commissions and customers");
+  console.log("OK: npm dub 0.73.5 parsed partners, links, QR codes, domains, applications, tracking, commissions and customers");
 } finally {
   stack.kill("SIGINT");
 }

@@ -25,6 +25,7 @@ pub enum Endpoint {
     UpsertPartnerLink,
     ListDomains,
     ManageDomain,
+    QrCode,
     TrackClick,
     TrackReferral,
 }
@@ -43,6 +44,7 @@ pub const ROUTES: &[Route<Endpoint>] = &[
         "/partners/links/upsert",
         Endpoint::UpsertPartnerLink,
     ),
+    Route::new(Method::GET, "/qr", Endpoint::QrCode),
     Route::new(Method::GET, "/domains", Endpoint::ListDomains),
     Route::new(Method::POST, "/domains", Endpoint::ManageDomain),
     Route::new(Method::POST, "/domains/register", Endpoint::ManageDomain),
@@ -102,6 +104,9 @@ async fn endpoint(
         Endpoint::TrackClick | Endpoint::TrackReferral
     ) {
         return tracking(ctx, track_services, found.endpoint, request, &client_ip).await;
+    }
+    if found.endpoint == Endpoint::QrCode {
+        return qr_code(&request);
     }
     let principal = ctx.auth.authenticate(&request.headers).await?;
     let link_id = found.params.get("linkId");
@@ -209,7 +214,9 @@ async fn endpoint(
             .map(LinkSchema::of)
             .collect::<Vec<_>>(),
         ),
-        Endpoint::TrackClick | Endpoint::TrackReferral => unreachable!("handled above"),
+        Endpoint::TrackClick | Endpoint::TrackReferral | Endpoint::QrCode => {
+            unreachable!("handled above")
+        }
     };
     Ok(response)
 }
@@ -321,4 +328,21 @@ fn link_page(request: &ApiRequest) -> Result<(links::LinkPage, u32), ApiError> {
         }
     };
     Ok((page, size))
+}
+
+/// Dub's `GET /qr`: public, as it is put in `<img>` tags; the same query draws the same image,
+/// so browsers and CDNs may keep it for a day.
+fn qr_code(request: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let png = links::qr::QrRequest::parse(&request.query)?.render_png()?;
+    let mut response = http::Response::new(png);
+    let headers = response.headers_mut();
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("image/png"),
+    );
+    headers.insert(
+        http::header::CACHE_CONTROL,
+        http::HeaderValue::from_static("public, max-age=86400"),
+    );
+    Ok(response)
 }

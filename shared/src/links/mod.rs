@@ -7,6 +7,7 @@ pub mod key;
 mod list;
 mod manage;
 mod partner_links;
+pub mod qr;
 pub mod redirect;
 pub mod repo;
 pub mod target;

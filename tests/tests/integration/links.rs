@@ -272,6 +272,18 @@ engine_tests! {
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     }
 
+    async fn qr_codes_are_public_pngs_of_bounded_size(app: TestApp) {
+        let track = track_services(&app);
+        let qr = call(&app, &track, Method::GET, "/qr?url=https%3A%2F%2Fgo.acme.com%2Fspring&size=200&fgColor=%23112233", None, None).await;
+        assert_eq!(qr.status, StatusCode::OK);
+        assert_eq!(qr.headers["content-type"], "image/png");
+        assert!(qr.headers["cache-control"].to_str().unwrap().contains("max-age"));
+        for bad in ["/qr", "/qr?url=javascript%3Aalert(1)", "/qr?url=https%3A%2F%2Fa.com&size=100000", "/qr?url=https%3A%2F%2Fa.com&logo=https%3A%2F%2Fevil.com%2Fx.png"] {
+            let refused = call(&app, &track, Method::GET, bad, None, None).await;
+            assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {}", refused.body);
+        }
+    }
+
     async fn partner_links_are_made_and_listed_by_partner_or_tenant(app: TestApp) {
         let track = track_services(&app);
         let acme = program(&app, "p.acme.com").await;
