@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Compares release opt-levels for the functions' packages: zipped size, init time and first
 # invocation (cold_start_report), and the click redirect's handler speed (its criterion bench).
-# This is how the release profile's opt-level was chosen (README, "Cold start and size").
+# This is how the release profile's opt-level was chosen (docs/performance.md, "Cold start and size").
 #
 #   tests/load/opt_levels.sh                       # levels 3, s and z; every function
 #   LEVELS="3 z" tests/load/opt_levels.sh link-redirect click-aggregator

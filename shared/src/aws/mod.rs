@@ -21,7 +21,7 @@ use std::sync::Arc;
 /// Why not aws-config's provider chain: on Lambda that chain always ends at these same
 /// environment variables (and never refreshes them either), while linking it costs every
 /// binary its STS, SSO, IMDS and profile-file code (the click redirect was 0.5 MB larger zipped;
-/// README "Cold start and size") and its build. Without it
+/// docs/performance.md, "Cold start and size") and its build. Without it
 /// no code path can wait on the instance metadata service at init.
 pub fn sdk_config() -> Result<SdkConfig, ConfigError> {
     sdk_config_from(config::optional)

@@ -3,7 +3,7 @@
 //! are embedded here, as AWS publishes them. Trusting only those, rather than the operating
 //! system's bundle:
 //! - init neither reads nor parses the system's ~150 roots (the click redirect's init went
-//!   from 8.5-11.8 ms to about 5 ms; README "Cold start and size");
+//!   from 8.5-11.8 ms to about 5 ms; docs/performance.md, "Cold start and size");
 //! - a rogue or compromised CA elsewhere in the system store cannot intercept DynamoDB or SQS.
 //!
 //! An https `AWS_ENDPOINT_URL` names a non-AWS endpoint (a proxy, a TLS emulator), which may

@@ -68,7 +68,7 @@ pub struct ApiError {
     pub retry_after_seconds: Option<u64>,
 }
 
-/// Where each error code is explained (README section "Errors").
+/// Where each error code is explained (docs/api.md, "Errors").
 const DOC_BASE: &str = "https://partnerline.dev/docs/errors";
 
 impl ApiError {

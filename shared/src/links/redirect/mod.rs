@@ -48,7 +48,7 @@ pub struct RedirectSettings {
     pub repeat_window: Duration,
     /// A shard's open click batch is sent once this old (checked at each request). Long
     /// enough for a busy instance to fill its shards' batches (a full batch costs the
-    /// aggregator one marker for ~220 clicks; see README, "Click counting"); it bounds the
+    /// aggregator one marker for ~220 clicks; see docs/links-and-clicks.md, "Click counting"); it bounds the
     /// clicks a crashed instance loses to the counters.
     pub batch_max_age: Duration,
     pub max_cached_links: usize,
