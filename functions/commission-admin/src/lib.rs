@@ -63,7 +63,12 @@ async fn endpoint(
         Endpoint::ListCustomers => {
             let filter = CustomerFilter {
                 external_id: request.query("externalId").map(str::to_owned),
-                email: request.query("email").map(str::to_owned),
+                // Compared in the form emails are stored in (`types::Email`).
+                email: request.query("email").map(|email| {
+                    shared::types::Email::parse(email)
+                        .map(|email| email.as_str().to_owned())
+                        .unwrap_or_else(|_| email.to_owned())
+                }),
                 country: request.query("country").map(str::to_owned),
                 starting_after: starting_after(&request)?,
             };

@@ -745,6 +745,9 @@ engine_tests! {
 
         let plain = admin(&app.ctx, &world.key, Method::GET, "/customers", None).await;
         assert_eq!(plain.status, StatusCode::OK, "{}", plain.body);
+        // The email filter finds the customer however its address is spelled.
+        let by_email = admin(&app.ctx, &world.key, Method::GET, "/customers?email=User_1%40EXAMPLE.com", None).await;
+        assert_eq!(by_email.body.as_array().map(Vec::len), Some(1), "{}", by_email.body);
         assert!(plain.body[0].get("link").is_none() && plain.body[0].get("partner").is_none());
         let expected_link = json!({"id": partner.link, "domain": "go.acme.test", "key": "jane",
             "shortLink": "https://go.acme.test/jane", "url": "https://go.acme.test/", "programId": world.program.id});
