@@ -93,7 +93,8 @@ pub async fn queue_long_poll_wakes_on_send(factory: Arc<dyn QueueFactory>) {
     );
 }
 
-/// Four consumers share 40 messages: together they get each exactly once.
+/// Four consumers share 40 messages: together they get every one (a standard queue may repeat
+/// one now and then).
 pub async fn queue_concurrent_consumers(factory: Arc<dyn QueueFactory>) {
     let (queue, _) = factory.create(settings(30)).await;
     let outgoing: Vec<OutgoingMessage> = (0..40)
@@ -126,5 +127,16 @@ pub async fn queue_concurrent_consumers(factory: Arc<dyn QueueFactory>) {
     }
     let mut expected: Vec<String> = outgoing.iter().map(|m| m.body.clone()).collect();
     expected.sort();
-    assert_eq!(bodies(&all), expected, "each job exactly once");
+    let received = bodies(&all);
+    let mut unique = received.clone();
+    unique.dedup();
+    assert_eq!(unique, expected, "every job is received");
+    // A standard SQS queue delivers at least once, not exactly once (every consumer here is
+    // idempotent for that reason), and moto on a loaded machine was seen to hand one message
+    // to two consumers. A rare repeat is the engine's contract; a flood of them is not.
+    assert!(
+        received.len() - unique.len() <= 2,
+        "{} repeated deliveries of 40 jobs",
+        received.len() - unique.len()
+    );
 }
