@@ -130,18 +130,6 @@ fn bad_request(message: impl Into<String>) -> ApiError {
     ApiError::new(ErrorCode::BadRequest, message)
 }
 
-/// Our `limit`, or Dub's `pageSize`: 1 to 100, never clamped.
-fn page_size(request: &ApiRequest) -> Result<u32, ApiError> {
-    match request.query("pageSize") {
-        Some(raw) => raw
-            .parse::<u32>()
-            .ok()
-            .filter(|size| (1..=100).contains(size))
-            .ok_or_else(|| bad_request("`pageSize` must be a whole number from 1 to 100.")),
-        None => request.page_limit(DEFAULT_PAGE),
-    }
-}
-
 /// Dub's `includeExpandedFields`: `true` or `false` (absent: `false`).
 fn expanded_fields(request: &ApiRequest) -> Result<bool, ApiError> {
     match request.query("includeExpandedFields") {
@@ -181,7 +169,7 @@ where
             Output = Result<(Vec<serde_json::Value>, Option<String>), shared::error::DomainError>,
         >,
 {
-    let size = page_size(request)?;
+    let size = request.page_size(DEFAULT_PAGE)?;
     let mut fetch = fetch;
     let found = match pages::page_number(request)? {
         Some(page) => pages::nth_page(page, size, fetch).await,

@@ -305,14 +305,7 @@ fn link_filter(request: &ApiRequest) -> Result<links::LinkFilter, ApiError> {
 /// Where the page starts (`page`, `startingAfter` or `endingBefore`: at most one) and its size
 /// (`pageSize`, 1 to 100, Dub's default 100).
 fn link_page(request: &ApiRequest) -> Result<(links::LinkPage, u32), ApiError> {
-    let size = match request.query("pageSize") {
-        None => 100,
-        Some(raw) => raw
-            .parse::<u32>()
-            .ok()
-            .filter(|size| (1..=100).contains(size))
-            .ok_or_else(|| bad_request("`pageSize` must be a whole number from 1 to 100."))?,
-    };
+    let size = request.page_size(100)?;
     let after = request.query("startingAfter").map(str::to_owned);
     let before = request.query("endingBefore").map(str::to_owned);
     let number = pages::page_number(request)?;

@@ -147,7 +147,7 @@ async fn endpoint(
             let program =
                 (found.endpoint == Endpoint::ListApplications).then(|| found.params.get("appId"));
             let status = status_filter(&request)?;
-            let size = page_size(&request)?;
+            let size = request.page_size(DEFAULT_PAGE)?;
             let at = match pages::page_number(&request)? {
                 Some(number) => applications::ApplicationsAt::Page(number),
                 None => {
@@ -188,23 +188,6 @@ async fn endpoint(
         }
     };
     Ok(response)
-}
-
-/// Our `limit`, or Dub's `pageSize`: 1 to 100, never clamped.
-fn page_size(request: &ApiRequest) -> Result<u32, ApiError> {
-    match request.query("pageSize") {
-        Some(raw) => raw
-            .parse::<u32>()
-            .ok()
-            .filter(|size| (1..=100).contains(size))
-            .ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::BadRequest,
-                    "`pageSize` must be a whole number from 1 to 100.",
-                )
-            }),
-        None => request.page_limit(DEFAULT_PAGE),
-    }
 }
 
 /// StackBE's list is `{data, nextCursor}` of our records; Dub's is a bare array of its

@@ -7,7 +7,7 @@ use crate::layout;
 use crate::model::Link;
 use crate::partners::totals::{link_stats_of, write_link_stats};
 use crate::store::records::readable;
-use crate::store::records::{BODY, from_json_item, json_item};
+use crate::store::records::{BODY, claim_owner, from_json_item, json_item};
 use crate::store::{
     Condition, Consistency, Delete, Item, ItemStore, Key, Put, Query, StoreError, TxOp, Update,
     UpdateItem, get_n, get_s, s, schema,
@@ -164,16 +164,11 @@ pub async fn find_by_external_id(
     program: &ProgramId,
     external_id: &str,
 ) -> Result<Option<StoredLink>, StoreError> {
-    let claim = store
-        .get(
-            &layout::link_external_id_claim(program, external_id),
-            Consistency::Strong,
-        )
-        .await?;
-    let Some(owner) = claim.as_ref().and_then(|item| get_s(item, OWNER)) else {
+    let claim = layout::link_external_id_claim(program, external_id);
+    let Some(owner) = claim_owner(store, &claim, OWNER).await? else {
         return Ok(None);
     };
-    let id = LinkId::parse(owner).map_err(|e| StoreError::Validation(e.0))?;
+    let id = LinkId::parse(&owner).map_err(|e| StoreError::Validation(e.0))?;
     find(store, program, &id).await
 }
 

@@ -85,6 +85,24 @@ impl ApiRequest {
         ))
     }
 
+    /// A list's page size: Dub's `pageSize`, else our `limit` (`page_limit`), else `default`;
+    /// 400 unless 1 to 100.
+    pub fn page_size(&self, default: u32) -> Result<u32, ApiError> {
+        match self.query("pageSize") {
+            Some(raw) => raw
+                .parse::<u32>()
+                .ok()
+                .filter(|size| (1..=100).contains(size))
+                .ok_or_else(|| {
+                    ApiError::new(
+                        ErrorCode::BadRequest,
+                        "`pageSize` must be a whole number from 1 to 100.",
+                    )
+                }),
+            None => self.page_limit(default),
+        }
+    }
+
     /// Parses a JSON body: 413 past the size limit, 415 unless declared JSON, 400 for
     /// malformed JSON, 422 for a body of the wrong shape (wrong types, unknown fields where the
     /// type denies them).
