@@ -2,7 +2,9 @@ use crate::types::{ApplicationId, Email, GroupId, ProgramId, WebUrl};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum ApplicationStatus {
     Pending,

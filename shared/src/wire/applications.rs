@@ -8,7 +8,7 @@
 use super::timestamp;
 use crate::model::{Application, ApplicationFormField, ApplicationStatus};
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProgramApplicationSchema {
     pub id: String,
@@ -19,7 +19,7 @@ pub struct ProgramApplicationSchema {
 }
 
 /// The applicant as Dub's `ListProgramApplicationsPartner` shows it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationPartnerSchema {
     pub id: String,
@@ -38,7 +38,7 @@ pub struct ApplicationPartnerSchema {
     pub website: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct FormAnswerSchema {
     pub label: String,
     pub value: Option<String>,

@@ -5,7 +5,7 @@
 use super::timestamp;
 use crate::model::Program;
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DomainSchema {
     /// The program's id: the domain has no record of its own.

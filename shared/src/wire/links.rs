@@ -7,14 +7,14 @@ use crate::model::{Link, LinkDetails};
 use std::collections::BTreeMap;
 
 /// A tag of a link; links have none until tags exist (the list is always empty).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct LinkTagSchema {
     pub id: String,
     pub name: String,
     pub color: String,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LinkSchema {
     pub id: String,
