@@ -2,6 +2,8 @@
 //! client-side click tracking endpoints (`POST /track/click`, StackBE's
 //! `POST /v1/affiliate/track`).
 
+pub mod openapi;
+
 use http::{Method, StatusCode};
 use shared::auth::{AuthError, AuthenticateError, Principal, Scope};
 use shared::context::AppContext;
@@ -10,7 +12,7 @@ use shared::web::{
     ApiError, ApiRequest, ApiResponse, ErrorCode, Route, RouteMatch, json, pages, serve,
 };
 use shared::wire::domains::DomainSchema;
-use shared::wire::links::LinkSchema;
+use shared::wire::links::{DeletedLinkSchema, LinkCountGroupSchema, LinkCountSchema, LinkSchema};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Endpoint {
@@ -136,18 +138,20 @@ async fn endpoint(
                 }
             };
             match links::count_links(ctx, &principal, link_filter(&request)?, by).await? {
-                links::LinkCount::Total(count) => json(StatusCode::OK, &count),
+                links::LinkCount::Total(count) => {
+                    json(StatusCode::OK, &LinkCountSchema::Total(count))
+                }
                 links::LinkCount::Grouped(groups) => {
-                    let field = if by == links::CountBy::Domain {
-                        "domain"
+                    let group = if by == links::CountBy::Domain {
+                        LinkCountGroupSchema::by_domain
                     } else {
-                        "folderId"
+                        LinkCountGroupSchema::by_folder
                     };
                     let groups: Vec<_> = groups
                         .into_iter()
-                        .map(|(value, count)| serde_json::json!({ field: value, "_count": count }))
+                        .map(|(value, count)| group(value, count))
                         .collect();
-                    json(StatusCode::OK, &groups)
+                    json(StatusCode::OK, &LinkCountSchema::Grouped(groups))
                 }
             }
         }
@@ -171,7 +175,9 @@ async fn endpoint(
         ),
         Endpoint::DeleteLink => json(
             StatusCode::OK,
-            &links::delete_link(ctx, &principal, link_id).await?,
+            &DeletedLinkSchema {
+                id: links::delete_link(ctx, &principal, link_id).await?,
+            },
         ),
         Endpoint::CreatePartnerLink => json(
             StatusCode::CREATED,

@@ -19,6 +19,8 @@ pub enum Endpoint {
     /// Repairs counters an earlier version left out of range (`partners::recompute_totals`).
     RecomputeTotals,
     Setup(Setup),
+    /// This API's OpenAPI document (`docs/openapi.json`).
+    OpenApiDocument,
 }
 
 /// The endpoints of a program's groups and what hangs off them.
@@ -101,7 +103,12 @@ pub const ROUTES: &[Route<Endpoint>] = &[
         MOVE_RULES,
         Endpoint::Setup(Setup::SetMoveRules),
     ),
+    Route::new(Method::GET, "/openapi.json", Endpoint::OpenApiDocument),
 ];
+
+/// The whole API's document, generated from every function's routes and wire models by
+/// `local-stack`'s `openapi` test, which fails when this copy differs from the code.
+pub const OPENAPI_DOCUMENT: &str = include_str!("../../../docs/openapi.json");
 
 const DEFAULT_PAGE: u32 = 50;
 
@@ -118,6 +125,9 @@ async fn endpoint(
     found: RouteMatch<Endpoint>,
     request: ApiRequest,
 ) -> Result<ApiResponse, ApiError> {
+    if found.endpoint == Endpoint::OpenApiDocument {
+        return Ok(openapi_document());
+    }
     let principal = ctx.auth.authenticate(&request.headers).await?;
     let program_id = found.params.get("programId");
     let response = match found.endpoint {
@@ -182,6 +192,7 @@ async fn endpoint(
                 .await?,
         ),
         Endpoint::Setup(setup) => setup_endpoint(ctx, &principal, setup, found, request).await?,
+        Endpoint::OpenApiDocument => unreachable!("answered before authentication"),
     };
     Ok(response)
 }
@@ -253,3 +264,13 @@ async fn setup_endpoint(
 
 #[cfg(test)]
 mod sample_events;
+
+/// Public, as API documents are; it names no program, key or secret.
+fn openapi_document() -> ApiResponse {
+    let mut response = http::Response::new(OPENAPI_DOCUMENT.as_bytes().to_vec());
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
+    response
+}

@@ -42,7 +42,9 @@ pub enum RewardEvent {
     Sale,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum RewardType {
     Flat,
@@ -126,7 +128,7 @@ pub struct RewardCondition {
 }
 
 /// A dual-sided incentive: what the referred customer gets.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Discount {
     pub id: DiscountId,
