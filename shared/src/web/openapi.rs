@@ -26,7 +26,7 @@ use utoipa::{PartialSchema, ToSchema};
 pub enum Access {
     /// No credential (the short link's QR code, StackBE's apply form, this document).
     Public,
-    /// A program API key (`pl_…`, with the scope the operation names) or the admin token.
+    /// A program API key (`plk_…`, with the scope the operation names) or the admin token.
     ProgramKey,
     /// The admin token only (creating programs and keys).
     AdminToken,
@@ -182,7 +182,10 @@ pub fn document(routes: impl IntoIterator<Item = DocumentedRoute>) -> OpenApi {
     }
     let mut components = ComponentsBuilder::new()
         .schema("Error", error_envelope())
-        .security_scheme("programKey", bearer("A program API key (`pl_…`)."))
+        .security_scheme(
+            "programKey",
+            bearer("A program API key (`plk_…`; `x-api-key` is accepted too)."),
+        )
         .security_scheme("adminToken", bearer("The deployment's admin JWT (RS256)."))
         .security_scheme(
             "partnerSession",
