@@ -146,7 +146,7 @@ async fn endpoint(
         Endpoint::ListApplications | Endpoint::DubListApplications => {
             let program =
                 (found.endpoint == Endpoint::ListApplications).then(|| found.params.get("appId"));
-            let status = status_filter(&request)?;
+            let filter = application_filter(&request)?;
             let size = request.page_size(DEFAULT_PAGE)?;
             let at = match pages::page_number(&request)? {
                 Some(number) => applications::ApplicationsAt::Page(number),
@@ -155,7 +155,7 @@ async fn endpoint(
                 }
             };
             let page =
-                applications::list_applications(ctx, &principal, program, status, at, size).await?;
+                applications::list_applications(ctx, &principal, program, filter, at, size).await?;
             list_response(found.endpoint, page)
         }
         Endpoint::ReviewApplication => {
@@ -229,6 +229,33 @@ fn review_body(outcome: &ReviewOutcome) -> serde_json::Value {
             "reapplicationTimeframe": application.reapplication_timeframe,
         }),
     }
+}
+
+/// Dub's list filters: `status`, `search`, `groupId`, `country`, `sortOrder` (`asc`, `desc`).
+fn application_filter(request: &ApiRequest) -> Result<applications::ApplicationFilter, ApiError> {
+    let oldest_first = match request.query("sortOrder") {
+        None | Some("desc") => false,
+        Some("asc") => true,
+        Some(_) => {
+            return Err(ApiError::new(
+                ErrorCode::BadRequest,
+                "`sortOrder` must be asc or desc.",
+            ));
+        }
+    };
+    let text = |name: &str| {
+        request
+            .query(name)
+            .filter(|value| !value.is_empty())
+            .map(str::to_owned)
+    };
+    Ok(applications::ApplicationFilter {
+        status: status_filter(request)?,
+        search: text("search"),
+        group_id: text("groupId"),
+        country: text("country"),
+        oldest_first,
+    })
 }
 
 fn status_filter(request: &ApiRequest) -> Result<Option<ApplicationStatus>, ApiError> {

@@ -95,7 +95,7 @@ impl ProgramApplicationSchema {
                 company_name: application.company.clone(),
                 email: Some(application.email.to_string()),
                 image: None,
-                country: None,
+                country: crate::applications::applicant_country(application).map(str::to_owned),
                 status: application.status,
                 network_status: "submitted",
                 default_payout_method: None,
