@@ -122,7 +122,7 @@ mod tests {
     /// page but the last is full.
     #[tokio::test]
     async fn filled_pages_skip_and_repeat_nothing() {
-        let multiples_of_four = |n: &u32| n % 4 == 0;
+        let multiples_of_four = |n: &u32| n.is_multiple_of(4);
         let mut seen = Vec::new();
         let mut cursor = None;
         loop {
@@ -138,7 +138,9 @@ mod tests {
                 None => break,
             }
         }
-        let expected: Vec<u32> = (0..61).filter(|n| n % 3 != 2 && n % 4 == 0).collect();
+        let expected: Vec<u32> = (0..61)
+            .filter(|n| n % 3 != 2 && n.is_multiple_of(4))
+            .collect();
         assert_eq!(seen, expected);
     }
 
