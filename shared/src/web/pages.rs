@@ -138,7 +138,7 @@ mod tests {
                 None => break,
             }
         }
-        let expected: Vec<u32> = (0..61)
+        let expected: Vec<u32> = (0..61u32)
             .filter(|n| n % 3 != 2 && n.is_multiple_of(4))
             .collect();
         assert_eq!(seen, expected);
