@@ -5,7 +5,11 @@
 
 pub mod applications;
 pub mod domains;
+pub mod groups;
 pub mod links;
+pub mod partner_records;
+pub mod programs;
+pub mod webhooks;
 
 /// RFC 3339 text of a time, as Dub's schemas carry times.
 pub fn timestamp(at: time::OffsetDateTime) -> String {
