@@ -1,13 +1,16 @@
-//! The HTTP edge's typed wire models: one serde struct per schema Dub's SDKs parse, built from
-//! domain types. A field the SDK requires is a struct field, so leaving it out fails the build,
+//! The HTTP edge's typed wire models: one serde struct per response schema (Dub's where Dub
+//! defines it, StackBE's for its partner program routes, ours otherwise), built from domain
+//! types. A field the SDK requires is a struct field, so leaving it out fails the build,
 //! not an integrator's client. Fields we hold no value for are present with Dub's type (null,
 //! an empty list), never missing.
 
+pub mod affiliate;
 pub mod applications;
 pub mod domains;
 pub mod groups;
 pub mod links;
 pub mod partner_records;
+pub mod portal;
 pub mod programs;
 pub mod webhooks;
 
