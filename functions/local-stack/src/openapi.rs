@@ -4,7 +4,14 @@
 
 /// The document as committed: pretty JSON and a final newline.
 pub fn document_json() -> String {
-    let routes = [link_admin::openapi::routes()].concat();
+    let routes = [
+        program_admin::openapi::routes(),
+        partner_applications::openapi::routes(),
+        link_admin::openapi::routes(),
+        webhook_admin::openapi::routes(),
+        partner_portal::openapi::routes(),
+    ]
+    .concat();
     let document = shared::web::openapi::document(routes);
     let mut text = document.to_pretty_json().expect("the document serialises");
     text.push('\n');
@@ -46,7 +53,11 @@ mod tests {
             .values()
             .map(|item| item.as_object().unwrap().len())
             .sum();
-        let routes = link_admin::ROUTES.len();
+        let routes = program_admin::ROUTES.len()
+            + partner_applications::ROUTES.len()
+            + link_admin::ROUTES.len()
+            + webhook_admin::ROUTES.len()
+            + partner_portal::ROUTES.len();
         assert_eq!(operations, routes);
     }
 }

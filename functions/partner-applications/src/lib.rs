@@ -1,6 +1,8 @@
 //! The partner-applications HTTP function: StackBE's public apply and status routes, the
 //! admin review routes, Dub's `/program-applications` routes and the server-side partner check.
 
+pub mod openapi;
+
 use http::{HeaderValue, Method, StatusCode};
 use shared::applications::{self, ApplyRequest, Review, ReviewOutcome};
 use shared::context::AppContext;

@@ -2,6 +2,8 @@
 //! partner session (`POST /partners/sessions`, program API key with `partners.write` or the admin
 //! token); with that session a partner reads only their own record, dashboard and portal link.
 
+pub mod openapi;
+
 use http::{Method, StatusCode};
 use shared::context::AppContext;
 use shared::portal::{self, PortalLinkSigner};

@@ -1,6 +1,8 @@
 //! The program-admin HTTP function: programs, their setup (groups, rewards, discounts, move
 //! rules, settings, a partner's group and move opt-out) and their API keys.
 
+pub mod openapi;
+
 use http::{Method, StatusCode};
 use shared::context::AppContext;
 use shared::web::{ApiError, ApiRequest, ApiResponse, Route, RouteMatch, json, no_content, serve};

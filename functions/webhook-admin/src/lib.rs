@@ -1,6 +1,8 @@
 //! The webhook-admin HTTP function: Dub-like `/webhooks` routes scoped to the caller's program
 //! (an API key's program, or the `programId` claim of an admin token).
 
+pub mod openapi;
+
 use http::{Method, StatusCode};
 use shared::context::AppContext;
 use shared::web::{ApiError, ApiRequest, ApiResponse, Route, RouteMatch, json, no_content, serve};

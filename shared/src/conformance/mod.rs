@@ -74,6 +74,7 @@ macro_rules! store_conformance_tests {
             store_index_pagination,
             store_index_range_conditions,
             store_index_query_rules,
+            store_foreign_cursors_are_refused,
             store_table_pagination,
             store_table_range_conditions,
             store_consistent_query_sees_writes,

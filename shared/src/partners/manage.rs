@@ -11,13 +11,13 @@ use crate::outbox;
 use crate::programs;
 use crate::types::{GroupId, PartnerId};
 
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MovePartner {
     pub group_id: GroupId,
 }
 
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdatePartner {
     pub exclude_from_moves: bool,

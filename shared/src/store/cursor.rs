@@ -24,7 +24,29 @@ pub fn cursor_after(item: &Item, index: &IndexDef) -> Option<String> {
 }
 
 pub fn decode_cursor(cursor: &str) -> Result<Item, StoreError> {
-    let invalid = || StoreError::Validation("the cursor is not one this store issued".into());
+    let invalid = || StoreError::InvalidCursor("the cursor is not one this store issued".into());
     let json = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
     serde_json::from_slice(&json).map_err(|_| invalid())
+}
+
+/// A cursor checked against the query it is given to: one this store issued for the same
+/// partition of the same table or index. A cursor of another list, or another program's, is
+/// refused as bad input (400), never followed or sent on to the engine.
+pub fn query_cursor(
+    cursor: &str,
+    partition_attr: &str,
+    sort_attr: &str,
+    partition: &str,
+) -> Result<Item, StoreError> {
+    let invalid = || StoreError::InvalidCursor("the cursor does not belong to this query".into());
+    let last = decode_cursor(cursor)?;
+    Key::of(&last).map_err(|_| invalid())?;
+    let text = |name: &str| match last.get(name) {
+        Some(super::AttributeValue::S(value)) => Some(value.as_str()),
+        _ => None,
+    };
+    if text(partition_attr) != Some(partition) || text(sort_attr).is_none() {
+        return Err(invalid());
+    }
+    Ok(last)
 }

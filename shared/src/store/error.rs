@@ -24,6 +24,9 @@ pub enum StoreError {
     /// The request breaks a rule of the store (too many actions, an item too large, a bad key).
     #[error("invalid storage request: {0}")]
     Validation(String),
+    /// A list's cursor that this store did not issue for that list (bad input, not a fault).
+    #[error("invalid cursor: {0}")]
+    InvalidCursor(String),
     /// A stored counter holds a value its record cannot take (not a number, or beyond `i64`):
     /// written by an earlier version without bounds. Lists skip such a record; a request that
     /// needs it answers 409 until the counters are recomputed (`partners::repair`).

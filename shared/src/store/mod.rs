@@ -13,7 +13,7 @@ mod value;
 pub mod dynamodb;
 pub mod embedded;
 
-pub use cursor::{cursor_after, decode_cursor, encode_cursor};
+pub use cursor::{cursor_after, decode_cursor, encode_cursor, query_cursor};
 pub use error::{CancelReason, StoreError};
 pub use expr::{Condition, RangeCondition, Update, UpdateAction};
 pub use value::{from_item, get_n, get_s, n, s, to_item};

@@ -131,6 +131,10 @@ impl From<DomainError> for ApiError {
                 retry_after_seconds: Some(retry_after_seconds),
                 ..ApiError::new(ErrorCode::RateLimitExceeded, message)
             },
+            DomainError::Store(StoreError::InvalidCursor(_)) => ApiError::new(
+                ErrorCode::BadRequest,
+                "The cursor is not one this list gave out; start again without it.",
+            ),
             DomainError::Store(StoreError::OutOfRange { key, attribute, .. }) => {
                 tracing::warn!(key = %key, attribute = %attribute, "a stored counter is out of range");
                 ApiError::new(

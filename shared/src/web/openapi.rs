@@ -178,6 +178,15 @@ pub fn document(routes: impl IntoIterator<Item = DocumentedRoute>) -> OpenApi {
         let method = http_method(&route.method);
         let operation = operation(&route);
         let item = paths.paths.entry(route.path.to_owned()).or_default();
+        let before = serde_json::to_value(&*item).expect("a path item serialises");
+        assert!(
+            before
+                .get(route.method.as_str().to_ascii_lowercase())
+                .is_none(),
+            "{} {} is served by two functions",
+            route.method,
+            route.path
+        );
         item.merge_operations(PathItem::new(method, operation));
     }
     let mut components = ComponentsBuilder::new()

@@ -90,19 +90,38 @@ impl AffiliateSchema {
 }
 
 /// `GET /v1/affiliate/by-customer/{id}`: `{enrolled:false}` or `{enrolled:true, …partner}`.
+/// Two shapes rather than one struct with a flattened `Option`, so that the schema says exactly
+/// this: a bare `{enrolled}` closes its object, so the two never both match.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct PartnerCheckSchema {
+#[serde(untagged)]
+pub enum PartnerCheckSchema {
+    NotEnrolled(NotEnrolledSchema),
+    Enrolled(EnrolledSchema),
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NotEnrolledSchema {
+    /// Always false.
     pub enrolled: bool,
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    pub partner: Option<AffiliateSchema>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct EnrolledSchema {
+    /// Always true.
+    pub enrolled: bool,
+    #[serde(flatten)]
+    pub partner: AffiliateSchema,
 }
 
 impl PartnerCheckSchema {
     pub fn of(check: &PartnerCheck) -> Self {
-        Self {
-            enrolled: check.enrolled,
-            partner: check.partner.as_ref().map(AffiliateSchema::of),
+        match (check.enrolled, check.partner.as_ref()) {
+            (true, Some(partner)) => Self::Enrolled(EnrolledSchema {
+                enrolled: true,
+                partner: AffiliateSchema::of(partner),
+            }),
+            _ => Self::NotEnrolled(NotEnrolledSchema { enrolled: false }),
         }
     }
 }

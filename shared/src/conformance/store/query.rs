@@ -204,6 +204,31 @@ pub async fn store_index_query_rules(store: Arc<dyn ItemStore>) {
     );
 }
 
+/// A cursor that is not one the store issued for this partition is refused as such, on every
+/// engine: garbage, empty, or a real cursor of another partition.
+pub async fn store_foreign_cursors_are_refused(store: Arc<dyn ItemStore>) {
+    let (partition, _) = seed_table(&*store).await;
+    let (other, _) = seed_table(&*store).await;
+    let page = store
+        .query(Query::table(&other).consistent().limit(2))
+        .await
+        .expect("a first page");
+    let foreign = page.next.expect("more than one page");
+    for cursor in ["".to_owned(), "not-a-cursor".to_owned(), foreign] {
+        let result = store
+            .query(
+                Query::table(&partition)
+                    .consistent()
+                    .cursor(Some(cursor.clone())),
+            )
+            .await;
+        assert!(
+            matches!(result, Err(StoreError::InvalidCursor(_))),
+            "cursor {cursor:?}: {result:?}"
+        );
+    }
+}
+
 pub async fn store_table_pagination(store: Arc<dyn ItemStore>) {
     let (partition, expected) = seed_table(&*store).await;
     let all = all_items(&*store, Query::table(&partition).consistent()).await;

@@ -19,7 +19,7 @@ pub use table::create_table;
 
 use crate::store::{
     BatchWrite, Consistency, Delete, Item, ItemStore, Key, Page, Put, Query, StoreError, TxOp,
-    UpdateItem, decode_cursor, encode_cursor, schema,
+    UpdateItem, encode_cursor, query_cursor, schema,
 };
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
@@ -219,7 +219,11 @@ impl ItemStore for DynamoDbStore {
                 "a query limit must be at least 1".into(),
             ));
         }
-        let start = query.cursor.as_deref().map(decode_cursor).transpose()?;
+        let start = query
+            .cursor
+            .as_deref()
+            .map(|cursor| query_cursor(cursor, partition_attr, sort_attr, &query.partition))
+            .transpose()?;
         let mut expressions = Expressions::new();
         let key_condition = expressions.key_condition(
             partition_attr,

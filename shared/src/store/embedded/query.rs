@@ -146,7 +146,8 @@ struct CursorPosition {
 
 impl CursorPosition {
     fn decode(cursor: &str, index: Option<&IndexDef>, partition: &str) -> Result<Self, StoreError> {
-        let invalid = || StoreError::Validation("the cursor does not belong to this query".into());
+        let invalid =
+            || StoreError::InvalidCursor("the cursor does not belong to this query".into());
         let last = decode_cursor(cursor)?;
         let key = Key::of(&last).map_err(|_| invalid())?;
         let string = |name: &str| match last.get(name) {

@@ -1,0 +1,36 @@
+//! This function's part of the API's OpenAPI document: one description per endpoint.
+
+use crate::{Endpoint, ROUTES};
+use http::StatusCode;
+use shared::portal::{IssueSession, RevokeSession};
+use shared::web::openapi::{Access, DocumentedRoute, Operation, document_routes};
+use shared::wire::affiliate::AffiliateSchema;
+use shared::wire::portal::{DashboardSchema, PartnerSessionSchema, PortalLinkSchema};
+
+pub fn routes() -> Vec<DocumentedRoute> {
+    document_routes("partner-portal", ROUTES, describe)
+}
+
+fn describe(endpoint: Endpoint) -> Operation {
+    use Access::*;
+    match endpoint {
+        Endpoint::IssueSession => Operation::new("Sign a partner in (a session token)", ProgramKey)
+            .body::<IssueSession>()
+            .returns::<PartnerSessionSchema>(StatusCode::CREATED),
+        Endpoint::RevokeSession => Operation::new("Revoke a partner's sessions", ProgramKey)
+            .body::<RevokeSession>()
+            .returns_nothing(),
+        Endpoint::Affiliate => Operation::new("The signed-in partner (StackBE)", PartnerSession)
+            .returns::<AffiliateSchema>(StatusCode::OK),
+        Endpoint::Dashboard => Operation::new(
+            "The signed-in partner's dashboard (StackBE)",
+            PartnerSession,
+        )
+        .returns::<DashboardSchema>(StatusCode::OK),
+        Endpoint::PortalLink => Operation::new(
+            "A signed link to the partner's portal (StackBE)",
+            PartnerSession,
+        )
+        .returns::<PortalLinkSchema>(StatusCode::OK),
+    }
+}
