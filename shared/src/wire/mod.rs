@@ -14,6 +14,11 @@ pub mod portal;
 pub mod programs;
 pub mod webhooks;
 
+/// A wire model as the data of an outbox event, so events carry the API's shapes.
+pub fn event_data<T: serde::Serialize>(data: &T) -> serde_json::Value {
+    serde_json::to_value(data).expect("a wire model serialises")
+}
+
 /// RFC 3339 text of a time, as Dub's schemas carry times.
 pub fn timestamp(at: time::OffsetDateTime) -> String {
     at.format(&time::format_description::well_known::Rfc3339)
