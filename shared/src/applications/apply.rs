@@ -15,6 +15,7 @@ use crate::programs;
 use crate::rate_limit::FixedWindow;
 use crate::types::{ApplicationId, Email, WebUrl};
 use crate::wire::affiliate::ApplicationRecordSchema;
+use crate::wire::event_data;
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -162,8 +163,7 @@ pub async fn apply(
         &program.id,
         "partner.application_submitted",
         principal.actor(),
-        serde_json::to_value(ApplicationRecordSchema::of(&application))
-            .expect("an application serialises"),
+        event_data(&ApplicationRecordSchema::of(&application)),
     );
     let mut ops = repo::insert(&application, now)?.to_vec();
     ops.push(outbox::record(&event)?);

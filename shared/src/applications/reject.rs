@@ -8,6 +8,7 @@ use crate::error::DomainError;
 use crate::model::{Actor, Application, ApplicationStatus, ReapplicationTimeframe};
 use crate::outbox;
 use crate::wire::affiliate::ApplicationRejectedEventSchema;
+use crate::wire::event_data;
 
 /// Dub's rejection reasons.
 #[derive(
@@ -81,8 +82,7 @@ pub(super) async fn reject(
         &application.program_id,
         "partner_application_rejected",
         actor,
-        serde_json::to_value(ApplicationRejectedEventSchema::of(&application))
-            .expect("an event serialises"),
+        event_data(&ApplicationRejectedEventSchema::of(&application)),
     );
     let mut ops = repo::replace(&application, &read)?.to_vec();
     ops.push(outbox::record(&event)?);

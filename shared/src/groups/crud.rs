@@ -9,7 +9,8 @@ use crate::outbox;
 use crate::programs::authorized_program;
 use crate::store::{StoreError, TxOp};
 use crate::types::{GroupId, ProgramId};
-use crate::wire::groups::GroupSchema;
+use crate::wire::event_data;
+use crate::wire::groups::{GroupDeletedEventSchema, GroupSchema};
 use time::OffsetDateTime;
 
 /// Most groups a program may have: rules spanning groups check them all in one transaction.
@@ -283,7 +284,10 @@ pub async fn delete_group(
         principal,
         &group,
         "group.deleted",
-        serde_json::json!({ "id": group.id, "slug": group.slug }),
+        event_data(&GroupDeletedEventSchema {
+            id: group.id.to_string(),
+            slug: group.slug.clone(),
+        }),
     )?);
     let written = ctx.store.transact(ops).await;
     ctx.config.forget_program(&program.id);
@@ -292,5 +296,5 @@ pub async fn delete_group(
 
 /// A group as its events carry it: the API's group schema.
 pub fn group_data(group: &PartnerGroup) -> serde_json::Value {
-    serde_json::to_value(GroupSchema::of(group)).expect("a group serialises")
+    event_data(&GroupSchema::of(group))
 }

@@ -7,7 +7,10 @@ use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::model::{Discount, RewardType};
 use crate::types::DiscountId;
-use crate::wire::groups::DiscountSchema;
+use crate::wire::event_data;
+use crate::wire::groups::{
+    DiscountChangedEventSchema, DiscountSchema, GroupPartRemovedEventSchema,
+};
 
 #[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -66,8 +69,10 @@ pub async fn set_discount(
     };
     let mut group = read.clone();
     group.discount = Some(discount.clone());
-    let data =
-        serde_json::json!({ "groupId": group.id, "discount": DiscountSchema::of(&discount) });
+    let data = event_data(&DiscountChangedEventSchema {
+        group_id: group.id.to_string(),
+        discount: DiscountSchema::of(&discount),
+    });
     save(ctx, principal, &read, group, "discount.updated", data).await?;
     Ok(discount)
 }
@@ -85,6 +90,9 @@ pub async fn delete_discount(
     };
     let mut group = read.clone();
     group.discount = None;
-    let data = serde_json::json!({ "groupId": group.id, "id": old.id });
+    let data = event_data(&GroupPartRemovedEventSchema {
+        group_id: group.id.to_string(),
+        id: old.id.to_string(),
+    });
     save(ctx, principal, &read, group, "discount.deleted", data).await
 }

@@ -9,7 +9,8 @@ use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::model::{MoveRule, MoveRuleBound, MoveRuleCondition, PartnerGroup};
 use crate::types::{GroupId, MoveRuleId};
-use crate::wire::groups::MoveRuleSchema;
+use crate::wire::event_data;
+use crate::wire::groups::MoveRulesChangedEventSchema;
 use std::collections::HashSet;
 
 const MAX_RULES: usize = 20;
@@ -130,10 +131,7 @@ pub async fn set_move_rules(
         principal,
         &group,
         "group.move_rules_updated",
-        serde_json::json!({
-            "groupId": group.id,
-            "moveRules": group.move_rules.iter().map(MoveRuleSchema::of).collect::<Vec<_>>(),
-        }),
+        event_data(&MoveRulesChangedEventSchema::of(&group)),
     )?);
     let written = ctx.store.transact(ops).await;
     ctx.config.forget_program(&group.program_id);

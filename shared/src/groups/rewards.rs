@@ -8,7 +8,8 @@ use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::model::{Reward, RewardEvent, RewardModifier, RewardType};
 use crate::types::{MAX_AMOUNT, Percentage, RewardId};
-use crate::wire::groups::RewardSchema;
+use crate::wire::event_data;
+use crate::wire::groups::{GroupPartRemovedEventSchema, RewardChangedEventSchema, RewardSchema};
 
 const MAX_TOOLTIP_CHARS: usize = 2_000;
 const MAX_DESCRIPTION_CHARS: usize = 190;
@@ -204,7 +205,11 @@ pub async fn create_reward(
     }
     let mut group = read.clone();
     group.rewards.push(reward.clone());
-    let data = serde_json::json!({ "groupId": group.id, "reward": RewardSchema::of(&reward) });
+    let data = event_data(&RewardChangedEventSchema {
+        group_id: group.id.to_string(),
+        previous_reward_id: None,
+        reward: RewardSchema::of(&reward),
+    });
     save(ctx, principal, &read, group, "reward.created", data).await?;
     Ok(reward)
 }
@@ -267,10 +272,10 @@ pub async fn update_reward(
     reward.id = RewardId::generate(ctx.ids.as_ref());
     let mut group = read.clone();
     group.rewards[position] = reward.clone();
-    let data = serde_json::json!({
-        "groupId": group.id,
-        "previousRewardId": old.id,
-        "reward": RewardSchema::of(&reward),
+    let data = event_data(&RewardChangedEventSchema {
+        group_id: group.id.to_string(),
+        previous_reward_id: Some(old.id.to_string()),
+        reward: RewardSchema::of(&reward),
     });
     save(ctx, principal, &read, group, "reward.updated", data).await?;
     Ok(reward)
@@ -291,6 +296,9 @@ pub async fn delete_reward(
     if group.rewards.len() == before {
         return Err(DomainError::not_found("Reward"));
     }
-    let data = serde_json::json!({ "groupId": group.id, "id": reward_id });
+    let data = event_data(&GroupPartRemovedEventSchema {
+        group_id: group.id.to_string(),
+        id: reward_id.to_owned(),
+    });
     save(ctx, principal, &read, group, "reward.deleted", data).await
 }

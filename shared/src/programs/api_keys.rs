@@ -4,7 +4,8 @@ use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::outbox;
 use crate::types::{ApiKeyId, ProgramId};
-use crate::wire::programs::ApiKeySchema;
+use crate::wire::event_data;
+use crate::wire::programs::{ApiKeyRevokedEventSchema, ApiKeySchema};
 use time::OffsetDateTime;
 
 #[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
@@ -113,8 +114,7 @@ pub async fn create_api_key(
         &program,
         "api_key.created",
         principal.actor(),
-        serde_json::to_value(ApiKeySchema::of(&ApiKeyView::from(issued.record.clone())))
-            .expect("a key serialises"),
+        event_data(&ApiKeySchema::of(&ApiKeyView::from(issued.record.clone()))),
     );
     ctx.store
         .transact(vec![
@@ -161,7 +161,9 @@ pub async fn revoke_api_key(
         &program,
         "api_key.revoked",
         principal.actor(),
-        serde_json::json!({ "id": record.id }),
+        event_data(&ApiKeyRevokedEventSchema {
+            id: record.id.to_string(),
+        }),
     );
     match ctx
         .store

@@ -7,6 +7,7 @@ use crate::model::{Program, ProgramSettings};
 use crate::outbox;
 use crate::store::StoreError;
 use crate::types::{Currency, ProgramId};
+use crate::wire::event_data;
 use crate::wire::programs::ProgramSchema;
 
 #[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
@@ -71,7 +72,7 @@ pub async fn create_program(
         &program.id,
         "program.created",
         principal.actor(),
-        serde_json::to_value(ProgramSchema::of(&program)).expect("a program serialises"),
+        event_data(&ProgramSchema::of(&program)),
     );
     // Every program starts with its default group, in the same transaction.
     let group = groups::default_group(&program, ctx.ids.as_ref(), now);

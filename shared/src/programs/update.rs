@@ -6,6 +6,7 @@ use crate::error::DomainError;
 use crate::model::{ApplicationFormField, HOLDING_PERIODS, Program, ProgramSettings};
 use crate::outbox;
 use crate::types::Percentage;
+use crate::wire::event_data;
 use crate::wire::programs::ProgramSchema;
 
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
@@ -137,7 +138,7 @@ pub async fn update_program(
         &program.id,
         "program.updated",
         principal.actor(),
-        serde_json::to_value(ProgramSchema::of(&program)).expect("a program serialises"),
+        event_data(&ProgramSchema::of(&program)),
     );
     let ops = vec![
         repo::replace(&program, read.version)?,

@@ -15,7 +15,10 @@ use crate::outbox;
 use crate::queue::send_all;
 use crate::store::{AttributeValue, Condition, Delete, StoreError, TxOp, Update, UpdateItem, n, s};
 use crate::types::{ProgramId, WebUrl, WebhookDeliveryId, WebhookId};
-use crate::wire::webhooks::{WebhookSchema, WebhookTestEventSchema};
+use crate::wire::event_data;
+use crate::wire::webhooks::{
+    SecretRotatedEventSchema, WebhookDeletedEventSchema, WebhookSchema, WebhookTestEventSchema,
+};
 use time::OffsetDateTime;
 
 /// A program's endpoints are few; fan-out reads them all for every event.
@@ -72,7 +75,7 @@ impl From<&WebhookEndpoint> for EndpointView {
 
 /// An endpoint as its events carry it: the API's schema, without the secret.
 fn endpoint_data(view: &EndpointView) -> serde_json::Value {
-    serde_json::to_value(WebhookSchema::of(view)).expect("an endpoint serialises")
+    event_data(&WebhookSchema::of(view))
 }
 
 fn program(principal: &Principal, scope: Scope) -> Result<ProgramId, DomainError> {
@@ -258,7 +261,9 @@ pub async fn delete_endpoint(
         principal,
         &program,
         "webhook.deleted",
-        serde_json::json!({ "id": endpoint.id }),
+        event_data(&WebhookDeletedEventSchema {
+            id: endpoint.id.to_string(),
+        }),
     );
     services
         .store
@@ -294,7 +299,10 @@ pub async fn rotate_secret(
         principal,
         &program,
         "webhook.secret_rotated",
-        serde_json::json!({ "id": endpoint.id, "previousSecretExpiresAt": expires.unix_timestamp() }),
+        event_data(&SecretRotatedEventSchema {
+            id: endpoint.id.to_string(),
+            previous_secret_expires_at: expires.unix_timestamp(),
+        }),
     );
     let update = Update::new()
         .set("secret", s(endpoint.secret.as_str()))
@@ -341,11 +349,10 @@ pub async fn send_test(
         principal,
         &program,
         TEST_EVENT,
-        serde_json::to_value(WebhookTestEventSchema {
+        event_data(&WebhookTestEventSchema {
             webhook_id: endpoint.id.to_string(),
             message: "This is a test event from Partnerline.".into(),
-        })
-        .expect("a test event serialises"),
+        }),
     );
     services
         .store

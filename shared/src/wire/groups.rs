@@ -244,6 +244,56 @@ impl MoveRuleConditionSchema {
     }
 }
 
+/// The data of `reward.created` and `reward.updated`; an update names the reward it replaced.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RewardChangedEventSchema {
+    pub group_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_reward_id: Option<String>,
+    pub reward: RewardSchema,
+}
+
+/// The data of `discount.updated`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DiscountChangedEventSchema {
+    pub group_id: String,
+    pub discount: DiscountSchema,
+}
+
+/// The data of `reward.deleted` and `discount.deleted`: the group and the removed part's id.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupPartRemovedEventSchema {
+    pub group_id: String,
+    pub id: String,
+}
+
+/// The data of `group.move_rules_updated`: the group's rules as they now are.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MoveRulesChangedEventSchema {
+    pub group_id: String,
+    pub move_rules: Vec<MoveRuleSchema>,
+}
+
+impl MoveRulesChangedEventSchema {
+    pub fn of(group: &PartnerGroup) -> Self {
+        Self {
+            group_id: group.id.to_string(),
+            move_rules: group.move_rules.iter().map(MoveRuleSchema::of).collect(),
+        }
+    }
+}
+
+/// The data of `group.deleted`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct GroupDeletedEventSchema {
+    pub id: String,
+    pub slug: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,5 +342,29 @@ mod tests {
             serde_json::to_string(&GroupSchema::of(&empty)).unwrap(),
             serde_json::to_string(&empty).unwrap()
         );
+    }
+
+    #[test]
+    fn a_reward_event_names_the_replaced_reward_only_on_update() {
+        let reward: Reward = serde_json::from_value(json!({
+            "id": "rw_2", "event": "lead", "type": "flat", "amountInCents": 500,
+            "amountInPercentage": null, "maxDuration": null, "description": null, "tooltip": null
+        }))
+        .unwrap();
+        let created = crate::wire::event_data(&RewardChangedEventSchema {
+            group_id: "grp_1".into(),
+            previous_reward_id: None,
+            reward: RewardSchema::of(&reward),
+        });
+        assert_eq!(
+            created,
+            json!({"groupId": "grp_1", "reward": serde_json::to_value(&reward).unwrap()})
+        );
+        let updated = crate::wire::event_data(&RewardChangedEventSchema {
+            group_id: "grp_1".into(),
+            previous_reward_id: Some("rw_1".into()),
+            reward: RewardSchema::of(&reward),
+        });
+        assert_eq!(updated["previousRewardId"], "rw_1");
     }
 }

@@ -14,6 +14,11 @@ pub mod portal;
 pub mod programs;
 pub mod webhooks;
 
+/// A wire model as the data of an outbox event, so events carry the API's shapes.
+pub fn event_data<T: serde::Serialize>(data: &T) -> serde_json::Value {
+    serde_json::to_value(data).expect("a wire model serialises")
+}
+
 /// RFC 3339 text of a time, as Dub's schemas carry times.
 pub fn timestamp(at: time::OffsetDateTime) -> String {
     at.format(&time::format_description::well_known::Rfc3339)
@@ -48,6 +53,14 @@ mod tests {
             described::<super::webhooks::DeliveryAcceptedSchema>(),
             described::<super::webhooks::EndpointDisabledEventSchema>(),
             described::<super::webhooks::WebhookTestEventSchema>(),
+            described::<super::webhooks::WebhookDeletedEventSchema>(),
+            described::<super::webhooks::SecretRotatedEventSchema>(),
+            described::<super::programs::ApiKeyRevokedEventSchema>(),
+            described::<super::groups::RewardChangedEventSchema>(),
+            described::<super::groups::DiscountChangedEventSchema>(),
+            described::<super::groups::GroupPartRemovedEventSchema>(),
+            described::<super::groups::MoveRulesChangedEventSchema>(),
+            described::<super::groups::GroupDeletedEventSchema>(),
             described::<super::portal::DashboardSchema>(),
             described::<super::portal::PartnerSessionSchema>(),
             described::<super::portal::PortalLinkSchema>(),

@@ -157,6 +157,12 @@ impl ApiKeyPageSchema {
     }
 }
 
+/// The data of `api_key.revoked`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct ApiKeyRevokedEventSchema {
+    pub id: String,
+}
+
 /// What `recompute-totals` changed: the partner's counters, its links', and the records it
 /// left out of every total.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]

@@ -132,3 +132,17 @@ pub struct EndpointDisabledEventSchema {
     pub url: String,
     pub reason: String,
 }
+
+/// The data of `webhook.deleted`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct WebhookDeletedEventSchema {
+    pub id: String,
+}
+
+/// The data of `webhook.secret_rotated`: until when (epoch seconds) the old secret signs too.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretRotatedEventSchema {
+    pub id: String,
+    pub previous_secret_expires_at: i64,
+}
