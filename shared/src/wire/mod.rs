@@ -10,6 +10,7 @@ pub mod domains;
 pub mod groups;
 pub mod links;
 pub mod partner_records;
+pub mod partners;
 pub mod portal;
 pub mod programs;
 pub mod webhooks;
