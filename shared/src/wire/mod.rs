@@ -6,6 +6,8 @@
 
 pub mod affiliate;
 pub mod applications;
+pub mod commissions;
+pub mod customers;
 pub mod domains;
 pub mod groups;
 pub mod links;
