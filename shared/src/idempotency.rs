@@ -82,6 +82,15 @@ impl IdempotencyKey {
     }
 }
 
+/// A response stored with the change it reports: the one this request built, or the one the
+/// first request with the same key (or invoice) got, replayed as it was stored.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+pub enum Recorded<T> {
+    Built(T),
+    Stored(serde_json::Value),
+}
+
 /// The stored response for a key, if one is still replayable; 409 when it was stored for a
 /// different request.
 pub async fn replay(
@@ -124,15 +133,15 @@ pub fn replay_of(
 
 /// The transaction action that stores `response` under the key: fails when a live record of
 /// the key exists.
-pub fn record(
+pub fn record<T: serde::Serialize>(
     program: &ProgramId,
     key: &IdempotencyKey,
-    response: &serde_json::Value,
+    response: &T,
     now: OffsetDateTime,
 ) -> TxOp {
     let mut item = layout::idempotency_record(program, &key.key_hash).to_item();
     item.insert("requestHash".into(), s(key.request_hash.clone()));
-    item.insert("response".into(), s(response.to_string()));
+    item.insert("response".into(), s(stored_text(response)));
     item.insert(
         "expiresAt".into(),
         n((now + REPLAY_WINDOW).unix_timestamp()),
@@ -150,23 +159,28 @@ pub fn record(
     })
 }
 
+/// The JSON text a response is stored as.
+pub fn stored_text<T: serde::Serialize>(response: &T) -> String {
+    serde_json::to_string(response).expect("response bodies always serialise")
+}
+
 /// Stores `response` for a request that changed nothing (so had no transaction of its own).
 /// A lost race means another request with this key stored first: its response wins.
-pub async fn record_alone(
+pub async fn record_alone<T: serde::Serialize>(
     store: &dyn ItemStore,
     program: &ProgramId,
     key: &IdempotencyKey,
-    response: serde_json::Value,
+    response: Recorded<T>,
     now: OffsetDateTime,
-) -> Result<serde_json::Value, DomainError> {
+) -> Result<Recorded<T>, DomainError> {
     match store
         .transact(vec![record(program, key, &response, now)])
         .await
     {
         Ok(()) => Ok(response),
-        Err(error) if error.is_condition_failure() => {
-            Ok(replay(store, program, key, now).await?.unwrap_or(response))
-        }
+        Err(error) if error.is_condition_failure() => Ok(replay(store, program, key, now)
+            .await?
+            .map_or(response, Recorded::Stored)),
         Err(error) => Err(error.into()),
     }
 }

@@ -9,6 +9,8 @@ use shared::customers::{self, CustomerFilter};
 use shared::web::{
     ApiError, ApiRequest, ApiResponse, ErrorCode, Route, RouteMatch, json, pages, serve,
 };
+use shared::wire::commissions::{CommissionSchema, CommissionStatusSchema};
+use shared::wire::customers::{DeletedCustomerSchema, ProgramCustomerSchema};
 use time::OffsetDateTime;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,11 +79,13 @@ async fn endpoint(
                 customers::list_customers(ctx, &principal, filter.clone(), expanded, cursor, size)
             })
             .await?;
-            list(data, next)
+            list(data.iter().map(ProgramCustomerSchema::of).collect(), next)
         }
         Endpoint::GetCustomer => json(
             StatusCode::OK,
-            &customers::get_customer(ctx, &principal, id, expanded_fields(&request)?).await?,
+            &ProgramCustomerSchema::of(
+                &customers::get_customer(ctx, &principal, id, expanded_fields(&request)?).await?,
+            ),
         ),
         Endpoint::UpdateCustomer => {
             let updated = customers::update_customer(ctx, &principal, id, request.json()?).await?;
@@ -91,11 +95,11 @@ async fn endpoint(
                 updated.as_str(),
                 expanded_fields(&request)?,
             );
-            json(StatusCode::OK, &shown.await?)
+            json(StatusCode::OK, &ProgramCustomerSchema::of(&shown.await?))
         }
         Endpoint::DeleteCustomer => {
             let deleted = customers::delete_customer(ctx, &principal, id).await?;
-            json(StatusCode::OK, &serde_json::json!({ "id": deleted }))
+            json(StatusCode::OK, &DeletedCustomerSchema { id: deleted })
         }
         Endpoint::ListCommissions => {
             let filter = commission_filter(&request)?;
@@ -103,24 +107,26 @@ async fn endpoint(
                 commissions::list_commissions(ctx, &principal, filter.clone(), cursor, size)
             })
             .await?;
-            list(data, next)
+            list(data.iter().map(CommissionSchema::of).collect(), next)
         }
         Endpoint::GetCommission => json(
             StatusCode::OK,
-            &commissions::get_commission(ctx, &principal, id).await?,
+            &CommissionSchema::of(&commissions::get_commission(ctx, &principal, id).await?),
         ),
         Endpoint::BulkUpdateCommissions => {
             let updated =
                 commissions::bulk_update_commissions(ctx, &principal, request.json()?).await?;
-            let body: Vec<serde_json::Value> = updated
-                .iter()
-                .map(|(id, status)| serde_json::json!({ "id": id, "status": status }))
+            let body: Vec<CommissionStatusSchema> = updated
+                .into_iter()
+                .map(|(id, status)| CommissionStatusSchema { id, status })
                 .collect();
             json(StatusCode::OK, &body)
         }
         Endpoint::UpdateCommission => json(
             StatusCode::OK,
-            &commissions::update_commission(ctx, &principal, id, request.json()?).await?,
+            &CommissionSchema::of(
+                &commissions::update_commission(ctx, &principal, id, request.json()?).await?,
+            ),
         ),
     };
     Ok(response)
@@ -159,15 +165,13 @@ fn starting_after(request: &ApiRequest) -> Result<Option<String>, ApiError> {
 }
 
 /// One page of a list, by `cursor` or by Dub's `page` number (`web::pages`).
-async fn paged<F, Fut>(
+async fn paged<T, F, Fut>(
     request: &ApiRequest,
     fetch: F,
-) -> Result<(Vec<serde_json::Value>, Option<String>), ApiError>
+) -> Result<(Vec<T>, Option<String>), ApiError>
 where
     F: FnMut(Option<String>, u32) -> Fut,
-    Fut: std::future::Future<
-            Output = Result<(Vec<serde_json::Value>, Option<String>), shared::error::DomainError>,
-        >,
+    Fut: std::future::Future<Output = Result<(Vec<T>, Option<String>), shared::error::DomainError>>,
 {
     let size = request.page_size(DEFAULT_PAGE)?;
     let mut fetch = fetch;
@@ -178,7 +182,7 @@ where
     Ok(found?)
 }
 
-fn list(data: Vec<serde_json::Value>, next: Option<String>) -> ApiResponse {
+fn list<T: serde::Serialize>(data: Vec<T>, next: Option<String>) -> ApiResponse {
     let mut response = json(StatusCode::OK, &data);
     if let Some(value) = next.and_then(|next| HeaderValue::from_str(&next).ok()) {
         response.headers_mut().insert("x-next-cursor", value);

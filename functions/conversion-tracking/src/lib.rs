@@ -70,18 +70,21 @@ async fn track(
 ) -> Result<ApiResponse, ApiError> {
     let principal = ctx.auth.authenticate(&request.headers).await?;
     let key = idempotency_key(route, &request)?;
-    let body = match tracking {
-        Tracking::Lead => {
-            conversions::track_lead(ctx, signer, &principal, request.json()?, key).await?
-        }
-        Tracking::Sale => {
-            conversions::track_sale(ctx, signer, &principal, request.json()?, key).await?
-        }
-        Tracking::Refund => {
-            conversions::track_refund(ctx, &principal, request.json()?, key).await?
-        }
+    let response = match tracking {
+        Tracking::Lead => json(
+            StatusCode::OK,
+            &conversions::track_lead(ctx, signer, &principal, request.json()?, key).await?,
+        ),
+        Tracking::Sale => json(
+            StatusCode::OK,
+            &conversions::track_sale(ctx, signer, &principal, request.json()?, key).await?,
+        ),
+        Tracking::Refund => json(
+            StatusCode::OK,
+            &conversions::track_refund(ctx, &principal, request.json()?, key).await?,
+        ),
     };
-    Ok(json(StatusCode::OK, &body))
+    Ok(response)
 }
 
 fn idempotency_key(route: &str, request: &ApiRequest) -> Result<Option<IdempotencyKey>, ApiError> {
@@ -114,7 +117,7 @@ async fn register_deal(
     } else {
         StatusCode::OK
     };
-    Ok(json(status, &registered.body))
+    Ok(json(status, &registered.deal))
 }
 
 #[cfg(test)]

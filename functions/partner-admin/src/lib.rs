@@ -8,6 +8,7 @@ use shared::error::DomainError;
 use shared::partners;
 use shared::partners::listing::{self, ListPartnersQuery, PartnerDirectory};
 use shared::web::{ApiError, ApiRequest, ApiResponse, Route, RouteMatch, json, serve};
+use shared::wire::partners::{PartnerIdSchema, PartnerSchema};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Endpoint {
@@ -52,10 +53,13 @@ async fn endpoint(
     let response = match found.endpoint {
         Endpoint::ListPartners => {
             let query = ListPartnersQuery::parse(&request.query)?;
-            json(
-                StatusCode::OK,
-                &listing::list_partners(ctx, directory, &principal, &query).await?,
-            )
+            let page = listing::list_partners(ctx, directory, &principal, &query).await?;
+            let shown: Vec<_> = page
+                .partners
+                .iter()
+                .map(|listed| PartnerSchema::of(listed, &page.form_fields))
+                .collect();
+            json(StatusCode::OK, &shown)
         }
         Endpoint::CreatePartner => {
             let created = partners::create_partner(ctx, &principal, request.json()?).await?;
@@ -66,14 +70,18 @@ async fn endpoint(
             let partner = partners::ban_partner(ctx, &principal, request.json()?).await?;
             json(
                 StatusCode::OK,
-                &serde_json::json!({ "partnerId": partner.id }),
+                &PartnerIdSchema {
+                    partner_id: partner.id,
+                },
             )
         }
         Endpoint::Deactivate => {
             let partner = partners::deactivate_partner(ctx, &principal, request.json()?).await?;
             json(
                 StatusCode::OK,
-                &serde_json::json!({ "partnerId": partner.id }),
+                &PartnerIdSchema {
+                    partner_id: partner.id,
+                },
             )
         }
         Endpoint::Archive => {
@@ -100,10 +108,14 @@ async fn view(
     partner: shared::model::Partner,
 ) -> Result<ApiResponse, ApiError> {
     let program = listing::caller_program(ctx, principal, Scope::PartnersRead).await?;
-    let mut views = listing::partner_views(ctx, &program, vec![partner])
+    let page = listing::listed_partners(ctx, &program, vec![partner])
         .await
         .map_err(DomainError::from)?;
-    Ok(json(status, &views.pop()))
+    let shown = page
+        .partners
+        .first()
+        .map(|listed| PartnerSchema::of(listed, &page.form_fields));
+    Ok(json(status, &shown))
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 /// its maturing marker, its partner's totals, its event) of a transaction's 100.
 pub const MAX_BULK_COMMISSIONS: usize = 25;
 
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BulkUpdateCommissions {
     pub commission_ids: Vec<String>,
@@ -30,7 +30,7 @@ pub struct BulkUpdateCommissions {
 }
 
 /// The statuses Dub's bulk update sets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum BulkStatus {
     Pending,

@@ -3,7 +3,6 @@
 
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
-use crate::conversions::payloads;
 use crate::conversions::records::{commission_of, find_commission};
 use crate::customers::CustomerActivity;
 use crate::customers::customer_of;
@@ -14,9 +13,16 @@ use crate::partners::{find_by_tenant, partner_of};
 use crate::store::records::readable;
 use crate::store::{Key, Query, RangeCondition, get_s, schema};
 use crate::types::{CommissionId, CustomerId, PartnerId, ProgramId};
-use serde_json::Value;
 use std::collections::HashMap;
 use time::OffsetDateTime;
+
+/// A commission with its partner and customer, as far as they can be read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommissionWithParties {
+    pub commission: Commission,
+    pub partner: Option<Partner>,
+    pub customer: Option<(Customer, CustomerActivity)>,
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct CommissionFilter {
@@ -64,7 +70,7 @@ pub async fn list_commissions(
     filter: CommissionFilter,
     cursor: Option<String>,
     limit: u32,
-) -> Result<(Vec<Value>, Option<String>), DomainError> {
+) -> Result<(Vec<CommissionWithParties>, Option<String>), DomainError> {
     let program = program_of(principal)?;
     let store = ctx.store.as_ref();
     let partner = match (&filter.partner_id, &filter.tenant_id) {
@@ -132,7 +138,7 @@ pub async fn get_commission(
     ctx: &AppContext,
     principal: &Principal,
     id: &str,
-) -> Result<Value, DomainError> {
+) -> Result<CommissionWithParties, DomainError> {
     let program = program_of(principal)?;
     let id = CommissionId::parse(id).map_err(|_| DomainError::not_found("Commission"))?;
     let commission = find_commission(ctx.store.as_ref(), &program, &id)
@@ -141,11 +147,11 @@ pub async fn get_commission(
     Ok(enrich(ctx, &[commission]).await?.remove(0))
 }
 
-/// Dub's commission with its partner and customer, read in one batch.
+/// Each commission with its partner and customer, read in one batch.
 pub async fn enrich(
     ctx: &AppContext,
     commissions: &[Commission],
-) -> Result<Vec<Value>, DomainError> {
+) -> Result<Vec<CommissionWithParties>, DomainError> {
     let mut keys: Vec<Key> = Vec::new();
     for commission in commissions {
         for key in std::iter::once(layout::partner(&commission.partner_id))
@@ -181,18 +187,14 @@ pub async fn enrich(
     }
     Ok(commissions
         .iter()
-        .map(|commission| {
-            let mut value = payloads::commission(commission, None);
-            value["partner"] = partners
-                .get(commission.partner_id.as_str())
-                .map(payloads::commission_partner)
-                .unwrap_or_else(|| serde_json::json!({"id": commission.partner_id, "name": "", "email": null, "image": null, "payoutsEnabledAt": null, "country": null}));
-            value["customer"] = commission
+        .map(|commission| CommissionWithParties {
+            partner: partners.get(commission.partner_id.as_str()).cloned(),
+            customer: commission
                 .customer_id
                 .as_ref()
                 .and_then(|id| customers.get(id.as_str()))
-                .map_or(Value::Null, |(c, a)| payloads::customer(c, a));
-            value
+                .cloned(),
+            commission: commission.clone(),
         })
         .collect())
 }

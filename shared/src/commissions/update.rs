@@ -3,7 +3,7 @@
 //! `hold`, and `paid` (from `processed`), which is how a payout run marks what it paid.
 //! Paid commissions cannot change (a refund after payout is a clawback, see `/track/refund`).
 
-use super::list::enrich;
+use super::list::{CommissionWithParties, enrich};
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::conversions::moves::after_commission_change;
@@ -15,23 +15,25 @@ use crate::outbox;
 use crate::partners::totals::add_partner_totals;
 use crate::store::{Put, TxOp, s};
 use crate::types::{CommissionId, Currency, MAX_AMOUNT, amount_in_range, proportional};
-use serde_json::Value;
 
 const MAX_NOTE_CHARS: usize = 500;
 
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateCommission {
     #[serde(default)]
     pub status: Option<CommissionStatus>,
     /// New earnings, minor units.
     #[serde(default)]
+    #[schema(value_type = Option<i64>)]
     pub earnings: Option<serde_json::Number>,
     /// New sale amount (`saleAmount` in newer SDKs); earnings follow proportionally.
     #[serde(default, alias = "saleAmount")]
+    #[schema(value_type = Option<i64>)]
     pub amount: Option<serde_json::Number>,
     /// Change of the sale amount (`modifySaleAmount` in newer SDKs), may be negative.
     #[serde(default, alias = "modifySaleAmount")]
+    #[schema(value_type = Option<i64>)]
     pub modify_amount: Option<serde_json::Number>,
     #[serde(default)]
     pub currency: Option<String>,
@@ -71,7 +73,7 @@ pub async fn update_commission(
     principal: &Principal,
     id: &str,
     request: UpdateCommission,
-) -> Result<Value, DomainError> {
+) -> Result<CommissionWithParties, DomainError> {
     let program = principal
         .own_program(Scope::CommissionsWrite)
         .map_err(|denied| DomainError::denied(denied, "Program"))?;

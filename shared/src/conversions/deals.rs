@@ -12,7 +12,7 @@
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
-use crate::idempotency::{self, IdempotencyKey};
+use crate::idempotency::{self, IdempotencyKey, Recorded};
 use crate::layout;
 use crate::model::{Actor, Deal, Partner, PartnerStatus};
 use crate::outbox;
@@ -21,7 +21,7 @@ use crate::portal::PartnerSession;
 use crate::store::records::{from_json_item, json_item};
 use crate::store::{Condition, Consistency, Item, ItemStore, Put, StoreError, TxOp, get_s, s};
 use crate::types::{DealId, Email, PartnerId, ProgramId};
-use serde_json::{Value, json};
+use crate::wire::tracking::DealSchema;
 
 const MAX_LEAD_NAME: usize = 190;
 const MAX_NOTES: usize = 5_000;
@@ -31,7 +31,7 @@ const PARTNER: &str = "partnerId";
 /// StackBE's `registerDeal` body, plus the partner it is registered for: the business's
 /// backend calls on behalf of one of its partners, named by id or by the business's tenant id;
 /// a partner in their own session may omit both (or name only themselves).
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RegisterDealRequest {
     pub lead_email: Email,
@@ -65,10 +65,11 @@ impl DealRegistrant {
     }
 }
 
-/// The outcome: the deal as the API shows it, and whether this request registered it.
+/// The outcome: the deal as the API shows it (stored with a request's idempotency key, so
+/// built here), and whether this request registered it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DealRegistration {
-    pub body: Value,
+    pub deal: Recorded<DealSchema>,
     pub created: bool,
 }
 
@@ -82,12 +83,6 @@ fn text(name: &str, value: Option<String>, max: usize) -> Result<Option<String>,
         )));
     }
     Ok(Some(value))
-}
-
-fn deal_json(deal: &Deal) -> Value {
-    let mut body = serde_json::to_value(deal).expect("a deal serialises");
-    body["status"] = json!("registered");
-    body
 }
 
 /// The partner named by the request: exactly one of `partnerId` and `tenantId`.
@@ -159,7 +154,7 @@ pub async fn register_deal(
         && let Some(stored) = idempotency::replay(store, &program, key, now).await?
     {
         return Ok(DealRegistration {
-            body: stored,
+            deal: Recorded::Stored(stored),
             created: true,
         });
     }
@@ -184,7 +179,7 @@ pub async fn register_deal(
         notes,
         created_at: now,
     };
-    let body = deal_json(&deal);
+    let body = DealSchema::of(&deal);
     let mut ops = Vec::new();
     let key_index = key.as_ref().map(|key| {
         ops.push(idempotency::record(&program, key, &body, now));
@@ -198,20 +193,20 @@ pub async fn register_deal(
         &program,
         "deal.registered",
         registrant.actor(),
-        body.clone(),
+        serde_json::to_value(&body).map_err(StoreError::engine)?,
     );
     ops.push(outbox::record(&event)?);
     match store.transact(ops).await {
         Ok(()) => Ok(DealRegistration {
-            body,
+            deal: Recorded::Built(body),
             created: true,
         }),
         Err(error) if key_index.is_some() && error.failed_condition_index() == key_index => {
             let key = key.as_ref().expect("an index means a key");
             let stored = idempotency::replay(store, &program, key, now).await?;
             stored
-                .map(|body| DealRegistration {
-                    body,
+                .map(|stored| DealRegistration {
+                    deal: Recorded::Stored(stored),
                     created: true,
                 })
                 .ok_or_else(|| DomainError::Conflict("Retry the request.".into()))
@@ -226,7 +221,7 @@ pub async fn register_deal(
                 ));
             }
             Ok(DealRegistration {
-                body: deal_json(&first),
+                deal: Recorded::Built(DealSchema::of(&first)),
                 created: false,
             })
         }

@@ -20,7 +20,7 @@ fn unprocessable(message: impl Into<String>) -> DomainError {
 
 /// Dub's lead modes. Every mode is processed before the response (a Lambda must finish its
 /// work before it returns), so `async` and `wait` behave alike.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum LeadMode {
     #[default]
@@ -31,7 +31,7 @@ pub enum LeadMode {
     Deferred,
 }
 
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TrackLeadRequest {
     #[serde(default)]
@@ -47,15 +47,18 @@ pub struct TrackLeadRequest {
     #[serde(default)]
     pub mode: Option<LeadMode>,
     #[serde(default)]
+    #[schema(value_type = Option<i64>)]
     pub event_quantity: Option<serde_json::Number>,
     #[serde(default)]
+    #[schema(value_type = Option<Object>)]
     pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TrackSaleRequest {
     pub customer_external_id: String,
+    #[schema(value_type = i64)]
     pub amount: serde_json::Number,
     #[serde(default)]
     pub currency: Option<String>,
@@ -68,6 +71,7 @@ pub struct TrackSaleRequest {
     #[serde(default)]
     pub lead_event_name: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<Object>)]
     pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
     #[serde(default)]
     pub click_id: Option<String>,
@@ -80,12 +84,13 @@ pub struct TrackSaleRequest {
 }
 
 /// A full or partial refund of a sale, found by its invoice id.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TrackRefundRequest {
     pub invoice_id: String,
     /// Minor units; the whole remaining amount when absent.
     #[serde(default)]
+    #[schema(value_type = Option<i64>)]
     pub amount: Option<serde_json::Number>,
     #[serde(default)]
     pub reason: Option<String>,

@@ -2,7 +2,7 @@
 //! the partner's lead reward (one per partner and customer), the counters and the events, in
 //! one transaction.
 
-use super::attribution::{Attribution, NewCustomers, Parties};
+use super::attribution::{Attribution, NewCustomers};
 use super::commit::{
     ATTEMPTS, CommissionSource, commission_created, contention, failed_at, new_commission,
 };
@@ -15,12 +15,13 @@ use crate::clicks::ClickIdSigner;
 use crate::context::AppContext;
 use crate::customers::tracked::{ActivityChange, insert_tracked_customer, update_activity};
 use crate::error::DomainError;
-use crate::idempotency::{self, IdempotencyKey};
+use crate::idempotency::{self, IdempotencyKey, Recorded};
 use crate::model::{CommissionType, Lead, LinkStats, PartnerStatus, PartnerTotals};
 use crate::outbox;
 use crate::partners::totals::{add_link_stats, add_partner_totals};
 use crate::store::{Key, TxOp};
 use crate::types::{LeadId, ProgramId};
+use crate::wire::tracking::TrackLeadResponse;
 use serde_json::{Value, json};
 
 /// Tracks a lead; the response is Dub's `{click, link, customer}`.
@@ -30,7 +31,7 @@ pub async fn track_lead(
     principal: &Principal,
     request: TrackLeadRequest,
     key: Option<IdempotencyKey>,
-) -> Result<Value, DomainError> {
+) -> Result<Recorded<TrackLeadResponse>, DomainError> {
     let program = principal
         .own_program(Scope::ConversionsWrite)
         .map_err(|denied| DomainError::denied(denied, "Program"))?;
@@ -53,14 +54,6 @@ pub async fn track_lead(
     Err(contention())
 }
 
-fn response(parties: &Parties) -> Value {
-    json!({
-        "click": { "id": parties.customer.click_id.as_ref().map(|c| c.as_str()).unwrap_or_default() },
-        "link": parties.link.as_ref().map(payloads::response_link),
-        "customer": payloads::lead_customer(&parties.customer),
-    })
-}
-
 /// One try; `None` when a race was lost and the lead must be re-read and retried.
 async fn attempt_lead(
     ctx: &AppContext,
@@ -70,7 +63,7 @@ async fn attempt_lead(
     input: &LeadInput,
     key: Option<&IdempotencyKey>,
     strong: bool,
-) -> Result<Option<Value>, DomainError> {
+) -> Result<Option<Recorded<TrackLeadResponse>>, DomainError> {
     let now = ctx.clock.now();
     let attribution = Attribution::new(
         signer,
@@ -85,7 +78,7 @@ async fn attempt_lead(
     if let (Some(key), Some(record)) = (key, key_record.first())
         && let Some(stored) = idempotency::replay_of(first.item(record), key, now)?
     {
-        return Ok(Some(stored));
+        return Ok(Some(Recorded::Stored(stored)));
     }
     let parties = attribution
         .resolve(ctx, &first, now, strong)
@@ -96,7 +89,7 @@ async fn attempt_lead(
                 .into(),
         )
     })?;
-    let body = response(&parties);
+    let body = TrackLeadResponse::of(&parties.customer, parties.link.as_ref());
     let mut ops: Vec<TxOp> = Vec::new();
     let key_index = key.map(|key| {
         ops.push(idempotency::record(program, key, &body, now));
@@ -295,9 +288,10 @@ async fn done(
     ctx: &AppContext,
     program: &ProgramId,
     key: Option<&IdempotencyKey>,
-    body: Value,
+    body: TrackLeadResponse,
     now: time::OffsetDateTime,
-) -> Result<Value, DomainError> {
+) -> Result<Recorded<TrackLeadResponse>, DomainError> {
+    let body = Recorded::Built(body);
     match key {
         Some(key) => idempotency::record_alone(ctx.store.as_ref(), program, key, body, now).await,
         None => Ok(body),
@@ -315,14 +309,15 @@ async fn commit(
     key_index: Option<usize>,
     dedupe_index: Option<usize>,
     ops: Vec<TxOp>,
-    body: Value,
+    body: TrackLeadResponse,
     now: time::OffsetDateTime,
-) -> Result<Option<Value>, DomainError> {
+) -> Result<Option<Recorded<TrackLeadResponse>>, DomainError> {
     match ctx.store.transact(ops).await {
-        Ok(()) => Ok(Some(body)),
+        Ok(()) => Ok(Some(Recorded::Built(body))),
         Err(error) if failed_at(&error, key_index) => {
             let key = key.expect("an index means a key");
-            Ok(idempotency::replay(ctx.store.as_ref(), program, key, now).await?)
+            let stored = idempotency::replay(ctx.store.as_ref(), program, key, now).await?;
+            Ok(stored.map(Recorded::Stored))
         }
         Err(error) if failed_at(&error, dedupe_index) => {
             tracing::info!("duplicate lead inside the dedupe window: nothing recorded");

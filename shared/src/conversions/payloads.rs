@@ -1,11 +1,14 @@
-//! The JSON shapes of responses and events, in Dub's field names so that Dub's SDKs parse
-//! them (checked against the PyPI `dub` models: `TrackLeadResponseBody`,
-//! `TrackSaleResponseBody`, `ListCommissionsResponseBody`, `LeadCreatedEvent`, ...).
+//! The JSON shapes of the lead, sale and commission events, in Dub's field names so that
+//! Dub's SDKs parse them (checked against the PyPI `dub` models: `LeadCreatedEvent`,
+//! `SaleCreatedEvent`, `CommissionCreatedEvent`); the customer and link parts are the wire
+//! models the API answers with.
 
 use crate::clicks::ClickClaims;
 use crate::customers::CustomerActivity;
 use crate::model::{Commission, Customer, Link, Partner, PartnerTotals};
 use crate::types::ClickId;
+use crate::wire::customers::CustomerSchema;
+use crate::wire::tracking::TrackedLinkSchema;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -26,59 +29,14 @@ pub fn short_link(link: &Link) -> String {
     }
 }
 
-/// Dub's `Customer` (events, commissions, `GET /customers`).
+/// Dub's `Customer` of an event.
 pub fn customer(customer: &Customer, activity: &CustomerActivity) -> Value {
-    json!({
-        "id": customer.id,
-        "externalId": customer.external_id.clone().unwrap_or_default(),
-        "name": customer.name,
-        "email": customer.email,
-        "avatar": customer.avatar,
-        "country": customer.country,
-        "stripeCustomerId": customer.stripe_customer_id,
-        "subscriptionCanceledAt": optional_time(customer.subscription_canceled_at),
-        "sales": activity.sales,
-        "saleAmount": activity.sale_amount,
-        "firstSaleAt": optional_time(activity.first_sale_at),
-        "createdAt": time(customer.created_at),
-    })
+    json!(CustomerSchema::of(customer, activity))
 }
 
-/// The customer in a `/track/lead` response.
-pub fn lead_customer(customer: &Customer) -> Value {
-    json!({
-        "name": customer.name,
-        "email": customer.email,
-        "avatar": customer.avatar,
-        "externalId": customer.external_id,
-    })
-}
-
-/// The customer in a `/track/sale` response.
-pub fn sale_customer(customer: &Customer) -> Value {
-    let mut value = lead_customer(customer);
-    value["id"] = json!(customer.id);
-    value
-}
-
-/// The link of a `/track/lead` response.
-pub fn response_link(link: &Link) -> Value {
-    json!({
-        "id": link.id,
-        "domain": link.domain,
-        "key": link.key,
-        "shortLink": short_link(link),
-        "url": link.url.as_str(),
-        "partnerId": link.partner_id,
-        "programId": link.program_id,
-        "tenantId": link.tenant_id,
-        "externalId": null,
-    })
-}
-
-/// The link of an event, with its counters after the event.
+/// The link of an event: a tracking answer's link, with its counters after the event.
 pub fn event_link(link: &Link) -> Value {
-    let mut value = response_link(link);
+    let mut value = json!(TrackedLinkSchema::of(link));
     let stats = &link.stats;
     for (name, count) in [
         ("clicks", stats.clicks),
@@ -123,20 +81,6 @@ pub fn event_partner(partner: &Partner, totals: &PartnerTotals) -> Value {
         "totalSales": totals.total_sales,
         "totalSaleAmount": totals.total_sale_amount,
         "totalCommissions": totals.total_commissions,
-    })
-}
-
-/// The partner inside a commission of the API.
-pub fn commission_partner(partner: &Partner) -> Value {
-    json!({
-        "id": partner.id,
-        "name": partner.name,
-        "email": partner.email,
-        "image": null,
-        "payoutsEnabledAt": null,
-        "country": partner.country,
-        "groupId": partner.group_id,
-        "tenantId": partner.tenant_id,
     })
 }
 

@@ -181,11 +181,14 @@ pub fn invoice_claim(
     program: &ProgramId,
     invoice_id: &str,
     sale: &SaleId,
-    response: &serde_json::Value,
+    response: &impl serde::Serialize,
 ) -> TxOp {
     let mut item = layout::invoice_claim(program, invoice_id).to_item();
     item.insert("saleId".into(), s(sale.as_str()));
-    item.insert("response".into(), s(response.to_string()));
+    item.insert(
+        "response".into(),
+        s(crate::idempotency::stored_text(response)),
+    );
     TxOp::Put(Put {
         item,
         condition: Some(Condition::NotExists),

@@ -16,13 +16,14 @@ use crate::clicks::ClickIdSigner;
 use crate::context::AppContext;
 use crate::customers::tracked::{ActivityChange, insert_tracked_customer, update_activity};
 use crate::error::DomainError;
-use crate::idempotency::{self, IdempotencyKey};
+use crate::idempotency::{self, IdempotencyKey, Recorded};
 use crate::layout;
 use crate::model::{CommissionType, LinkStats, PartnerStatus, PartnerTotals, Sale};
 use crate::outbox;
 use crate::partners::totals::{add_link_stats, add_partner_totals};
 use crate::store::{Key, TxOp};
 use crate::types::{ProgramId, SaleId};
+use crate::wire::tracking::{SaleCustomerSchema, TrackSaleResponse, TrackedSaleSchema};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
@@ -33,7 +34,7 @@ pub async fn track_sale(
     principal: &Principal,
     request: TrackSaleRequest,
     key: Option<IdempotencyKey>,
-) -> Result<Value, DomainError> {
+) -> Result<Recorded<TrackSaleResponse>, DomainError> {
     let program = principal
         .own_program(Scope::ConversionsWrite)
         .map_err(|denied| DomainError::denied(denied, "Program"))?;
@@ -56,31 +57,31 @@ pub async fn track_sale(
     Err(contention())
 }
 
-fn response(input: &SaleInput, parties: Option<&Parties>) -> Value {
-    json!({
-        "eventName": input.event_name,
-        "customer": parties.map(|p| payloads::sale_customer(&p.customer)),
-        "sale": parties.map(|_| sale_json(input)),
-    })
+fn response(input: &SaleInput, parties: Option<&Parties>) -> TrackSaleResponse {
+    TrackSaleResponse {
+        event_name: input.event_name.clone(),
+        customer: parties.map(|p| SaleCustomerSchema::of(&p.customer)),
+        sale: parties.map(|_| tracked_sale(input)),
+    }
 }
 
-fn sale_json(input: &SaleInput) -> Value {
-    json!({
-        "amount": input.amount,
-        "currency": input.currency,
-        "paymentProcessor": input.payment_processor,
-        "invoiceId": input.invoice_id,
-        "metadata": input.metadata,
-    })
+fn tracked_sale(input: &SaleInput) -> TrackedSaleSchema {
+    TrackedSaleSchema {
+        amount: input.amount,
+        currency: input.currency,
+        payment_processor: input.payment_processor,
+        invoice_id: input.invoice_id.clone(),
+        metadata: input.metadata.clone(),
+    }
 }
 
 async fn done(
     ctx: &AppContext,
     program: &ProgramId,
     key: Option<&IdempotencyKey>,
-    body: Value,
+    body: Recorded<TrackSaleResponse>,
     now: OffsetDateTime,
-) -> Result<Value, DomainError> {
+) -> Result<Recorded<TrackSaleResponse>, DomainError> {
     match key {
         Some(key) => idempotency::record_alone(ctx.store.as_ref(), program, key, body, now).await,
         None => Ok(body),
@@ -110,7 +111,7 @@ async fn attempt_sale(
     input: &SaleInput,
     key: Option<&IdempotencyKey>,
     retry: bool,
-) -> Result<Option<Value>, DomainError> {
+) -> Result<Option<Recorded<TrackSaleResponse>>, DomainError> {
     let store = ctx.store.as_ref();
     let now = ctx.clock.now();
     let attribution = Attribution::new(
@@ -132,17 +133,25 @@ async fn attempt_sale(
     if let (Some(key), Some(record)) = (key, &key_record)
         && let Some(stored) = idempotency::replay_of(first.item(record), key, now)?
     {
-        return Ok(Some(stored));
+        return Ok(Some(Recorded::Stored(stored)));
     }
     if let Some(claim) = invoice_key.as_ref().and_then(|k| first.item(k)) {
         let response = records::invoice_claim_of(claim)?.response;
-        return done(ctx, program, key, response, now).await.map(Some);
+        return done(ctx, program, key, Recorded::Stored(response), now)
+            .await
+            .map(Some);
     }
     let Some(parties) = attribution.resolve(ctx, &first, now, retry).await? else {
         // Dub: an unknown customer without a click records nothing.
-        return done(ctx, program, key, response(input, None), now)
-            .await
-            .map(Some);
+        return done(
+            ctx,
+            program,
+            key,
+            Recorded::Built(response(input, None)),
+            now,
+        )
+        .await
+        .map(Some);
     };
     if input.currency != parties.program.currency {
         return Err(DomainError::Unprocessable(format!(
@@ -312,7 +321,7 @@ async fn attempt_sale(
             "click": click,
             "link": link_after.as_ref().map(payloads::event_link),
             "partner": partner_json,
-            "sale": sale_json(input),
+            "sale": tracked_sale(input),
             "metadata": sale.metadata,
             "reward": reward_json,
         }),
@@ -348,15 +357,18 @@ async fn attempt_sale(
             {
                 apply_move_rules(ctx, partner, totals, group).await;
             }
-            Ok(Some(body))
+            Ok(Some(Recorded::Built(body)))
         }
         Err(error) if failed_at(&error, key_index) => {
             let key = key.expect("an index means a key");
-            Ok(idempotency::replay(store, program, key, now).await?)
+            let stored = idempotency::replay(store, program, key, now).await?;
+            Ok(stored.map(Recorded::Stored))
         }
         Err(error) if failed_at(&error, invoice_index) => {
             match recorded_invoice(ctx, program, input).await? {
-                Some(first) => done(ctx, program, key, first, now).await.map(Some),
+                Some(first) => done(ctx, program, key, Recorded::Stored(first), now)
+                    .await
+                    .map(Some),
                 None => Ok(None),
             }
         }

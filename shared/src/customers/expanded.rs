@@ -4,7 +4,6 @@
 //! and each distinct group from the process's config cache.
 
 use crate::context::AppContext;
-use crate::conversions::payloads::short_link;
 use crate::conversions::records::{link_of, pick};
 use crate::error::DomainError;
 use crate::layout;
@@ -12,47 +11,21 @@ use crate::model::{Customer, Discount, Link, Partner};
 use crate::partners::partner_of;
 use crate::store::Key;
 use crate::store::records::readable;
-use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
-fn link_json(link: &Link) -> Value {
-    json!({
-        "id": link.id,
-        "domain": link.domain,
-        "key": link.key,
-        "shortLink": short_link(link),
-        "url": link.url.as_str(),
-        "programId": link.program_id,
-    })
+/// What Dub's expanded fields show of a customer; each `None` when the customer has none.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomerExpansion {
+    pub link: Option<Link>,
+    pub partner: Option<Partner>,
+    pub discount: Option<Discount>,
 }
 
-fn partner_json(partner: &Partner) -> Value {
-    json!({
-        "id": partner.id,
-        "name": partner.name,
-        "email": partner.email,
-        "image": null,
-    })
-}
-
-fn discount_json(discount: &Discount) -> Value {
-    json!({
-        "id": discount.id,
-        "amount": discount.amount,
-        "type": discount.kind,
-        "maxDuration": discount.max_duration,
-        "couponId": discount.coupon_id,
-        "couponTestId": null,
-    })
-}
-
-/// Adds `link`, `partner` and `discount` (each `null` when the customer has none) to the
-/// views of `customers`, in order.
+/// The expanded fields of each of `customers`, in order.
 pub async fn expand(
     ctx: &AppContext,
     customers: &[Customer],
-    views: &mut [Value],
-) -> Result<(), DomainError> {
+) -> Result<Vec<CustomerExpansion>, DomainError> {
     let mut keys: BTreeSet<(String, String)> = BTreeSet::new();
     for customer in customers {
         for key in customer
@@ -71,7 +44,8 @@ pub async fn expand(
             ctx.store.batch_get(keys).await?
         }
     };
-    for (customer, view) in customers.iter().zip(views.iter_mut()) {
+    let mut expansions = Vec::with_capacity(customers.len());
+    for customer in customers {
         let link = customer
             .link_id
             .as_ref()
@@ -92,9 +66,11 @@ pub async fn expand(
                 .and_then(|group| group.discount),
             None => None,
         };
-        view["link"] = link.as_ref().map_or(Value::Null, link_json);
-        view["partner"] = partner.as_ref().map_or(Value::Null, partner_json);
-        view["discount"] = discount.as_ref().map_or(Value::Null, discount_json);
+        expansions.push(CustomerExpansion {
+            link,
+            partner,
+            discount,
+        });
     }
-    Ok(())
+    Ok(expansions)
 }

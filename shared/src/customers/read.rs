@@ -2,18 +2,16 @@
 //! `{id}` is the customer id or `ext_` + the business's external id, as in Dub. With
 //! `includeExpandedFields=true`, each customer also has its `link`, `partner` and `discount`.
 
-use super::expanded::expand;
+use super::expanded::{CustomerExpansion, expand};
 use super::tracked::{CustomerActivity, customer_of, tracked_customer_id};
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
-use crate::conversions::payloads;
 use crate::error::DomainError;
 use crate::layout;
 use crate::model::Customer;
 use crate::store::records::readable;
 use crate::store::{Consistency, Query, schema};
 use crate::types::{CustomerId, ProgramId};
-use serde_json::Value;
 
 #[derive(Debug, Clone, Default)]
 pub struct CustomerFilter {
@@ -30,12 +28,12 @@ fn program_of(principal: &Principal) -> Result<ProgramId, DomainError> {
         .map_err(|denied| DomainError::denied(denied, "Program"))
 }
 
-fn view(customer: &Customer, activity: &CustomerActivity) -> Value {
-    let mut value = payloads::customer(customer, activity);
-    value["programId"] = serde_json::json!(customer.program_id);
-    value["partnerId"] = serde_json::json!(customer.partner_id);
-    value["linkId"] = serde_json::json!(customer.link_id);
-    value
+/// A customer with its activity, and its expanded fields when they were asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomerRead {
+    pub customer: Customer,
+    pub activity: CustomerActivity,
+    pub expansion: Option<CustomerExpansion>,
 }
 
 async fn by_id(
@@ -55,18 +53,31 @@ async fn by_id(
     )
 }
 
-/// The views of `found`, with Dub's expanded fields when asked for.
-async fn views(
+/// The reads of `found`, with Dub's expanded fields when asked for.
+async fn reads(
     ctx: &AppContext,
     found: Vec<(Customer, CustomerActivity)>,
     expanded: bool,
-) -> Result<Vec<Value>, DomainError> {
-    let mut views: Vec<Value> = found.iter().map(|(c, a)| view(c, a)).collect();
-    if expanded {
-        let customers: Vec<Customer> = found.into_iter().map(|(c, _)| c).collect();
-        expand(ctx, &customers, &mut views).await?;
-    }
-    Ok(views)
+) -> Result<Vec<CustomerRead>, DomainError> {
+    let expansions: Vec<Option<CustomerExpansion>> = if expanded {
+        let customers: Vec<Customer> = found.iter().map(|(c, _)| c.clone()).collect();
+        expand(ctx, &customers)
+            .await?
+            .into_iter()
+            .map(Some)
+            .collect()
+    } else {
+        vec![None; found.len()]
+    };
+    Ok(found
+        .into_iter()
+        .zip(expansions)
+        .map(|((customer, activity), expansion)| CustomerRead {
+            customer,
+            activity,
+            expansion,
+        })
+        .collect())
 }
 
 /// One page of customers; `email` and `country` filter each page read. `expanded`: Dub's
@@ -78,7 +89,7 @@ pub async fn list_customers(
     expanded: bool,
     cursor: Option<String>,
     limit: u32,
-) -> Result<(Vec<Value>, Option<String>), DomainError> {
+) -> Result<(Vec<CustomerRead>, Option<String>), DomainError> {
     let program = program_of(principal)?;
     if let Some(external_id) = &filter.external_id {
         // One customer at most: a page after it is empty.
@@ -87,7 +98,7 @@ pub async fn list_customers(
         }
         let id = tracked_customer_id(&program, external_id);
         let found = by_id(ctx, &program, &id).await?.into_iter().collect();
-        return Ok((views(ctx, found, expanded).await?, None));
+        return Ok((reads(ctx, found, expanded).await?, None));
     }
     let cursor = match (cursor, &filter.starting_after) {
         (None, Some(after)) => {
@@ -136,7 +147,7 @@ pub async fn list_customers(
         }
         customers.push((customer, activity));
     }
-    Ok((views(ctx, customers, expanded).await?, page.next))
+    Ok((reads(ctx, customers, expanded).await?, page.next))
 }
 
 pub async fn get_customer(
@@ -144,7 +155,7 @@ pub async fn get_customer(
     principal: &Principal,
     id: &str,
     expanded: bool,
-) -> Result<Value, DomainError> {
+) -> Result<CustomerRead, DomainError> {
     let program = program_of(principal)?;
     let id = match id.strip_prefix("ext_") {
         Some(external) => tracked_customer_id(&program, external),
@@ -153,6 +164,6 @@ pub async fn get_customer(
     let found = by_id(ctx, &program, &id)
         .await?
         .ok_or_else(|| DomainError::not_found("Customer"))?;
-    let mut views = views(ctx, vec![found], expanded).await?;
-    Ok(views.remove(0))
+    let mut reads = reads(ctx, vec![found], expanded).await?;
+    Ok(reads.remove(0))
 }

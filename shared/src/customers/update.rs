@@ -16,7 +16,7 @@ use crate::store::{Condition, Consistency, Delete, TxOp, Update, UpdateItem};
 use crate::types::{CustomerId, Email, ProgramId};
 use time::OffsetDateTime;
 
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateCustomer {
     #[serde(default, deserialize_with = "crate::links::present")]

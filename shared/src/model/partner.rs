@@ -4,7 +4,9 @@ use crate::types::{
 use time::OffsetDateTime;
 
 /// The status of a partner's enrollment (Dub's eight values).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum PartnerStatus {
     Pending,
@@ -18,7 +20,9 @@ pub enum PartnerStatus {
 }
 
 /// Why a partner was banned (Dub's six reasons).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum BanReason {
     TosViolation,
@@ -30,7 +34,17 @@ pub enum BanReason {
 }
 
 /// The partner's standing in Dub's partner network; ours are program-local, so `draft` unless set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum NetworkStatus {
     #[default]
@@ -41,7 +55,9 @@ pub enum NetworkStatus {
     Trusted,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum PayoutMethod {
     Connect,
@@ -75,7 +91,7 @@ pub struct PartnerProfile {
 }
 
 /// A tag on a partner (Dub's `{id, name}`); names are unique per partner.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct PartnerTag {
     pub id: String,
     pub name: String,

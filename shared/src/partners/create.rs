@@ -25,7 +25,7 @@ const MAX_DESCRIPTION: usize = 5000;
 
 /// Dub's body. `linkProps` is accepted for compatibility; the partner's link is its default
 /// referral link (key = the referral code).
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreatePartner {
     pub email: String,

@@ -22,7 +22,7 @@ use crate::types::{GroupId, PartnerTagId};
 /// Pages of commissions (100 each) the ban request cancels itself; the job does the rest.
 const BAN_REQUEST_PAGES: usize = 2;
 
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BanPartner {
     pub partner_id: Option<String>,
@@ -30,14 +30,14 @@ pub struct BanPartner {
     pub reason: BanReason,
 }
 
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NamePartner {
     pub partner_id: Option<String>,
     pub tenant_id: Option<String>,
 }
 
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MoveToGroup {
     pub partner_id: Option<String>,
@@ -45,7 +45,7 @@ pub struct MoveToGroup {
     pub group_id: GroupId,
 }
 
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SetTags {
     pub partner_id: Option<String>,

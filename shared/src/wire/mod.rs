@@ -6,12 +6,16 @@
 
 pub mod affiliate;
 pub mod applications;
+pub mod commissions;
+pub mod customers;
 pub mod domains;
 pub mod groups;
 pub mod links;
 pub mod partner_records;
+pub mod partners;
 pub mod portal;
 pub mod programs;
+pub mod tracking;
 pub mod webhooks;
 
 /// A wire model as the data of an outbox event, so events carry the API's shapes.
@@ -38,6 +42,38 @@ mod tests {
             .map(|(name, schema)| (name, serde_json::to_value(schema).unwrap()))
             .collect();
         serde_json::json!({ "name": T::name(), "schema": T::schema(), "refs": refs })
+    }
+
+    #[test]
+    fn the_schemas_of_partner_admin_commission_admin_and_conversion_tracking_describe_themselves() {
+        use crate::{commissions, conversions, customers, partners};
+        let described = [
+            described::<super::partners::PartnerSchema>(),
+            described::<super::partners::PartnerIdSchema>(),
+            described::<super::commissions::CommissionSchema>(),
+            described::<super::commissions::CommissionStatusSchema>(),
+            described::<super::customers::ProgramCustomerSchema>(),
+            described::<super::customers::DeletedCustomerSchema>(),
+            described::<super::tracking::TrackLeadResponse>(),
+            described::<super::tracking::TrackSaleResponse>(),
+            described::<super::tracking::DealSchema>(),
+            described::<partners::CreatePartner>(),
+            described::<partners::BanPartner>(),
+            described::<partners::NamePartner>(),
+            described::<partners::MoveToGroup>(),
+            described::<partners::SetTags>(),
+            described::<commissions::UpdateCommission>(),
+            described::<commissions::BulkUpdateCommissions>(),
+            described::<customers::UpdateCustomer>(),
+            described::<conversions::TrackLeadRequest>(),
+            described::<conversions::TrackSaleRequest>(),
+            described::<conversions::TrackRefundRequest>(),
+            described::<conversions::RegisterDealRequest>(),
+        ];
+        for schema in described {
+            assert!(schema["name"].as_str().is_some_and(|name| !name.is_empty()));
+            assert!(schema["schema"].is_object(), "{schema}");
+        }
     }
 
     #[test]

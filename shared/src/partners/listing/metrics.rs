@@ -4,7 +4,7 @@
 use super::query::SortBy;
 use crate::model::PartnerTotals;
 
-#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DerivedMetrics {
     pub net_revenue: i64,

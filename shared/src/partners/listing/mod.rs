@@ -8,12 +8,10 @@
 mod metrics;
 mod projection;
 mod query;
-mod view;
 
 pub use metrics::{DerivedMetrics, sort_value};
 pub use projection::{PartnerDirectory, ProgramRows, RefreshReport, Row, refresh, select_page};
 pub use query::{DEFAULT_PAGE_SIZE, ListPartnersQuery, Lookup, MAX_PAGE_SIZE, SortBy, SortOrder};
-pub use view::{LinkView, PartnerView};
 
 use super::repo::{find_by_email, find_by_tenant, find_partner, partner_of};
 use crate::auth::{Principal, Scope};
@@ -21,7 +19,7 @@ use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::groups;
 use crate::layout;
-use crate::model::{Application, Link, Partner, PartnerGroup, Program};
+use crate::model::{Application, ApplicationFormField, Link, Partner, PartnerGroup, Program};
 use crate::programs;
 use crate::store::records::from_json_item;
 use crate::store::records::readable;
@@ -44,13 +42,30 @@ pub async fn caller_program(
         .ok_or_else(|| DomainError::not_found("Program"))
 }
 
+/// A partner with what Dub's partner view shows of it: its links (oldest first), its group (for
+/// the reward and discount ids) and its application, when it applied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListedPartner {
+    pub partner: Partner,
+    pub links: Vec<Link>,
+    pub group: Option<PartnerGroup>,
+    pub application: Option<Application>,
+}
+
+/// Listed partners and their program's application form, which their answers belong to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartnerPage {
+    pub partners: Vec<ListedPartner>,
+    pub form_fields: Vec<ApplicationFormField>,
+}
+
 /// One page of the caller's partners.
 pub async fn list_partners(
     ctx: &AppContext,
     directory: &PartnerDirectory,
     principal: &Principal,
     query: &ListPartnersQuery,
-) -> Result<Vec<PartnerView>, DomainError> {
+) -> Result<PartnerPage, DomainError> {
     let program = caller_program(ctx, principal, Scope::PartnersRead).await?;
     let store = ctx.store.as_ref();
     let direct = match &query.lookup {
@@ -82,7 +97,7 @@ pub async fn list_partners(
             load_partners(store, &program.id, &ids).await?
         }
     };
-    Ok(partner_views(ctx, &program, partners).await?)
+    Ok(listed_partners(ctx, &program, partners).await?)
 }
 
 /// The partners of `ids` that belong to `program`, in the order of `ids`.
@@ -136,14 +151,18 @@ async fn links_of(
     Ok(found)
 }
 
-/// Dub's view of each partner: links, reward and discount ids of its group, its application.
-pub async fn partner_views(
+/// Each partner with its links, group and application.
+pub async fn listed_partners(
     ctx: &AppContext,
     program: &Program,
     partners: Vec<Partner>,
-) -> Result<Vec<PartnerView>, StoreError> {
+) -> Result<PartnerPage, StoreError> {
+    let form_fields = program.settings.application_form_fields.clone();
     if partners.is_empty() {
-        return Ok(Vec::new());
+        return Ok(PartnerPage {
+            partners: Vec::new(),
+            form_fields,
+        });
     }
     let store = ctx.store.as_ref();
     let groups: HashMap<String, PartnerGroup> = groups::all_groups(store, &program.id)
@@ -155,7 +174,7 @@ pub async fn partner_views(
         .iter()
         .filter_map(|partner| partner.application_id.as_ref().map(layout::application))
         .collect();
-    let applications: HashMap<String, Application> = if application_keys.is_empty() {
+    let mut applications: HashMap<String, Application> = if application_keys.is_empty() {
         HashMap::new()
     } else {
         store
@@ -169,21 +188,20 @@ pub async fn partner_views(
             .collect()
     };
     let mut links = links_of(&ctx.store, &partners).await?;
-    let form_fields = &program.settings.application_form_fields;
-    Ok(partners
-        .iter()
-        .map(|partner| {
-            let application = partner
+    let partners = partners
+        .into_iter()
+        .map(|partner| ListedPartner {
+            links: links.remove(&partner.id).unwrap_or_default(),
+            group: groups.get(partner.group_id.as_str()).cloned(),
+            application: partner
                 .application_id
                 .as_ref()
-                .and_then(|id| applications.get(id.as_str()));
-            PartnerView::build(
-                partner,
-                &links.remove(&partner.id).unwrap_or_default(),
-                groups.get(partner.group_id.as_str()),
-                application,
-                form_fields,
-            )
+                .and_then(|id| applications.remove(id.as_str())),
+            partner,
         })
-        .collect())
+        .collect();
+    Ok(PartnerPage {
+        partners,
+        form_fields,
+    })
 }
