@@ -2,6 +2,8 @@
 //! `GET /commissions`, `GET /commissions/{id}` and `PATCH /commissions/{id}`. Lists are bare
 //! arrays with the next cursor in `x-next-cursor`, as Dub's SDKs expect.
 
+pub mod openapi;
+
 use http::{HeaderValue, Method, StatusCode};
 use shared::commissions::{self, CommissionFilter};
 use shared::context::AppContext;

@@ -3,6 +3,8 @@
 //! key or admin token, or by a partner with their session token). Every POST honours an
 //! `Idempotency-Key` header.
 
+pub mod openapi;
+
 use http::{Method, StatusCode};
 use shared::clicks::ClickIdSigner;
 use shared::context::AppContext;

@@ -10,6 +10,9 @@ pub fn document_json() -> String {
         link_admin::openapi::routes(),
         webhook_admin::openapi::routes(),
         partner_portal::openapi::routes(),
+        partner_admin::openapi::routes(),
+        conversion_tracking::openapi::routes(),
+        commission_admin::openapi::routes(),
     ]
     .concat();
     let document = shared::web::openapi::document(routes);
@@ -57,7 +60,10 @@ mod tests {
             + partner_applications::ROUTES.len()
             + link_admin::ROUTES.len()
             + webhook_admin::ROUTES.len()
-            + partner_portal::ROUTES.len();
+            + partner_portal::ROUTES.len()
+            + partner_admin::ROUTES.len()
+            + conversion_tracking::ROUTES.len()
+            + commission_admin::ROUTES.len();
         assert_eq!(operations, routes);
     }
 }

@@ -1,6 +1,8 @@
 //! The partner-admin HTTP function: Dub's `GET /partners` and the partner management routes,
 //! with a program API key (or the program's admin token).
 
+pub mod openapi;
+
 use http::{Method, StatusCode};
 use shared::auth::Scope;
 use shared::context::AppContext;

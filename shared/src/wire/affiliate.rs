@@ -96,7 +96,7 @@ impl AffiliateSchema {
 #[serde(untagged)]
 pub enum PartnerCheckSchema {
     NotEnrolled(NotEnrolledSchema),
-    Enrolled(EnrolledSchema),
+    Enrolled(Box<EnrolledSchema>),
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
@@ -117,10 +117,10 @@ pub struct EnrolledSchema {
 impl PartnerCheckSchema {
     pub fn of(check: &PartnerCheck) -> Self {
         match (check.enrolled, check.partner.as_ref()) {
-            (true, Some(partner)) => Self::Enrolled(EnrolledSchema {
+            (true, Some(partner)) => Self::Enrolled(Box::new(EnrolledSchema {
                 enrolled: true,
                 partner: AffiliateSchema::of(partner),
-            }),
+            })),
             _ => Self::NotEnrolled(NotEnrolledSchema { enrolled: false }),
         }
     }
@@ -337,10 +337,7 @@ mod tests {
 
     #[test]
     fn a_check_without_a_partner_is_only_enrolled_false() {
-        let check = PartnerCheckSchema {
-            enrolled: false,
-            partner: None,
-        };
+        let check = PartnerCheckSchema::NotEnrolled(NotEnrolledSchema { enrolled: false });
         assert_eq!(
             serde_json::to_value(&check).unwrap(),
             json!({"enrolled": false})
