@@ -4,6 +4,7 @@
 
 use super::fields;
 use super::key::LinkKey;
+use super::labels::LinkLabels;
 use super::repo::{self, StoredLink};
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
@@ -146,14 +147,21 @@ fn changed_meanwhile() -> DomainError {
     DomainError::Conflict("The link changed while this request ran; retry.".into())
 }
 
-fn event(ctx: &AppContext, actor: Actor, name: &str, link: &Link) -> DomainEvent {
+fn event(
+    ctx: &AppContext,
+    actor: Actor,
+    name: &str,
+    link: &Link,
+    labels: &LinkLabels,
+) -> DomainEvent {
+    let payload = crate::wire::links::LinkSchema::labelled(link, labels);
     outbox::new_event(
         ctx.ids.as_ref(),
         ctx.clock.as_ref(),
         &link.program_id,
         name,
         actor,
-        serde_json::to_value(crate::wire::links::LinkSchema::of(link)).expect("a link serialises"),
+        serde_json::to_value(payload).expect("a link serialises"),
     )
 }
 
@@ -164,9 +172,10 @@ pub(super) async fn insert_new(
     actor: Actor,
     mut link: Link,
     random_key: bool,
+    labels: &LinkLabels,
 ) -> Result<Link, DomainError> {
     for _ in 0..RANDOM_KEY_ATTEMPTS {
-        let created = event(ctx, actor.clone(), "link.created", &link);
+        let created = event(ctx, actor.clone(), "link.created", &link, labels);
         let mut ops = repo::insert(&link)?.to_vec();
         ops.extend(repo::external_id_claims(None, Some(&link)));
         ops.push(outbox::record(&created)?);
@@ -198,8 +207,9 @@ pub async fn create_link(
     fields::refuse_unknown(&request.unknown)?;
     let program = links_program(ctx, principal, Scope::LinksWrite).await?;
     check_program_id(&program, request.program_id.as_deref())?;
+    let labels = LinkLabels::read(ctx.store.as_ref(), &program.id).await?;
     let mut details = crate::model::LinkDetails::default();
-    request.details.apply(&mut details)?;
+    request.details.apply(&mut details, &labels)?;
     let domain = check_domain(&program, request.domain.as_deref())?;
     let (key, random_key) = match request.key.as_deref() {
         Some(raw) => (LinkKey::parse(raw)?, false),
@@ -224,7 +234,7 @@ pub async fn create_link(
         created_at: ctx.clock.now(),
         updated_at: None,
     };
-    insert_new(ctx, principal.actor(), link, random_key).await
+    insert_new(ctx, principal.actor(), link, random_key, &labels).await
 }
 
 /// `GET /links/info?domain=&key=` (or `?linkId=`, or `?externalId=`).
@@ -299,7 +309,8 @@ pub async fn update_link(
     let program = links_program(ctx, principal, Scope::LinksWrite).await?;
     let read = stored_link(ctx, &program, link_id).await?;
     let mut link = read.link.clone();
-    request.details.apply(&mut link.details)?;
+    let labels = LinkLabels::read(ctx.store.as_ref(), &program.id).await?;
+    request.details.apply(&mut link.details, &labels)?;
     if let Some(url) = &request.url {
         link.url = fields::url("url", url)?;
     }
@@ -335,7 +346,7 @@ pub async fn update_link(
         return Ok(link);
     }
     link.updated_at = Some(ctx.clock.now());
-    let updated = event(ctx, principal.actor(), "link.updated", &link);
+    let updated = event(ctx, principal.actor(), "link.updated", &link, &labels);
     let mut ops = repo::replace(&link, &read)?;
     let key_changed = ops.len() == 3;
     let external_claims = repo::external_id_claims(Some(&read.link), Some(&link));
@@ -373,7 +384,8 @@ pub async fn delete_link(
             ));
         }
     }
-    let deleted = event(ctx, principal.actor(), "link.deleted", &read.link);
+    let labels = LinkLabels::read(ctx.store.as_ref(), &program.id).await?;
+    let deleted = event(ctx, principal.actor(), "link.deleted", &read.link, &labels);
     let mut ops = repo::remove(&read).to_vec();
     ops.extend(repo::external_id_claims(Some(&read.link), None));
     ops.push(outbox::record(&deleted)?);

@@ -2,16 +2,27 @@
 //! `links.create`, `links.get`, `links.update`, `partners.create_link`, ...).
 
 use super::timestamp;
+use crate::links::LinkLabels;
 use crate::links::{ROOT_KEY_ALIAS, short_link};
-use crate::model::{Link, LinkDetails};
+use crate::model::{Link, LinkDetails, Tag, TagColor};
 use std::collections::BTreeMap;
 
-/// A tag of a link; links have none until tags exist (the list is always empty).
+/// Dub's `TagSchema`: a tag, alone (`/tags`) or on a link.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct LinkTagSchema {
     pub id: String,
     pub name: String,
-    pub color: String,
+    pub color: TagColor,
+}
+
+impl LinkTagSchema {
+    pub fn of(tag: &Tag) -> Self {
+        Self {
+            id: tag.id.to_string(),
+            name: tag.name.clone(),
+            color: tag.color,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
@@ -87,6 +98,18 @@ pub struct LinkSchema {
 }
 
 impl LinkSchema {
+    /// The link with its tags and folder as they are now: tags that exist, by their current
+    /// names, and the folder only if it exists.
+    pub fn labelled(link: &Link, labels: &LinkLabels) -> Self {
+        Self {
+            tags: labels.tags_of(link).map(LinkTagSchema::of).collect(),
+            folder_id: labels.folder_of(link).map(|folder| folder.id.to_string()),
+            ..Self::of(link)
+        }
+    }
+
+    /// The link without its labels (no tags; its folder id as stored): [`Self::labelled`] is
+    /// what responses show.
     pub fn of(link: &Link) -> Self {
         let short = short_link(&link.domain, &link.key);
         let updated_at = link.updated_at.unwrap_or(link.created_at);
@@ -103,6 +126,7 @@ impl LinkSchema {
             utm_term,
             utm_content,
             folder_id,
+            tag_ids: _,
             track_conversion,
             archived,
             proxy,

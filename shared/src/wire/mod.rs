@@ -4,7 +4,9 @@
 //! an empty list), never missing.
 
 pub mod applications;
+pub mod discount_codes;
 pub mod domains;
+pub mod folders;
 pub mod links;
 
 /// RFC 3339 text of a time, as Dub's schemas carry times.
