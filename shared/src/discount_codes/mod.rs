@@ -108,7 +108,7 @@ fn event(ctx: &AppContext, actor: Actor, name: &str, code: &DiscountCode) -> Dom
 }
 
 /// The record, the code's claim (fails when the code is taken), the link's claim (fails when
-/// the link has a code), the event.
+/// the link has a code), a check that the link exists, the event.
 fn insert(code: &DiscountCode, created: &DomainEvent) -> Result<Vec<TxOp>, StoreError> {
     let mut claim =
         layout::discount_code_claim(&code.program_id, &code.code.to_ascii_uppercase()).to_item();
@@ -130,6 +130,11 @@ fn insert(code: &DiscountCode, created: &DomainEvent) -> Result<Vec<TxOp>, Store
             item: link_claim,
             condition: Some(Condition::NotExists),
         }),
+        // The link still exists (deleting a link checks it has no code, in its transaction).
+        TxOp::Check {
+            key: layout::link(&code.link_id),
+            condition: Condition::Exists,
+        },
         outbox::record(created)?,
     ])
 }
@@ -182,6 +187,7 @@ pub async fn create_discount_code(
                         "This link already has a discount code; delete it first.".into(),
                     ));
                 }
+                Some(3) => return Err(DomainError::not_found("Link")),
                 Some(_) => return Err(DomainError::Conflict("Retry the request.".into())),
                 None => return Err(error.into()),
             },

@@ -13,6 +13,7 @@ use crate::model::{Actor, DomainEvent, Link, LinkStats, Program};
 use crate::outbox;
 use crate::partners;
 use crate::programs;
+use crate::store::{Condition, TxOp};
 use crate::types::{LinkId, PartnerId, ProgramId, WebUrl};
 use fields::present;
 use std::collections::BTreeMap;
@@ -388,9 +389,21 @@ pub async fn delete_link(
     let deleted = event(ctx, principal.actor(), "link.deleted", &read.link, &labels);
     let mut ops = repo::remove(&read).to_vec();
     ops.extend(repo::external_id_claims(Some(&read.link), None));
+    // A sale paid with a link's discount code is attributed through the link: the code goes
+    // first (checked in this transaction, so a code made meanwhile is seen).
+    let code_index = ops.len();
+    ops.push(TxOp::Check {
+        key: crate::layout::link_discount_code_claim(&read.link.id),
+        condition: Condition::NotExists,
+    });
     ops.push(outbox::record(&deleted)?);
     match ctx.store.transact(ops).await {
         Ok(()) => Ok(serde_json::json!({ "id": read.link.id })),
+        Err(error) if error.failed_condition_index() == Some(code_index) => {
+            Err(DomainError::Conflict(
+                "This link has a discount code; delete the code first.".into(),
+            ))
+        }
         Err(error) if error.failed_condition_index().is_some() => Err(changed_meanwhile()),
         Err(error) => Err(error.into()),
     }

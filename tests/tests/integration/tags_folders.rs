@@ -305,6 +305,21 @@ engine_tests! {
         let foreign = call(&app, &track, Method::DELETE, &format!("/discount-codes/{id}"), Some(&other.key), None).await;
         assert_eq!(foreign.status, StatusCode::NOT_FOUND);
 
+        // A link with a code is not deleted until its code is; a deleted link takes no code.
+        let extra = post(&app, &track, &acme, "/partners/links", json!({"partnerId": bob.id, "url": "https://acme.com/extra"})).await;
+        let extra_id = extra.body["id"].as_str().unwrap().to_owned();
+        let extra_code = post(&app, &track, &acme, "/discount-codes", json!({"partnerId": bob.id, "linkId": extra_id, "code": "EXTRA"})).await;
+        assert_eq!(extra_code.status, StatusCode::OK, "{}", extra_code.body);
+        let link_with_code = call(&app, &track, Method::DELETE, &format!("/links/{extra_id}"), Some(&acme.key), None).await;
+        assert_eq!(link_with_code.status, StatusCode::CONFLICT, "{}", link_with_code.body);
+        assert!(link_with_code.body["error"]["message"].as_str().unwrap().contains("discount code"));
+        let code_gone = call(&app, &track, Method::DELETE, "/discount-codes/EXTRA", Some(&acme.key), None).await;
+        assert_eq!(code_gone.status, StatusCode::OK, "{}", code_gone.body);
+        let link_gone = call(&app, &track, Method::DELETE, &format!("/links/{extra_id}"), Some(&acme.key), None).await;
+        assert_eq!(link_gone.status, StatusCode::OK, "{}", link_gone.body);
+        let on_deleted = post(&app, &track, &acme, "/discount-codes", json!({"partnerId": bob.id, "linkId": extra_id})).await;
+        assert_eq!(on_deleted.status, StatusCode::NOT_FOUND);
+
         // Deleted by code (any case): the code and the link are free again.
         let deleted = call(&app, &track, Method::DELETE, "/discount-codes/jane10", Some(&acme.key), None).await;
         assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.body);
