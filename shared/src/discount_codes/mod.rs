@@ -10,11 +10,10 @@ use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::groups;
 use crate::layout;
-use crate::links::repo as links_repo;
-use crate::model::{Actor, DiscountCode, DomainEvent, Program};
+use crate::links::{links_program, repo as links_repo};
+use crate::model::{Actor, DiscountCode, DomainEvent, Partner};
 use crate::outbox;
 use crate::partners;
-use crate::programs;
 use crate::store::records::{from_json_item, json_item, readable};
 use crate::store::{
     Condition, Consistency, Delete, ItemStore, Put, Query, RangeCondition, StoreError, TxOp, get_s,
@@ -50,17 +49,17 @@ pub struct DiscountCodeQuery {
     pub page_size: u32,
 }
 
-async fn program_of(
-    ctx: &AppContext,
-    principal: &Principal,
-    scope: Scope,
-) -> Result<Program, DomainError> {
-    let id = principal
-        .own_program(scope)
-        .map_err(|denied| DomainError::denied(denied, "Program"))?;
-    programs::find_program(ctx.store.as_ref(), &id)
-        .await?
-        .ok_or_else(|| DomainError::not_found("Program"))
+impl DiscountCodeQuery {
+    fn keeps(&self, code: &DiscountCode) -> bool {
+        let discount = code.discount_id.as_ref().map(|id| id.as_str());
+        self.partner_id
+            .as_deref()
+            .is_none_or(|p| p == code.partner_id.as_str())
+            && self
+                .discount_id
+                .as_deref()
+                .is_none_or(|d| Some(d) == discount)
+    }
 }
 
 /// A code as given: Stripe's characters, 1 to 50 of them.
@@ -139,6 +138,42 @@ fn insert(code: &DiscountCode, created: &DomainEvent) -> Result<Vec<TxOp>, Store
     ])
 }
 
+/// The partner and its link a new code is for (404 for another program's, or another
+/// partner's link).
+async fn partner_and_link(
+    ctx: &AppContext,
+    program: &ProgramId,
+    request: &CreateDiscountCode,
+) -> Result<(Partner, LinkId), DomainError> {
+    let partner_id =
+        PartnerId::parse(&request.partner_id).map_err(|_| DomainError::not_found("Partner"))?;
+    let partner = partners::find_partner(ctx.store.as_ref(), program, &partner_id)
+        .await?
+        .ok_or_else(|| DomainError::not_found("Partner"))?;
+    let link_id = LinkId::parse(&request.link_id).map_err(|_| DomainError::not_found("Link"))?;
+    let link = links_repo::find(ctx.store.as_ref(), program, &link_id)
+        .await?
+        .filter(|stored| stored.link.partner_id.as_ref() == Some(&partner.id))
+        .ok_or_else(|| DomainError::not_found("Link"))?;
+    Ok((partner, link.link.id))
+}
+
+/// What a failed create means, by the failing action of [`insert`] (`None`: draw another
+/// generated code).
+fn refusal(index: usize, generated: bool) -> Option<DomainError> {
+    match index {
+        1 if generated => None,
+        1 => Some(DomainError::Conflict(
+            "Another discount code of the program is this code.".into(),
+        )),
+        2 => Some(DomainError::Conflict(
+            "This link already has a discount code; delete it first.".into(),
+        )),
+        3 => Some(DomainError::not_found("Link")),
+        _ => Some(DomainError::Conflict("Retry the request.".into())),
+    }
+}
+
 /// `POST /discount-codes`: a code for one of the partner's links, carrying the discount of the
 /// partner's group (none when the group has none).
 pub async fn create_discount_code(
@@ -146,52 +181,33 @@ pub async fn create_discount_code(
     principal: &Principal,
     request: CreateDiscountCode,
 ) -> Result<DiscountCode, DomainError> {
-    let program = program_of(ctx, principal, Scope::PartnersWrite).await?;
+    let program = links_program(ctx, principal, Scope::PartnersWrite).await?;
     let given = request.code.as_deref().map(check_code).transpose()?;
-    let partner_id =
-        PartnerId::parse(&request.partner_id).map_err(|_| DomainError::not_found("Partner"))?;
-    let partner = partners::find_partner(ctx.store.as_ref(), &program.id, &partner_id)
-        .await?
-        .ok_or_else(|| DomainError::not_found("Partner"))?;
-    let link_id = LinkId::parse(&request.link_id).map_err(|_| DomainError::not_found("Link"))?;
-    let link = links_repo::find(ctx.store.as_ref(), &program.id, &link_id)
-        .await?
-        .filter(|stored| stored.link.partner_id.as_ref() == Some(&partner.id))
-        .ok_or_else(|| DomainError::not_found("Link"))?;
+    let (partner, link_id) = partner_and_link(ctx, &program.id, &request).await?;
     let group = groups::find_group(ctx.store.as_ref(), &program.id, &partner.group_id).await?;
-    let partner_name = partner.name.clone();
     let mut code = DiscountCode {
         id: DiscountCodeId::generate(ctx.ids.as_ref()),
         program_id: program.id.clone(),
         code: given
             .clone()
             .unwrap_or_else(|| generated_code(ctx, &partner.name)),
-        partner_id: partner.id,
-        link_id: link.link.id,
+        partner_id: partner.id.clone(),
+        link_id,
         discount_id: group.and_then(|g| g.discount).map(|discount| discount.id),
         created_at: ctx.clock.now(),
     };
     for _ in 0..GENERATED_CODE_ATTEMPTS {
         let created = event(ctx, principal.actor(), "discount_code.created", &code);
-        match ctx.store.transact(insert(&code, &created)?).await {
-            Ok(()) => return Ok(code),
-            Err(error) => match error.failed_condition_index() {
-                Some(1) if given.is_none() => code.code = generated_code(ctx, &partner_name),
-                Some(1) => {
-                    return Err(DomainError::Conflict(
-                        "Another discount code of the program is this code.".into(),
-                    ));
-                }
-                Some(2) => {
-                    return Err(DomainError::Conflict(
-                        "This link already has a discount code; delete it first.".into(),
-                    ));
-                }
-                Some(3) => return Err(DomainError::not_found("Link")),
-                Some(_) => return Err(DomainError::Conflict("Retry the request.".into())),
-                None => return Err(error.into()),
-            },
+        let Err(error) = ctx.store.transact(insert(&code, &created)?).await else {
+            return Ok(code);
+        };
+        let Some(index) = error.failed_condition_index() else {
+            return Err(error.into());
+        };
+        if let Some(refused) = refusal(index, given.is_none()) {
+            return Err(refused);
         }
+        code.code = generated_code(ctx, &partner.name);
     }
     Err(DomainError::Conflict(
         "No free code was found; retry or choose a code.".into(),
@@ -232,44 +248,20 @@ pub async fn list_discount_codes(
     principal: &Principal,
     query: DiscountCodeQuery,
 ) -> Result<Vec<DiscountCode>, DomainError> {
-    let program = program_of(ctx, principal, Scope::PartnersRead).await?;
-    if let Some(code) = &query.code {
-        // One read through the claim rather than the whole list.
-        let found = find_by_code(ctx.store.as_ref(), &program.id, code).await?;
-        return Ok(found
-            .into_iter()
-            .filter(|c| {
-                query
-                    .partner_id
-                    .as_deref()
-                    .is_none_or(|p| p == c.partner_id.as_str())
-            })
-            .filter(|c| {
-                query
-                    .discount_id
-                    .as_deref()
-                    .is_none_or(|d| c.discount_id.as_ref().is_some_and(|id| id.as_str() == d))
-            })
-            .filter(|_| query.page <= 1)
-            .collect());
-    }
+    let program = links_program(ctx, principal, Scope::PartnersRead).await?;
     let size = query.page_size.max(1) as usize;
     let skip = (query.page.max(1) as usize - 1) * size;
-    Ok(all(ctx.store.as_ref(), &program.id)
-        .await?
+    let codes = match &query.code {
+        // One read through the claim rather than the whole list.
+        Some(code) => find_by_code(ctx.store.as_ref(), &program.id, code)
+            .await?
+            .into_iter()
+            .collect(),
+        None => all(ctx.store.as_ref(), &program.id).await?,
+    };
+    Ok(codes
         .into_iter()
-        .filter(|c| {
-            query
-                .partner_id
-                .as_deref()
-                .is_none_or(|p| p == c.partner_id.as_str())
-        })
-        .filter(|c| {
-            query
-                .discount_id
-                .as_deref()
-                .is_none_or(|d| c.discount_id.as_ref().is_some_and(|id| id.as_str() == d))
-        })
+        .filter(|code| query.keeps(code))
         .skip(skip)
         .take(size)
         .collect())
@@ -312,7 +304,7 @@ pub async fn delete_discount_code(
     principal: &Principal,
     id_or_code: &str,
 ) -> Result<DiscountCodeId, DomainError> {
-    let program = program_of(ctx, principal, Scope::PartnersWrite).await?;
+    let program = links_program(ctx, principal, Scope::PartnersWrite).await?;
     let store = ctx.store.as_ref();
     let found = match DiscountCodeId::parse(id_or_code) {
         Ok(id) => find(store, &program.id, &id).await?,

@@ -177,6 +177,21 @@ impl DetailsInput {
         Ok(Some(tags))
     }
 
+    /// 422 unless a `folderId` given names a folder of the program.
+    fn check_folder(&self, labels: &LinkLabels) -> Result<(), DomainError> {
+        let Some(Some(folder)) = &self.folder_id else {
+            return Ok(());
+        };
+        let folder = folder.trim();
+        let known = FolderId::parse(folder).is_ok_and(|id| labels.folders.contains_key(&id));
+        if folder.is_empty() || known {
+            return Ok(());
+        }
+        Err(DomainError::Unprocessable(format!(
+            "`folderId`: no folder of the program has the id `{folder}`."
+        )))
+    }
+
     /// Applies the present fields to `details`, whose tags and folder must be `labels`' (the
     /// ids of deleted ones are dropped here).
     pub fn apply(
@@ -189,17 +204,7 @@ impl DetailsInput {
             details.tag_ids = tags;
         }
         details.tag_ids.retain(|id| labels.tags.contains_key(id));
-        if let Some(Some(folder)) = &self.folder_id
-            && !folder.trim().is_empty()
-        {
-            let known =
-                FolderId::parse(folder.trim()).is_ok_and(|id| labels.folders.contains_key(&id));
-            if !known {
-                return Err(DomainError::Unprocessable(format!(
-                    "`folderId`: no folder of the program has the id `{folder}`."
-                )));
-            }
-        }
+        self.check_folder(labels)?;
         let texts = [
             (
                 self.external_id,
@@ -252,10 +257,10 @@ impl DetailsInput {
                 *stored = value;
             }
         }
-        let folder_exists = details.folder_id.as_deref().map(FolderId::parse);
-        if let Some(parsed) = folder_exists
-            && !parsed.is_ok_and(|id| labels.folders.contains_key(&id))
-        {
+        // A deleted folder's id leaves the link at its next change.
+        let known =
+            |raw: &str| FolderId::parse(raw).is_ok_and(|id| labels.folders.contains_key(&id));
+        if details.folder_id.as_deref().is_some_and(|raw| !known(raw)) {
             details.folder_id = None;
         }
         Ok(())

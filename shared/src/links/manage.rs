@@ -399,11 +399,9 @@ pub async fn delete_link(
     ops.push(outbox::record(&deleted)?);
     match ctx.store.transact(ops).await {
         Ok(()) => Ok(serde_json::json!({ "id": read.link.id })),
-        Err(error) if error.failed_condition_index() == Some(code_index) => {
-            Err(DomainError::Conflict(
-                "This link has a discount code; delete the code first.".into(),
-            ))
-        }
+        Err(error) if error.failed_condition_index() == Some(code_index) => Err(
+            DomainError::Conflict("This link has a discount code; delete the code first.".into()),
+        ),
         Err(error) if error.failed_condition_index().is_some() => Err(changed_meanwhile()),
         Err(error) => Err(error.into()),
     }

@@ -20,17 +20,33 @@ async fn items(app: &TestApp, acme: &LinkProgram, prefix: &str) -> usize {
     app.store.query(query).await.unwrap().items.len()
 }
 
-async fn post(app: &TestApp, track: &TrackServices, acme: &LinkProgram, path: &str, body: Value) -> integration_tests::app::Reply {
+async fn post(
+    app: &TestApp,
+    track: &TrackServices,
+    acme: &LinkProgram,
+    path: &str,
+    body: Value,
+) -> integration_tests::app::Reply {
     call(app, track, Method::POST, path, Some(&acme.key), Some(body)).await
 }
 
-async fn get(app: &TestApp, track: &TrackServices, acme: &LinkProgram, path: &str) -> integration_tests::app::Reply {
+async fn get(
+    app: &TestApp,
+    track: &TrackServices,
+    acme: &LinkProgram,
+    path: &str,
+) -> integration_tests::app::Reply {
     call(app, track, Method::GET, path, Some(&acme.key), None).await
 }
 
 fn ids(reply: &integration_tests::app::Reply) -> Vec<String> {
-    reply.body.as_array().unwrap_or_else(|| panic!("a list: {}", reply.body))
-        .iter().map(|item| item["id"].as_str().unwrap().to_owned()).collect()
+    reply
+        .body
+        .as_array()
+        .unwrap_or_else(|| panic!("a list: {}", reply.body))
+        .iter()
+        .map(|item| item["id"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 engine_tests! {
@@ -61,13 +77,13 @@ engine_tests! {
         let desc = get(&app, &track, &acme, "/tags?sortBy=createdAt&sortOrder=desc").await;
         assert_eq!(ids(&desc), [autumn_id.clone(), spring_id.clone()]);
         let search = get(&app, &track, &acme, "/tags?search=SPR").await;
-        assert_eq!(ids(&search), [spring_id.clone()]);
+        assert_eq!(ids(&search), [spring_id.as_str()]);
         let by_ids = get(&app, &track, &acme, &format!("/tags?ids={spring_id}&ids={autumn_id}")).await;
         assert_eq!(ids(&by_ids).len(), 2, "repeated ids");
         let one = get(&app, &track, &acme, &format!("/tags?ids={autumn_id}")).await;
-        assert_eq!(ids(&one), [autumn_id.clone()]);
+        assert_eq!(ids(&one), [autumn_id.as_str()]);
         let paged = get(&app, &track, &acme, "/tags?page=2&pageSize=1").await;
-        assert_eq!(ids(&paged), [spring_id.clone()]);
+        assert_eq!(ids(&paged), [spring_id.as_str()]);
 
         let renamed = call(&app, &track, Method::PATCH, &format!("/tags/{spring_id}"), Some(&acme.key),
             Some(json!({"name": "Summer", "color": "blue"}))).await;
@@ -114,7 +130,7 @@ engine_tests! {
                       "tagNames=spring".to_owned(),
                       format!("folderId={folder_id}")] {
             let found = get(&app, &track, &acme, &format!("/links?{query}")).await;
-            assert_eq!(ids(&found), [link_id.clone()], "{query}");
+            assert_eq!(ids(&found), [link_id.as_str()], "{query}");
         }
         assert_eq!(ids(&get(&app, &track, &acme, "/links?tagNames=nothing").await), Vec::<String>::new());
         let count = get(&app, &track, &acme, "/links/count?tagNames=Promo").await;
@@ -173,7 +189,7 @@ engine_tests! {
         let listed = get(&app, &track, &acme, "/folders").await;
         let names: Vec<_> = listed.body.as_array().unwrap().iter().map(|f| f["name"].clone()).collect();
         assert_eq!(names, ["Ads", "Blog"]);
-        assert_eq!(ids(&get(&app, &track, &acme, "/folders?search=bl").await), [id.clone()]);
+        assert_eq!(ids(&get(&app, &track, &acme, "/folders?search=bl").await), [id.as_str()]);
 
         let changed = call(&app, &track, Method::PATCH, &format!("/folders/{id}"), Some(&acme.key),
             Some(json!({"name": "Articles", "description": "Posts"}))).await;
@@ -295,7 +311,7 @@ engine_tests! {
         assert_eq!(ids(&all).len(), 2);
         assert_eq!(ids(&get(&app, &track, &acme, &format!("/discount-codes?partnerId={}", bob.id)).await),
             [generated.body["id"].as_str().unwrap().to_owned()]);
-        assert_eq!(ids(&get(&app, &track, &acme, "/discount-codes?code=JANE10").await), [id.clone()]);
+        assert_eq!(ids(&get(&app, &track, &acme, "/discount-codes?code=JANE10").await), [id.as_str()]);
         let by_discount = format!("/discount-codes?discountId={}", discount.body["id"].as_str().unwrap());
         assert_eq!(ids(&get(&app, &track, &acme, &by_discount).await).len(), 2);
 
