@@ -140,13 +140,17 @@ def applications(dub, base, key):
     check(first[0].application_form_data[0].value == "Acme Inc", "form answer value")
     second = dub.program_applications.list(request={"status": "pending", "page": 2, "page_size": 2})
     check([a.id for a in second] == [ids[0]], f"page 2: {[a.id for a in second]}")
+    searched = dub.program_applications.list(request={"search": "APPLICANT1"})
+    check([a.id for a in searched] == [ids[1]], f"search by name, any case: {[a.id for a in searched]}")
+    oldest = dub.program_applications.list(request={"status": "pending", "sort_order": "asc"})
+    check([a.id for a in oldest] == ids, "sortOrder=asc: oldest first")
     approved = dub.program_applications.approve(request={"partner_id": ids[2]})
     check(approved.partner_id.startswith("pn_"), f"approve answers the partner: {approved.partner_id}")
     rejected = dub.program_applications.reject(request={"partner_id": ids[1], "rejection_reason": "notTheRightFit"})
     check(rejected.partner_id == ids[1], "reject answers the applicant")
     left = dub.program_applications.list(request={"status": "pending"})
     check([a.id for a in left] == [ids[0]], "one application left pending")
-    print("OK: program_applications.list (pages 1 and 2), approve and reject by partner id")
+    print("OK: program_applications.list (pages 1 and 2, search, sortOrder), approve and reject by partner id")
 
 
 def links(dub):

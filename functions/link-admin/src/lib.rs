@@ -4,6 +4,8 @@
 
 mod labels;
 
+pub mod openapi;
+
 use http::{Method, StatusCode};
 use labels::LabelEndpoint::{self, *};
 use labels::{labelled, labelled_one};
@@ -14,6 +16,7 @@ use shared::web::{
     ApiError, ApiRequest, ApiResponse, ErrorCode, Route, RouteMatch, json, pages, serve,
 };
 use shared::wire::domains::DomainSchema;
+use shared::wire::links::{DeletedLinkSchema, LinkCountGroupSchema, LinkCountSchema};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Endpoint {
@@ -173,18 +176,20 @@ async fn endpoint(
                 }
             };
             match links::count_links(ctx, &principal, link_filter(&request)?, by).await? {
-                links::LinkCount::Total(count) => json(StatusCode::OK, &count),
+                links::LinkCount::Total(count) => {
+                    json(StatusCode::OK, &LinkCountSchema::Total(count))
+                }
                 links::LinkCount::Grouped(groups) => {
-                    let field = match by {
-                        links::CountBy::Domain => "domain",
-                        links::CountBy::TagId => "tagId",
-                        _ => "folderId",
+                    let group = match by {
+                        links::CountBy::Domain => LinkCountGroupSchema::by_domain,
+                        links::CountBy::TagId => LinkCountGroupSchema::by_tag,
+                        _ => LinkCountGroupSchema::by_folder,
                     };
                     let groups: Vec<_> = groups
                         .into_iter()
-                        .map(|(value, count)| serde_json::json!({ field: value, "_count": count }))
+                        .map(|(value, count)| group(value, count))
                         .collect();
-                    json(StatusCode::OK, &groups)
+                    json(StatusCode::OK, &LinkCountSchema::Grouped(groups))
                 }
             }
         }
@@ -214,7 +219,9 @@ async fn endpoint(
         ),
         Endpoint::DeleteLink => json(
             StatusCode::OK,
-            &links::delete_link(ctx, &principal, link_id).await?,
+            &DeletedLinkSchema {
+                id: links::delete_link(ctx, &principal, link_id).await?,
+            },
         ),
         Endpoint::CreatePartnerLink => json(
             StatusCode::CREATED,

@@ -5,6 +5,8 @@
 mod background;
 mod demo;
 mod demo_setup;
+#[cfg(test)]
+mod openapi;
 mod server;
 mod stack;
 

@@ -8,7 +8,13 @@ use shared::model::ApplicationStatus;
 use shared::web::{
     ApiError, ApiRequest, ApiResponse, ErrorCode, Route, RouteMatch, json, pages, serve,
 };
-use shared::wire::applications::ProgramApplicationSchema;
+use shared::wire::affiliate::{
+    ApplicationRecordPageSchema, ApplicationStatusSchema, AppliedSchema, ApprovedReviewSchema,
+    PartnerCheckSchema, RejectedReviewSchema, ReviewSchema,
+};
+use shared::wire::applications::{
+    ApprovedPartnerSchema, ProgramApplicationSchema, RejectedApplicationSchema,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Endpoint {
@@ -124,7 +130,7 @@ async fn endpoint(
         Endpoint::Apply => {
             let body: ApplyRequest = request.json()?;
             let applied = applications::apply(ctx, &principal, &client_ip, body).await?;
-            json(StatusCode::CREATED, &applied)
+            json(StatusCode::CREATED, &AppliedSchema::of(&applied))
         }
         Endpoint::ApplicationStatus => {
             let email = request.query("email").ok_or_else(|| {
@@ -133,20 +139,18 @@ async fn endpoint(
                     "The `email` query parameter is required.",
                 )
             })?;
-            json(
-                StatusCode::OK,
-                &applications::application_status(ctx, &principal, email).await?,
-            )
+            let status = applications::application_status(ctx, &principal, email).await?;
+            json(StatusCode::OK, &ApplicationStatusSchema::of(&status))
         }
-        Endpoint::PartnerByCustomer => json(
-            StatusCode::OK,
-            &applications::partner_by_customer(ctx, &principal, found.params.get("customerId"))
-                .await?,
-        ),
+        Endpoint::PartnerByCustomer => {
+            let customer_id = found.params.get("customerId");
+            let check = applications::partner_by_customer(ctx, &principal, customer_id).await?;
+            json(StatusCode::OK, &PartnerCheckSchema::of(&check))
+        }
         Endpoint::ListApplications | Endpoint::DubListApplications => {
             let program =
                 (found.endpoint == Endpoint::ListApplications).then(|| found.params.get("appId"));
-            let status = status_filter(&request)?;
+            let filter = application_filter(&request)?;
             let size = request.page_size(DEFAULT_PAGE)?;
             let at = match pages::page_number(&request)? {
                 Some(number) => applications::ApplicationsAt::Page(number),
@@ -155,7 +159,7 @@ async fn endpoint(
                 }
             };
             let page =
-                applications::list_applications(ctx, &principal, program, status, at, size).await?;
+                applications::list_applications(ctx, &principal, program, filter, at, size).await?;
             list_response(found.endpoint, page)
         }
         Endpoint::ReviewApplication => {
@@ -172,19 +176,11 @@ async fn endpoint(
         }
         Endpoint::DubApprove => {
             let approval = applications::dub_approve(ctx, &principal, request.json()?).await?;
-            // Dub's answer is `{partnerId}`; the enrolled partner and its links come with it.
-            let mut partner =
-                serde_json::to_value(&approval.partner).expect("a partner serialises");
-            partner["links"] = serde_json::json!([approval.link]);
-            partner["partnerId"] = serde_json::json!(approval.partner.id);
-            json(StatusCode::OK, &partner)
+            json(StatusCode::OK, &ApprovedPartnerSchema::of(&approval))
         }
         Endpoint::DubReject => {
             let rejected = applications::dub_reject(ctx, &principal, request.json()?).await?;
-            // Dub's `{partnerId}`: an applicant's partner id is its application's id.
-            let mut body = serde_json::to_value(&rejected).expect("an application serialises");
-            body["partnerId"] = serde_json::json!(rejected.id);
-            json(StatusCode::OK, &body)
+            json(StatusCode::OK, &RejectedApplicationSchema::of(&rejected))
         }
     };
     Ok(response)
@@ -196,7 +192,7 @@ fn list_response(endpoint: Endpoint, page: applications::ApplicationPage) -> Api
     if endpoint == Endpoint::ListApplications {
         return json(
             StatusCode::OK,
-            &serde_json::json!({ "data": page.applications, "nextCursor": page.next }),
+            &ApplicationRecordPageSchema::of(&page.applications, page.next),
         );
     }
     let items: Vec<ProgramApplicationSchema> = page
@@ -211,24 +207,42 @@ fn list_response(endpoint: Endpoint, page: applications::ApplicationPage) -> Api
     response
 }
 
-fn review_body(outcome: &ReviewOutcome) -> serde_json::Value {
+fn review_body(outcome: &ReviewOutcome) -> ReviewSchema {
     match outcome {
-        ReviewOutcome::Approved(approval) => serde_json::json!({
-            "id": approval.application.id,
-            "status": approval.application.status,
-            "affiliate": {
-                "id": approval.partner.id,
-                "code": approval.partner.referral_code,
-                "customer_id": approval.partner.customer_id,
-            },
-        }),
-        ReviewOutcome::Rejected(application) => serde_json::json!({
-            "id": application.id,
-            "status": application.status,
-            "rejectionReason": application.rejection_reason,
-            "reapplicationTimeframe": application.reapplication_timeframe,
-        }),
+        ReviewOutcome::Approved(approval) => {
+            ReviewSchema::Approved(ApprovedReviewSchema::of(approval))
+        }
+        ReviewOutcome::Rejected(application) => {
+            ReviewSchema::Rejected(RejectedReviewSchema::of(application))
+        }
     }
+}
+
+/// Dub's list filters: `status`, `search`, `groupId`, `country`, `sortOrder` (`asc`, `desc`).
+fn application_filter(request: &ApiRequest) -> Result<applications::ApplicationFilter, ApiError> {
+    let oldest_first = match request.query("sortOrder") {
+        None | Some("desc") => false,
+        Some("asc") => true,
+        Some(_) => {
+            return Err(ApiError::new(
+                ErrorCode::BadRequest,
+                "`sortOrder` must be asc or desc.",
+            ));
+        }
+    };
+    let text = |name: &str| {
+        request
+            .query(name)
+            .filter(|value| !value.is_empty())
+            .map(str::to_owned)
+    };
+    Ok(applications::ApplicationFilter {
+        status: status_filter(request)?,
+        search: text("search"),
+        group_id: text("groupId"),
+        country: text("country"),
+        oldest_first,
+    })
 }
 
 fn status_filter(request: &ApiRequest) -> Result<Option<ApplicationStatus>, ApiError> {

@@ -6,6 +6,8 @@ use http::{Method, StatusCode};
 use shared::context::AppContext;
 use shared::portal::{self, PortalLinkSigner};
 use shared::web::{ApiError, ApiRequest, ApiResponse, Route, RouteMatch, json, no_content, serve};
+use shared::wire::affiliate::AffiliateSchema;
+use shared::wire::portal::{DashboardSchema, PartnerSessionSchema, PortalLinkSchema};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Endpoint {
@@ -54,7 +56,7 @@ async fn endpoint(
         Endpoint::IssueSession => {
             let principal = ctx.auth.authenticate(&request.headers).await?;
             let issued = portal::issue_session(ctx, &principal, request.json()?).await?;
-            json(StatusCode::CREATED, &issued)
+            json(StatusCode::CREATED, &PartnerSessionSchema::of(&issued))
         }
         Endpoint::RevokeSession => {
             let principal = ctx.auth.authenticate(&request.headers).await?;
@@ -63,18 +65,21 @@ async fn endpoint(
         }
         Endpoint::Affiliate => {
             let session = portal::authenticate_partner(ctx, &request.headers).await?;
-            json(StatusCode::OK, &portal::partner_info(&session))
+            json(
+                StatusCode::OK,
+                &AffiliateSchema::of(&portal::partner_info(&session)),
+            )
         }
         Endpoint::Dashboard => {
             let session = portal::authenticate_partner(ctx, &request.headers).await?;
             let dashboard =
                 portal::dashboard(ctx.store.as_ref(), &session, ctx.clock.now()).await?;
-            json(StatusCode::OK, &dashboard)
+            json(StatusCode::OK, &DashboardSchema::of(&dashboard))
         }
         Endpoint::PortalLink => {
             let session = portal::authenticate_partner(ctx, &request.headers).await?;
             let link = links.sign(&session.program.id, &session.partner.id, ctx.clock.now());
-            json(StatusCode::OK, &link)
+            json(StatusCode::OK, &PortalLinkSchema::of(&link))
         }
     };
     Ok(response)

@@ -4,6 +4,9 @@
 use http::{Method, StatusCode};
 use shared::context::AppContext;
 use shared::web::{ApiError, ApiRequest, ApiResponse, Route, RouteMatch, json, no_content, serve};
+use shared::wire::groups::{DiscountSchema, GroupPageSchema, GroupSchema, RewardSchema};
+use shared::wire::partner_records::PartnerRecordSchema;
+use shared::wire::programs::{ApiKeyPageSchema, ApiKeySchema, ProgramSchema, RepairReportSchema};
 use shared::{groups, partners, programs};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +22,8 @@ pub enum Endpoint {
     /// Repairs counters an earlier version left out of range (`partners::recompute_totals`).
     RecomputeTotals,
     Setup(Setup),
+    /// This API's OpenAPI document (`docs/openapi.json`).
+    OpenApiDocument,
 }
 
 /// The endpoints of a program's groups and what hangs off them.
@@ -101,7 +106,12 @@ pub const ROUTES: &[Route<Endpoint>] = &[
         MOVE_RULES,
         Endpoint::Setup(Setup::SetMoveRules),
     ),
+    Route::new(Method::GET, "/openapi.json", Endpoint::OpenApiDocument),
 ];
+
+/// The whole API's document, generated from every function's routes and wire models by
+/// `local-stack`'s `openapi` test, which fails when this copy differs from the code.
+pub const OPENAPI_DOCUMENT: &str = include_str!("../../../docs/openapi.json");
 
 const DEFAULT_PAGE: u32 = 50;
 
@@ -118,70 +128,65 @@ async fn endpoint(
     found: RouteMatch<Endpoint>,
     request: ApiRequest,
 ) -> Result<ApiResponse, ApiError> {
+    if found.endpoint == Endpoint::OpenApiDocument {
+        return Ok(openapi_document());
+    }
     let principal = ctx.auth.authenticate(&request.headers).await?;
     let program_id = found.params.get("programId");
     let response = match found.endpoint {
         Endpoint::CreateProgram => {
             let program = programs::create_program(ctx, &principal, request.json()?).await?;
-            json(StatusCode::CREATED, &program)
+            json(StatusCode::CREATED, &ProgramSchema::of(&program))
         }
         Endpoint::GetProgram => json(
             StatusCode::OK,
-            &programs::get_program(ctx, &principal, program_id).await?,
+            &ProgramSchema::of(&programs::get_program(ctx, &principal, program_id).await?),
         ),
         Endpoint::CreateApiKey => {
             let key =
                 programs::create_api_key(ctx, &principal, program_id, request.json()?).await?;
-            json(StatusCode::CREATED, &key)
+            json(StatusCode::CREATED, &ApiKeySchema::of(&key))
         }
         Endpoint::ListApiKeys => {
             let limit = request.page_limit(DEFAULT_PAGE)?;
             let cursor = request.query("cursor").map(str::to_owned);
             let (keys, next) =
                 programs::list_api_keys(ctx, &principal, program_id, cursor, limit).await?;
-            json(
-                StatusCode::OK,
-                &serde_json::json!({ "data": keys, "nextCursor": next }),
-            )
+            json(StatusCode::OK, &ApiKeyPageSchema::of(&keys, next))
         }
         Endpoint::RevokeApiKey => {
             let key =
                 programs::revoke_api_key(ctx, &principal, program_id, found.params.get("keyId"))
                     .await?;
-            json(StatusCode::OK, &key)
+            json(StatusCode::OK, &ApiKeySchema::of(&key))
         }
-        Endpoint::UpdateProgram => json(
-            StatusCode::OK,
-            &programs::update_program(ctx, &principal, program_id, request.json()?).await?,
-        ),
-        Endpoint::MovePartner => json(
-            StatusCode::OK,
-            &partners::move_partner(
-                ctx,
-                &principal,
-                program_id,
-                found.params.get("partnerId"),
-                request.json()?,
-            )
-            .await?,
-        ),
-        Endpoint::UpdatePartner => json(
-            StatusCode::OK,
-            &partners::update_partner(
-                ctx,
-                &principal,
-                program_id,
-                found.params.get("partnerId"),
-                request.json()?,
-            )
-            .await?,
-        ),
-        Endpoint::RecomputeTotals => json(
-            StatusCode::OK,
-            &partners::recompute_totals(ctx, &principal, program_id, found.params.get("partnerId"))
-                .await?,
-        ),
+        Endpoint::UpdateProgram => {
+            let program =
+                programs::update_program(ctx, &principal, program_id, request.json()?).await?;
+            json(StatusCode::OK, &ProgramSchema::of(&program))
+        }
+        Endpoint::MovePartner => {
+            let partner_id = found.params.get("partnerId");
+            let partner =
+                partners::move_partner(ctx, &principal, program_id, partner_id, request.json()?)
+                    .await?;
+            json(StatusCode::OK, &PartnerRecordSchema::of(&partner))
+        }
+        Endpoint::UpdatePartner => {
+            let partner_id = found.params.get("partnerId");
+            let partner =
+                partners::update_partner(ctx, &principal, program_id, partner_id, request.json()?)
+                    .await?;
+            json(StatusCode::OK, &PartnerRecordSchema::of(&partner))
+        }
+        Endpoint::RecomputeTotals => {
+            let partner_id = found.params.get("partnerId");
+            let report =
+                partners::recompute_totals(ctx, &principal, program_id, partner_id).await?;
+            json(StatusCode::OK, &RepairReportSchema::of(&report))
+        }
         Endpoint::Setup(setup) => setup_endpoint(ctx, &principal, setup, found, request).await?,
+        Endpoint::OpenApiDocument => unreachable!("answered before authentication"),
     };
     Ok(response)
 }
@@ -198,58 +203,71 @@ async fn setup_endpoint(
     let group = found.params.get("groupId");
     let reward = found.params.get("rewardId");
     let response = match setup {
-        Setup::CreateGroup => json(
-            StatusCode::CREATED,
-            &groups::create_group(ctx, principal, program, request.json()?).await?,
-        ),
+        Setup::CreateGroup => {
+            let created = groups::create_group(ctx, principal, program, request.json()?).await?;
+            json(StatusCode::CREATED, &GroupSchema::of(&created))
+        }
         Setup::ListGroups => {
             let limit = request.page_limit(DEFAULT_PAGE)?;
             let cursor = request.query("cursor").map(str::to_owned);
             let (data, next) = groups::list_groups(ctx, principal, program, cursor, limit).await?;
-            json(
-                StatusCode::OK,
-                &serde_json::json!({ "data": data, "nextCursor": next }),
-            )
+            json(StatusCode::OK, &GroupPageSchema::of(&data, next))
         }
-        Setup::GetGroup => json(
-            StatusCode::OK,
-            &groups::get_group(ctx, principal, program, group).await?,
-        ),
-        Setup::UpdateGroup => json(
-            StatusCode::OK,
-            &groups::update_group(ctx, principal, program, group, request.json()?).await?,
-        ),
+        Setup::GetGroup => {
+            let found = groups::get_group(ctx, principal, program, group).await?;
+            json(StatusCode::OK, &GroupSchema::of(&found))
+        }
+        Setup::UpdateGroup => {
+            let updated =
+                groups::update_group(ctx, principal, program, group, request.json()?).await?;
+            json(StatusCode::OK, &GroupSchema::of(&updated))
+        }
         Setup::DeleteGroup => {
             groups::delete_group(ctx, principal, program, group).await?;
             no_content()
         }
-        Setup::CreateReward => json(
-            StatusCode::CREATED,
-            &groups::create_reward(ctx, principal, program, group, request.json()?).await?,
-        ),
-        Setup::UpdateReward => json(
-            StatusCode::OK,
-            &groups::update_reward(ctx, principal, program, group, reward, request.json()?).await?,
-        ),
+        Setup::CreateReward => {
+            let created =
+                groups::create_reward(ctx, principal, program, group, request.json()?).await?;
+            json(StatusCode::CREATED, &RewardSchema::of(&created))
+        }
+        Setup::UpdateReward => {
+            let updated =
+                groups::update_reward(ctx, principal, program, group, reward, request.json()?)
+                    .await?;
+            json(StatusCode::OK, &RewardSchema::of(&updated))
+        }
         Setup::DeleteReward => {
             groups::delete_reward(ctx, principal, program, group, reward).await?;
             no_content()
         }
-        Setup::SetDiscount => json(
-            StatusCode::OK,
-            &groups::set_discount(ctx, principal, program, group, request.json()?).await?,
-        ),
+        Setup::SetDiscount => {
+            let discount =
+                groups::set_discount(ctx, principal, program, group, request.json()?).await?;
+            json(StatusCode::OK, &DiscountSchema::of(&discount))
+        }
         Setup::DeleteDiscount => {
             groups::delete_discount(ctx, principal, program, group).await?;
             no_content()
         }
-        Setup::SetMoveRules => json(
-            StatusCode::OK,
-            &groups::set_move_rules(ctx, principal, program, group, request.json()?).await?,
-        ),
+        Setup::SetMoveRules => {
+            let updated =
+                groups::set_move_rules(ctx, principal, program, group, request.json()?).await?;
+            json(StatusCode::OK, &GroupSchema::of(&updated))
+        }
     };
     Ok(response)
 }
 
 #[cfg(test)]
 mod sample_events;
+
+/// Public, as API documents are; it names no program, key or secret.
+fn openapi_document() -> ApiResponse {
+    let mut response = http::Response::new(OPENAPI_DOCUMENT.as_bytes().to_vec());
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
+    response
+}

@@ -38,3 +38,12 @@ async fn sample_events_reach_their_routes() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_api_document_is_public() {
+    let response = crate::handle(&context(), event("get-openapi.json")).await;
+    assert_eq!(response.status().as_u16(), 200);
+    let document: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
+    assert_eq!(document["openapi"], "3.1.0");
+    assert!(document["paths"]["/links"]["post"].is_object());
+}

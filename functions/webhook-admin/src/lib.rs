@@ -6,6 +6,7 @@ use shared::context::AppContext;
 use shared::web::{ApiError, ApiRequest, ApiResponse, Route, RouteMatch, json, no_content, serve};
 use shared::webhooks::WebhookServices;
 use shared::webhooks::endpoints as use_case;
+use shared::wire::webhooks::{DeliveryAcceptedSchema, DeliveryPageSchema, WebhookSchema};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Endpoint {
@@ -73,71 +74,59 @@ async fn endpoint(
     let principal = ctx.auth.authenticate(&request.headers).await?;
     let id = found.params.get("webhookId");
     let response = match found.endpoint {
-        Endpoint::Create => json(
-            StatusCode::CREATED,
-            &use_case::create_endpoint(services, &principal, request.json()?).await?,
-        ),
-        Endpoint::List => json(
-            StatusCode::OK,
-            &use_case::list_endpoints(services, &principal).await?,
-        ),
-        Endpoint::Get => json(
-            StatusCode::OK,
-            &use_case::get_endpoint(services, &principal, id).await?,
-        ),
-        Endpoint::Update => json(
-            StatusCode::OK,
-            &use_case::update_endpoint(services, &principal, id, request.json()?).await?,
-        ),
+        Endpoint::Create => {
+            let created = use_case::create_endpoint(services, &principal, request.json()?).await?;
+            json(StatusCode::CREATED, &WebhookSchema::of(&created))
+        }
+        Endpoint::List => {
+            let endpoints = use_case::list_endpoints(services, &principal).await?;
+            let items: Vec<WebhookSchema> = endpoints.iter().map(WebhookSchema::of).collect();
+            json(StatusCode::OK, &items)
+        }
+        Endpoint::Get => {
+            let endpoint = use_case::get_endpoint(services, &principal, id).await?;
+            json(StatusCode::OK, &WebhookSchema::of(&endpoint))
+        }
+        Endpoint::Update => {
+            let updated =
+                use_case::update_endpoint(services, &principal, id, request.json()?).await?;
+            json(StatusCode::OK, &WebhookSchema::of(&updated))
+        }
         Endpoint::Delete => {
             use_case::delete_endpoint(services, &principal, id).await?;
             no_content()
         }
-        Endpoint::RotateSecret => json(
-            StatusCode::OK,
-            &use_case::rotate_secret(services, &principal, id).await?,
-        ),
+        Endpoint::RotateSecret => {
+            let rotated = use_case::rotate_secret(services, &principal, id).await?;
+            json(StatusCode::OK, &WebhookSchema::of(&rotated))
+        }
         Endpoint::SendTest => {
             let delivery = use_case::send_test(services, &principal, id).await?;
-            json(
-                StatusCode::ACCEPTED,
-                &serde_json::json!({ "deliveryId": delivery }),
-            )
+            accepted(&delivery)
         }
         Endpoint::ListDeliveries => {
             let limit = request.page_limit(DEFAULT_PAGE)?;
             let cursor = request.query("cursor").map(str::to_owned);
             let (deliveries, next) =
                 use_case::list_deliveries(services, &principal, id, cursor, limit).await?;
-            json(
-                StatusCode::OK,
-                &serde_json::json!({ "data": deliveries.iter().map(view).collect::<Vec<_>>(), "nextCursor": next }),
-            )
+            json(StatusCode::OK, &DeliveryPageSchema::of(&deliveries, next))
         }
         Endpoint::Resend => {
             let delivery =
                 use_case::resend_delivery(services, &principal, id, found.params.get("deliveryId"))
                     .await?;
-            json(
-                StatusCode::ACCEPTED,
-                &serde_json::json!({ "deliveryId": delivery }),
-            )
+            accepted(&delivery)
         }
     };
     Ok(response)
 }
 
-/// A delivery without its body: the state and the recent attempts.
-fn view(delivery: &shared::webhooks::WebhookDelivery) -> serde_json::Value {
-    serde_json::json!({
-        "id": delivery.id,
-        "eventId": delivery.event_id,
-        "event": delivery.event,
-        "state": delivery.state,
-        "attempts": delivery.log,
-        "nextAttemptAt": delivery.next_attempt_at.map(|at| at.unix_timestamp()),
-        "createdAt": delivery.created_at.unix_timestamp(),
-    })
+/// 202 with the delivery that will carry the event.
+fn accepted(delivery: &shared::types::WebhookDeliveryId) -> ApiResponse {
+    let body = DeliveryAcceptedSchema {
+        delivery_id: delivery.to_string(),
+    };
+    json(StatusCode::ACCEPTED, &body)
 }
 
 #[cfg(test)]

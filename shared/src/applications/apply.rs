@@ -14,6 +14,7 @@ use crate::partners;
 use crate::programs;
 use crate::rate_limit::FixedWindow;
 use crate::types::{ApplicationId, Email, WebUrl};
+use crate::wire::affiliate::ApplicationRecordSchema;
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -32,14 +33,16 @@ pub const PER_PROGRAM_LIMIT: FixedWindow = FixedWindow {
     window_seconds: 60,
 };
 
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ApplyRequest {
+    #[schema(value_type = String, format = Email)]
     pub email: Email,
     pub name: String,
     #[serde(default)]
     pub company: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<String>)]
     pub website: Option<WebUrl>,
     #[serde(default)]
     pub reason: Option<String>,
@@ -48,8 +51,8 @@ pub struct ApplyRequest {
     pub form_data: BTreeMap<String, serde_json::Value>,
 }
 
-/// StackBE's apply response: `{id, status, message}`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+/// StackBE's apply response: `{id, status, message}` (`wire::affiliate::AppliedSchema`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Applied {
     pub id: ApplicationId,
     pub status: ApplicationStatus,
@@ -159,7 +162,8 @@ pub async fn apply(
         &program.id,
         "partner.application_submitted",
         principal.actor(),
-        serde_json::to_value(&application).expect("an application serialises"),
+        serde_json::to_value(ApplicationRecordSchema::of(&application))
+            .expect("an application serialises"),
     );
     let mut ops = repo::insert(&application, now)?.to_vec();
     ops.push(outbox::record(&event)?);

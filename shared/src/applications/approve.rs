@@ -14,6 +14,8 @@ use crate::outbox;
 use crate::partners::{self, PartnerWrite};
 use crate::store::{StoreError, TxOp};
 use crate::types::{CustomerId, GroupId, PartnerId, ReferralCode};
+use crate::wire::affiliate::ApplicationApprovedEventSchema;
+use crate::wire::partner_records::PartnerWithLinksSchema;
 
 /// Generated codes are retried this often when they collide with a taken one.
 /// Tries of generated codes: three readable, then wide ones (`generate_referral_code`).
@@ -245,35 +247,33 @@ fn transaction(
                 .map(|op| (Step::Customer, op)),
         );
     }
+    let approval = Approval {
+        application,
+        partner,
+        link,
+    };
     let approved = outbox::new_event(
         ctx.ids.as_ref(),
         ctx.clock.as_ref(),
         &program.id,
         "partner_application_approved",
         actor.clone(),
-        serde_json::json!({
-            "application": {"id": application.id, "email": application.email, "name": application.name},
-            "affiliate": {"id": partner.id, "code": code, "customer_id": customer.id},
-        }),
+        serde_json::to_value(ApplicationApprovedEventSchema::of(&approval))
+            .map_err(StoreError::engine)?,
     );
-    let mut enrolled_data = serde_json::to_value(&partner).map_err(StoreError::engine)?;
-    enrolled_data["links"] = serde_json::json!([link]);
     let enrolled = outbox::new_event(
         ctx.ids.as_ref(),
         ctx.clock.as_ref(),
         &program.id,
         "partner.enrolled",
         actor.clone(),
-        enrolled_data,
+        serde_json::to_value(PartnerWithLinksSchema::of(
+            &approval.partner,
+            std::slice::from_ref(&approval.link),
+        ))
+        .map_err(StoreError::engine)?,
     );
     steps.push((Step::Event, outbox::record(&approved)?));
     steps.push((Step::Event, outbox::record(&enrolled)?));
-    Ok((
-        steps,
-        Approval {
-            application,
-            partner,
-            link,
-        },
-    ))
+    Ok((steps, approval))
 }

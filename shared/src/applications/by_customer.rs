@@ -6,22 +6,20 @@ use crate::partners;
 use crate::programs;
 use crate::types::CustomerId;
 
-/// StackBE's server-side partner check: `{enrolled:false}` or the partner's summary.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+/// StackBE's server-side partner check: `{enrolled:false}` or the partner's summary
+/// (`wire::affiliate::PartnerCheckSchema`).
+#[derive(Debug, Clone, PartialEq)]
 pub struct PartnerCheck {
     pub enrolled: bool,
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub partner: Option<EnrolledPartner>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+/// A partner in StackBE's terms (`wire::affiliate::AffiliateSchema`).
+#[derive(Debug, Clone, PartialEq)]
 pub struct EnrolledPartner {
     pub id: String,
     pub code: Option<String>,
     /// StackBE's partner type; every enrollment here is an affiliate.
-    #[serde(rename = "type")]
     pub kind: &'static str,
     /// StackBE's vocabulary: `active` for an approved partner, else Dub's status name.
     pub status: String,

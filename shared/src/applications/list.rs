@@ -4,6 +4,7 @@ use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::model::{Application, ApplicationFormField, ApplicationStatus};
 use crate::programs;
+use crate::web::pages;
 
 /// One page of a program's applications, newest first, with the program's form fields (the
 /// labels of the answers).
@@ -22,13 +23,49 @@ pub enum ApplicationsAt {
     Page(u32),
 }
 
-/// One page of a program's applications, newest first. `program_id` is `None` on Dub's
-/// route, which acts on the caller's own program.
+/// Dub's filters of the applications list. A page is filled to its size whatever the filters
+/// drop, as Dub's SDKs stop paging at a short page.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApplicationFilter {
+    pub status: Option<ApplicationStatus>,
+    /// Part of the applicant's name or email, any case.
+    pub search: Option<String>,
+    pub group_id: Option<String>,
+    /// The applicant's answer to a form field keyed `country` (an ISO code), any case.
+    pub country: Option<String>,
+    /// Dub's `sortOrder=asc`; newest first otherwise.
+    pub oldest_first: bool,
+}
+
+impl ApplicationFilter {
+    fn keeps(&self, application: &Application) -> bool {
+        let search = self.search.as_ref().map(|s| s.to_lowercase());
+        search.as_ref().is_none_or(|s| {
+            application.name.to_lowercase().contains(s.as_str())
+                || application.email.as_str().contains(s.as_str())
+        }) && self.group_id.as_ref().is_none_or(|g| {
+            application
+                .group_id
+                .as_ref()
+                .is_some_and(|id| id.as_str() == g)
+        }) && self.country.as_ref().is_none_or(|c| {
+            applicant_country(application).is_some_and(|own| own.eq_ignore_ascii_case(c))
+        })
+    }
+}
+
+/// The applicant's country: the answer to the program's form field `country`, if it asked.
+pub fn applicant_country(application: &Application) -> Option<&str> {
+    application.form_data.get("country")?.as_str()
+}
+
+/// One page of a program's applications. `program_id` is `None` on Dub's route, which acts on
+/// the caller's own program.
 pub async fn list_applications(
     ctx: &AppContext,
     principal: &Principal,
     program_id: Option<&str>,
-    status: Option<ApplicationStatus>,
+    filter: ApplicationFilter,
     at: ApplicationsAt,
     limit: u32,
 ) -> Result<ApplicationPage, DomainError> {
@@ -42,10 +79,13 @@ pub async fn list_applications(
     let program =
         programs::authorized_program(ctx, principal, &program_id, Scope::PartnersRead).await?;
     let store = ctx.store.as_ref();
-    let read = |cursor, size| repo::list(store, &program.id, status, cursor, size);
+    let (status, oldest_first) = (filter.status, filter.oldest_first);
+    let index = |cursor, size| repo::list(store, &program.id, status, oldest_first, cursor, size);
+    let keeps = |application: &Application| filter.keeps(application);
+    let read = |cursor, size| pages::filled_page(cursor, size, index, keeps);
     let (applications, next) = match at {
         ApplicationsAt::Cursor(cursor) => read(cursor, limit).await?,
-        ApplicationsAt::Page(number) => crate::web::pages::nth_page(number, limit, read).await?,
+        ApplicationsAt::Page(number) => pages::nth_page(number, limit, read).await?,
     };
     Ok(ApplicationPage {
         applications,

@@ -7,9 +7,12 @@ use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::model::{Actor, Application, ApplicationStatus, ReapplicationTimeframe};
 use crate::outbox;
+use crate::wire::affiliate::ApplicationRejectedEventSchema;
 
 /// Dub's rejection reasons.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "camelCase")]
 pub enum DubRejectionReason {
     NeedsMoreDetail,
@@ -78,14 +81,8 @@ pub(super) async fn reject(
         &application.program_id,
         "partner_application_rejected",
         actor,
-        serde_json::json!({
-            "application": {
-                "id": application.id,
-                "email": application.email,
-                "name": application.name,
-                "reason": application.rejection_reason,
-            }
-        }),
+        serde_json::to_value(ApplicationRejectedEventSchema::of(&application))
+            .expect("an event serialises"),
     );
     let mut ops = repo::replace(&application, &read)?.to_vec();
     ops.push(outbox::record(&event)?);

@@ -167,6 +167,7 @@ pub async fn list(
     store: &dyn ItemStore,
     program: &ProgramId,
     status: Option<ApplicationStatus>,
+    oldest_first: bool,
     cursor: Option<String>,
     limit: u32,
 ) -> Result<(Vec<Application>, Option<String>), StoreError> {
@@ -177,9 +178,12 @@ pub async fn list(
         ),
         None => Query::index(schema::GSI1.name, layout::applications_index_pk(program)),
     };
-    let Page { items, next } = store
-        .query(query.descending().limit(limit).cursor(cursor))
-        .await?;
+    let query = if oldest_first {
+        query
+    } else {
+        query.descending()
+    };
+    let Page { items, next } = store.query(query.limit(limit).cursor(cursor)).await?;
     let applications = items.iter().map(from_json_item).collect::<Result<_, _>>()?;
     Ok((applications, next))
 }

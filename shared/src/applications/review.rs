@@ -12,14 +12,18 @@ use crate::types::{ApplicationId, GroupId, PartnerId, ReferralCode};
 
 /// StackBE's review body: `{action:"approve", code?, groupId?}` or
 /// `{action:"reject", rejectionReason, rejectionNote?, reapplicationTimeframe?}`.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(tag = "action", rename_all = "lowercase", deny_unknown_fields)]
 pub enum Review {
     #[serde(rename_all = "camelCase")]
     Approve {
+        /// Generated from the applicant's name when absent.
         #[serde(default)]
+        #[schema(value_type = Option<String>)]
         code: Option<ReferralCode>,
+        /// The default group when absent.
         #[serde(default)]
+        #[schema(value_type = Option<String>)]
         group_id: Option<GroupId>,
     },
     #[serde(rename_all = "camelCase")]
@@ -34,7 +38,7 @@ pub enum Review {
 
 /// Dub's `POST /program-applications/approve`: the applicant by `partnerId` (Dub's field: an
 /// application's id, as the list shows it, or an enrolled partner's id) or by `applicationId`.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DubApprove {
     #[serde(default)]
@@ -42,12 +46,13 @@ pub struct DubApprove {
     #[serde(default)]
     pub application_id: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<String>)]
     pub group_id: Option<GroupId>,
 }
 
 /// Dub's `POST /program-applications/reject`. `flagForFraud` and its reason are accepted and
 /// go with the rejection's event (there is no fraud review team to send them to).
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DubReject {
     #[serde(default)]

@@ -5,14 +5,12 @@ use crate::error::DomainError;
 use crate::model::ApplicationStatus;
 use crate::types::{Email, ProgramId};
 
-/// StackBE's `{applied:false}` or `{applied:true, status, rejectionReason?}`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+/// StackBE's `{applied:false}` or `{applied:true, status, rejectionReason?}`
+/// (`wire::affiliate::ApplicationStatusSchema`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApplicationStatusView {
     pub applied: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<ApplicationStatus>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rejection_reason: Option<String>,
 }
 

@@ -9,13 +9,14 @@ use crate::outbox;
 use crate::programs::authorized_program;
 use crate::store::{StoreError, TxOp};
 use crate::types::{GroupId, ProgramId};
+use crate::wire::groups::GroupSchema;
 use time::OffsetDateTime;
 
 /// Most groups a program may have: rules spanning groups check them all in one transaction.
 pub const MAX_GROUPS: usize = 50;
 const DEFAULT_MAX_LINKS: u32 = 10;
 
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateGroup {
     pub name: String,
@@ -29,7 +30,7 @@ pub struct CreateGroup {
     pub max_links_per_partner: Option<u32>,
 }
 
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateGroup {
     #[serde(default)]
@@ -157,7 +158,7 @@ pub async fn create_group(
         principal,
         &group,
         "group.created",
-        json(&group),
+        group_data(&group),
     )?);
     match ctx.store.transact(ops).await {
         Ok(()) => Ok(group),
@@ -230,7 +231,7 @@ pub async fn update_group(
         principal,
         &group,
         "group.updated",
-        json(&group),
+        group_data(&group),
     )?);
     let written = ctx.store.transact(ops).await;
     ctx.config.forget_program(&group.program_id);
@@ -289,6 +290,7 @@ pub async fn delete_group(
     written.map_err(changed_meanwhile)
 }
 
-pub(super) fn json<T: serde::Serialize>(value: &T) -> serde_json::Value {
-    serde_json::to_value(value).expect("a group serialises")
+/// A group as its events carry it: the API's group schema.
+pub fn group_data(group: &PartnerGroup) -> serde_json::Value {
+    serde_json::to_value(GroupSchema::of(group)).expect("a group serialises")
 }

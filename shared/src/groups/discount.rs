@@ -7,8 +7,9 @@ use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::model::{Discount, RewardType};
 use crate::types::DiscountId;
+use crate::wire::groups::DiscountSchema;
 
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SetDiscount {
     /// Minor units for a flat discount, whole percent for a percentage one.
@@ -65,7 +66,8 @@ pub async fn set_discount(
     };
     let mut group = read.clone();
     group.discount = Some(discount.clone());
-    let data = serde_json::json!({ "groupId": group.id, "discount": discount });
+    let data =
+        serde_json::json!({ "groupId": group.id, "discount": DiscountSchema::of(&discount) });
     save(ctx, principal, &read, group, "discount.updated", data).await?;
     Ok(discount)
 }

@@ -10,7 +10,7 @@ mod rewards;
 
 pub use crud::{
     CreateGroup, MAX_GROUPS, UpdateGroup, create_group, default_group, delete_group, get_group,
-    list_groups, update_group,
+    group_data, list_groups, update_group,
 };
 pub use discount::{SetDiscount, delete_discount, set_discount};
 pub use move_rules::{MoveRuleInput, SetMoveRules, set_move_rules};

@@ -9,20 +9,23 @@ use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::model::{MoveRule, MoveRuleBound, MoveRuleCondition, PartnerGroup};
 use crate::types::{GroupId, MoveRuleId};
+use crate::wire::groups::MoveRuleSchema;
 use std::collections::HashSet;
 
 const MAX_RULES: usize = 20;
 
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SetMoveRules {
     pub rules: Vec<MoveRuleInput>,
 }
 
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MoveRuleInput {
+    #[schema(value_type = Vec<crate::wire::groups::MoveRuleConditionSchema>)]
     pub conditions: Vec<MoveRuleCondition>,
+    #[schema(value_type = String)]
     pub target_group_id: GroupId,
 }
 
@@ -127,7 +130,10 @@ pub async fn set_move_rules(
         principal,
         &group,
         "group.move_rules_updated",
-        serde_json::json!({ "groupId": group.id, "moveRules": group.move_rules }),
+        serde_json::json!({
+            "groupId": group.id,
+            "moveRules": group.move_rules.iter().map(MoveRuleSchema::of).collect::<Vec<_>>(),
+        }),
     )?);
     let written = ctx.store.transact(ops).await;
     ctx.config.forget_program(&group.program_id);

@@ -8,13 +8,14 @@ use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::model::{Reward, RewardEvent, RewardModifier, RewardType};
 use crate::types::{MAX_AMOUNT, Percentage, RewardId};
+use crate::wire::groups::RewardSchema;
 
 const MAX_TOOLTIP_CHARS: usize = 2_000;
 const MAX_DESCRIPTION_CHARS: usize = 190;
 const MAX_MODIFIERS: usize = 20;
 const MAX_CONDITIONS: usize = 20;
 
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateReward {
     pub event: RewardEvent,
@@ -23,6 +24,7 @@ pub struct CreateReward {
     #[serde(default)]
     pub amount_in_cents: Option<i64>,
     #[serde(default)]
+    #[schema(value_type = Option<f64>)]
     pub amount_in_percentage: Option<Percentage>,
     #[serde(default)]
     pub max_duration: Option<u32>,
@@ -35,20 +37,25 @@ pub struct CreateReward {
 }
 
 /// Only the given fields change; `null` clears a nullable field. The event is fixed.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateReward {
     #[serde(default, rename = "type")]
     pub kind: Option<RewardType>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>)]
     pub amount_in_cents: Option<Option<i64>>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<f64>)]
     pub amount_in_percentage: Option<Option<Percentage>>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<u32>)]
     pub max_duration: Option<Option<u32>>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
     pub description: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
     pub tooltip: Option<Option<String>>,
     #[serde(default)]
     pub modifiers: Option<Vec<RewardModifier>>,
@@ -197,7 +204,7 @@ pub async fn create_reward(
     }
     let mut group = read.clone();
     group.rewards.push(reward.clone());
-    let data = serde_json::json!({ "groupId": group.id, "reward": reward });
+    let data = serde_json::json!({ "groupId": group.id, "reward": RewardSchema::of(&reward) });
     save(ctx, principal, &read, group, "reward.created", data).await?;
     Ok(reward)
 }
@@ -263,7 +270,7 @@ pub async fn update_reward(
     let data = serde_json::json!({
         "groupId": group.id,
         "previousRewardId": old.id,
-        "reward": reward,
+        "reward": RewardSchema::of(&reward),
     });
     save(ctx, principal, &read, group, "reward.updated", data).await?;
     Ok(reward)

@@ -51,7 +51,7 @@ pub fn tenant_id(raw: Option<String>) -> Result<Option<String>, DomainError> {
 /// must name labels of the program. Fields that ask for behaviour we do not offer (a password,
 /// per-link webhooks, A/B tests) are accepted empty and refused with 422 otherwise, rather
 /// than stored and silently ignored.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DetailsInput {
     #[serde(default, deserialize_with = "present")]

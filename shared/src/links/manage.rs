@@ -23,7 +23,7 @@ use time::OffsetDateTime;
 const RANDOM_KEY_ATTEMPTS: usize = 3;
 
 /// `POST /links`.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateLink {
     pub url: String,
@@ -44,11 +44,12 @@ pub struct CreateLink {
     pub details: fields::DetailsInput,
     /// Whatever else was sent: refused (422), as an unknown field is everywhere.
     #[serde(flatten)]
+    #[schema(ignore)]
     pub unknown: BTreeMap<String, serde_json::Value>,
 }
 
 /// `PATCH /links/{id}`: only the fields present change; `null` clears an optional field.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateLink {
     pub url: Option<String>,
@@ -71,6 +72,7 @@ pub struct UpdateLink {
     #[serde(flatten)]
     pub details: fields::DetailsInput,
     #[serde(flatten)]
+    #[schema(ignore)]
     pub unknown: BTreeMap<String, serde_json::Value>,
 }
 
@@ -368,13 +370,13 @@ pub async fn update_link(
     }
 }
 
-/// `DELETE /links/{id}`: `{id}` back, as Dub answers. A partner's default referral link stays
+/// `DELETE /links/{id}`: the deleted link's id. A partner's default referral link stays
 /// (disable it instead), so that its partner always has a link.
 pub async fn delete_link(
     ctx: &AppContext,
     principal: &Principal,
     link_id: &str,
-) -> Result<serde_json::Value, DomainError> {
+) -> Result<LinkId, DomainError> {
     let program = links_program(ctx, principal, Scope::LinksWrite).await?;
     let read = stored_link(ctx, &program, link_id).await?;
     if let Some(partner) = &read.link.partner_id {
@@ -398,7 +400,7 @@ pub async fn delete_link(
     });
     ops.push(outbox::record(&deleted)?);
     match ctx.store.transact(ops).await {
-        Ok(()) => Ok(serde_json::json!({ "id": read.link.id })),
+        Ok(()) => Ok(read.link.id),
         Err(error) if error.failed_condition_index() == Some(code_index) => Err(
             DomainError::Conflict("This link has a discount code; delete the code first.".into()),
         ),

@@ -18,7 +18,7 @@ use time::OffsetDateTime;
 /// Links listed per partner (Dub lists them all; a partner has few).
 const MAX_LISTED: u32 = 100;
 
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreatePartnerLink {
     pub program_id: Option<String>,
@@ -31,7 +31,7 @@ pub struct CreatePartnerLink {
 }
 
 /// The optional settings of the new link.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LinkProps {
     /// The link's own tenant id; the partner's when absent.
@@ -46,6 +46,7 @@ pub struct LinkProps {
     #[serde(flatten)]
     pub details: fields::DetailsInput,
     #[serde(flatten)]
+    #[schema(ignore)]
     pub unknown: BTreeMap<String, serde_json::Value>,
 }
 
@@ -137,7 +138,7 @@ pub async fn list_partner_links(
 }
 
 /// `PUT /partners/links/upsert`.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpsertPartnerLink {
     pub program_id: Option<String>,

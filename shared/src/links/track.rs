@@ -57,7 +57,7 @@ pub struct Caller<'a> {
     pub country: Option<&'a str>,
 }
 
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TrackClick {
     pub domain: String,
@@ -67,14 +67,14 @@ pub struct TrackClick {
     pub referrer: Option<String>,
 }
 
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TrackReferral {
     pub code: String,
     pub url: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PartnerSummary {
     pub id: PartnerId,
@@ -84,7 +84,7 @@ pub struct PartnerSummary {
     pub tenant_id: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TrackedClick {
     pub click_id: ClickId,
@@ -92,7 +92,7 @@ pub struct TrackedClick {
     pub discount: Option<Discount>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TrackedReferral {
     pub tracked: bool,

@@ -34,7 +34,9 @@ pub const DEFAULT_GROUP_SLUG: &str = "default";
 /// Holding periods a group may have, in days.
 pub const HOLDING_PERIODS: [u32; 6] = [0, 7, 14, 30, 60, 90];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum RewardEvent {
     Click,
@@ -42,7 +44,9 @@ pub enum RewardEvent {
     Sale,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum RewardType {
     Flat,
@@ -71,7 +75,7 @@ pub struct Reward {
 }
 
 /// An alternative amount of a reward, applied when every condition matches.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RewardModifier {
     pub conditions: Vec<RewardCondition>,
@@ -80,10 +84,13 @@ pub struct RewardModifier {
     #[serde(default)]
     pub amount_in_cents: Option<i64>,
     #[serde(default)]
+    #[schema(value_type = Option<f64>)]
     pub amount_in_percentage: Option<Percentage>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum ConditionEntity {
     Customer,
@@ -91,7 +98,9 @@ pub enum ConditionEntity {
     Partner,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ConditionOperator {
     EqualsTo,
@@ -116,7 +125,7 @@ pub enum ConditionValue {
     List(Vec<String>),
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RewardCondition {
     pub entity: ConditionEntity,
@@ -125,8 +134,23 @@ pub struct RewardCondition {
     pub value: ConditionValue,
 }
 
+/// A number, a text or a list of texts: serde's untagged shape, which the derive cannot
+/// describe for `serde_json::Number`.
+impl utoipa::PartialSchema for ConditionValue {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Type};
+        OneOfBuilder::new()
+            .item(ObjectBuilder::new().schema_type(Type::Number))
+            .item(ObjectBuilder::new().schema_type(Type::String))
+            .item(ArrayBuilder::new().items(ObjectBuilder::new().schema_type(Type::String)))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ConditionValue {}
+
 /// A dual-sided incentive: what the referred customer gets.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Discount {
     pub id: DiscountId,
@@ -140,7 +164,17 @@ pub struct Discount {
 
 /// The partner totals a move rule can test.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
 )]
 #[serde(rename_all = "camelCase")]
 pub enum MoveRuleMetric {

@@ -20,11 +20,12 @@ pub struct Program {
 }
 
 /// Program settings, with StackBE's defaults (seed 004).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProgramSettings {
     /// Commission on referred revenue when a group has no sale reward.
     #[serde(default = "defaults::commission_rate")]
+    #[schema(value_type = f64)]
     pub default_commission_rate: Percentage,
     /// Days before a pending commission becomes payable.
     #[serde(default = "defaults::holding_period_days")]
@@ -50,7 +51,9 @@ pub struct ProgramSettings {
 }
 
 /// Dub's application form field types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum FormFieldType {
     ShortText,
@@ -61,7 +64,7 @@ pub enum FormFieldType {
 }
 
 /// One question of a program's application form; answers go in `formData[key]`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ApplicationFormField {
     pub key: String,

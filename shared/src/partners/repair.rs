@@ -29,9 +29,8 @@ use crate::store::{
 use crate::types::{LinkId, PartnerId, ProgramId, amount_in_range};
 use std::collections::HashSet;
 
-/// One counter the repair set.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+/// One counter the repair set (`wire::programs::RepairReportSchema` is the report's wire form).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CounterChange {
     pub counter: &'static str,
     /// The stored value as it was (`null` when absent).
@@ -40,23 +39,20 @@ pub struct CounterChange {
 }
 
 /// The changed counters of one record (a partner or a link).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordRepair {
     pub id: String,
     pub changes: Vec<CounterChange>,
 }
 
 /// A record left out of every total, and why.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Excluded {
     pub id: String,
     pub reason: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RepairReport {
     pub partner: RecordRepair,
     pub links: Vec<RecordRepair>,

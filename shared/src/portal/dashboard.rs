@@ -25,8 +25,7 @@ use time::{Date, Duration, OffsetDateTime};
 pub const DASHBOARD_DAYS: i64 = 30;
 
 /// A partner's money, in minor units of the program's currency.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Balances {
     /// Pending + processed + paid (what counts towards Dub's `totalCommissions`).
     pub total_earned: i64,
@@ -54,7 +53,7 @@ pub fn balances<'a>(commissions: impl IntoIterator<Item = &'a Commission>) -> Ba
     sums
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DailyActivity {
     /// `YYYY-MM-DD`, UTC.
     pub date: String,
@@ -63,30 +62,26 @@ pub struct DailyActivity {
     pub sales: i64,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone)]
 pub struct DashboardLink {
     pub id: String,
     pub short_link: String,
     pub url: String,
-    #[serde(flatten)]
     pub stats: LinkStats,
 }
 
 /// The partner with StackBE's balance fields in major units (as `totalEarned` is), and every
 /// amount again in minor units.
-#[derive(Debug, Clone, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone)]
 pub struct DashboardPartner {
-    #[serde(flatten)]
     pub partner: crate::applications::EnrolledPartner,
     pub pending_balance: f64,
     pub processed_balance: f64,
     pub paid_balance: f64,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+/// What the dashboard shows (`wire::portal::DashboardSchema` is its wire form).
+#[derive(Debug, Clone)]
 pub struct Dashboard {
     pub affiliate: DashboardPartner,
     pub currency: String,

@@ -13,7 +13,7 @@ use crate::types::{PartnerId, ProgramId};
 use time::OffsetDateTime;
 
 /// `POST /partners/sessions`: the partner by id or by the business's own id (`tenantId`).
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct IssueSession {
     pub partner_id: Option<String>,
@@ -22,18 +22,17 @@ pub struct IssueSession {
     pub expires_in_seconds: Option<i64>,
 }
 
-/// What the backend gets back: the token (shown once) and its expiry.
-#[derive(Debug, Clone, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+/// What the backend gets back: the token (shown once) and its expiry
+/// (`wire::portal::PartnerSessionSchema`).
+#[derive(Debug, Clone)]
 pub struct IssuedSessionView {
     pub token: String,
-    #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
     pub partner_id: PartnerId,
 }
 
 /// `POST /partners/sessions/revoke {token}`: ends a session before it expires (a logout).
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RevokeSession {
     pub token: String,

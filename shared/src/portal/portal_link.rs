@@ -12,11 +12,10 @@ type HmacSha256 = Hmac<Sha256>;
 /// How long a portal link works (StackBE: "valid 24h").
 pub const PORTAL_LINK_TTL: Duration = Duration::hours(24);
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+/// A signed link (`wire::portal::PortalLinkSchema` is its wire form).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PortalLink {
     pub url: String,
-    #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
 }
 

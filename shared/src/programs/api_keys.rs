@@ -4,35 +4,32 @@ use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::outbox;
 use crate::types::{ApiKeyId, ProgramId};
+use crate::wire::programs::ApiKeySchema;
 use time::OffsetDateTime;
 
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateApiKey {
     pub name: String,
     pub scopes: Vec<Scope>,
+    /// RFC 3339; in the future.
     #[serde(default, with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub expires_at: Option<OffsetDateTime>,
 }
 
-/// An API key as listed: never the secret nor its hash. `key` is set only in the response
-/// that creates the key.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+/// An API key as listed: never the secret nor its hash. `key` is set only in the answer that
+/// creates the key (`wire::programs::ApiKeySchema` is its wire form).
+#[derive(Debug, Clone, PartialEq)]
 pub struct ApiKeyView {
     pub id: ApiKeyId,
     pub name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     pub partial_key: String,
     pub scopes: Vec<Scope>,
-    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339::option")]
     pub expires_at: Option<OffsetDateTime>,
-    #[serde(with = "time::serde::rfc3339::option")]
     pub revoked_at: Option<OffsetDateTime>,
-    #[serde(with = "time::serde::rfc3339::option")]
     pub last_used_at: Option<OffsetDateTime>,
 }
 
@@ -116,8 +113,8 @@ pub async fn create_api_key(
         &program,
         "api_key.created",
         principal.actor(),
-        serde_json::to_value(ApiKeyView::from(issued.record.clone()))
-            .expect("a key view serialises"),
+        serde_json::to_value(ApiKeySchema::of(&ApiKeyView::from(issued.record.clone())))
+            .expect("a key serialises"),
     );
     ctx.store
         .transact(vec![

@@ -7,13 +7,18 @@ use crate::model::{Program, ProgramSettings};
 use crate::outbox;
 use crate::store::StoreError;
 use crate::types::{Currency, ProgramId};
+use crate::wire::programs::ProgramSchema;
 
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateProgram {
     pub name: String,
+    /// The host name of the program's short links, e.g. `go.acme.com`.
+    #[schema(value_type = String)]
     pub domain: DomainName,
+    /// ISO 4217; `usd` when absent.
     #[serde(default)]
+    #[schema(value_type = String)]
     pub currency: Currency,
     #[serde(default)]
     pub settings: ProgramSettings,
@@ -66,7 +71,7 @@ pub async fn create_program(
         &program.id,
         "program.created",
         principal.actor(),
-        serde_json::to_value(&program).expect("a program serialises"),
+        serde_json::to_value(ProgramSchema::of(&program)).expect("a program serialises"),
     );
     // Every program starts with its default group, in the same transaction.
     let group = groups::default_group(&program, ctx.ids.as_ref(), now);
@@ -76,7 +81,7 @@ pub async fn create_program(
         &program.id,
         "group.created",
         principal.actor(),
-        serde_json::to_value(&group).expect("a group serialises"),
+        groups::group_data(&group),
     );
     let mut ops = repo::insert(&program)?;
     ops.extend(groups::insert_group(&group)?);

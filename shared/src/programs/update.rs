@@ -6,8 +6,9 @@ use crate::error::DomainError;
 use crate::model::{ApplicationFormField, HOLDING_PERIODS, Program, ProgramSettings};
 use crate::outbox;
 use crate::types::Percentage;
+use crate::wire::programs::ProgramSchema;
 
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateProgram {
     #[serde(default)]
@@ -20,10 +21,11 @@ pub struct UpdateProgram {
 }
 
 /// Only the given settings change.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SettingsPatch {
     #[serde(default)]
+    #[schema(value_type = Option<f64>)]
     pub default_commission_rate: Option<Percentage>,
     #[serde(default)]
     pub holding_period_days: Option<u32>,
@@ -135,7 +137,7 @@ pub async fn update_program(
         &program.id,
         "program.updated",
         principal.actor(),
-        serde_json::to_value(&program).expect("a program serialises"),
+        serde_json::to_value(ProgramSchema::of(&program)).expect("a program serialises"),
     );
     let ops = vec![
         repo::replace(&program, read.version)?,

@@ -7,7 +7,9 @@ use icu_normalizer::ComposingNormalizerBorrowed;
 /// this form, so `Jane@ＥＸＡＭＰＬＥ.com` and `jane@example.com` are one person. Control,
 /// bidirectional and invisible characters are refused rather than removed: they have no
 /// place in an address, and removing them would hide what was sent.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, utoipa::ToSchema,
+)]
 #[serde(transparent)]
 pub struct Email(String);
 

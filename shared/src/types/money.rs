@@ -200,6 +200,15 @@ impl std::fmt::Display for Currency {
     }
 }
 
+/// A currency is its ISO 4217 code on the wire (`usd`).
+impl utoipa::PartialSchema for Currency {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <String as utoipa::PartialSchema>::schema()
+    }
+}
+
+impl utoipa::ToSchema for Currency {}
+
 impl serde::Serialize for Currency {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.0)
@@ -256,7 +265,9 @@ pub fn proportional(value: i64, numerator: i64, denominator: i64) -> Option<i64>
 }
 
 /// An amount of money in integer minor units (cents) of a currency. Never a float.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 pub struct Money {
     /// Minor units; negative for clawbacks and refunds.
     pub amount: i64,

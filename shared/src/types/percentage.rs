@@ -44,6 +44,15 @@ impl Percentage {
     }
 }
 
+/// A percentage is a number on the wire (`12.5`).
+impl utoipa::PartialSchema for Percentage {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <f64 as utoipa::PartialSchema>::schema()
+    }
+}
+
+impl utoipa::ToSchema for Percentage {}
+
 impl serde::Serialize for Percentage {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         if self.0.is_multiple_of(100) {

@@ -2,7 +2,7 @@ use super::InvalidValue;
 
 /// A partner's referral code: 3 to 32 letters, digits, `-` or `_`. Codes are unique per program
 /// regardless of case; [`ReferralCode::normalized`] is the form compared.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, utoipa::ToSchema)]
 #[serde(transparent)]
 pub struct ReferralCode(String);
 

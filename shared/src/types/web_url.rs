@@ -2,7 +2,7 @@ use super::InvalidValue;
 
 /// An absolute http(s) URL with a host. Refuses `javascript:`, `data:`, protocol-relative
 /// `//host` and anything else a redirect or webhook must never point at.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, utoipa::ToSchema)]
 #[serde(transparent)]
 pub struct WebUrl(String);
 

@@ -23,6 +23,23 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code, for the API's document.
+    pub const ALL: [ErrorCode; 13] = [
+        ErrorCode::BadRequest,
+        ErrorCode::Unauthorized,
+        ErrorCode::Forbidden,
+        ErrorCode::NotFound,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::RequestTimeout,
+        ErrorCode::Conflict,
+        ErrorCode::InviteExpired,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::UnsupportedMediaType,
+        ErrorCode::UnprocessableEntity,
+        ErrorCode::RateLimitExceeded,
+        ErrorCode::InternalServerError,
+    ];
+
     pub fn status(&self) -> StatusCode {
         match self {
             ErrorCode::BadRequest => StatusCode::BAD_REQUEST,
@@ -41,7 +58,7 @@ impl ErrorCode {
         }
     }
 
-    fn as_str(&self) -> &'static str {
+    pub(crate) fn as_str(&self) -> &'static str {
         match self {
             ErrorCode::BadRequest => "bad_request",
             ErrorCode::Unauthorized => "unauthorized",

@@ -4,6 +4,7 @@
 
 mod error;
 pub mod limits;
+pub mod openapi;
 pub mod pages;
 mod request;
 mod response;

@@ -63,6 +63,32 @@ where
     Ok((page_items, cursor.filter(|_| exact)))
 }
 
+/// A page of up to `size` items that `keep` keeps, read through `fetch` from `cursor` on. Each
+/// read asks for no more than the page still lacks, so the page holds every kept item it read
+/// and the next cursor skips none; a filter that drops much costs more reads, not lost items.
+pub async fn filled_page<T, E, F, Fut>(
+    cursor: Option<String>,
+    size: u32,
+    mut fetch: F,
+    keep: impl Fn(&T) -> bool,
+) -> Result<(Vec<T>, Option<String>), E>
+where
+    F: FnMut(Option<String>, u32) -> Fut,
+    Fut: Future<Output = Result<(Vec<T>, Option<String>), E>>,
+{
+    let mut kept: Vec<T> = Vec::new();
+    let mut cursor = cursor;
+    loop {
+        let lacking = size - kept.len() as u32;
+        let (read, next) = fetch(cursor, lacking).await?;
+        kept.extend(read.into_iter().filter(|item| keep(item)));
+        cursor = next;
+        if cursor.is_none() || kept.len() as u32 >= size {
+            return Ok((kept, cursor));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,6 +116,32 @@ mod tests {
         }
         let (beyond, next) = nth_page(20, 7, |c, s| read(50, c, s)).await.unwrap();
         assert!(beyond.is_empty() && next.is_none());
+    }
+
+    /// Chained by their cursors, filled pages hold every kept item once, in order, and every
+    /// page but the last is full.
+    #[tokio::test]
+    async fn filled_pages_skip_and_repeat_nothing() {
+        let multiples_of_four = |n: &u32| n.is_multiple_of(4);
+        let mut seen = Vec::new();
+        let mut cursor = None;
+        loop {
+            let (page, next) = filled_page(cursor, 5, |c, s| read(61, c, s), multiples_of_four)
+                .await
+                .unwrap();
+            if next.is_some() {
+                assert_eq!(page.len(), 5, "a page before the end is full");
+            }
+            seen.extend(page);
+            match next {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        let expected: Vec<u32> = (0..61u32)
+            .filter(|n| n % 3 != 2 && n.is_multiple_of(4))
+            .collect();
+        assert_eq!(seen, expected);
     }
 
     #[test]

@@ -6,6 +6,7 @@ use crate::layout;
 use crate::model::{Actor, WebhookEndpoint};
 use crate::outbox;
 use crate::store::{AttributeValue, Condition, StoreError, TxOp, Update, UpdateItem, from_item, n};
+use crate::wire::webhooks::EndpointDisabledEventSchema;
 
 pub const DISABLE_AFTER_FAILURES: u32 = 20;
 
@@ -61,11 +62,12 @@ pub async fn disable(
         &endpoint.program_id,
         "webhook.endpoint_disabled",
         Actor::System,
-        serde_json::json!({
-            "id": endpoint.id,
-            "url": endpoint.url,
-            "reason": reason,
-        }),
+        serde_json::to_value(EndpointDisabledEventSchema {
+            id: endpoint.id.to_string(),
+            url: endpoint.url.to_string(),
+            reason: reason.to_owned(),
+        })
+        .expect("an event serialises"),
     );
     let result = services
         .store

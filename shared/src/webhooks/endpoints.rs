@@ -15,6 +15,7 @@ use crate::outbox;
 use crate::queue::send_all;
 use crate::store::{AttributeValue, Condition, Delete, StoreError, TxOp, Update, UpdateItem, n, s};
 use crate::types::{ProgramId, WebUrl, WebhookDeliveryId, WebhookId};
+use crate::wire::webhooks::{WebhookSchema, WebhookTestEventSchema};
 use time::OffsetDateTime;
 
 /// A program's endpoints are few; fan-out reads them all for every event.
@@ -22,7 +23,7 @@ pub const MAX_ENDPOINTS_PER_PROGRAM: usize = 20;
 /// How long a rotated-out secret keeps signing, so receivers can switch without losing events.
 pub const ROTATION_GRACE: time::Duration = time::Duration::hours(24);
 
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateEndpoint {
     pub url: String,
@@ -31,7 +32,8 @@ pub struct CreateEndpoint {
     pub enabled: Option<bool>,
 }
 
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+/// Only the given fields change.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateEndpoint {
     pub url: Option<String>,
@@ -39,20 +41,17 @@ pub struct UpdateEndpoint {
     pub enabled: Option<bool>,
 }
 
-/// An endpoint as the API shows it; `secret` only in the responses that create it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+/// An endpoint as the API shows it (`wire::webhooks::WebhookSchema`); `secret` only in the
+/// answers that create it or rotate it.
+#[derive(Debug, Clone, PartialEq)]
 pub struct EndpointView {
     pub id: WebhookId,
     pub url: WebUrl,
     pub events: Vec<String>,
     pub enabled: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
     pub consecutive_failures: u32,
-    #[serde(with = "time::serde::rfc3339::option")]
     pub previous_secret_expires_at: Option<OffsetDateTime>,
-    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
 
@@ -69,6 +68,11 @@ impl From<&WebhookEndpoint> for EndpointView {
             created_at: endpoint.created_at,
         }
     }
+}
+
+/// An endpoint as its events carry it: the API's schema, without the secret.
+fn endpoint_data(view: &EndpointView) -> serde_json::Value {
+    serde_json::to_value(WebhookSchema::of(view)).expect("an endpoint serialises")
 }
 
 fn program(principal: &Principal, scope: Scope) -> Result<ProgramId, DomainError> {
@@ -151,7 +155,7 @@ pub async fn create_endpoint(
         principal,
         &program,
         "webhook.created",
-        serde_json::to_value(&view).expect("a view serialises"),
+        endpoint_data(&view),
     );
     services
         .store
@@ -225,7 +229,7 @@ pub async fn update_endpoint(
         principal,
         &program,
         "webhook.updated",
-        serde_json::to_value(&view).expect("a view serialises"),
+        endpoint_data(&view),
     );
     services
         .store
@@ -337,10 +341,11 @@ pub async fn send_test(
         principal,
         &program,
         TEST_EVENT,
-        serde_json::json!({
-            "webhookId": endpoint.id,
-            "message": "This is a test event from Partnerline.",
-        }),
+        serde_json::to_value(WebhookTestEventSchema {
+            webhook_id: endpoint.id.to_string(),
+            message: "This is a test event from Partnerline.".into(),
+        })
+        .expect("a test event serialises"),
     );
     services
         .store

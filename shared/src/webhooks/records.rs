@@ -13,7 +13,9 @@ use time::OffsetDateTime;
 /// Attempts kept on a delivery for `GET /webhooks/{id}/deliveries` (schedule + a few re-sends).
 pub const ATTEMPT_LOG_LIMIT: usize = 12;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum DeliveryState {
     /// Waiting for its next attempt.

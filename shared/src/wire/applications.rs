@@ -5,7 +5,10 @@
 //! rejected applicant's `partner.id` is therefore the application's id (`pga_…`), and Dub's
 //! approve and reject take it as `partnerId` (`applications::dub_approve`).
 
+use super::affiliate::ApplicationRecordSchema;
+use super::partner_records::PartnerWithLinksSchema;
 use super::timestamp;
+use crate::applications::Approval;
 use crate::model::{Application, ApplicationFormField, ApplicationStatus};
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
@@ -95,7 +98,7 @@ impl ProgramApplicationSchema {
                 company_name: application.company.clone(),
                 email: Some(application.email.to_string()),
                 image: None,
-                country: None,
+                country: crate::applications::applicant_country(application).map(str::to_owned),
                 status: application.status,
                 network_status: "submitted",
                 default_payout_method: None,
@@ -104,6 +107,46 @@ impl ProgramApplicationSchema {
                 website: application.website.as_ref().map(ToString::to_string),
             },
             application_form_data: Some(form_data(application, fields)),
+        }
+    }
+}
+
+/// Dub's approve answer, `{partnerId}`, with the enrolled partner and its links around it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ApprovedPartnerSchema {
+    #[serde(flatten)]
+    pub enrolled: PartnerWithLinksSchema,
+    pub partner_id: String,
+}
+
+impl ApprovedPartnerSchema {
+    pub fn of(approval: &Approval) -> Self {
+        Self {
+            enrolled: PartnerWithLinksSchema::of(
+                &approval.partner,
+                std::slice::from_ref(&approval.link),
+            ),
+            partner_id: approval.partner.id.to_string(),
+        }
+    }
+}
+
+/// Dub's reject answer, `{partnerId}` (an applicant's partner id is its application's id),
+/// with the rejected application around it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RejectedApplicationSchema {
+    #[serde(flatten)]
+    pub application: ApplicationRecordSchema,
+    pub partner_id: String,
+}
+
+impl RejectedApplicationSchema {
+    pub fn of(application: &Application) -> Self {
+        Self {
+            application: ApplicationRecordSchema::of(application),
+            partner_id: application.id.to_string(),
         }
     }
 }

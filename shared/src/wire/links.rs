@@ -5,6 +5,7 @@ use super::timestamp;
 use crate::links::LinkLabels;
 use crate::links::{ROOT_KEY_ALIAS, short_link};
 use crate::model::{Link, LinkDetails, Tag, TagColor};
+use crate::types::LinkId;
 use std::collections::BTreeMap;
 
 /// Dub's `TagSchema`: a tag, alone (`/tags`) or on a link.
@@ -200,6 +201,63 @@ impl LinkSchema {
             conversions: link.stats.conversions,
             sales: link.stats.sales,
             sale_amount: link.stats.sale_amount,
+        }
+    }
+}
+
+/// Dub's answer to `DELETE /links/{linkId}`: the deleted link's id.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct DeletedLinkSchema {
+    pub id: LinkId,
+}
+
+/// Dub's answer to `GET /links/count`: a number, or one entry per group with `groupBy`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum LinkCountSchema {
+    Total(u64),
+    Grouped(Vec<LinkCountGroupSchema>),
+}
+
+/// One group of `GET /links/count?groupBy=…`: the value and how many links have it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct LinkCountGroupSchema {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    #[serde(rename = "folderId", skip_serializing_if = "Option::is_none")]
+    pub folder_id: Option<Option<String>>,
+    #[serde(rename = "tagId", skip_serializing_if = "Option::is_none")]
+    pub tag_id: Option<String>,
+    #[serde(rename = "_count")]
+    pub count: u64,
+}
+
+impl LinkCountGroupSchema {
+    pub fn by_domain(domain: Option<String>, count: u64) -> Self {
+        Self {
+            domain: Some(domain.unwrap_or_default()),
+            folder_id: None,
+            tag_id: None,
+            count,
+        }
+    }
+
+    pub fn by_folder(folder_id: Option<String>, count: u64) -> Self {
+        Self {
+            domain: None,
+            folder_id: Some(folder_id),
+            tag_id: None,
+            count,
+        }
+    }
+
+    /// A tag's links (a link with two tags is in two groups).
+    pub fn by_tag(tag_id: Option<String>, count: u64) -> Self {
+        Self {
+            domain: None,
+            folder_id: None,
+            tag_id: Some(tag_id.unwrap_or_default()),
+            count,
         }
     }
 }

@@ -652,6 +652,47 @@ engine_tests! {
         assert_eq!(listed.body[0]["partner"]["status"], "approved");
     }
 
+    async fn dubs_list_filters_by_search_country_group_and_sorts(app: TestApp) {
+        let program = program(&app, "go.acme.com").await;
+        let fields = json!([{"key": "country", "label": "Country", "type": "short-text"}]);
+        let set = admin_call(&app, Method::PATCH, &format!("/programs/{}", program.id), &program.admin,
+            Some(json!({"settings": {"applicationFormFields": fields}}))).await;
+        assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+        let mut ids = Vec::new();
+        for (email, name, country) in [("ana@example.com", "Ana Silva", "BR"), ("jo@example.com", "Jo Smith", "US"),
+                                       ("sam@blog.example", "Sam Smithers", "us"), ("lee@example.com", "Lee", "DE")] {
+            let reply = call(&app, Method::POST, "/v1/affiliate/apply", &program.public_key,
+                Some(json!({"email": email, "name": name, "formData": {"country": country}}))).await;
+            assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+            ids.push(reply.body["id"].as_str().unwrap().to_owned());
+        }
+        let list = |query: String| {
+            let (app, key) = (&app, program.server_key.clone());
+            async move { call(app, Method::GET, &format!("/program-applications?{query}"), &key, None).await }
+        };
+        let ids_of = |body: &Value| body.as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+
+        let smiths = list("search=SMITH".into()).await;
+        assert_eq!(ids_of(&smiths.body), [ids[2].clone(), ids[1].clone()], "name, any case, newest first");
+        assert_eq!(ids_of(&list("search=blog.example".into()).await.body), [ids[2].clone()], "email");
+        let americans = list("country=US&pageSize=1".into()).await;
+        assert_eq!(ids_of(&americans.body), [ids[2].clone()], "a filtered page is full");
+        assert_eq!(americans.body[0]["partner"]["country"], "us");
+        let second = list("country=US&pageSize=1&page=2".into()).await;
+        assert_eq!(ids_of(&second.body), [ids[1].clone()]);
+        let oldest = list("sortOrder=asc".into()).await;
+        assert_eq!(ids_of(&oldest.body), ids);
+        assert_eq!(list("sortOrder=sideways".into()).await.status, StatusCode::BAD_REQUEST);
+
+        let groups = admin_call(&app, Method::GET, &format!("/programs/{}/groups", program.id), &program.admin, None).await;
+        let default_group = groups.body["data"][0]["id"].as_str().unwrap().to_owned();
+        let approved = call(&app, Method::POST, "/program-applications/approve", &program.server_key,
+            Some(json!({"partnerId": ids[3], "groupId": default_group}))).await;
+        assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);
+        assert_eq!(ids_of(&list(format!("groupId={default_group}")).await.body), [ids[3].clone()]);
+        assert!(ids_of(&list("groupId=grp_other".into()).await.body).is_empty());
+    }
+
     async fn program_form_fields_are_validated(app: TestApp) {
         let program = program(&app, "go.acme.com").await;
         let fields = json!([
