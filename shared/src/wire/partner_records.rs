@@ -171,7 +171,8 @@ pub struct LinkRecordSchema {
     #[serde(rename = "utm_content")]
     pub utm_content: Option<String>,
     pub folder_id: Option<String>,
-    /// The ids of the link's tags, as stored.
+    /// The ids of the link's tags, as stored (absent when it has none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tag_ids: Vec<String>,
     pub track_conversion: bool,
     pub archived: bool,
@@ -308,7 +309,7 @@ mod tests {
             "url": "https://acme.com/", "partnerId": "pn_1", "tenantId": null,
             "expiresAt": null, "expiredUrl": null, "disabled": false,
             "geo": {"FR": "https://acme.fr/"}, "ios": null, "android": null,
-            "title": "Jane", "utm_source": "partner", "trackConversion": true,
+            "title": "Jane", "utm_source": "partner", "tagIds": ["tag_1"], "trackConversion": true,
             "clicks": 7, "leads": 1, "conversions": 1, "sales": 1, "saleAmount": 4900,
             "createdAt": "2026-01-01T00:00:00Z", "updatedAt": null
         }))
