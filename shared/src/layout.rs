@@ -3,8 +3,8 @@
 
 use crate::store::Key;
 use crate::types::{
-    ApiKeyId, ApplicationId, CommissionId, CustomerId, Email, EventId, GroupId, LeadId, LinkId,
-    PartnerId, ProgramId, SaleId, WebhookDeliveryId, WebhookId,
+    ApiKeyId, ApplicationId, CommissionId, CustomerId, DiscountCodeId, Email, EventId, GroupId,
+    LeadId, LinkId, PartnerId, ProgramId, SaleId, WebhookDeliveryId, WebhookId,
 };
 
 /// How many partitions the outbox index spreads over, so that no single index partition takes
@@ -192,6 +192,54 @@ pub fn program_links_index_pk(program: &ProgramId) -> String {
 /// Unique per program: the link with this external id (Dub's `externalId`).
 pub fn link_external_id_claim(program: &ProgramId, external_id: &str) -> Key {
     Key::new(format!("PROG#{program}#LINKEXT#{external_id}"), "CLAIM")
+}
+
+/// Sort-key prefix of a program's link labels (tags and folders): one query of the program's
+/// partition with this prefix reads them all, which every link response needs.
+pub const LABEL_SK_PREFIX: &str = "LABEL#";
+
+/// A link label of a program (`kind` is `TAG` or `FOLDER`).
+pub fn link_label(program: &ProgramId, kind: &str, id: &str) -> Key {
+    Key::new(program_pk(program), format!("{LABEL_SK_PREFIX}{kind}#{id}"))
+}
+
+/// Unique per program and kind: the label with this name (lower-cased). `LABELNAME#` does not
+/// share the labels' prefix.
+pub fn link_label_name_claim(program: &ProgramId, kind: &str, lowercase_name: &str) -> Key {
+    Key::new(
+        program_pk(program),
+        format!("LABELNAME#{kind}#{lowercase_name}"),
+    )
+}
+
+/// How many labels of each kind a program has (`TAG`, `FOLDER` counters), for the limits.
+pub fn link_label_counts(program: &ProgramId) -> Key {
+    Key::new(program_pk(program), "LABELCOUNTS")
+}
+
+/// A partner's discount code, in its program's partition (listed oldest first).
+pub fn discount_code(program: &ProgramId, id: &DiscountCodeId) -> Key {
+    Key::new(
+        program_pk(program),
+        format!("{DISCOUNT_CODE_SK_PREFIX}{id}"),
+    )
+}
+
+pub const DISCOUNT_CODE_SK_PREFIX: &str = "DISCOUNTCODE#";
+
+/// Unique per program: the discount code (upper-cased, as codes are typed case-insensitively),
+/// naming the code's record, partner and link, so that a sale can be attributed by its code
+/// with one read.
+pub fn discount_code_claim(program: &ProgramId, uppercase_code: &str) -> Key {
+    Key::new(
+        format!("PROG#{program}#DISCOUNTCODE#{uppercase_code}"),
+        "CLAIM",
+    )
+}
+
+/// One discount code per link (Dub's rule): beside the link, naming its code.
+pub fn link_discount_code_claim(link: &LinkId) -> Key {
+    Key::new(format!("LINK#{link}"), "DISCOUNTCODE")
 }
 
 /// gsi1 partition listing a partner's links (sort key: the link id).

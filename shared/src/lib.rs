@@ -16,6 +16,7 @@ pub mod config;
 pub mod context;
 pub mod conversions;
 pub mod customers;
+pub mod discount_codes;
 pub mod error;
 pub mod groups;
 pub mod idempotency;

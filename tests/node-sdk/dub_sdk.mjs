@@ -147,6 +147,50 @@ async function tracking(dub, base, key) {
   check(gone.id === one.id, "customers.delete");
 }
 
+async function labels(dub) {
+  const spring = await dub.tags.create({ name: "Node Spring", color: "green" });
+  check(spring.id.startsWith("tag_") && spring.name === "Node Spring" && spring.color === "green", "tags.create");
+  const promo = await dub.tags.create({ name: "Node Promo", color: "red" });
+  const listed = await dub.tags.list({ search: "node", sortBy: "name", sortOrder: "asc" });
+  check(JSON.stringify(listed.map((t) => t.name)) === JSON.stringify(["Node Promo", "Node Spring"]), `tags.list: ${listed.map((t) => t.name)}`);
+  const byIds = await dub.tags.list({ ids: [promo.id] });
+  check(byIds.length === 1 && byIds[0].id === promo.id, "tags.list ids");
+  const renamed = await dub.tags.update(spring.id, { name: "Node Summer" });
+  check(renamed.id === spring.id && renamed.name === "Node Summer" && renamed.color === "green", "tags.update");
+
+  const folder = await dub.folders.create({ name: "Node Folder", description: "node" });
+  check(folder.id.startsWith("fold_") && folder.type === "default" && folder.accessLevel === "write", "folders.create");
+  const changed = await dub.folders.update(folder.id, { description: null });
+  check(changed.description === null && changed.name === "Node Folder", "folders.update");
+  const folders = await dub.folders.list({ search: "node folder" });
+  check(folders.length === 1 && folders[0].id === folder.id, "folders.list");
+
+  const link = await dub.links.create({ url: "https://acme.com/node-tagged", tagIds: [spring.id, promo.id], folderId: folder.id });
+  check(JSON.stringify(link.tags.map((t) => t.name)) === JSON.stringify(["Node Summer", "Node Promo"]), "links.create with tags");
+  check(link.folderId === folder.id, "links.create in a folder");
+  const byTag = await collect(await dub.links.list({ tagIds: [promo.id, "tag_unknown"] }));
+  check(byTag.length === 1 && byTag[0].id === link.id, "links.list tagIds");
+  const byName = await collect(await dub.links.list({ tagNames: ["node summer"], folderId: folder.id }));
+  check(byName.length === 1 && byName[0].id === link.id, "links.list tagNames and folderId");
+  check((await dub.links.count({ tagNames: "Node Promo" })) === 1, "links.count tagNames");
+  const untagged = await dub.links.update(link.id, { tagIds: [] });
+  check(untagged.tags.length === 0, "links.update clears the tags");
+
+  check((await dub.tags.delete(promo.id)).id === promo.id, "tags.delete");
+  check((await dub.folders.delete(folder.id)).id === folder.id, "folders.delete");
+  check((await dub.links.get({ linkId: link.id })).folderId === null, "a deleted folder's links are in none");
+
+  const partner = await dub.partners.create({ email: "node-coder@example.com", name: "Node Coder" });
+  const partnerLink = await dub.partners.createLink({ partnerId: partner.id, url: "https://acme.com/node-code" });
+  const code = await dub.discountCodes.create({ partnerId: partner.id, linkId: partnerLink.id });
+  check(code.id.startsWith("dcode_") && code.code.startsWith("NODECODER"), `discountCodes.create: ${code.code}`);
+  check(code.partnerId === partner.id && code.linkId === partnerLink.id, "the code's partner and link");
+  const codes = await dub.discountCodes.list({ code: code.code.toLowerCase() });
+  check(codes.length === 1 && codes[0].id === code.id, "discountCodes.list by code");
+  check((await dub.discountCodes.delete(code.id)).id === code.id, "discountCodes.delete");
+  check((await dub.discountCodes.list({ partnerId: partner.id })).length === 0, "the code is gone");
+}
+
 const binary = process.argv[2];
 const { stack, base, demo } = await startStack(binary);
 try {
@@ -154,7 +198,8 @@ try {
   await partnersAndLinks(dub);
   await applications(dub, base, demo.apiKey);
   await tracking(dub, base, demo.apiKey);
-  console.log("OK: npm dub 0.73.5 parsed partners, links, QR codes, domains, applications, tracking, commissions and customers");
+  await labels(dub);
+  console.log("OK: npm dub 0.73.5 parsed partners, links, QR codes, domains, applications, tracking, commissions, customers, tags, folders and discount codes");
 } finally {
   stack.kill("SIGINT");
 }

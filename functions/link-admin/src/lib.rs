@@ -1,10 +1,14 @@
-//! The link-admin HTTP function: Dub's `/links` and `/partners/links` endpoints, and the
-//! client-side click tracking endpoints (`POST /track/click`, StackBE's
-//! `POST /v1/affiliate/track`).
+//! The link-admin HTTP function: Dub's `/links` and `/partners/links` endpoints, `/tags`,
+//! `/folders` and `/discount-codes`, and the client-side click tracking endpoints
+//! (`POST /track/click`, StackBE's `POST /v1/affiliate/track`).
+
+mod labels;
 
 pub mod openapi;
 
 use http::{Method, StatusCode};
+use labels::LabelEndpoint::{self, *};
+use labels::{labelled, labelled_one};
 use shared::auth::{AuthError, AuthenticateError, Principal, Scope};
 use shared::context::AppContext;
 use shared::links::{self, track};
@@ -12,7 +16,7 @@ use shared::web::{
     ApiError, ApiRequest, ApiResponse, ErrorCode, Route, RouteMatch, json, pages, serve,
 };
 use shared::wire::domains::DomainSchema;
-use shared::wire::links::{DeletedLinkSchema, LinkCountGroupSchema, LinkCountSchema, LinkSchema};
+use shared::wire::links::{DeletedLinkSchema, LinkCountGroupSchema, LinkCountSchema};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Endpoint {
@@ -30,6 +34,7 @@ pub enum Endpoint {
     QrCode,
     TrackClick,
     TrackReferral,
+    Label(LabelEndpoint),
 }
 
 pub const ROUTES: &[Route<Endpoint>] = &[
@@ -55,6 +60,37 @@ pub const ROUTES: &[Route<Endpoint>] = &[
     Route::new(Method::DELETE, "/domains/{slug}", Endpoint::ManageDomain),
     Route::new(Method::POST, "/track/click", Endpoint::TrackClick),
     Route::new(Method::POST, "/v1/affiliate/track", Endpoint::TrackReferral),
+    Route::new(Method::POST, "/tags", Endpoint::Label(CreateTag)),
+    Route::new(Method::GET, "/tags", Endpoint::Label(ListTags)),
+    Route::new(Method::PATCH, "/tags/{id}", Endpoint::Label(UpdateTag)),
+    Route::new(Method::DELETE, "/tags/{id}", Endpoint::Label(DeleteTag)),
+    Route::new(Method::POST, "/folders", Endpoint::Label(CreateFolder)),
+    Route::new(Method::GET, "/folders", Endpoint::Label(ListFolders)),
+    Route::new(
+        Method::PATCH,
+        "/folders/{id}",
+        Endpoint::Label(UpdateFolder),
+    ),
+    Route::new(
+        Method::DELETE,
+        "/folders/{id}",
+        Endpoint::Label(DeleteFolder),
+    ),
+    Route::new(
+        Method::POST,
+        "/discount-codes",
+        Endpoint::Label(CreateDiscountCode),
+    ),
+    Route::new(
+        Method::GET,
+        "/discount-codes",
+        Endpoint::Label(ListDiscountCodes),
+    ),
+    Route::new(
+        Method::DELETE,
+        "/discount-codes/{idOrCode}",
+        Endpoint::Label(DeleteDiscountCode),
+    ),
 ];
 
 /// Handles one request. Never fails: every error becomes a response in the error envelope.
@@ -115,25 +151,27 @@ async fn endpoint(
     let response = match found.endpoint {
         Endpoint::CreateLink => json(
             StatusCode::OK,
-            &LinkSchema::of(&links::create_link(ctx, &principal, request.json()?).await?),
+            &labelled_one(
+                ctx,
+                &links::create_link(ctx, &principal, request.json()?).await?,
+            )
+            .await?,
         ),
         Endpoint::ListLinks => {
             let (page, size) = link_page(&request)?;
             let found =
                 links::list_links(ctx, &principal, link_filter(&request)?, page, size).await?;
-            json(
-                StatusCode::OK,
-                &found.iter().map(LinkSchema::of).collect::<Vec<_>>(),
-            )
+            json(StatusCode::OK, &labelled(ctx, &found).await?)
         }
         Endpoint::CountLinks => {
             let by = match request.query("groupBy") {
                 None => links::CountBy::Nothing,
                 Some("domain") => links::CountBy::Domain,
                 Some("folderId") => links::CountBy::FolderId,
+                Some("tagId") => links::CountBy::TagId,
                 Some(_) => {
                     return Err(bad_request(
-                        "`groupBy` is `domain` or `folderId` (tags and users are not offered).",
+                        "`groupBy` is `domain`, `folderId` or `tagId` (users are not offered).",
                     ));
                 }
             };
@@ -142,10 +180,10 @@ async fn endpoint(
                     json(StatusCode::OK, &LinkCountSchema::Total(count))
                 }
                 links::LinkCount::Grouped(groups) => {
-                    let group = if by == links::CountBy::Domain {
-                        LinkCountGroupSchema::by_domain
-                    } else {
-                        LinkCountGroupSchema::by_folder
+                    let group = match by {
+                        links::CountBy::Domain => LinkCountGroupSchema::by_domain,
+                        links::CountBy::TagId => LinkCountGroupSchema::by_tag,
+                        _ => LinkCountGroupSchema::by_folder,
                     };
                     let groups: Vec<_> = groups
                         .into_iter()
@@ -157,7 +195,8 @@ async fn endpoint(
         }
         Endpoint::LinkInfo => json(
             StatusCode::OK,
-            &LinkSchema::of(
+            &labelled_one(
+                ctx,
                 &links::link_info(
                     ctx,
                     &principal,
@@ -167,11 +206,16 @@ async fn endpoint(
                     request.query("externalId"),
                 )
                 .await?,
-            ),
+            )
+            .await?,
         ),
         Endpoint::UpdateLink => json(
             StatusCode::OK,
-            &LinkSchema::of(&links::update_link(ctx, &principal, link_id, request.json()?).await?),
+            &labelled_one(
+                ctx,
+                &links::update_link(ctx, &principal, link_id, request.json()?).await?,
+            )
+            .await?,
         ),
         Endpoint::DeleteLink => json(
             StatusCode::OK,
@@ -181,7 +225,11 @@ async fn endpoint(
         ),
         Endpoint::CreatePartnerLink => json(
             StatusCode::CREATED,
-            &LinkSchema::of(&links::create_partner_link(ctx, &principal, request.json()?).await?),
+            &labelled_one(
+                ctx,
+                &links::create_partner_link(ctx, &principal, request.json()?).await?,
+            )
+            .await?,
         ),
         Endpoint::ListDomains => {
             let program = links::links_program(ctx, &principal, Scope::LinksRead).await?;
@@ -205,21 +253,21 @@ async fn endpoint(
         }
         Endpoint::UpsertPartnerLink => json(
             StatusCode::OK,
-            &LinkSchema::of(&links::upsert_partner_link(ctx, &principal, request.json()?).await?),
-        ),
-        Endpoint::ListPartnerLinks => json(
-            StatusCode::OK,
-            &links::list_partner_links(
+            &labelled_one(
                 ctx,
-                &principal,
-                request.query("partnerId"),
-                request.query("tenantId"),
+                &links::upsert_partner_link(ctx, &principal, request.json()?).await?,
             )
-            .await?
-            .iter()
-            .map(LinkSchema::of)
-            .collect::<Vec<_>>(),
+            .await?,
         ),
+        Endpoint::ListPartnerLinks => {
+            let partner_id = request.query("partnerId");
+            let tenant_id = request.query("tenantId");
+            let found = links::list_partner_links(ctx, &principal, partner_id, tenant_id).await?;
+            json(StatusCode::OK, &labelled(ctx, &found).await?)
+        }
+        Endpoint::Label(which) => {
+            labels::endpoint(ctx, &principal, which, &found.params, &request).await?
+        }
         Endpoint::TrackClick | Endpoint::TrackReferral | Endpoint::QrCode => {
             unreachable!("handled above")
         }
@@ -288,7 +336,7 @@ fn bad_request(message: &str) -> ApiError {
     ApiError::new(ErrorCode::BadRequest, message)
 }
 
-/// Dub's link filters from the query (`tagId`, `tagIds`, `tagNames` match nothing: no tags).
+/// Dub's link filters from the query.
 fn link_filter(request: &ApiRequest) -> Result<links::LinkFilter, ApiError> {
     let show_archived = match request.query("showArchived") {
         None | Some("false") => false,
@@ -302,9 +350,11 @@ fn link_filter(request: &ApiRequest) -> Result<links::LinkFilter, ApiError> {
         folder_id: text("folderId"),
         search: text("search").filter(|s| !s.is_empty()),
         show_archived,
-        by_tag: ["tagId", "tagIds", "tagNames"]
+        tag_ids: ["tagId", "tagIds"]
             .iter()
-            .any(|name| request.query(name).is_some()),
+            .flat_map(|name| labels::list_query(request, name))
+            .collect(),
+        tag_names: labels::list_query(request, "tagNames"),
     })
 }
 

@@ -1,14 +1,20 @@
 //! This function's part of the API's OpenAPI document: one description per endpoint.
 
+use crate::labels::LabelEndpoint;
 use crate::{Endpoint, ROUTES};
 use http::StatusCode;
+use shared::discount_codes;
+use shared::links::folders;
+use shared::links::tags::TagInput;
 use shared::links::{
     CreateLink, CreatePartnerLink, UpdateLink, UpsertPartnerLink,
     track::{TrackClick, TrackReferral, TrackedClick, TrackedReferral},
 };
 use shared::web::openapi::{Access, DocumentedRoute, Operation, document_routes};
+use shared::wire::discount_codes::DiscountCodeSchema;
 use shared::wire::domains::DomainSchema;
-use shared::wire::links::{DeletedLinkSchema, LinkCountSchema, LinkSchema};
+use shared::wire::folders::{DeletedIdSchema, FolderSchema};
+use shared::wire::links::{DeletedLinkSchema, LinkCountSchema, LinkSchema, LinkTagSchema};
 
 pub fn routes() -> Vec<DocumentedRoute> {
     document_routes("link-admin", ROUTES, describe)
@@ -26,7 +32,7 @@ fn describe(endpoint: Endpoint) -> Operation {
             .query::<String>("endingBefore", "The id of the link after the page.")
             .returns_list::<LinkSchema>(),
         Endpoint::CountLinks => link_filters(Operation::new("Count links", ProgramKey))
-            .query::<String>("groupBy", "`domain` or `folderId`.")
+            .query::<String>("groupBy", "`domain`, `folderId` or `tagId`.")
             .returns::<LinkCountSchema>(StatusCode::OK),
         Endpoint::LinkInfo => Operation::new("Retrieve a link", ProgramKey)
             .query::<String>("domain", "The short link's domain, with `key`.")
@@ -79,6 +85,52 @@ fn describe(endpoint: Endpoint) -> Operation {
         )
         .body::<TrackReferral>()
         .returns::<TrackedReferral>(StatusCode::OK),
+        Endpoint::Label(which) => label(which),
+    }
+}
+
+/// Tags, folders and discount codes.
+fn label(endpoint: LabelEndpoint) -> Operation {
+    use Access::ProgramKey;
+    use LabelEndpoint::*;
+    let deleted =
+        |summary| Operation::new(summary, ProgramKey).returns::<DeletedIdSchema>(StatusCode::OK);
+    match endpoint {
+        CreateTag => Operation::new("Create a tag", ProgramKey)
+            .body::<TagInput>()
+            .returns::<LinkTagSchema>(StatusCode::CREATED),
+        ListTags => Operation::new("List tags", ProgramKey)
+            .query::<String>("search", "Part of the name.")
+            .query::<String>("ids", "Only these tags (repeated or comma-separated).")
+            .query::<String>("sortBy", "`name` (default) or `createdAt`.")
+            .query::<String>("sortOrder", "`asc` (default) or `desc`.")
+            .paged()
+            .returns_list::<LinkTagSchema>(),
+        UpdateTag => Operation::new("Update a tag", ProgramKey)
+            .body::<TagInput>()
+            .returns::<LinkTagSchema>(StatusCode::OK),
+        DeleteTag => deleted("Delete a tag (it leaves every link)"),
+        CreateFolder => Operation::new("Create a folder", ProgramKey)
+            .body::<folders::CreateFolder>()
+            .returns::<FolderSchema>(StatusCode::CREATED),
+        ListFolders => Operation::new("List folders", ProgramKey)
+            .query::<String>("search", "Part of the name.")
+            .paged()
+            .returns_list::<FolderSchema>(),
+        UpdateFolder => Operation::new("Update a folder", ProgramKey)
+            .body::<folders::UpdateFolder>()
+            .returns::<FolderSchema>(StatusCode::OK),
+        DeleteFolder => deleted("Delete a folder (its links are in none)"),
+        CreateDiscountCode => Operation::new("Create a partner's discount code", ProgramKey)
+            .body::<discount_codes::CreateDiscountCode>()
+            .returns::<DiscountCodeSchema>(StatusCode::OK),
+        ListDiscountCodes => Operation::new("List discount codes", ProgramKey)
+            .query::<String>("partnerId", "Codes of this partner.")
+            .query::<String>("discountId", "Codes of this discount.")
+            .query::<String>("code", "This code, ignoring case.")
+            .paged()
+            .returns_list::<DiscountCodeSchema>(),
+        DeleteDiscountCode => deleted("Delete a discount code, by id or code"),
     }
 }
 
@@ -90,4 +142,10 @@ fn link_filters(operation: Operation) -> Operation {
         .query::<String>("folderId", "Links in this folder.")
         .query::<String>("search", "Part of the key or destination URL.")
         .query::<bool>("showArchived", "Include archived links.")
+        .query::<String>("tagId", "Links with this tag (deprecated: `tagIds`).")
+        .query::<String>("tagIds", "Links with any of these tags (comma-separated).")
+        .query::<String>(
+            "tagNames",
+            "Links with a tag of these names, ignoring case.",
+        )
 }

@@ -37,6 +37,8 @@ async fn sample_events_reach_their_routes() {
         "link-info.json",
         "create-partner-link.json",
         "track-click.json",
+        "create-tag.json",
+        "create-discount-code.json",
     ];
     let dir = format!("{}/../../events/link-admin", env!("CARGO_MANIFEST_DIR"));
     assert_eq!(

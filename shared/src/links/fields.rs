@@ -1,8 +1,12 @@
 //! Checks of the link fields a request may set, shared by create and update.
 
+use super::labels::LinkLabels;
 use crate::error::DomainError;
-use crate::types::WebUrl;
+use crate::types::{FolderId, TagId, WebUrl};
 use std::collections::BTreeMap;
+
+/// The most tags a link carries.
+pub const MAX_TAGS_PER_LINK: usize = 20;
 
 pub fn url(field: &str, raw: &str) -> Result<WebUrl, DomainError> {
     WebUrl::parse(raw).map_err(|e| DomainError::Unprocessable(format!("`{field}`: {e}.")))
@@ -43,7 +47,8 @@ pub fn tenant_id(raw: Option<String>) -> Result<Option<String>, DomainError> {
 }
 
 /// Dub's descriptive link fields in a create, update or partner-link request. Present fields
-/// change; `null` clears. Fields that ask for behaviour we do not offer (a password, tags,
+/// change; `null` clears. Tags (`tagIds`, `tagNames`, the deprecated `tagId`) and `folderId`
+/// must name labels of the program. Fields that ask for behaviour we do not offer (a password,
 /// per-link webhooks, A/B tests) are accepted empty and refused with 422 otherwise, rather
 /// than stored and silently ignored.
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
@@ -125,9 +130,6 @@ impl DetailsInput {
             return Err(not_offered("password", "password-protected links"));
         }
         let non_empty = |list: &Option<Vec<String>>| list.as_ref().is_some_and(|l| !l.is_empty());
-        if self.tag_id.is_some() || non_empty(&self.tag_ids) || non_empty(&self.tag_names) {
-            return Err(not_offered("tagIds", "tags"));
-        }
         if non_empty(&self.webhook_ids) {
             return Err(not_offered("webhookIds", "per-link webhooks"));
         }
@@ -138,9 +140,71 @@ impl DetailsInput {
         Ok(())
     }
 
-    /// Applies the present fields to `details`.
-    pub fn apply(self, details: &mut crate::model::LinkDetails) -> Result<(), DomainError> {
+    /// The tags the request gives the link (`tagId`, `tagIds` and `tagNames` together), or
+    /// `None` when it names none of them. Unknown ids and names are 422.
+    fn tags(&self, labels: &LinkLabels) -> Result<Option<Vec<TagId>>, DomainError> {
+        if self.tag_id.is_none() && self.tag_ids.is_none() && self.tag_names.is_none() {
+            return Ok(None);
+        }
+        let mut tags: Vec<TagId> = Vec::new();
+        let ids = self.tag_id.iter().chain(self.tag_ids.iter().flatten());
+        for raw in ids {
+            let tag = TagId::parse(raw.trim())
+                .ok()
+                .filter(|id| labels.tags.contains_key(id))
+                .ok_or_else(|| {
+                    DomainError::Unprocessable(format!(
+                        "`tagIds`: no tag of the program has the id `{raw}`."
+                    ))
+                })?;
+            tags.push(tag);
+        }
+        for name in self.tag_names.iter().flatten() {
+            let tag = labels.tag_named(name).ok_or_else(|| {
+                DomainError::Unprocessable(format!(
+                    "`tagNames`: no tag of the program is named `{name}`."
+                ))
+            })?;
+            tags.push(tag.id.clone());
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        tags.retain(|id| seen.insert(id.clone()));
+        if tags.len() > MAX_TAGS_PER_LINK {
+            return Err(DomainError::Unprocessable(format!(
+                "A link can have at most {MAX_TAGS_PER_LINK} tags."
+            )));
+        }
+        Ok(Some(tags))
+    }
+
+    /// 422 unless a `folderId` given names a folder of the program.
+    fn check_folder(&self, labels: &LinkLabels) -> Result<(), DomainError> {
+        let Some(Some(folder)) = &self.folder_id else {
+            return Ok(());
+        };
+        let folder = folder.trim();
+        let known = FolderId::parse(folder).is_ok_and(|id| labels.folders.contains_key(&id));
+        if folder.is_empty() || known {
+            return Ok(());
+        }
+        Err(DomainError::Unprocessable(format!(
+            "`folderId`: no folder of the program has the id `{folder}`."
+        )))
+    }
+
+    /// Applies the present fields to `details`, whose tags and folder must be `labels`' (the
+    /// ids of deleted ones are dropped here).
+    pub fn apply(
+        self,
+        details: &mut crate::model::LinkDetails,
+        labels: &LinkLabels,
+    ) -> Result<(), DomainError> {
         self.check_offered()?;
+        if let Some(tags) = self.tags(labels)? {
+            details.tag_ids = tags;
+        }
+        details.tag_ids.retain(|id| labels.tags.contains_key(id));
+        self.check_folder(labels)?;
         let texts = [
             (
                 self.external_id,
@@ -192,6 +256,12 @@ impl DetailsInput {
             if let Some(value) = given {
                 *stored = value;
             }
+        }
+        // A deleted folder's id leaves the link at its next change.
+        let known =
+            |raw: &str| FolderId::parse(raw).is_ok_and(|id| labels.folders.contains_key(&id));
+        if details.folder_id.as_deref().is_some_and(|raw| !known(raw)) {
+            details.folder_id = None;
         }
         Ok(())
     }

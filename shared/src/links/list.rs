@@ -2,6 +2,7 @@
 //! program's link index (gsi2) with Dub's filters applied as the index is read. A page is filled
 //! to `pageSize` whatever the filters drop, because Dub's SDKs stop paging at a short page.
 
+use super::labels::LinkLabels;
 use super::manage::links_program;
 use super::repo::link_of;
 use crate::auth::{Principal, Scope};
@@ -11,25 +12,75 @@ use crate::layout;
 use crate::model::Link;
 use crate::store::records::readable;
 use crate::store::{Consistency, Query, RangeCondition, schema};
-use crate::types::{LinkId, ProgramId};
+use crate::types::{LinkId, ProgramId, TagId};
+use std::collections::BTreeSet;
 
-/// Dub's link filters. Tags are not offered: a tag filter matches no link.
+/// Dub's link filters.
 #[derive(Debug, Clone, Default)]
 pub struct LinkFilter {
     pub domain: Option<String>,
     pub tenant_id: Option<String>,
+    /// Links in this folder (a deleted folder holds none).
     pub folder_id: Option<String>,
     /// Matched, case-insensitively, against the key and the destination URL.
     pub search: Option<String>,
     pub show_archived: bool,
-    pub by_tag: bool,
+    /// Links with at least one of these tags (Dub's `tagId`, `tagIds`)...
+    pub tag_ids: Vec<String>,
+    /// ... or of the tags of these names, ignoring case (`tagNames`); both empty: any link.
+    pub tag_names: Vec<String>,
+}
+
+/// A filter with its tags and folder resolved against the program's labels.
+struct Resolved<'a> {
+    filter: &'a LinkFilter,
+    labels: &'a LinkLabels,
+    /// `None`: no tag filter; otherwise the existing tags asked for (maybe none).
+    tags: Option<BTreeSet<TagId>>,
+}
+
+impl<'a> Resolved<'a> {
+    fn new(filter: &'a LinkFilter, labels: &'a LinkLabels) -> Self {
+        let asked = !filter.tag_ids.is_empty() || !filter.tag_names.is_empty();
+        let tags = asked.then(|| {
+            let by_id = filter
+                .tag_ids
+                .iter()
+                .filter_map(|id| TagId::parse(id.trim()).ok())
+                .filter(|id| labels.tags.contains_key(id));
+            let by_name = filter
+                .tag_names
+                .iter()
+                .filter_map(|name| labels.tag_named(name).map(|tag| tag.id.clone()));
+            by_id.chain(by_name).collect()
+        });
+        Self {
+            filter,
+            labels,
+            tags,
+        }
+    }
+
+    fn keeps(&self, link: &Link) -> bool {
+        let folder = || self.labels.folder_of(link).map(|f| f.id.as_str());
+        self.tags.as_ref().is_none_or(|wanted| {
+            self.labels
+                .tags_of(link)
+                .any(|tag| wanted.contains(&tag.id))
+        }) && self
+            .filter
+            .folder_id
+            .as_deref()
+            .is_none_or(|f| folder() == Some(f))
+            && self.filter.keeps(link)
+    }
 }
 
 impl LinkFilter {
+    /// The filters that need no labels.
     fn keeps(&self, link: &Link) -> bool {
         let search = self.search.as_ref().map(|s| s.to_lowercase());
-        !self.by_tag
-            && (self.show_archived || !link.details.archived)
+        (self.show_archived || !link.details.archived)
             && self
                 .domain
                 .as_ref()
@@ -38,10 +89,6 @@ impl LinkFilter {
                 .tenant_id
                 .as_ref()
                 .is_none_or(|t| link.tenant_id.as_ref() == Some(t))
-            && self
-                .folder_id
-                .as_ref()
-                .is_none_or(|f| link.details.folder_id.as_ref() == Some(f))
             && search.as_ref().is_none_or(|s| {
                 link.key.contains(s.as_str()) || link.url.as_str().to_lowercase().contains(s)
             })
@@ -81,7 +128,7 @@ async fn sort_key_of(
 async fn walk(
     ctx: &AppContext,
     program: &ProgramId,
-    filter: &LinkFilter,
+    filter: &Resolved<'_>,
     range: Option<RangeCondition>,
     forward: bool,
     skip: usize,
@@ -124,6 +171,8 @@ pub async fn list_links(
     size: u32,
 ) -> Result<Vec<Link>, DomainError> {
     let program = links_program(ctx, principal, Scope::LinksRead).await?;
+    let labels = LinkLabels::read(ctx.store.as_ref(), &program.id).await?;
+    let filter = Resolved::new(&filter, &labels);
     let size = size as usize;
     match page {
         LinkPage::Number(number) => {
@@ -149,6 +198,7 @@ pub enum CountBy {
     Nothing,
     Domain,
     FolderId,
+    TagId,
 }
 
 /// What `GET /links/count` answers: a number, or the number per value of the grouping.
@@ -158,8 +208,8 @@ pub enum LinkCount {
     Grouped(Vec<(Option<String>, u64)>),
 }
 
-/// `GET /links/count`: the number of links the filter keeps, or the numbers per domain or
-/// folder.
+/// `GET /links/count`: the number of links the filter keeps, or the numbers per domain, folder
+/// or tag (a link with two tags counts for both; links without tags are not counted by tag).
 pub async fn count_links(
     ctx: &AppContext,
     principal: &Principal,
@@ -167,15 +217,28 @@ pub async fn count_links(
     by: CountBy,
 ) -> Result<LinkCount, DomainError> {
     let program = links_program(ctx, principal, Scope::LinksRead).await?;
-    let links = walk(ctx, &program.id, &filter, None, false, 0, 0).await?;
-    let group: fn(&Link) -> Option<String> = match by {
-        CountBy::Nothing => return Ok(LinkCount::Total(links.len() as u64)),
-        CountBy::Domain => |link| Some(link.domain.clone()),
-        CountBy::FolderId => |link| link.details.folder_id.clone(),
+    let labels = LinkLabels::read(ctx.store.as_ref(), &program.id).await?;
+    let resolved = Resolved::new(&filter, &labels);
+    let links = walk(ctx, &program.id, &resolved, None, false, 0, 0).await?;
+    let groups = |link: &Link| -> Vec<Option<String>> {
+        match by {
+            CountBy::Nothing => Vec::new(),
+            CountBy::Domain => vec![Some(link.domain.clone())],
+            CountBy::FolderId => vec![labels.folder_of(link).map(|f| f.id.to_string())],
+            CountBy::TagId => labels
+                .tags_of(link)
+                .map(|t| Some(t.id.to_string()))
+                .collect(),
+        }
     };
+    if by == CountBy::Nothing {
+        return Ok(LinkCount::Total(links.len() as u64));
+    }
     let mut counts: std::collections::BTreeMap<Option<String>, u64> = Default::default();
     for link in &links {
-        *counts.entry(group(link)).or_default() += 1;
+        for group in groups(link) {
+            *counts.entry(group).or_default() += 1;
+        }
     }
     Ok(LinkCount::Grouped(counts.into_iter().collect()))
 }

@@ -4,6 +4,7 @@
 
 use super::fields;
 use super::key::LinkKey;
+use super::labels::LinkLabels;
 use super::repo::{self, StoredLink};
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
@@ -12,6 +13,7 @@ use crate::model::{Actor, DomainEvent, Link, LinkStats, Program};
 use crate::outbox;
 use crate::partners;
 use crate::programs;
+use crate::store::{Condition, TxOp};
 use crate::types::{LinkId, PartnerId, ProgramId, WebUrl};
 use fields::present;
 use std::collections::BTreeMap;
@@ -148,14 +150,21 @@ fn changed_meanwhile() -> DomainError {
     DomainError::Conflict("The link changed while this request ran; retry.".into())
 }
 
-fn event(ctx: &AppContext, actor: Actor, name: &str, link: &Link) -> DomainEvent {
+fn event(
+    ctx: &AppContext,
+    actor: Actor,
+    name: &str,
+    link: &Link,
+    labels: &LinkLabels,
+) -> DomainEvent {
+    let payload = crate::wire::links::LinkSchema::labelled(link, labels);
     outbox::new_event(
         ctx.ids.as_ref(),
         ctx.clock.as_ref(),
         &link.program_id,
         name,
         actor,
-        serde_json::to_value(crate::wire::links::LinkSchema::of(link)).expect("a link serialises"),
+        serde_json::to_value(payload).expect("a link serialises"),
     )
 }
 
@@ -166,9 +175,10 @@ pub(super) async fn insert_new(
     actor: Actor,
     mut link: Link,
     random_key: bool,
+    labels: &LinkLabels,
 ) -> Result<Link, DomainError> {
     for _ in 0..RANDOM_KEY_ATTEMPTS {
-        let created = event(ctx, actor.clone(), "link.created", &link);
+        let created = event(ctx, actor.clone(), "link.created", &link, labels);
         let mut ops = repo::insert(&link)?.to_vec();
         ops.extend(repo::external_id_claims(None, Some(&link)));
         ops.push(outbox::record(&created)?);
@@ -200,8 +210,9 @@ pub async fn create_link(
     fields::refuse_unknown(&request.unknown)?;
     let program = links_program(ctx, principal, Scope::LinksWrite).await?;
     check_program_id(&program, request.program_id.as_deref())?;
+    let labels = LinkLabels::read(ctx.store.as_ref(), &program.id).await?;
     let mut details = crate::model::LinkDetails::default();
-    request.details.apply(&mut details)?;
+    request.details.apply(&mut details, &labels)?;
     let domain = check_domain(&program, request.domain.as_deref())?;
     let (key, random_key) = match request.key.as_deref() {
         Some(raw) => (LinkKey::parse(raw)?, false),
@@ -226,7 +237,7 @@ pub async fn create_link(
         created_at: ctx.clock.now(),
         updated_at: None,
     };
-    insert_new(ctx, principal.actor(), link, random_key).await
+    insert_new(ctx, principal.actor(), link, random_key, &labels).await
 }
 
 /// `GET /links/info?domain=&key=` (or `?linkId=`, or `?externalId=`).
@@ -301,7 +312,8 @@ pub async fn update_link(
     let program = links_program(ctx, principal, Scope::LinksWrite).await?;
     let read = stored_link(ctx, &program, link_id).await?;
     let mut link = read.link.clone();
-    request.details.apply(&mut link.details)?;
+    let labels = LinkLabels::read(ctx.store.as_ref(), &program.id).await?;
+    request.details.apply(&mut link.details, &labels)?;
     if let Some(url) = &request.url {
         link.url = fields::url("url", url)?;
     }
@@ -337,7 +349,7 @@ pub async fn update_link(
         return Ok(link);
     }
     link.updated_at = Some(ctx.clock.now());
-    let updated = event(ctx, principal.actor(), "link.updated", &link);
+    let updated = event(ctx, principal.actor(), "link.updated", &link, &labels);
     let mut ops = repo::replace(&link, &read)?;
     let key_changed = ops.len() == 3;
     let external_claims = repo::external_id_claims(Some(&read.link), Some(&link));
@@ -375,12 +387,23 @@ pub async fn delete_link(
             ));
         }
     }
-    let deleted = event(ctx, principal.actor(), "link.deleted", &read.link);
+    let labels = LinkLabels::read(ctx.store.as_ref(), &program.id).await?;
+    let deleted = event(ctx, principal.actor(), "link.deleted", &read.link, &labels);
     let mut ops = repo::remove(&read).to_vec();
     ops.extend(repo::external_id_claims(Some(&read.link), None));
+    // A sale paid with a link's discount code is attributed through the link: the code goes
+    // first (checked in this transaction, so a code made meanwhile is seen).
+    let code_index = ops.len();
+    ops.push(TxOp::Check {
+        key: crate::layout::link_discount_code_claim(&read.link.id),
+        condition: Condition::NotExists,
+    });
     ops.push(outbox::record(&deleted)?);
     match ctx.store.transact(ops).await {
         Ok(()) => Ok(read.link.id),
+        Err(error) if error.failed_condition_index() == Some(code_index) => Err(
+            DomainError::Conflict("This link has a discount code; delete the code first.".into()),
+        ),
         Err(error) if error.failed_condition_index().is_some() => Err(changed_meanwhile()),
         Err(error) => Err(error.into()),
     }

@@ -3,13 +3,16 @@
 
 pub mod agent;
 mod fields;
+pub mod folders;
 pub mod key;
+pub mod labels;
 mod list;
 mod manage;
 mod partner_links;
 pub mod qr;
 pub mod redirect;
 pub mod repo;
+pub mod tags;
 pub mod target;
 pub mod track;
 mod view;
@@ -17,6 +20,7 @@ mod view;
 pub use agent::{Agent, AgentParser, Platform};
 pub use fields::present;
 pub use key::{LinkKey, ROOT_KEY_ALIAS};
+pub use labels::LinkLabels;
 pub use list::{CountBy, LinkCount, LinkFilter, LinkPage, count_links, list_links};
 pub use manage::{
     CreateLink, UpdateLink, create_link, delete_link, link_info, links_program, update_link,

@@ -93,8 +93,9 @@ pub async fn create_partner_link(
     };
     let props = request.link_props.unwrap_or_default();
     fields::refuse_unknown(&props.unknown)?;
+    let labels = super::labels::LinkLabels::read(ctx.store.as_ref(), &program.id).await?;
     let mut details = crate::model::LinkDetails::default();
-    props.details.apply(&mut details)?;
+    props.details.apply(&mut details, &labels)?;
     let url = fields::with_utm(&url, &details)?;
     let link = Link {
         id: LinkId::generate(ctx.ids.as_ref()),
@@ -118,7 +119,7 @@ pub async fn create_partner_link(
         created_at: ctx.clock.now(),
         updated_at: None,
     };
-    insert_new(ctx, principal.actor(), link, random_key).await
+    insert_new(ctx, principal.actor(), link, random_key, &labels).await
 }
 
 /// `GET /partners/links?partnerId=` (or `?tenantId=`).

@@ -1,4 +1,4 @@
-use crate::types::{LinkId, PartnerId, ProgramId, WebUrl};
+use crate::types::{LinkId, PartnerId, ProgramId, TagId, WebUrl};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
@@ -58,6 +58,10 @@ pub struct LinkDetails {
     #[serde(rename = "utm_content")]
     pub utm_content: Option<String>,
     pub folder_id: Option<String>,
+    /// The link's tags, by id; names and colours are read from the tags themselves, so a
+    /// renamed tag shows its new name and a deleted one disappears from every link at once.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tag_ids: Vec<TagId>,
     pub track_conversion: bool,
     pub archived: bool,
     pub proxy: bool,

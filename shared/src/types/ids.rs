@@ -93,6 +93,12 @@ typed_id!(/// An API key (the key's id, never the secret).
     ApiKeyId, "key_");
 typed_id!(/// One event's delivery to one webhook endpoint (derived from both ids).
     WebhookDeliveryId, "whd_");
+typed_id!(/// A tag on links (Dub's link tags).
+    TagId, "tag_");
+typed_id!(/// A folder of links.
+    FolderId, "fold_");
+typed_id!(/// A partner's discount code.
+    DiscountCodeId, "dcode_");
 
 #[cfg(test)]
 mod tests {

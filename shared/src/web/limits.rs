@@ -6,8 +6,8 @@
 //! - every path parameter, every query parameter, and every string field of a JSON body whose
 //!   name is an identifier (`*Id`, `*Ids`, `id`, `key`, `code`, `referralCode`, `domain`,
 //!   `slug`): at most [`MAX_ID_CHARS`] characters; `email` and `*Email`: [`MAX_EMAIL_CHARS`];
-//! - a query parameter named `cursor`: at most [`MAX_CURSOR_CHARS`]; `url` and `search`: at most
-//!   [`MAX_URL_CHARS`];
+//! - a query parameter named `cursor`: at most [`MAX_CURSOR_CHARS`]; `url`, `search` and the
+//!   lists `ids`, `tagIds`, `tagNames` (comma-separated): at most [`MAX_URL_CHARS`];
 //! - none of them may hold a control character.
 //!
 //! Anything over is 422 in the error envelope, and nothing is read or written. The specific
@@ -65,6 +65,9 @@ fn limit_of(name: &str) -> usize {
     match name {
         "cursor" => MAX_CURSOR_CHARS,
         "url" | "search" => MAX_URL_CHARS,
+        // Lists in a query (`ids=a,b`, `tagIds`, `tagNames`): each item is checked where the
+        // list is read, against the ids and names that exist.
+        "ids" | "tagIds" | "tagNames" => MAX_URL_CHARS,
         _ if is_email(name) => MAX_EMAIL_CHARS,
         _ => MAX_ID_CHARS,
     }

@@ -19,15 +19,22 @@ pub struct ApiRequest {
 impl ApiRequest {
     pub fn from_http<B: AsRef<[u8]>>(request: http::Request<B>) -> Self {
         let (parts, body) = request.into_parts();
-        let query = parts
+        // A parameter given more than once (`ids=a&ids=b`, an OpenAPI array sent exploded)
+        // reads as its values joined by commas (`a,b`), the form unexploded arrays take.
+        let mut query: HashMap<String, String> = HashMap::new();
+        let pairs = parts
             .uri
             .query()
-            .map(|query| {
-                url::form_urlencoded::parse(query.as_bytes())
-                    .into_owned()
-                    .collect()
-            })
-            .unwrap_or_default();
+            .map(|q| url::form_urlencoded::parse(q.as_bytes()));
+        for (name, value) in pairs.into_iter().flatten() {
+            query
+                .entry(name.into_owned())
+                .and_modify(|joined| {
+                    joined.push(',');
+                    joined.push_str(&value);
+                })
+                .or_insert_with(|| value.into_owned());
+        }
         Self {
             method: parts.method,
             path: parts.uri.path().to_owned(),
@@ -195,6 +202,13 @@ mod tests {
         assert_eq!(request.query("a"), Some("1"));
         assert_eq!(request.query("b"), Some("two words"));
         assert_eq!(request.path, "/x");
+        let repeated = ApiRequest::from_http(
+            http::Request::get("/tags?ids=tag_1&ids=tag_2&page=1")
+                .body(Vec::<u8>::new())
+                .unwrap(),
+        );
+        assert_eq!(repeated.query("ids"), Some("tag_1,tag_2"));
+        assert_eq!(repeated.query("page"), Some("1"));
     }
 
     #[test]

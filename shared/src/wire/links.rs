@@ -2,17 +2,28 @@
 //! `links.create`, `links.get`, `links.update`, `partners.create_link`, ...).
 
 use super::timestamp;
+use crate::links::LinkLabels;
 use crate::links::{ROOT_KEY_ALIAS, short_link};
-use crate::model::{Link, LinkDetails};
+use crate::model::{Link, LinkDetails, Tag, TagColor};
 use crate::types::LinkId;
 use std::collections::BTreeMap;
 
-/// A tag of a link; links have none until tags exist (the list is always empty).
+/// Dub's `TagSchema`: a tag, alone (`/tags`) or on a link.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct LinkTagSchema {
     pub id: String,
     pub name: String,
-    pub color: String,
+    pub color: TagColor,
+}
+
+impl LinkTagSchema {
+    pub fn of(tag: &Tag) -> Self {
+        Self {
+            id: tag.id.to_string(),
+            name: tag.name.clone(),
+            color: tag.color,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
@@ -88,6 +99,18 @@ pub struct LinkSchema {
 }
 
 impl LinkSchema {
+    /// The link with its tags and folder as they are now: tags that exist, by their current
+    /// names, and the folder only if it exists.
+    pub fn labelled(link: &Link, labels: &LinkLabels) -> Self {
+        Self {
+            tags: labels.tags_of(link).map(LinkTagSchema::of).collect(),
+            folder_id: labels.folder_of(link).map(|folder| folder.id.to_string()),
+            ..Self::of(link)
+        }
+    }
+
+    /// The link without its labels (no tags; its folder id as stored): [`Self::labelled`] is
+    /// what responses show.
     pub fn of(link: &Link) -> Self {
         let short = short_link(&link.domain, &link.key);
         let updated_at = link.updated_at.unwrap_or(link.created_at);
@@ -104,6 +127,7 @@ impl LinkSchema {
             utm_term,
             utm_content,
             folder_id,
+            tag_ids: _,
             track_conversion,
             archived,
             proxy,
@@ -202,6 +226,8 @@ pub struct LinkCountGroupSchema {
     pub domain: Option<String>,
     #[serde(rename = "folderId", skip_serializing_if = "Option::is_none")]
     pub folder_id: Option<Option<String>>,
+    #[serde(rename = "tagId", skip_serializing_if = "Option::is_none")]
+    pub tag_id: Option<String>,
     #[serde(rename = "_count")]
     pub count: u64,
 }
@@ -211,6 +237,7 @@ impl LinkCountGroupSchema {
         Self {
             domain: Some(domain.unwrap_or_default()),
             folder_id: None,
+            tag_id: None,
             count,
         }
     }
@@ -219,6 +246,17 @@ impl LinkCountGroupSchema {
         Self {
             domain: None,
             folder_id: Some(folder_id),
+            tag_id: None,
+            count,
+        }
+    }
+
+    /// A tag's links (a link with two tags is in two groups).
+    pub fn by_tag(tag_id: Option<String>, count: u64) -> Self {
+        Self {
+            domain: None,
+            folder_id: None,
+            tag_id: Some(tag_id.unwrap_or_default()),
             count,
         }
     }

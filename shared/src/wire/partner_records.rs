@@ -171,6 +171,9 @@ pub struct LinkRecordSchema {
     #[serde(rename = "utm_content")]
     pub utm_content: Option<String>,
     pub folder_id: Option<String>,
+    /// The ids of the link's tags, as stored (absent when it has none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tag_ids: Vec<String>,
     pub track_conversion: bool,
     pub archived: bool,
     pub proxy: bool,
@@ -202,6 +205,7 @@ impl LinkRecordSchema {
             utm_term,
             utm_content,
             folder_id,
+            tag_ids,
             track_conversion,
             archived,
             proxy,
@@ -240,6 +244,7 @@ impl LinkRecordSchema {
             utm_term,
             utm_content,
             folder_id,
+            tag_ids: tag_ids.iter().map(ToString::to_string).collect(),
             track_conversion,
             archived,
             proxy,
@@ -304,7 +309,7 @@ mod tests {
             "url": "https://acme.com/", "partnerId": "pn_1", "tenantId": null,
             "expiresAt": null, "expiredUrl": null, "disabled": false,
             "geo": {"FR": "https://acme.fr/"}, "ios": null, "android": null,
-            "title": "Jane", "utm_source": "partner", "trackConversion": true,
+            "title": "Jane", "utm_source": "partner", "tagIds": ["tag_1"], "trackConversion": true,
             "clicks": 7, "leads": 1, "conversions": 1, "sales": 1, "saleAmount": 4900,
             "createdAt": "2026-01-01T00:00:00Z", "updatedAt": null
         }))

@@ -153,16 +153,18 @@ engine_tests! {
         let track = track_services(&app);
         let acme = program(&app, "d.acme.com").await;
         let key = Some(acme.key.as_str());
+        let folder = call(&app, &track, Method::POST, "/folders", key, Some(json!({"name": "Campaigns"}))).await;
+        let folder_id = folder.body["id"].as_str().unwrap().to_owned();
         let created = call(&app, &track, Method::POST, "/links", key, Some(json!({
             "url": "https://acme.com/pricing?plan=pro&utm_source=old", "key": "dub-fields",
             "externalId": "campaign-42", "title": "Spring", "description": "Sale", "comments": "note",
-            "utm_source": "newsletter", "utm_medium": "email", "folderId": "fold_1",
+            "utm_source": "newsletter", "utm_medium": "email", "folderId": folder_id,
             "trackConversion": true, "archived": false, "tagIds": [], "webhookIds": [], "keyLength": 7,
         }))).await;
         assert_eq!(created.status, StatusCode::OK, "{}", created.body);
         let link = &created.body;
         assert_eq!(link["url"], "https://acme.com/pricing?plan=pro&utm_source=newsletter&utm_medium=email");
-        assert_eq!((link["externalId"].as_str(), link["title"].as_str(), link["folderId"].as_str()), (Some("campaign-42"), Some("Spring"), Some("fold_1")));
+        assert_eq!((link["externalId"].as_str(), link["title"].as_str(), link["folderId"].as_str()), (Some("campaign-42"), Some("Spring"), Some(folder_id.as_str())));
         assert_eq!(link["utm_source"], "newsletter");
         assert_eq!(link["trackConversion"], true);
         // Every field of Dub's LinkSchema is present, with Dub's type where we hold no value.
@@ -193,7 +195,7 @@ engine_tests! {
         assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.body);
         let gone = call(&app, &track, Method::GET, "/links/info?externalId=campaign-43", key, None).await;
         assert_eq!(gone.status, StatusCode::NOT_FOUND);
-        // What asks for behaviour we do not offer is refused, as is an unknown field.
+        // What asks for behaviour we do not offer is refused, as are an unknown tag and field.
         for (field, value) in [("password", json!("secret")), ("tagIds", json!(["tag_1"])),
                                ("webhookIds", json!(["wh_1"])), ("testVariants", json!([{"url": "https://a.com", "percentage": 50}])),
                                ("bogus", json!(1))] {
@@ -209,8 +211,10 @@ engine_tests! {
         let track = track_services(&app);
         let acme = program(&app, "l.acme.com").await;
         let key = Some(acme.key.as_str());
+        let folder = call(&app, &track, Method::POST, "/folders", key, Some(json!({"name": "F1"}))).await;
+        let f1 = folder.body["id"].as_str().unwrap().to_owned();
         let mut made = Vec::new();
-        for (n, extra) in [json!({}), json!({"folderId": "f1"}), json!({"archived": true}), json!({"folderId": "f1"}), json!({"tenantId": "t9"})].into_iter().enumerate() {
+        for (n, extra) in [json!({}), json!({"folderId": f1}), json!({"archived": true}), json!({"folderId": f1}), json!({"tenantId": "t9"})].into_iter().enumerate() {
             let mut body = json!({"url": format!("https://acme.com/page-{n}"), "key": format!("list-{n}")});
             for (field, value) in extra.as_object().unwrap() {
                 body[field] = value.clone();
@@ -233,15 +237,15 @@ engine_tests! {
         assert!(ids(&get("/links?page=3&pageSize=2".into()).await).is_empty());
         assert_eq!(ids(&get(format!("/links?startingAfter={}&pageSize=2", made[3])).await), visible[2..]);
         assert_eq!(ids(&get(format!("/links?endingBefore={}&pageSize=2", made[1])).await), visible[..2]);
-        assert_eq!(ids(&get("/links?folderId=f1".into()).await), [made[3].clone(), made[1].clone()]);
+        assert_eq!(ids(&get(format!("/links?folderId={f1}")).await), [made[3].clone(), made[1].clone()]);
         assert_eq!(ids(&get("/links?tenantId=t9".into()).await), [made[4].clone()]);
         assert_eq!(ids(&get("/links?search=page-0".into()).await), [made[0].clone()]);
-        assert!(ids(&get("/links?tagId=tag_1".into()).await).is_empty(), "no tags: nothing matches");
+        assert!(ids(&get("/links?tagId=tag_1".into()).await).is_empty(), "an unknown tag matches nothing");
         let count = get("/links/count".into()).await;
         assert_eq!(count.body, json!(4));
         let grouped = get("/links/count?groupBy=folderId&showArchived=true".into()).await;
-        assert_eq!(grouped.body, json!([{"folderId": null, "_count": 3}, {"folderId": "f1", "_count": 2}]));
-        for bad in ["/links?pageSize=101", "/links?page=0", "/links?page=2&startingAfter=x", "/links/count?groupBy=tagId", "/links?showArchived=maybe"] {
+        assert_eq!(grouped.body, json!([{"folderId": null, "_count": 3}, {"folderId": f1, "_count": 2}]));
+        for bad in ["/links?pageSize=101", "/links?page=0", "/links?page=2&startingAfter=x", "/links/count?groupBy=userId", "/links?showArchived=maybe"] {
             assert_eq!(get(bad.into()).await.status, StatusCode::BAD_REQUEST, "{bad}");
         }
         // Another program sees none of them.

@@ -19,6 +19,7 @@ mod program_admin;
 mod program_setup;
 mod redirect;
 mod sqs_engine;
+mod tags_folders;
 mod tracking;
 mod webhook_admin;
 mod webhooks;

@@ -1,0 +1,57 @@
+use crate::types::{FolderId, ProgramId, TagId};
+use time::OffsetDateTime;
+
+/// Dub's tag colours (`TagSchema.color`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum TagColor {
+    Red,
+    Yellow,
+    Green,
+    Blue,
+    Purple,
+    Brown,
+    Gray,
+    Pink,
+}
+
+impl TagColor {
+    /// The colours a tag created without one gets, as Dub picks (pink is only chosen).
+    pub const DEFAULTS: [TagColor; 7] = [
+        TagColor::Red,
+        TagColor::Yellow,
+        TagColor::Green,
+        TagColor::Blue,
+        TagColor::Purple,
+        TagColor::Brown,
+        TagColor::Gray,
+    ];
+}
+
+/// A tag that links of a program carry (Dub's link tags).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tag {
+    pub id: TagId,
+    pub program_id: ProgramId,
+    pub name: String,
+    pub color: TagColor,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// A folder of a program's links (Dub's folders).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Folder {
+    pub id: FolderId,
+    pub program_id: ProgramId,
+    pub name: String,
+    pub description: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
