@@ -194,6 +194,12 @@ pub fn link_external_id_claim(program: &ProgramId, external_id: &str) -> Key {
     Key::new(format!("PROG#{program}#LINKEXT#{external_id}"), "CLAIM")
 }
 
+/// A bulk link create of a program, by the SHA-256 of its items: which items it wrote, so that
+/// the same request sent again writes only the rest.
+pub fn link_bulk_record(program: &ProgramId, request_hash: &str) -> Key {
+    Key::new(format!("PROG#{program}#LINKBULK#{request_hash}"), "CLAIM")
+}
+
 /// gsi1 partition listing a partner's links (sort key: the link id).
 pub fn partner_links_index_pk(program: &ProgramId, partner: &PartnerId) -> String {
     format!("PROG#{program}#PARTNER#{partner}#LINKS")

@@ -285,3 +285,35 @@ pub async fn list_for_partner(
         .filter_map(|item| readable(item, link_of).map(|stored| stored.link))
         .collect())
 }
+
+/// The program's oldest link to `url` (Dub's upsert matches the destination exactly). There is
+/// no index by destination: this reads the program's links oldest first until one matches, so
+/// its cost grows with the program's links (see docs/dub-contract.md, "Choices").
+pub async fn find_by_url(
+    store: &dyn ItemStore,
+    program: &ProgramId,
+    url: &crate::types::WebUrl,
+) -> Result<Option<StoredLink>, StoreError> {
+    let mut cursor = None;
+    loop {
+        let page = store
+            .query(
+                Query::index(schema::GSI2.name, layout::program_links_index_pk(program))
+                    .cursor(cursor),
+            )
+            .await?;
+        let found = page
+            .items
+            .iter()
+            .filter_map(|item| readable(item, link_of))
+            .find(|stored| &stored.link.url == url);
+        if let Some(found) = found {
+            // The index is eventually consistent: the link itself is read strongly.
+            return find(store, program, &found.link.id).await;
+        }
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => return Ok(None),
+        }
+    }
+}
