@@ -3,8 +3,8 @@
 `dub`, pinned in tests/run), which validates every response strictly: `partners.create`,
 `partners.ban`, `partners.deactivate`, `partners.list` with several parameter sets, and
 `program_applications.list`, `.approve` and `.reject`, and `links.create`, `.get`, `.update`,
-`.list`, `.count`, `partners.create_link`, `.upsert_link`, `domains.list` and `qr_codes.get`, `.retrieve_links` (Dub's full LinkSchema), checking the parsed
-results.
+`.list`, `.count`, `partners.create_link`, `.upsert_link`, `domains.list` and `qr_codes.get`, `.retrieve_links` (Dub's full LinkSchema),
+`links.upsert`, `.create_many`, `.update_many` and `.delete_many`, checking the parsed results.
 
 Usage: .venv/bin/python tests/dub_sdk_partners.py path/to/local-stack-binary
 """
@@ -52,6 +52,7 @@ def main():
             run(dub)
             applications(dub, base, demo["apiKey"])
             links(dub)
+            bulk_links(dub)
     finally:
         stack.send_signal(signal.SIGINT)
         try:
@@ -209,6 +210,41 @@ def links(dub):
     except errors.UnprocessableEntity as error:
         check(error.data.error.code == "unprocessable_entity", str(error))
     print("OK: links.create / get / update / list / count and partners.create_link / retrieve_links / upsert_link parse as LinkSchema")
+
+
+def bulk_links(dub):
+    made = dub.links.upsert(request={"url": "https://acme.com/upsert", "key": "sdk-upsert"})
+    check(made.key == "sdk-upsert" and made.url == "https://acme.com/upsert", f"links.upsert creates: {made}")
+    again = dub.links.upsert(request={"url": "https://acme.com/upsert", "title": "Upserted"})
+    check(again.id == made.id and again.title == "Upserted", "links.upsert finds the link by its URL")
+
+    created = dub.links.create_many(request=[
+        {"url": "https://acme.com/bulk-1", "key": "sdk-bulk-1", "external_id": "sdk-bulk-1"},
+        {"url": "https://acme.com/bulk-2", "key": "sdk-bulk-2", "external_id": "sdk-bulk-2"},
+    ])
+    check([link.key for link in created] == ["sdk-bulk-1", "sdk-bulk-2"], f"links.create_many: {created}")
+    check([link.url for link in created] == ["https://acme.com/bulk-1", "https://acme.com/bulk-2"], "urls")
+    refused = dub.links.create_many(request=[
+        {"url": "https://acme.com/bulk-3", "key": "sdk-bulk-3"},
+        {"url": "https://acme.com/bulk-4", "key": "sdk-bulk-1"},
+    ])
+    check([item.code for item in refused] == ["unprocessable_entity", "conflict"], f"per-item errors: {refused}")
+    check(refused[1].link["key"] == "sdk-bulk-1" and "sdk-bulk-1" in refused[1].error, "the item and why")
+    ids = [link.id for link in created]
+    updated = dub.links.update_many(request={"link_ids": ids, "data": {"title": "Bulk", "archived": True}})
+    check([link.id for link in updated] == ids and all(l.title == "Bulk" and l.archived for l in updated),
+          f"links.update_many: {updated}")
+    by_external = dub.links.update_many(request={"external_ids": ["sdk-bulk-2"], "data": {"comments": "by external id"}})
+    check([link.id for link in by_external] == ids[1:] and by_external[0].comments == "by external id", "externalIds")
+    deleted = dub.links.delete_many(request={"link_ids": ids + [made.id]})
+    check(deleted.deleted_count == 3, f"links.delete_many: {deleted}")
+    check(dub.links.delete_many(request={"link_ids": ids}).deleted_count == 0, "gone ids are ignored")
+    try:
+        dub.links.create_many(request=[{"url": f"https://acme.com/{n}"} for n in range(101)])
+        check(False, "101 links must be refused")
+    except errors.UnprocessableEntity as error:
+        check(error.data.error.code == "unprocessable_entity", str(error))
+    print("OK: links.upsert / create_many / update_many / delete_many parse as Dub's models")
 
 
 def dub_version():

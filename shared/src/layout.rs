@@ -194,6 +194,14 @@ pub fn link_external_id_claim(program: &ProgramId, external_id: &str) -> Key {
     Key::new(format!("PROG#{program}#LINKEXT#{external_id}"), "CLAIM")
 }
 
+/// The partition of a program's entries of the links to one destination (by the SHA-256 of the
+/// URL, which may be longer than a key allows): Dub's upsert finds a link by its `url`.
+pub fn link_destination_pk(program: &ProgramId, url: &str) -> String {
+    use sha2::Digest;
+    let hash = hex::encode(sha2::Sha256::digest(url.as_bytes()));
+    format!("PROG#{program}#LINKURL#{hash}")
+}
+
 /// A bulk link create of a program, by the SHA-256 of its items: which items it wrote, so that
 /// the same request sent again writes only the rest.
 pub fn link_bulk_record(program: &ProgramId, request_hash: &str) -> Key {

@@ -94,7 +94,7 @@ pub async fn upsert_link(
 /// sent).
 #[derive(Debug)]
 pub enum BulkItem {
-    Link(Link),
+    Link(Box<Link>),
     Refused {
         item: serde_json::Value,
         error: DomainError,
@@ -111,7 +111,7 @@ fn too_many(count: usize) -> DomainError {
 enum Checked {
     /// Written by an earlier run of the same request.
     Done(BulkItem),
-    Planned(Link),
+    Planned(Box<Link>),
     Refused(DomainError),
 }
 
@@ -143,7 +143,7 @@ pub async fn create_links(
         let outcome = match written.links.get(&index) {
             Some(id) => Checked::Done(earlier_link(ctx, &program, id, item).await?),
             None => match check_new(ctx, &program, item, &mut keys, &mut external_ids).await {
-                Ok(link) => Checked::Planned(link),
+                Ok(link) => Checked::Planned(Box::new(link)),
                 Err(DomainError::Store(error)) => return Err(error.into()),
                 Err(DomainError::Queue(error)) => return Err(error.into()),
                 Err(error) => Checked::Refused(error),
@@ -157,7 +157,7 @@ pub async fn create_links(
             .iter()
             .enumerate()
             .filter_map(|(index, c)| match c {
-                Checked::Planned(link) => Some((index, link)),
+                Checked::Planned(link) => Some((index, &**link)),
                 _ => None,
             })
             .collect();
@@ -232,7 +232,7 @@ async fn earlier_link(
 ) -> Result<BulkItem, DomainError> {
     Ok(
         match repo::find(ctx.store.as_ref(), &program.id, id).await? {
-            Some(stored) => BulkItem::Link(stored.link),
+            Some(stored) => BulkItem::Link(Box::new(stored.link)),
             None => BulkItem::Refused {
                 item: item.clone(),
                 error: DomainError::NotFound(format!(
@@ -299,6 +299,7 @@ async fn write_created(
     for (index, link) in planned {
         let mut ops = repo::insert(link)?.to_vec();
         ops.extend(repo::external_id_claims(None, Some(link)));
+        ops.extend(repo::destination_entries(None, Some(link)));
         ops.push(outbox::record(&event(
             ctx,
             actor.clone(),
@@ -366,7 +367,7 @@ fn partly_created(error: StoreError, created: usize, members: &[(usize, &Link)])
     };
     let reason = match failed {
         0 => "the same request is being applied at the same time".to_owned(),
-        // Each link's actions are consecutive: the record's action, then 3 or 4 per link.
+        // Each link's actions are consecutive: the record's action, then 4 or 5 per link.
         _ => {
             let culprit = culprit(members, failed - 1)
                 .map_or_else(|| "a link".to_owned(), |index| format!("item {index}"));
@@ -383,7 +384,7 @@ fn partly_created(error: StoreError, created: usize, members: &[(usize, &Link)])
 fn culprit(members: &[(usize, &Link)], position: usize) -> Option<usize> {
     let mut start = 0;
     for (index, link) in members {
-        let len = 3 + usize::from(link.details.external_id.is_some());
+        let len = 4 + usize::from(link.details.external_id.is_some());
         if position < start + len {
             return Some(*index);
         }

@@ -178,6 +178,7 @@ pub(super) async fn insert_new(
         let created = event(ctx, actor.clone(), "link.created", &link);
         let mut ops = repo::insert(&link)?.to_vec();
         ops.extend(repo::external_id_claims(None, Some(&link)));
+        ops.extend(repo::destination_entries(None, Some(&link)));
         ops.push(outbox::record(&created)?);
         match ctx.store.transact(ops).await {
             Ok(()) => return Ok(link),
@@ -417,6 +418,7 @@ pub(super) fn update_ops(
         .then(|| ops.len() + external_claims.len() - 1)
         .filter(|_| link.details.external_id.is_some());
     ops.extend(external_claims);
+    ops.extend(repo::destination_entries(Some(&read.link), Some(link)));
     ops.push(outbox::record(&updated)?);
     Ok((
         ops,
@@ -473,6 +475,7 @@ pub(super) fn delete_ops(
     let deleted = event(ctx, actor, "link.deleted", &read.link);
     let mut ops = repo::remove(read).to_vec();
     ops.extend(repo::external_id_claims(Some(&read.link), None));
+    ops.extend(repo::destination_entries(Some(&read.link), None));
     ops.push(outbox::record(&deleted)?);
     Ok(ops)
 }

@@ -286,34 +286,64 @@ pub async fn list_for_partner(
         .collect())
 }
 
-/// The program's oldest link to `url` (Dub's upsert matches the destination exactly). There is
-/// no index by destination: this reads the program's links oldest first until one matches, so
-/// its cost grows with the program's links (see docs/dub-contract.md, "Choices").
+/// The entry that finds a link by its destination (Dub's upsert): under the program and the
+/// destination's hash, sorted by creation so that the oldest link comes first. It belongs to
+/// its link alone, so it is written, moved (as the link goes from `old` to `new`, either absent
+/// for a create or a delete) and removed in the link's transactions without a condition.
+/// Empty when the destination does not change.
+pub fn destination_entries(old: Option<&Link>, new: Option<&Link>) -> Vec<TxOp> {
+    if old.map(|l| &l.url) == new.map(|l| &l.url) {
+        return Vec::new();
+    }
+    let mut ops = Vec::new();
+    if let Some(old) = old {
+        ops.push(TxOp::Delete(Delete {
+            key: destination_entry(old),
+            condition: None,
+        }));
+    }
+    if let Some(new) = new {
+        let mut item = destination_entry(new).to_item();
+        item.insert(OWNER.into(), s(new.id.as_str()));
+        ops.push(TxOp::Put(Put {
+            item,
+            condition: None,
+        }));
+    }
+    ops
+}
+
+fn destination_entry(link: &Link) -> Key {
+    Key::new(
+        layout::link_destination_pk(&link.program_id, link.url.as_str()),
+        layout::time_sk(link.created_at, link.id.as_str()),
+    )
+}
+
+/// The program's oldest link to `url` (Dub's upsert matches the destination exactly), by its
+/// destination entries, strongly read.
 pub async fn find_by_url(
     store: &dyn ItemStore,
     program: &ProgramId,
     url: &crate::types::WebUrl,
 ) -> Result<Option<StoredLink>, StoreError> {
-    let mut cursor = None;
-    loop {
-        let page = store
-            .query(
-                Query::index(schema::GSI2.name, layout::program_links_index_pk(program))
-                    .cursor(cursor),
-            )
-            .await?;
-        let found = page
-            .items
-            .iter()
-            .filter_map(|item| readable(item, link_of))
-            .find(|stored| &stored.link.url == url);
-        if let Some(found) = found {
-            // The index is eventually consistent: the link itself is read strongly.
-            return find(store, program, &found.link.id).await;
-        }
-        match page.next {
-            Some(next) => cursor = Some(next),
-            None => return Ok(None),
+    let page = store
+        .query(
+            Query::table(layout::link_destination_pk(program, url.as_str()))
+                .consistent()
+                .limit(10),
+        )
+        .await?;
+    for entry in &page.items {
+        let Some(id) = get_s(entry, OWNER).and_then(|id| LinkId::parse(id).ok()) else {
+            continue;
+        };
+        // A hash shared by two destinations would list both: the link's own URL decides.
+        if let Some(found) = find(store, program, &id).await?
+            && &found.link.url == url
+        {
+            return Ok(Some(found));
         }
     }
+    Ok(None)
 }
