@@ -4,7 +4,8 @@
 //! The atomicity rule of the bulk endpoints (docs/dub-contract.md, "Choices"): every item is
 //! checked before anything is written, and one refused item means nothing is written. The
 //! writes are then transactions of up to 100 actions, and a link's actions (the link, its key
-//! and external id claims, its event) always share one, so no link is ever half written. A
+//! and external id claims, its destination entry, its event) always share one, so no link is
+//! ever half written and no claim is left without its link. A
 //! request of many links needs several transactions; should one fail (a key taken by another
 //! request in between, a crash), the same request sent again finishes the job without
 //! duplicates: a create records the links it wrote under the request's fingerprint, an update
