@@ -568,3 +568,38 @@ async fn write_all(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op() -> TxOp {
+        TxOp::Delete(crate::store::Delete {
+            key: Key::new("pk", "sk"),
+            condition: None,
+        })
+    }
+
+    #[test]
+    fn links_are_packed_whole_in_order() {
+        let groups: Vec<(usize, Vec<TxOp>)> = (0..40)
+            .map(|n| (n, (0..4 + n % 2).map(|_| op()).collect()))
+            .collect();
+        let chunks = pack(groups, LINK_OPS_PER_TRANSACTION);
+        let members: Vec<Vec<usize>> = chunks
+            .iter()
+            .map(|chunk| chunk.iter().map(|(n, _)| *n).collect())
+            .collect();
+        assert_eq!(
+            members.concat(),
+            (0..40).collect::<Vec<_>>(),
+            "in order, once each"
+        );
+        for chunk in &chunks {
+            let actions: usize = chunk.iter().map(|(_, ops)| ops.len()).sum();
+            assert!(actions <= LINK_OPS_PER_TRANSACTION, "{actions} actions");
+        }
+        // 4.5 actions a link on average: 22 links fill 99 actions.
+        assert_eq!(members[0].len(), 22);
+    }
+}

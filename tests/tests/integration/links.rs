@@ -415,6 +415,18 @@ engine_tests! {
         assert_eq!(d.status, StatusCode::NOT_FOUND, "nothing was written");
         assert_eq!(events(&app, &acme.id).await.len(), 3);
 
+        // Another program's id or partner is not found, and nothing is written.
+        let other = program(&app, "bulk.other.com").await;
+        let (theirs, _) = partner(&app, &other, "THEIRS1", None, "https://other.com/").await;
+        let foreign = bulk(json!([
+            {"url": "https://acme.com/j", "programId": other.id.as_str()},
+            {"url": "https://acme.com/k", "partnerId": theirs.id.as_str()},
+        ])).await;
+        let codes: Vec<&str> = foreign.body.as_array().unwrap().iter().map(|item| item["code"].as_str().unwrap()).collect();
+        assert_eq!(codes, ["not_found", "not_found"], "{}", foreign.body);
+        assert_eq!(repo::list_for_partner(app.store.as_ref(), &other.id, &theirs.id, 10).await.unwrap().len(), 1, "only its default link");
+        assert_eq!(events(&app, &acme.id).await.len(), 3);
+
         // Limits, and the scope.
         let many: Vec<Value> = (0..101).map(|n| json!({"url": format!("https://acme.com/{n}")})).collect();
         let too_many = bulk(Value::Array(many)).await;
