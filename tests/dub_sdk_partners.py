@@ -4,8 +4,8 @@
 `partners.ban`, `partners.deactivate`, `partners.list` with several parameter sets, and
 `program_applications.list`, `.approve` and `.reject`, and `links.create`, `.get`, `.update`,
 `.list`, `.count`, `partners.create_link`, `.upsert_link`, `domains.list` and `qr_codes.get`, `.retrieve_links` (Dub's full LinkSchema),
-`tags.*`, `folders.*` and `discount_codes.*` with tagged links and their filters, checking the
-parsed results.
+`tags.*`, `folders.*` and `discount_codes.*` with tagged links and their filters, and
+`links.upsert`, `.create_many`, `.update_many` and `.delete_many`, checking the parsed results.
 
 Usage: .venv/bin/python tests/dub_sdk_partners.py path/to/local-stack-binary
 """
@@ -54,6 +54,7 @@ def main():
             applications(dub, base, demo["apiKey"])
             links(dub)
             labels(dub)
+            bulk_links(dub)
     finally:
         stack.send_signal(signal.SIGINT)
         try:
@@ -213,64 +214,8 @@ def links(dub):
     print("OK: links.create / get / update / list / count and partners.create_link / retrieve_links / upsert_link parse as LinkSchema")
 
 
-def labels(dub):
-    spring = dub.tags.create(request={"name": "SDK Spring", "color": "green"})
-    check(spring.id.startswith("tag_") and spring.name == "SDK Spring" and spring.color == "green", f"tags.create: {spring}")
-    promo = dub.tags.create(request={"name": "SDK Promo"})
-    check(promo.color.value in ["red", "yellow", "green", "blue", "purple", "brown", "gray"], "a colour is picked")
-    listed = dub.tags.list(request={"search": "sdk"})
-    check([t.name for t in listed] == ["SDK Promo", "SDK Spring"], f"tags.list by name: {[t.name for t in listed]}")
-    by_ids = dub.tags.list(request={"ids": [spring.id, promo.id], "sort_by": "createdAt", "sort_order": "desc"})
-    check([t.id for t in by_ids] == [promo.id, spring.id], f"tags.list ids, newest first: {[t.id for t in by_ids]}")
-    renamed = dub.tags.update(id=spring.id, request_body={"name": "SDK Summer", "color": "blue"})
-    check(renamed.id == spring.id and renamed.name == "SDK Summer" and renamed.color == "blue", f"tags.update: {renamed}")
-
-    folder = dub.folders.create(request={"name": "SDK Campaigns", "description": "Q2"})
-    check(folder.id.startswith("fold_") and folder.description == "Q2" and folder.type == "default", f"folders.create: {folder}")
-    changed = dub.folders.update(id=folder.id, request_body={"name": "SDK Launches"})
-    check(changed.name == "SDK Launches" and changed.description == "Q2", f"folders.update: {changed}")
-    check([f.id for f in dub.folders.list(request={"search": "launch"})] == [folder.id], "folders.list search")
-
-    tagged = dub.links.create(request={"url": "https://acme.com/tagged", "key": "sdk-tagged",
-                                       "tag_ids": [spring.id], "tag_names": ["sdk promo"], "folder_id": folder.id})
-    check([(t.id, t.name) for t in tagged.tags] == [(spring.id, "SDK Summer"), (promo.id, "SDK Promo")], f"link tags: {tagged.tags}")
-    check(tagged.folder_id == folder.id, "link folder")
-    by_tag = dub.links.list(request={"tag_ids": [promo.id]}).result
-    check([l.id for l in by_tag] == [tagged.id], f"links.list tagIds: {[l.id for l in by_tag]}")
-    by_name = dub.links.list(request={"tag_names": ["SDK SUMMER"]}).result
-    check([l.id for l in by_name] == [tagged.id], "links.list tagNames")
-    by_folder = dub.links.list(request={"folder_id": folder.id}).result
-    check([l.id for l in by_folder] == [tagged.id], "links.list folderId")
-    check(dub.links.count(request={"tag_ids": [spring.id]}) == 1, "links.count tagIds")
-    retagged = dub.links.update(link_id=tagged.id, request_body={"tag_ids": [promo.id]})
-    check([t.id for t in retagged.tags] == [promo.id], "links.update replaces the tags")
-    try:
-        dub.links.create(request={"url": "https://acme.com/x", "tag_names": ["no such tag"]})
-        check(False, "an unknown tag must be refused")
-    except errors.UnprocessableEntity as error:
-        check(error.data.error.code == "unprocessable_entity", str(error))
-
-    check(dub.tags.delete(id=promo.id).id == promo.id, "tags.delete")
-    check(dub.links.get(request={"link_id": tagged.id}).tags == [], "a deleted tag leaves every link")
-    check(dub.folders.delete(id=folder.id).id == folder.id, "folders.delete")
-    check(dub.links.get(request={"link_id": tagged.id}).folder_id is None, "a deleted folder's links are in none")
-
-    partner = dub.partners.create(request={"email": "coder@example.com", "name": "Cody Coder", "tenant_id": "coder-1"})
-    link = dub.partners.create_link(request={"partner_id": partner.id, "url": "https://acme.com/code"})
-    code = dub.discount_codes.create(request={"partner_id": partner.id, "link_id": link.id, "code": "CODY10"})
-    check(code.id.startswith("dcode_") and code.code == "CODY10", f"discount_codes.create: {code}")
-    check(code.partner_id == partner.id and code.link_id == link.id, "the code's partner and link")
-    codes = dub.discount_codes.list(request={"partner_id": partner.id})
-    check([c.id for c in codes] == [code.id], f"discount_codes.list: {codes}")
-    check([c.id for c in dub.discount_codes.list(request={"code": "cody10"})] == [code.id], "by code, any case")
-    try:
-        dub.discount_codes.create(request={"partner_id": partner.id, "link_id": link.id, "code": "OTHER"})
-        check(False, "a link has one code")
-    except errors.Conflict as error:
-        check(error.data.error.code == "conflict", str(error))
-    check(dub.discount_codes.delete(id_or_code="cody10").id == code.id, "discount_codes.delete by code")
-    check(dub.discount_codes.list(request={"partner_id": partner.id}) == [], "the code is gone")
-    print("OK: tags.* / folders.* / discount_codes.* and tagged links (filters by tag ids, names, folder) parse as Dub's schemas")
+`tags.*`, `folders.*` and `discount_codes.*` with tagged links and their filters, and
+`links.upsert`, `.create_many`, `.update_many` and `.delete_many`, checking the parsed results.
 
 
 def dub_version():

@@ -242,6 +242,20 @@ pub fn link_discount_code_claim(link: &LinkId) -> Key {
     Key::new(format!("LINK#{link}"), "DISCOUNTCODE")
 }
 
+/// The partition of a program's entries of the links to one destination (by the SHA-256 of the
+/// URL, which may be longer than a key allows): Dub's upsert finds a link by its `url`.
+pub fn link_destination_pk(program: &ProgramId, url: &str) -> String {
+    use sha2::Digest;
+    let hash = hex::encode(sha2::Sha256::digest(url.as_bytes()));
+    format!("PROG#{program}#LINKURL#{hash}")
+}
+
+/// A bulk link create of a program, by the SHA-256 of its items: which items it wrote, so that
+/// the same request sent again writes only the rest.
+pub fn link_bulk_record(program: &ProgramId, request_hash: &str) -> Key {
+    Key::new(format!("PROG#{program}#LINKBULK#{request_hash}"), "CLAIM")
+}
+
 /// gsi1 partition listing a partner's links (sort key: the link id).
 pub fn partner_links_index_pk(program: &ProgramId, partner: &PartnerId) -> String {
     format!("PROG#{program}#PARTNER#{partner}#LINKS")

@@ -109,6 +109,33 @@ async function partnersAndLinks(dub) {
   check(banned.partnerId === partner.id, "partners.ban");
 }
 
+async function bulkLinks(dub) {
+  const made = await dub.links.upsert({ url: "https://acme.com/node-upsert", key: "node-upsert" });
+  check(made.key === "node-upsert" && made.url === "https://acme.com/node-upsert", "links.upsert creates");
+  const again = await dub.links.upsert({ url: "https://acme.com/node-upsert", title: "Upserted" });
+  check(again.id === made.id && again.title === "Upserted", "links.upsert finds the link by its URL");
+  const created = await dub.links.createMany([
+    { url: "https://acme.com/node-bulk-1", key: "node-bulk-1", externalId: "node-bulk-1" },
+    { url: "https://acme.com/node-bulk-2", key: "node-bulk-2" },
+  ]);
+  check(created.map((l) => l.key).join() === "node-bulk-1,node-bulk-2", "links.createMany");
+  check(created.map((l) => l.url).join() === "https://acme.com/node-bulk-1,https://acme.com/node-bulk-2", "urls");
+  const refused = await dub.links.createMany([
+    { url: "https://acme.com/node-bulk-3" },
+    { url: "javascript:alert(1)" },
+  ]);
+  check(refused.map((item) => item.code).join() === "unprocessable_entity,unprocessable_entity", "per-item errors");
+  check(refused[1].link.url === "javascript:alert(1)" && refused[1].error.includes("url"), "the item and why");
+  const ids = created.map((l) => l.id);
+  const updated = await dub.links.updateMany({ linkIds: ids, data: { title: "Bulk" } });
+  check(updated.map((l) => l.id).join() === ids.join() && updated.every((l) => l.title === "Bulk"), "links.updateMany");
+  const byExternal = await dub.links.updateMany({ externalIds: ["node-bulk-1"], data: { comments: "ext" } });
+  check(byExternal.length === 1 && byExternal[0].id === ids[0] && byExternal[0].comments === "ext", "updateMany by externalIds");
+  const deleted = await dub.links.deleteMany({ linkIds: [...ids, made.id] });
+  check(deleted.deletedCount === 3, "links.deleteMany");
+  check((await dub.links.deleteMany({ linkIds: ids })).deletedCount === 0, "gone ids are ignored");
+}
+
 async function applications(dub, base, key) {
   const ids = [];
   for (const n of [0, 1]) {
@@ -196,10 +223,11 @@ const { stack, base, demo } = await startStack(binary);
 try {
   const dub = new Dub({ token: demo.apiKey, serverURL: base });
   await partnersAndLinks(dub);
+  await bulkLinks(dub);
   await applications(dub, base, demo.apiKey);
   await tracking(dub, base, demo.apiKey);
   await labels(dub);
-  console.log("OK: npm dub 0.73.5 parsed partners, links, QR codes, domains, applications, tracking, commissions, customers, tags, folders and discount codes");
+  console.log("OK: npm dub 0.73.5 parsed partners, links (bulk and upsert too), QR codes, domains, applications, tracking, commissions, customers, tags, folders and discount codes");
 } finally {
   stack.kill("SIGINT");
 }

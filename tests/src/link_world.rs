@@ -124,6 +124,7 @@ pub async fn partner(
         .map(|(_, op)| op)
         .collect();
     ops.extend(partners::insert_link(&link).unwrap());
+    ops.extend(shared::links::repo::destination_entries(None, Some(&link)));
     app.store.transact(ops).await.unwrap();
     (partner, link)
 }

@@ -16,7 +16,10 @@ use shared::web::{
     ApiError, ApiRequest, ApiResponse, ErrorCode, Route, RouteMatch, json, pages, serve,
 };
 use shared::wire::domains::DomainSchema;
-use shared::wire::links::{DeletedLinkSchema, LinkCountGroupSchema, LinkCountSchema};
+use shared::wire::links::{
+    BulkDeletedLinksSchema, BulkLinkSchema, DeletedLinkSchema, LinkCountGroupSchema,
+    LinkCountSchema, LinkSchema,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Endpoint {
@@ -29,6 +32,10 @@ pub enum Endpoint {
     CreatePartnerLink,
     ListPartnerLinks,
     UpsertPartnerLink,
+    UpsertLink,
+    CreateLinks,
+    UpdateLinks,
+    DeleteLinks,
     ListDomains,
     ManageDomain,
     QrCode,
@@ -42,6 +49,10 @@ pub const ROUTES: &[Route<Endpoint>] = &[
     Route::new(Method::GET, "/links", Endpoint::ListLinks),
     Route::new(Method::GET, "/links/count", Endpoint::CountLinks),
     Route::new(Method::GET, "/links/info", Endpoint::LinkInfo),
+    Route::new(Method::PUT, "/links/upsert", Endpoint::UpsertLink),
+    Route::new(Method::POST, "/links/bulk", Endpoint::CreateLinks),
+    Route::new(Method::PATCH, "/links/bulk", Endpoint::UpdateLinks),
+    Route::new(Method::DELETE, "/links/bulk", Endpoint::DeleteLinks),
     Route::new(Method::PATCH, "/links/{linkId}", Endpoint::UpdateLink),
     Route::new(Method::DELETE, "/links/{linkId}", Endpoint::DeleteLink),
     Route::new(Method::POST, "/partners/links", Endpoint::CreatePartnerLink),
@@ -221,6 +232,30 @@ async fn endpoint(
             StatusCode::OK,
             &DeletedLinkSchema {
                 id: links::delete_link(ctx, &principal, link_id).await?,
+            },
+        ),
+        Endpoint::UpsertLink => json(
+            StatusCode::OK,
+            &LinkSchema::of(&links::upsert_link(ctx, &principal, request.json()?).await?),
+        ),
+        Endpoint::CreateLinks => {
+            let created = links::create_links(ctx, &principal, request.json()?).await?;
+            let answer: Vec<_> = created.into_iter().map(BulkLinkSchema::of).collect();
+            json(StatusCode::OK, &answer)
+        }
+        Endpoint::UpdateLinks => json(
+            StatusCode::OK,
+            &links::update_links(ctx, &principal, request.json()?)
+                .await?
+                .iter()
+                .map(LinkSchema::of)
+                .collect::<Vec<_>>(),
+        ),
+        Endpoint::DeleteLinks => json(
+            StatusCode::OK,
+            &BulkDeletedLinksSchema {
+                deleted_count: links::delete_links(ctx, &principal, request.query("linkIds"))
+                    .await? as u64,
             },
         ),
         Endpoint::CreatePartnerLink => json(

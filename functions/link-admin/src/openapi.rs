@@ -7,14 +7,17 @@ use shared::discount_codes;
 use shared::links::folders;
 use shared::links::tags::TagInput;
 use shared::links::{
-    CreateLink, CreatePartnerLink, UpdateLink, UpsertPartnerLink,
+    BulkUpdateLinks, CreateLink, CreateLinks, CreatePartnerLink, UpdateLink, UpsertPartnerLink,
     track::{TrackClick, TrackReferral, TrackedClick, TrackedReferral},
 };
 use shared::web::openapi::{Access, DocumentedRoute, Operation, document_routes};
 use shared::wire::discount_codes::DiscountCodeSchema;
 use shared::wire::domains::DomainSchema;
 use shared::wire::folders::{DeletedIdSchema, FolderSchema};
-use shared::wire::links::{DeletedLinkSchema, LinkCountSchema, LinkSchema, LinkTagSchema};
+use shared::wire::links::{
+    BulkDeletedLinksSchema, BulkLinkSchema, DeletedLinkSchema, LinkCountSchema, LinkSchema,
+    LinkTagSchema,
+};
 
 pub fn routes() -> Vec<DocumentedRoute> {
     document_routes("link-admin", ROUTES, describe)
@@ -46,6 +49,18 @@ fn describe(endpoint: Endpoint) -> Operation {
         Endpoint::DeleteLink => {
             Operation::new("Delete a link", ProgramKey).returns::<DeletedLinkSchema>(StatusCode::OK)
         }
+        Endpoint::UpsertLink => Operation::new("Update or create the link to a URL", ProgramKey)
+            .body::<CreateLink>()
+            .returns::<LinkSchema>(StatusCode::OK),
+        Endpoint::CreateLinks => Operation::new("Create up to 100 links", ProgramKey)
+            .body::<CreateLinks>()
+            .returns_list::<BulkLinkSchema>(),
+        Endpoint::UpdateLinks => Operation::new("Update up to 100 links", ProgramKey)
+            .body::<BulkUpdateLinks>()
+            .returns_list::<LinkSchema>(),
+        Endpoint::DeleteLinks => Operation::new("Delete up to 100 links", ProgramKey)
+            .required_query::<String>("linkIds", "The links' ids, comma-separated.")
+            .returns::<BulkDeletedLinksSchema>(StatusCode::OK),
         Endpoint::CreatePartnerLink => Operation::new("Create a link for a partner", ProgramKey)
             .body::<CreatePartnerLink>()
             .returns::<LinkSchema>(StatusCode::CREATED),

@@ -132,6 +132,7 @@ pub async fn demo_partner(
         .map(|(_, op)| op)
         .collect();
     ops.extend(shared::partners::insert_link(&link).map_err(|e| e.to_string())?);
+    ops.extend(shared::links::repo::destination_entries(None, Some(&link)));
     ctx.store
         .transact(ops)
         .await

@@ -239,6 +239,9 @@ fn transaction(
     let [link_op, key_op] = partners::insert_link(&link)?;
     steps.push((Step::Link, link_op));
     steps.push((Step::LinkKey, key_op));
+    for op in crate::links::repo::destination_entries(None, Some(&link)) {
+        steps.push((Step::Link, op));
+    }
     steps.push((Step::Group, groups::group_unchanged(group)));
     if customer_is_new {
         steps.extend(

@@ -97,14 +97,20 @@ pub async fn links_program(
         .ok_or_else(|| DomainError::not_found("Program"))
 }
 
-fn check_program_id(program: &Program, requested: Option<&str>) -> Result<(), DomainError> {
+pub(super) fn check_program_id(
+    program: &Program,
+    requested: Option<&str>,
+) -> Result<(), DomainError> {
     match requested {
         Some(id) if id != program.id.as_str() => Err(DomainError::not_found("Program")),
         _ => Ok(()),
     }
 }
 
-fn check_domain(program: &Program, requested: Option<&str>) -> Result<String, DomainError> {
+pub(super) fn check_domain(
+    program: &Program,
+    requested: Option<&str>,
+) -> Result<String, DomainError> {
     let domain = requested
         .map(|d| d.trim().trim_end_matches('.').to_ascii_lowercase())
         .unwrap_or_else(|| program.domain.clone());
@@ -130,7 +136,7 @@ async fn check_partner(
         .ok_or_else(|| DomainError::not_found("Partner"))
 }
 
-fn key_taken(link: &Link) -> DomainError {
+pub(super) fn key_taken(link: &Link) -> DomainError {
     DomainError::Conflict(format!(
         "The key `{}` is already in use on {}.",
         if link.key.is_empty() {
@@ -142,15 +148,15 @@ fn key_taken(link: &Link) -> DomainError {
     ))
 }
 
-fn external_id_taken() -> DomainError {
+pub(super) fn external_id_taken() -> DomainError {
     DomainError::Conflict("Another link of the program has this `externalId`.".into())
 }
 
-fn changed_meanwhile() -> DomainError {
+pub(super) fn changed_meanwhile() -> DomainError {
     DomainError::Conflict("The link changed while this request ran; retry.".into())
 }
 
-fn event(
+pub(super) fn event(
     ctx: &AppContext,
     actor: Actor,
     name: &str,
@@ -181,6 +187,7 @@ pub(super) async fn insert_new(
         let created = event(ctx, actor.clone(), "link.created", &link, labels);
         let mut ops = repo::insert(&link)?.to_vec();
         ops.extend(repo::external_id_claims(None, Some(&link)));
+        ops.extend(repo::destination_entries(None, Some(&link)));
         ops.push(outbox::record(&created)?);
         match ctx.store.transact(ops).await {
             Ok(()) => return Ok(link),
@@ -207,13 +214,25 @@ pub async fn create_link(
     principal: &Principal,
     request: CreateLink,
 ) -> Result<Link, DomainError> {
-    fields::refuse_unknown(&request.unknown)?;
     let program = links_program(ctx, principal, Scope::LinksWrite).await?;
-    check_program_id(&program, request.program_id.as_deref())?;
     let labels = LinkLabels::read(ctx.store.as_ref(), &program.id).await?;
+    let (link, random_key) = new_link(ctx, &program, request, &labels).await?;
+    insert_new(ctx, principal.actor(), link, random_key, &labels).await
+}
+
+/// The link a create request asks for, checked but not written (a bulk create checks every
+/// link before it writes any), and whether its key was drawn at random.
+pub(super) async fn new_link(
+    ctx: &AppContext,
+    program: &Program,
+    request: CreateLink,
+    labels: &LinkLabels,
+) -> Result<(Link, bool), DomainError> {
+    fields::refuse_unknown(&request.unknown)?;
+    check_program_id(program, request.program_id.as_deref())?;
     let mut details = crate::model::LinkDetails::default();
-    request.details.apply(&mut details, &labels)?;
-    let domain = check_domain(&program, request.domain.as_deref())?;
+    request.details.apply(&mut details, labels)?;
+    let domain = check_domain(program, request.domain.as_deref())?;
     let (key, random_key) = match request.key.as_deref() {
         Some(raw) => (LinkKey::parse(raw)?, false),
         None => (LinkKey::random(ctx.random.as_ref()), true),
@@ -237,7 +256,7 @@ pub async fn create_link(
         created_at: ctx.clock.now(),
         updated_at: None,
     };
-    insert_new(ctx, principal.actor(), link, random_key, &labels).await
+    Ok((link, random_key))
 }
 
 /// `GET /links/info?domain=&key=` (or `?linkId=`, or `?externalId=`).
@@ -281,7 +300,7 @@ pub async fn link_info(
 }
 
 /// A link of the program by its id, or by `ext_` + its external id (Dub's rule).
-async fn stored_link(
+pub(super) async fn stored_link(
     ctx: &AppContext,
     program: &Program,
     link_id: &str,
@@ -299,7 +318,7 @@ async fn stored_link(
 }
 
 /// Names a link by its external id where a link id is expected: `ext_campaign-42`.
-const EXTERNAL_ID_PREFIX: &str = "ext_";
+pub(super) const EXTERNAL_ID_PREFIX: &str = "ext_";
 
 /// `PATCH /links/{id}`.
 pub async fn update_link(
@@ -308,12 +327,35 @@ pub async fn update_link(
     link_id: &str,
     request: UpdateLink,
 ) -> Result<Link, DomainError> {
-    fields::refuse_unknown(&request.unknown)?;
     let program = links_program(ctx, principal, Scope::LinksWrite).await?;
     let read = stored_link(ctx, &program, link_id).await?;
-    let mut link = read.link.clone();
     let labels = LinkLabels::read(ctx.store.as_ref(), &program.id).await?;
-    request.details.apply(&mut link.details, &labels)?;
+    let link = changed_link(ctx, &program, &read.link, request, &labels).await?;
+    if link == read.link {
+        return Ok(link);
+    }
+    let (ops, conflicts) = update_ops(ctx, principal.actor(), &link, &read, &labels)?;
+    match ctx.store.transact(ops).await {
+        Ok(()) => Ok(link),
+        Err(error) => match error.failed_condition_index() {
+            Some(index) => Err(conflicts.error(index, &link)),
+            None => Err(error.into()),
+        },
+    }
+}
+
+/// `link` as an update request changes it, checked but not written; unchanged when the
+/// request changes nothing.
+pub(super) async fn changed_link(
+    ctx: &AppContext,
+    program: &Program,
+    read: &Link,
+    request: UpdateLink,
+    labels: &LinkLabels,
+) -> Result<Link, DomainError> {
+    fields::refuse_unknown(&request.unknown)?;
+    let mut link = read.clone();
+    request.details.apply(&mut link.details, labels)?;
     if let Some(url) = &request.url {
         link.url = fields::url("url", url)?;
     }
@@ -345,29 +387,60 @@ pub async fn update_link(
     if let Some(android) = request.android {
         link.android = fields::optional_url("android", android.as_deref())?;
     }
-    if link == read.link {
-        return Ok(link);
+    if link != *read {
+        link.updated_at = Some(ctx.clock.now());
     }
-    link.updated_at = Some(ctx.clock.now());
-    let updated = event(ctx, principal.actor(), "link.updated", &link, &labels);
-    let mut ops = repo::replace(&link, &read)?;
-    let key_changed = ops.len() == 3;
-    let external_claims = repo::external_id_claims(Some(&read.link), Some(&link));
+    Ok(link)
+}
+
+/// Which failed condition of an update's actions means what.
+pub(super) struct UpdateConflicts {
+    /// The new key's claim, when the key changed.
+    key_claim: Option<usize>,
+    /// The new external id's claim, when it changed to another id.
+    external_claim: Option<usize>,
+}
+
+impl UpdateConflicts {
+    /// The error for the action at `index` failing its condition.
+    pub(super) fn error(&self, index: usize, link: &Link) -> DomainError {
+        if Some(index) == self.key_claim {
+            key_taken(link)
+        } else if Some(index) == self.external_claim {
+            external_id_taken()
+        } else {
+            changed_meanwhile()
+        }
+    }
+}
+
+/// The actions of an update of `read` to `link` (the link, its claims, `link.updated`),
+/// numbered from 0, and what each failed condition would mean.
+pub(super) fn update_ops(
+    ctx: &AppContext,
+    actor: Actor,
+    link: &Link,
+    read: &StoredLink,
+    labels: &LinkLabels,
+) -> Result<(Vec<TxOp>, UpdateConflicts), DomainError> {
+    let updated = event(ctx, actor, "link.updated", link, labels);
+    let mut ops = repo::replace(link, read)?;
+    let key_claim = (ops.len() == 3).then_some(2);
+    let external_claims = repo::external_id_claims(Some(&read.link), Some(link));
     // The new external id's claim is the last of these: its failure means the id is taken.
-    let external_claim_index = (!external_claims.is_empty())
+    let external_claim = (!external_claims.is_empty())
         .then(|| ops.len() + external_claims.len() - 1)
         .filter(|_| link.details.external_id.is_some());
     ops.extend(external_claims);
+    ops.extend(repo::destination_entries(Some(&read.link), Some(link)));
     ops.push(outbox::record(&updated)?);
-    match ctx.store.transact(ops).await {
-        Ok(()) => Ok(link),
-        Err(error) => match error.failed_condition_index() {
-            Some(2) if key_changed => Err(key_taken(&link)),
-            Some(index) if Some(index) == external_claim_index => Err(external_id_taken()),
-            Some(_) => Err(changed_meanwhile()),
-            None => Err(error.into()),
+    Ok((
+        ops,
+        UpdateConflicts {
+            key_claim,
+            external_claim,
         },
-    }
+    ))
 }
 
 /// `DELETE /links/{id}`: the deleted link's id. A partner's default referral link stays
@@ -379,34 +452,80 @@ pub async fn delete_link(
 ) -> Result<LinkId, DomainError> {
     let program = links_program(ctx, principal, Scope::LinksWrite).await?;
     let read = stored_link(ctx, &program, link_id).await?;
-    if let Some(partner) = &read.link.partner_id {
-        let owner = partners::find_partner(ctx.store.as_ref(), &program.id, partner).await?;
-        if owner.is_some_and(|p| p.default_link_id.as_ref() == Some(&read.link.id)) {
-            return Err(DomainError::Conflict(
-                "This is the partner's default referral link; disable it instead.".into(),
-            ));
-        }
-    }
+    refuse_default_link(ctx, &program, &read.link).await?;
     let labels = LinkLabels::read(ctx.store.as_ref(), &program.id).await?;
-    let deleted = event(ctx, principal.actor(), "link.deleted", &read.link, &labels);
-    let mut ops = repo::remove(&read).to_vec();
+    let (ops, code_index) = delete_ops(ctx, principal.actor(), &read, &labels)?;
+    match ctx.store.transact(ops).await {
+        Ok(()) => Ok(read.link.id),
+        Err(error) if error.failed_condition_index() == Some(code_index) => {
+            Err(has_discount_code())
+        }
+        Err(error) if error.failed_condition_index().is_some() => Err(changed_meanwhile()),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// 409 for a partner's default referral link: it stays so that its partner always has one.
+pub(super) async fn refuse_default_link(
+    ctx: &AppContext,
+    program: &Program,
+    link: &Link,
+) -> Result<(), DomainError> {
+    let Some(partner) = &link.partner_id else {
+        return Ok(());
+    };
+    let owner = partners::find_partner(ctx.store.as_ref(), &program.id, partner).await?;
+    if owner.is_some_and(|p| p.default_link_id.as_ref() == Some(&link.id)) {
+        return Err(DomainError::Conflict(format!(
+            "`{}` is its partner's default referral link; disable it instead.",
+            link.id
+        )));
+    }
+    Ok(())
+}
+
+/// The actions deleting a link read at `read`: the link, its claims, `link.deleted`.
+/// The actions of a link's delete, and the index of the check that it has no discount code: a
+/// sale paid with a link's code is attributed through the link, so the code goes first (checked
+/// in the same transaction, so a code made meanwhile is seen).
+pub(super) fn delete_ops(
+    ctx: &AppContext,
+    actor: Actor,
+    read: &StoredLink,
+    labels: &LinkLabels,
+) -> Result<(Vec<TxOp>, usize), DomainError> {
+    let deleted = event(ctx, actor, "link.deleted", &read.link, labels);
+    let mut ops = repo::remove(read).to_vec();
     ops.extend(repo::external_id_claims(Some(&read.link), None));
-    // A sale paid with a link's discount code is attributed through the link: the code goes
-    // first (checked in this transaction, so a code made meanwhile is seen).
+    ops.extend(repo::destination_entries(Some(&read.link), None));
     let code_index = ops.len();
     ops.push(TxOp::Check {
         key: crate::layout::link_discount_code_claim(&read.link.id),
         condition: Condition::NotExists,
     });
     ops.push(outbox::record(&deleted)?);
-    match ctx.store.transact(ops).await {
-        Ok(()) => Ok(read.link.id),
-        Err(error) if error.failed_condition_index() == Some(code_index) => Err(
-            DomainError::Conflict("This link has a discount code; delete the code first.".into()),
-        ),
-        Err(error) if error.failed_condition_index().is_some() => Err(changed_meanwhile()),
-        Err(error) => Err(error.into()),
+    Ok((ops, code_index))
+}
+
+/// 409 for a link with a discount code, before a bulk delete writes anything (the delete's own
+/// check stays, for a code made meanwhile).
+pub(super) async fn refuse_discount_coded(
+    ctx: &AppContext,
+    link: &Link,
+) -> Result<(), DomainError> {
+    let claim = crate::layout::link_discount_code_claim(&link.id);
+    match ctx
+        .store
+        .get(&claim, crate::store::Consistency::Strong)
+        .await?
+    {
+        Some(_) => Err(has_discount_code()),
+        None => Ok(()),
     }
+}
+
+pub(super) fn has_discount_code() -> DomainError {
+    DomainError::Conflict("This link has a discount code; delete the code first.".into())
 }
 
 /// The destination URL a partner link gets when the request names none: the partner's default

@@ -2,6 +2,7 @@
 //! click tracking.
 
 pub mod agent;
+mod bulk;
 mod fields;
 pub mod folders;
 pub mod key;
@@ -18,6 +19,10 @@ pub mod track;
 mod view;
 
 pub use agent::{Agent, AgentParser, Platform};
+pub use bulk::{
+    BulkItem, BulkUpdateLinks, CreateLinks, MAX_BULK_LINKS, bulk_record, create_links,
+    delete_links, update_links, upsert_link,
+};
 pub use fields::present;
 pub use key::{LinkKey, ROOT_KEY_ALIAS};
 pub use labels::LinkLabels;

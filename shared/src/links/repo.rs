@@ -285,3 +285,65 @@ pub async fn list_for_partner(
         .filter_map(|item| readable(item, link_of).map(|stored| stored.link))
         .collect())
 }
+
+/// The entry that finds a link by its destination (Dub's upsert): under the program and the
+/// destination's hash, sorted by creation so that the oldest link comes first. It belongs to
+/// its link alone, so it is written, moved (as the link goes from `old` to `new`, either absent
+/// for a create or a delete) and removed in the link's transactions without a condition.
+/// Empty when the destination does not change.
+pub fn destination_entries(old: Option<&Link>, new: Option<&Link>) -> Vec<TxOp> {
+    if old.map(|l| &l.url) == new.map(|l| &l.url) {
+        return Vec::new();
+    }
+    let mut ops = Vec::new();
+    if let Some(old) = old {
+        ops.push(TxOp::Delete(Delete {
+            key: destination_entry(old),
+            condition: None,
+        }));
+    }
+    if let Some(new) = new {
+        let mut item = destination_entry(new).to_item();
+        item.insert(OWNER.into(), s(new.id.as_str()));
+        ops.push(TxOp::Put(Put {
+            item,
+            condition: None,
+        }));
+    }
+    ops
+}
+
+fn destination_entry(link: &Link) -> Key {
+    Key::new(
+        layout::link_destination_pk(&link.program_id, link.url.as_str()),
+        layout::time_sk(link.created_at, link.id.as_str()),
+    )
+}
+
+/// The program's oldest link to `url` (Dub's upsert matches the destination exactly), by its
+/// destination entries, strongly read.
+pub async fn find_by_url(
+    store: &dyn ItemStore,
+    program: &ProgramId,
+    url: &crate::types::WebUrl,
+) -> Result<Option<StoredLink>, StoreError> {
+    let page = store
+        .query(
+            Query::table(layout::link_destination_pk(program, url.as_str()))
+                .consistent()
+                .limit(10),
+        )
+        .await?;
+    for entry in &page.items {
+        let Some(id) = get_s(entry, OWNER).and_then(|id| LinkId::parse(id).ok()) else {
+            continue;
+        };
+        // A hash shared by two destinations would list both: the link's own URL decides.
+        if let Some(found) = find(store, program, &id).await?
+            && &found.link.url == url
+        {
+            return Ok(Some(found));
+        }
+    }
+    Ok(None)
+}

@@ -185,6 +185,7 @@ pub async fn create_partner(
             groups::group_unchanged(&group),
             outbox::record(&event)?,
         ]);
+        ops.extend(crate::links::repo::destination_entries(None, Some(&link)));
         let error = match ctx.store.transact(ops).await {
             Ok(()) => {
                 return Ok(Created {

@@ -261,3 +261,47 @@ impl LinkCountGroupSchema {
         }
     }
 }
+
+/// Dub's `LinkErrorSchema`: an item of a bulk create that was not created.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct LinkErrorSchema {
+    /// The item as it was sent.
+    pub link: serde_json::Value,
+    pub error: String,
+    /// Dub's error code (`unprocessable_entity`, `conflict`, `not_found`, ...).
+    pub code: String,
+}
+
+/// One item of `POST /links/bulk`'s answer, in the order sent.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum BulkLinkSchema {
+    Link(Box<LinkSchema>),
+    Error(LinkErrorSchema),
+}
+
+impl BulkLinkSchema {
+    pub fn of(item: crate::links::BulkItem) -> Self {
+        match item {
+            crate::links::BulkItem::Link(link) => Self::Link(Box::new(LinkSchema::of(&link))),
+            crate::links::BulkItem::Refused { item, error } => {
+                let error = crate::web::ApiError::from(error);
+                Self::Error(LinkErrorSchema {
+                    link: item,
+                    error: error.message,
+                    code: serde_json::to_value(error.code)
+                        .ok()
+                        .and_then(|code| code.as_str().map(str::to_owned))
+                        .unwrap_or_default(),
+                })
+            }
+        }
+    }
+}
+
+/// `DELETE /links/bulk`'s answer.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkDeletedLinksSchema {
+    pub deleted_count: u64,
+}

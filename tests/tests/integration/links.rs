@@ -328,4 +328,240 @@ engine_tests! {
         let keep = call(&app, &track, Method::DELETE, &format!("/links/{}", default_link.id), key, None).await;
         assert_eq!(keep.status, StatusCode::CONFLICT);
     }
+
+    async fn a_link_is_upserted_by_its_destination(app: TestApp) {
+        let track = track_services(&app);
+        let acme = program(&app, "up.acme.com").await;
+        let key = Some(acme.key.as_str());
+        let upsert = |body: Value| call(&app, &track, Method::PUT, "/links/upsert", key, Some(body));
+        let made = upsert(json!({"url": "https://acme.com/spring", "key": "spring"})).await;
+        assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+        let id = made.body["id"].as_str().unwrap().to_owned();
+        let again = upsert(json!({"url": "https://acme.com/spring", "title": "Spring", "key": "Spring-Sale"})).await;
+        assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+        assert_eq!(again.body["id"], id.as_str(), "the link to that destination, changed");
+        assert_eq!((again.body["title"].as_str(), again.body["key"].as_str()), (Some("Spring"), Some("spring-sale")));
+        let old_key = call(&app, &track, Method::GET, "/links/info?domain=up.acme.com&key=spring", key, None).await;
+        assert_eq!(old_key.status, StatusCode::NOT_FOUND, "the old key was released");
+        let same = upsert(json!({"url": "https://acme.com/spring", "title": "Spring"})).await;
+        assert_eq!((same.body["id"].as_str(), same.body["updatedAt"].clone()), (Some(id.as_str()), again.body["updatedAt"].clone()), "nothing to change: as it was");
+        // UTM tags are part of the destination the link stores, so the same request finds it.
+        let tagged = json!({"url": "https://acme.com/blog", "utm_source": "news"});
+        let first = upsert(tagged.clone()).await;
+        let second = upsert(tagged).await;
+        assert_eq!(first.body["url"], "https://acme.com/blog?utm_source=news");
+        assert_eq!(second.body["id"], first.body["id"], "{}", second.body);
+        let other_url = upsert(json!({"url": "https://acme.com/summer"})).await;
+        assert_ne!(other_url.body["id"], id.as_str());
+        // Refusals change nothing: a bad destination, another's key, another program's domain.
+        let taken = upsert(json!({"url": "https://acme.com/summer", "key": "spring-sale"})).await;
+        assert_eq!(taken.status, StatusCode::CONFLICT, "{}", taken.body);
+        let bad = upsert(json!({"url": "javascript:alert(1)"})).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let foreign_domain = upsert(json!({"url": "https://acme.com/spring", "domain": "other.com"})).await;
+        assert_eq!(foreign_domain.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let unchanged = call(&app, &track, Method::GET, &format!("/links/info?linkId={id}"), key, None).await;
+        assert_eq!(unchanged.body["key"], "spring-sale");
+        // Another program's link to the same destination is not found: its own is made.
+        let other = program(&app, "up.other.com").await;
+        let theirs = call(&app, &track, Method::PUT, "/links/upsert", Some(&other.key),
+            Some(json!({"url": "https://acme.com/spring"}))).await;
+        assert_eq!(theirs.status, StatusCode::OK, "{}", theirs.body);
+        assert_ne!(theirs.body["id"], id.as_str());
+        assert_eq!(theirs.body["domain"], "up.other.com");
+    }
+
+    async fn links_are_created_in_bulk_all_or_none(app: TestApp) {
+        let track = track_services(&app);
+        let acme = program(&app, "bulk.acme.com").await;
+        let key = Some(acme.key.as_str());
+        let (app_ref, track_ref) = (&app, &track);
+        let bulk = |body: Value| async move { call(app_ref, track_ref, Method::POST, "/links/bulk", key, Some(body)).await };
+        let body = json!([
+            {"url": "https://acme.com/a", "key": "bulk-a", "externalId": "ext-a"},
+            {"url": "https://acme.com/b", "key": "bulk-b", "title": "B"},
+            {"url": "https://acme.com/c"},
+        ]);
+        let created = bulk(body.clone()).await;
+        assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+        let links = created.body.as_array().unwrap();
+        assert_eq!(links.len(), 3);
+        assert_eq!((links[0]["key"].as_str(), links[0]["externalId"].as_str()), (Some("bulk-a"), Some("ext-a")));
+        assert_eq!((links[1]["title"].as_str(), links[2]["url"].as_str()), (Some("B"), Some("https://acme.com/c")));
+        assert_eq!(links[2]["key"].as_str().unwrap().len(), 7, "a random key");
+        let by_external = call(&app, &track, Method::GET, "/links/info?externalId=ext-a", key, None).await;
+        assert_eq!(by_external.body["id"], links[0]["id"]);
+        assert_eq!(events(&app, &acme.id).await.len(), 3);
+
+        // The same request again is a retry: the same links, nothing written twice.
+        let retried = bulk(body.clone()).await;
+        assert_eq!(retried.status, StatusCode::OK, "{}", retried.body);
+        assert_eq!(retried.body, created.body, "the links written the first time");
+        assert_eq!(events(&app, &acme.id).await.len(), 3, "no link written twice");
+
+        // One refused item: nothing is written, each item says why.
+        let mixed = bulk(json!([
+            {"url": "https://acme.com/d", "key": "bulk-d"},
+            {"url": "javascript:alert(1)", "key": "bulk-e"},
+            {"url": "https://acme.com/f", "key": "bulk-a"},
+            {"url": "https://acme.com/g", "key": "bulk-g", "externalId": "ext-a"},
+            {"url": "https://acme.com/h", "key": "bulk-d"},
+            {"url": "https://acme.com/i", "bogus": 1},
+        ])).await;
+        assert_eq!(mixed.status, StatusCode::OK, "{}", mixed.body);
+        let items = mixed.body.as_array().unwrap();
+        let codes: Vec<&str> = items.iter().map(|item| item["code"].as_str().unwrap()).collect();
+        assert_eq!(codes, ["unprocessable_entity", "unprocessable_entity", "conflict", "conflict", "conflict", "unprocessable_entity"]);
+        assert!(items[0]["error"].as_str().unwrap().contains("Not created"), "{}", items[0]);
+        assert_eq!(items[1]["link"]["url"], "javascript:alert(1)", "the item as sent");
+        assert!(items[5]["error"].as_str().unwrap().contains("bogus"), "{}", items[5]);
+        let d = call(&app, &track, Method::GET, "/links/info?domain=bulk.acme.com&key=bulk-d", key, None).await;
+        assert_eq!(d.status, StatusCode::NOT_FOUND, "nothing was written");
+        assert_eq!(events(&app, &acme.id).await.len(), 3);
+
+        // Another program's id or partner is not found, and nothing is written.
+        let other = program(&app, "bulk.other.com").await;
+        let (theirs, _) = partner(&app, &other, "THEIRS1", None, "https://other.com/").await;
+        let foreign = bulk(json!([
+            {"url": "https://acme.com/j", "programId": other.id.as_str()},
+            {"url": "https://acme.com/k", "partnerId": theirs.id.as_str()},
+        ])).await;
+        let codes: Vec<&str> = foreign.body.as_array().unwrap().iter().map(|item| item["code"].as_str().unwrap()).collect();
+        assert_eq!(codes, ["not_found", "not_found"], "{}", foreign.body);
+        assert_eq!(repo::list_for_partner(app.store.as_ref(), &other.id, &theirs.id, 10).await.unwrap().len(), 1, "only its default link");
+        assert_eq!(events(&app, &acme.id).await.len(), 3);
+
+        // Limits, and the scope.
+        let many: Vec<Value> = (0..101).map(|n| json!({"url": format!("https://acme.com/{n}")})).collect();
+        let too_many = bulk(Value::Array(many)).await;
+        assert_eq!(too_many.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", too_many.body);
+        let not_a_list = bulk(json!({"url": "https://acme.com/"})).await;
+        assert_eq!(not_a_list.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", not_a_list.body);
+        let reader = api_key(&app, &acme.id, json!(["links.read"])).await;
+        let refused = call(&app, &track, Method::POST, "/links/bulk", Some(&reader), Some(body)).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    }
+
+    async fn a_bulk_create_cut_short_is_finished_by_sending_it_again(app: TestApp) {
+        let track = track_services(&app);
+        let acme = program(&app, "cut.acme.com").await;
+        let key = Some(acme.key.as_str());
+        // 40 links with external ids: 5 actions each, so transactions of 19, 19 and 2 links.
+        let body: Vec<Value> = (0..40)
+            .map(|n| json!({"url": format!("https://acme.com/{n}"), "externalId": format!("cut-{n}")}))
+            .collect();
+        let first = call(&app, &track, Method::POST, "/links/bulk", key, Some(Value::Array(body.clone()))).await;
+        assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+        let ids: Vec<String> = first.body.as_array().unwrap().iter().map(|l| l["id"].as_str().unwrap().to_owned()).collect();
+        assert_eq!(ids.len(), 40);
+        // As if only the first transaction had committed: the others' links and marks gone.
+        let record = shared::links::bulk_record(&acme.id, &body);
+        let stored = app.store.get(&record, shared::store::Consistency::Strong).await.unwrap().unwrap();
+        let marked: Vec<usize> = stored.keys().filter_map(|name| name.strip_prefix("item")?.parse().ok()).collect();
+        assert_eq!(marked.len(), 40, "every item is marked written");
+        let lost: Vec<usize> = (19..40).collect();
+        let mut unmark = shared::store::Update::new();
+        for n in &lost {
+            unmark = unmark.remove(format!("item{n}"));
+            let stored = repo::find(app.store.as_ref(), &acme.id, &shared::types::LinkId::parse(&ids[*n]).unwrap()).await.unwrap().unwrap();
+            let mut ops = repo::remove(&stored).to_vec();
+            ops.extend(repo::external_id_claims(Some(&stored.link), None));
+            ops.extend(repo::destination_entries(Some(&stored.link), None));
+            app.store.transact(ops).await.unwrap();
+        }
+        app.store.transact(vec![shared::store::TxOp::Update(shared::store::UpdateItem { key: record.clone(), update: unmark, condition: None })]).await.unwrap();
+
+        let again = call(&app, &track, Method::POST, "/links/bulk", key, Some(Value::Array(body.clone()))).await;
+        assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+        let links = again.body.as_array().unwrap();
+        for n in 0..40 {
+            assert_eq!(links[n]["externalId"], format!("cut-{n}"), "{}", links[n]);
+            if n < 19 {
+                assert_eq!(links[n]["id"], ids[n].as_str(), "written before: answered as it is");
+            } else {
+                assert_ne!(links[n]["id"], ids[n].as_str(), "written now");
+            }
+        }
+        let listed = call(&app, &track, Method::GET, "/links/count", key, None).await;
+        assert_eq!(listed.body, json!(40), "no duplicates");
+
+        // A link of the request deleted since is not made again under its id.
+        let deleted = call(&app, &track, Method::DELETE, &format!("/links/{}", ids[0]), key, None).await;
+        assert_eq!(deleted.status, StatusCode::OK);
+        let third = call(&app, &track, Method::POST, "/links/bulk", key, Some(Value::Array(body))).await;
+        assert_eq!(third.body[0]["code"], "not_found", "{}", third.body[0]);
+        assert_eq!(third.body[1]["id"], ids[1].as_str());
+        assert_eq!(call(&app, &track, Method::GET, "/links/count", key, None).await.body, json!(39));
+    }
+
+    async fn links_are_updated_and_deleted_in_bulk(app: TestApp) {
+        let track = track_services(&app);
+        let acme = program(&app, "many.acme.com").await;
+        let key = Some(acme.key.as_str());
+        let (jane, default_link) = partner(&app, &acme, "JANE30", None, "https://acme.com/").await;
+        let created = call(&app, &track, Method::POST, "/links/bulk", key, Some(json!([
+            {"url": "https://acme.com/1", "externalId": "m-1"},
+            {"url": "https://acme.com/2", "externalId": "m-2"},
+            {"url": "https://acme.com/3"},
+        ]))).await;
+        let ids: Vec<String> = created.body.as_array().unwrap().iter().map(|l| l["id"].as_str().unwrap().to_owned()).collect();
+        let other = program(&app, "many.other.com").await;
+        let foreign = call(&app, &track, Method::POST, "/links", Some(&other.key), Some(json!({"url": "https://other.com/x", "key": "theirs"}))).await;
+        let foreign_id = foreign.body["id"].as_str().unwrap().to_owned();
+        let patch = |body: Value| call(&app, &track, Method::PATCH, "/links/bulk", key, Some(body));
+        let (app_ref, track_ref) = (&app, &track);
+
+        let updated = patch(json!({"linkIds": [ids[0], ids[2]], "data": {"title": "Sale", "disabled": true}})).await;
+        assert_eq!(updated.status, StatusCode::OK, "{}", updated.body);
+        let links = updated.body.as_array().unwrap();
+        assert_eq!(links.iter().map(|l| l["id"].as_str().unwrap()).collect::<Vec<_>>(), [ids[0].as_str(), ids[2].as_str()]);
+        assert!(links.iter().all(|l| l["title"] == "Sale" && l["disabled"] == true));
+        assert!(repo::find_target(app.store.as_ref(), "many.acme.com", links[0]["key"].as_str().unwrap()).await.unwrap().unwrap().disabled,
+            "the redirect's target follows");
+        let by_external = patch(json!({"externalIds": ["m-1", "m-2"], "data": {"comments": "bulk"}})).await;
+        assert_eq!(by_external.status, StatusCode::OK, "{}", by_external.body);
+        assert_eq!(by_external.body[1]["id"], ids[1].as_str());
+        assert_eq!(by_external.body[1]["comments"], "bulk");
+        let events_before = events(&app, &acme.id).await.len();
+        let retried = patch(json!({"externalIds": ["m-1", "m-2"], "data": {"comments": "bulk"}})).await;
+        assert_eq!(retried.body, by_external.body, "the same data again changes nothing");
+        assert_eq!(events(&app, &acme.id).await.len(), events_before);
+
+        // Another program's link: 404, and nothing changes on either side.
+        let cross = patch(json!({"linkIds": [ids[1], foreign_id], "data": {"title": "Hijack"}})).await;
+        assert_eq!(cross.status, StatusCode::NOT_FOUND, "{}", cross.body);
+        let theirs = call(&app, &track, Method::GET, &format!("/links/info?linkId={foreign_id}"), Some(&other.key), None).await;
+        assert_eq!(theirs.body["title"], Value::Null);
+        let mine = call(&app, &track, Method::GET, &format!("/links/info?linkId={}", ids[1]), key, None).await;
+        assert_eq!(mine.body["title"], Value::Null);
+        for bad in [
+            json!({"linkIds": [ids[0]], "data": {"key": "same-for-all"}}),
+            json!({"linkIds": [ids[0]], "data": {"url": "javascript:alert(1)"}}),
+            json!({"data": {"title": "x"}}),
+            json!({"linkIds": (0..101).map(|n| format!("link_{n}")).collect::<Vec<_>>(), "data": {}}),
+        ] {
+            let refused = patch(bad.clone()).await;
+            assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {}", refused.body);
+        }
+
+        // Deletes: another program's ids are ignored; a partner's default link is 409.
+        let delete = |ids: String| async move {
+            call(app_ref, track_ref, Method::DELETE, &format!("/links/bulk?linkIds={ids}"), key, None).await
+        };
+        let keep = delete(format!("{},{}", ids[0], default_link.id)).await;
+        assert_eq!(keep.status, StatusCode::CONFLICT, "{}", keep.body);
+        assert_eq!(call(&app, &track, Method::GET, &format!("/links/info?linkId={}", ids[0]), key, None).await.status, StatusCode::OK, "nothing deleted");
+        let deleted = delete(format!("{},{},{foreign_id}", ids[0], ids[1])).await;
+        assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.body);
+        assert_eq!(deleted.body, json!({"deletedCount": 2}));
+        assert_eq!(call(&app, &track, Method::GET, &format!("/links/info?linkId={foreign_id}"), Some(&other.key), None).await.status, StatusCode::OK);
+        assert!(repo::find_by_external_id(app.store.as_ref(), &acme.id, "m-1").await.unwrap().is_none(), "claims released");
+        let again = delete(format!("{},{}", ids[0], ids[1])).await;
+        assert_eq!(again.body, json!({"deletedCount": 0}), "a retry finds them gone");
+        let too_many = delete((0..101).map(|n| format!("link_{n}")).collect::<Vec<_>>().join(",")).await;
+        assert_eq!(too_many.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let none = call(&app, &track, Method::DELETE, "/links/bulk", key, None).await;
+        assert_eq!(none.status, StatusCode::BAD_REQUEST);
+        let _ = jane;
+    }
 }
