@@ -214,8 +214,99 @@ def links(dub):
     print("OK: links.create / get / update / list / count and partners.create_link / retrieve_links / upsert_link parse as LinkSchema")
 
 
-`tags.*`, `folders.*` and `discount_codes.*` with tagged links and their filters, and
-`links.upsert`, `.create_many`, `.update_many` and `.delete_many`, checking the parsed results.
+def labels(dub):
+    spring = dub.tags.create(request={"name": "SDK Spring", "color": "green"})
+    check(spring.id.startswith("tag_") and spring.name == "SDK Spring" and spring.color == "green", f"tags.create: {spring}")
+    promo = dub.tags.create(request={"name": "SDK Promo"})
+    check(promo.color.value in ["red", "yellow", "green", "blue", "purple", "brown", "gray"], "a colour is picked")
+    listed = dub.tags.list(request={"search": "sdk"})
+    check([t.name for t in listed] == ["SDK Promo", "SDK Spring"], f"tags.list by name: {[t.name for t in listed]}")
+    by_ids = dub.tags.list(request={"ids": [spring.id, promo.id], "sort_by": "createdAt", "sort_order": "desc"})
+    check([t.id for t in by_ids] == [promo.id, spring.id], f"tags.list ids, newest first: {[t.id for t in by_ids]}")
+    renamed = dub.tags.update(id=spring.id, request_body={"name": "SDK Summer", "color": "blue"})
+    check(renamed.id == spring.id and renamed.name == "SDK Summer" and renamed.color == "blue", f"tags.update: {renamed}")
+
+    folder = dub.folders.create(request={"name": "SDK Campaigns", "description": "Q2"})
+    check(folder.id.startswith("fold_") and folder.description == "Q2" and folder.type == "default", f"folders.create: {folder}")
+    changed = dub.folders.update(id=folder.id, request_body={"name": "SDK Launches"})
+    check(changed.name == "SDK Launches" and changed.description == "Q2", f"folders.update: {changed}")
+    check([f.id for f in dub.folders.list(request={"search": "launch"})] == [folder.id], "folders.list search")
+
+    tagged = dub.links.create(request={"url": "https://acme.com/tagged", "key": "sdk-tagged",
+                                       "tag_ids": [spring.id], "tag_names": ["sdk promo"], "folder_id": folder.id})
+    check([(t.id, t.name) for t in tagged.tags] == [(spring.id, "SDK Summer"), (promo.id, "SDK Promo")], f"link tags: {tagged.tags}")
+    check(tagged.folder_id == folder.id, "link folder")
+    by_tag = dub.links.list(request={"tag_ids": [promo.id]}).result
+    check([l.id for l in by_tag] == [tagged.id], f"links.list tagIds: {[l.id for l in by_tag]}")
+    by_name = dub.links.list(request={"tag_names": ["SDK SUMMER"]}).result
+    check([l.id for l in by_name] == [tagged.id], "links.list tagNames")
+    by_folder = dub.links.list(request={"folder_id": folder.id}).result
+    check([l.id for l in by_folder] == [tagged.id], "links.list folderId")
+    check(dub.links.count(request={"tag_ids": [spring.id]}) == 1, "links.count tagIds")
+    retagged = dub.links.update(link_id=tagged.id, request_body={"tag_ids": [promo.id]})
+    check([t.id for t in retagged.tags] == [promo.id], "links.update replaces the tags")
+    try:
+        dub.links.create(request={"url": "https://acme.com/x", "tag_names": ["no such tag"]})
+        check(False, "an unknown tag must be refused")
+    except errors.UnprocessableEntity as error:
+        check(error.data.error.code == "unprocessable_entity", str(error))
+
+    check(dub.tags.delete(id=promo.id).id == promo.id, "tags.delete")
+    check(dub.links.get(request={"link_id": tagged.id}).tags == [], "a deleted tag leaves every link")
+    check(dub.folders.delete(id=folder.id).id == folder.id, "folders.delete")
+    check(dub.links.get(request={"link_id": tagged.id}).folder_id is None, "a deleted folder's links are in none")
+
+    partner = dub.partners.create(request={"email": "coder@example.com", "name": "Cody Coder", "tenant_id": "coder-1"})
+    link = dub.partners.create_link(request={"partner_id": partner.id, "url": "https://acme.com/code"})
+    code = dub.discount_codes.create(request={"partner_id": partner.id, "link_id": link.id, "code": "CODY10"})
+    check(code.id.startswith("dcode_") and code.code == "CODY10", f"discount_codes.create: {code}")
+    check(code.partner_id == partner.id and code.link_id == link.id, "the code's partner and link")
+    codes = dub.discount_codes.list(request={"partner_id": partner.id})
+    check([c.id for c in codes] == [code.id], f"discount_codes.list: {codes}")
+    check([c.id for c in dub.discount_codes.list(request={"code": "cody10"})] == [code.id], "by code, any case")
+    try:
+        dub.discount_codes.create(request={"partner_id": partner.id, "link_id": link.id, "code": "OTHER"})
+        check(False, "a link has one code")
+    except errors.Conflict as error:
+        check(error.data.error.code == "conflict", str(error))
+    check(dub.discount_codes.delete(id_or_code="cody10").id == code.id, "discount_codes.delete by code")
+    check(dub.discount_codes.list(request={"partner_id": partner.id}) == [], "the code is gone")
+    print("OK: tags.* / folders.* / discount_codes.* and tagged links (filters by tag ids, names, folder) parse as Dub's schemas")
+
+
+def bulk_links(dub):
+    made = dub.links.upsert(request={"url": "https://acme.com/upsert", "key": "sdk-upsert"})
+    check(made.key == "sdk-upsert" and made.url == "https://acme.com/upsert", f"links.upsert creates: {made}")
+    again = dub.links.upsert(request={"url": "https://acme.com/upsert", "title": "Upserted"})
+    check(again.id == made.id and again.title == "Upserted", "links.upsert finds the link by its URL")
+
+    created = dub.links.create_many(request=[
+        {"url": "https://acme.com/bulk-1", "key": "sdk-bulk-1", "external_id": "sdk-bulk-1"},
+        {"url": "https://acme.com/bulk-2", "key": "sdk-bulk-2", "external_id": "sdk-bulk-2"},
+    ])
+    check([link.key for link in created] == ["sdk-bulk-1", "sdk-bulk-2"], f"links.create_many: {created}")
+    check([link.url for link in created] == ["https://acme.com/bulk-1", "https://acme.com/bulk-2"], "urls")
+    refused = dub.links.create_many(request=[
+        {"url": "https://acme.com/bulk-3", "key": "sdk-bulk-3"},
+        {"url": "https://acme.com/bulk-4", "key": "sdk-bulk-1"},
+    ])
+    check([item.code for item in refused] == ["unprocessable_entity", "conflict"], f"per-item errors: {refused}")
+    check(refused[1].link["key"] == "sdk-bulk-1" and "sdk-bulk-1" in refused[1].error, "the item and why")
+    ids = [link.id for link in created]
+    updated = dub.links.update_many(request={"link_ids": ids, "data": {"title": "Bulk", "archived": True}})
+    check([link.id for link in updated] == ids and all(l.title == "Bulk" and l.archived for l in updated),
+          f"links.update_many: {updated}")
+    by_external = dub.links.update_many(request={"external_ids": ["sdk-bulk-2"], "data": {"comments": "by external id"}})
+    check([link.id for link in by_external] == ids[1:] and by_external[0].comments == "by external id", "externalIds")
+    deleted = dub.links.delete_many(request={"link_ids": ids + [made.id]})
+    check(deleted.deleted_count == 3, f"links.delete_many: {deleted}")
+    check(dub.links.delete_many(request={"link_ids": ids}).deleted_count == 0, "gone ids are ignored")
+    try:
+        dub.links.create_many(request=[{"url": f"https://acme.com/{n}"} for n in range(101)])
+        check(False, "101 links must be refused")
+    except errors.UnprocessableEntity as error:
+        check(error.data.error.code == "unprocessable_entity", str(error))
+    print("OK: links.upsert / create_many / update_many / delete_many parse as Dub's models")
 
 
 def dub_version():
