@@ -6,7 +6,9 @@ use shared::conversions::{
     RegisterDealRequest, TrackLeadRequest, TrackRefundRequest, TrackSaleRequest,
 };
 use shared::web::openapi::{Access, DocumentedRoute, Operation, document_routes};
-use shared::wire::tracking::{DealSchema, TrackLeadResponse, TrackSaleResponse};
+use shared::wire::tracking::{
+    DealSchema, TrackLeadResponse, TrackRefundResponse, TrackSaleResponse,
+};
 
 pub fn routes() -> Vec<DocumentedRoute> {
     document_routes("conversion-tracking", ROUTES, describe)
@@ -21,11 +23,9 @@ fn describe(endpoint: Endpoint) -> Operation {
         Endpoint::Track(Tracking::Sale) => Operation::new("Track a sale", ProgramKey)
             .body::<TrackSaleRequest>()
             .returns::<TrackSaleResponse>(StatusCode::OK),
-        // The refund's answer carries the commission as its webhook payload, which is not a
-        // typed model yet: documented as an object.
         Endpoint::Track(Tracking::Refund) => Operation::new("Track a refund of a sale", ProgramKey)
             .body::<TrackRefundRequest>()
-            .returns_inline::<serde_json::Value>(StatusCode::OK),
+            .returns::<TrackRefundResponse>(StatusCode::OK),
         Endpoint::RegisterDeal => Operation::new(
             "Register a deal (StackBE; a partner session or a key)",
             ProgramKey,

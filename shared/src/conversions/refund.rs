@@ -13,20 +13,22 @@ use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::customers::tracked::{ActivityChange, update_activity};
 use crate::error::DomainError;
+use crate::idempotency::Recorded;
 use crate::idempotency::{self, IdempotencyKey};
 use crate::model::{Commission, CommissionStatus, CommissionType, LinkStats, PartnerTotals, Sale};
 use crate::outbox;
 use crate::partners::totals::{add_link_stats, add_partner_totals};
 use crate::store::TxOp;
 use crate::types::{CommissionId, ProgramId, amount_in_range, proportional};
-use serde_json::{Value, json};
+use crate::wire::tracking::TrackRefundResponse;
+use serde_json::json;
 
 pub async fn track_refund(
     ctx: &AppContext,
     principal: &Principal,
     request: TrackRefundRequest,
     key: Option<IdempotencyKey>,
-) -> Result<Value, DomainError> {
+) -> Result<Recorded<TrackRefundResponse>, DomainError> {
     let program = principal
         .own_program(Scope::ConversionsWrite)
         .map_err(|denied| DomainError::denied(denied, "Program"))?;
@@ -35,7 +37,7 @@ pub async fn track_refund(
         && let Some(stored) =
             idempotency::replay(ctx.store.as_ref(), &program, key, ctx.clock.now()).await?
     {
-        return Ok(stored);
+        return Ok(Recorded::Stored(stored));
     }
     for _ in 0..ATTEMPTS {
         if let Some(body) = attempt_refund(ctx, principal, &program, &input, key.as_ref()).await? {
@@ -83,7 +85,7 @@ async fn attempt_refund(
     program: &ProgramId,
     input: &RefundInput,
     key: Option<&IdempotencyKey>,
-) -> Result<Option<Value>, DomainError> {
+) -> Result<Option<Recorded<TrackRefundResponse>>, DomainError> {
     let store = ctx.store.as_ref();
     let now = ctx.clock.now();
     let not_found = || DomainError::NotFound("No sale was tracked with this invoice id.".into());
@@ -187,15 +189,19 @@ async fn attempt_refund(
             clawback = Some(reversal);
         }
     }
-    let body = json!({
-        "saleId": sale.id,
-        "invoiceId": sale.invoice_id,
-        "amount": amount,
-        "refundedAmount": sale.refunded_amount,
-        "currency": sale.currency,
-        "commission": changed.as_ref().map(|c| payloads::commission(c, sale.metadata.as_ref())),
-        "clawback": clawback.as_ref().map(|c| payloads::commission(c, sale.metadata.as_ref())),
-    });
+    let body = TrackRefundResponse {
+        sale_id: sale.id.to_string(),
+        invoice_id: sale.invoice_id.clone(),
+        amount,
+        refunded_amount: sale.refunded_amount,
+        currency: sale.currency,
+        commission: changed
+            .as_ref()
+            .map(|c| payloads::commission(c, sale.metadata.as_ref())),
+        clawback: clawback
+            .as_ref()
+            .map(|c| payloads::commission(c, sale.metadata.as_ref())),
+    };
     let key_index = key.map(|key| {
         ops.insert(0, idempotency::record(program, key, &body, now));
         0
@@ -251,11 +257,12 @@ async fn attempt_refund(
     match store.transact(ops).await {
         Ok(()) => {
             after_commission_change(ctx, &sale).await;
-            Ok(Some(body))
+            Ok(Some(Recorded::Built(body)))
         }
         Err(error) if failed_at(&error, key_index) => {
             let key = key.expect("an index means a key");
-            Ok(idempotency::replay(store, program, key, now).await?)
+            let stored = idempotency::replay(store, program, key, now).await?;
+            Ok(stored.map(Recorded::Stored))
         }
         Err(error) if error.is_condition_failure() => Ok(None),
         Err(error) => Err(error.into()),

@@ -166,3 +166,24 @@ impl DealSchema {
         }
     }
 }
+
+/// Our answer to `POST /track/refund` (Dub has no refund endpoint): the sale's refund totals
+/// and the commission it changed. The commissions are in the shape of the `commission.*`
+/// webhook payloads, which are not typed models yet (documented as objects).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TrackRefundResponse {
+    pub sale_id: String,
+    pub invoice_id: Option<String>,
+    /// This refund, in minor units.
+    pub amount: i64,
+    /// Every refund of the sale so far, in minor units.
+    pub refunded_amount: i64,
+    pub currency: Currency,
+    /// The sale's commission as this refund left it (none when the sale earned none).
+    #[schema(value_type = Option<Object>)]
+    pub commission: Option<serde_json::Value>,
+    /// The negative commission that takes back a paid commission's share.
+    #[schema(value_type = Option<Object>)]
+    pub clawback: Option<serde_json::Value>,
+}

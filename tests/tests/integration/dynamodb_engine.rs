@@ -481,7 +481,7 @@ async fn cursors_round_trip_the_last_evaluated_key() {
     let forged = store
         .query(Query::table("PROG#1").cursor(Some("not a cursor!".into())))
         .await;
-    assert!(matches!(forged, Err(StoreError::Validation(_))));
+    assert!(matches!(forged, Err(StoreError::InvalidCursor(_))));
 }
 
 #[tokio::test]
