@@ -148,7 +148,7 @@ impl<'a> Attribution<'a> {
     }
 
     /// Attributes the event. `Ok(None)`: the customer is unknown and nothing attributes a new
-    /// one.
+    /// one. Reads the partner and the customer's link (one batch), and the group unless cached.
     pub async fn resolve(
         &self,
         ctx: &AppContext,
@@ -157,19 +157,57 @@ impl<'a> Attribution<'a> {
         strong: bool,
     ) -> Result<Option<Parties>, DomainError> {
         let store = ctx.store.as_ref();
-        let program_id = self.program_id;
-        let fields = self.fields;
-        let program = match first.item(&layout::program(program_id)) {
+        let program = self.program(ctx, first)?;
+        let Some(found) = self.attribute(&program, first, now)? else {
+            return Ok(None);
+        };
+        let (partner, link) = self.partner_and_link(store, &found, strong).await?;
+        let (customer, link) = self
+            .with_default_link(store, found.customer, partner.as_ref(), link)
+            .await?;
+        let group = match &partner {
+            Some(partner) => {
+                ctx.config
+                    .group(store, self.program_id, &partner.group_id)
+                    .await?
+            }
+            None => None,
+        };
+        Ok(Some(Parties {
+            program,
+            customer,
+            activity: found.activity,
+            is_new_customer: found.is_new,
+            claims: found.claims,
+            link,
+            partner,
+            group,
+        }))
+    }
+
+    /// The program, as read with the first batch or as cached.
+    fn program(&self, ctx: &AppContext, first: &FirstRead) -> Result<Program, DomainError> {
+        match first.item(&layout::program(self.program_id)) {
             Some(item) => {
                 let program: Program = from_item(item.clone())?;
                 ctx.config.remember_program(&program);
-                program
+                Ok(program)
             }
             None => ctx
                 .config
-                .program(program_id)
-                .ok_or_else(|| DomainError::not_found("Program"))?,
-        };
+                .program(self.program_id)
+                .ok_or_else(|| DomainError::not_found("Program")),
+        }
+    }
+
+    /// Who the event belongs to, from the first read alone: the known customer, else a new one
+    /// from a valid click, else a new one from a registered deal (leads), else nobody.
+    fn attribute(
+        &self,
+        program: &Program,
+        first: &FirstRead,
+        now: OffsetDateTime,
+    ) -> Result<Option<Attributed>, DomainError> {
         let existing = first
             .item(&self.customer_key)
             .map(customer_of)
@@ -180,91 +218,109 @@ impl<'a> Attribution<'a> {
             .and_then(|id| first.item(&layout::link(id)))
             .map(link_of)
             .transpose()?;
-        let customer_id = tracked_customer_id(program_id, &fields.external_id);
-        let verified = self
-            .verified
-            .as_ref()
-            .map(|(id, claims)| (*id, claims.clone()));
-
-        let (customer, activity, is_new, claims, mut link, partner_id) = match existing {
-            Some((customer, activity)) if customer.program_id == *program_id => {
-                let link = loaded_link.filter(|l| Some(&l.id) == customer.link_id.as_ref());
-                let partner = customer.partner_id.clone();
-                let claims = customer
-                    .click_id
-                    .as_ref()
-                    .and_then(|id| self.signer.verify(id.as_str()).ok());
-                (customer, activity, false, claims, link, partner)
+        match (existing, &self.verified) {
+            (Some((customer, activity)), _) if customer.program_id == *self.program_id => {
+                Ok(Some(self.known(customer, activity, loaded_link)))
             }
-            Some(_) => return Err(DomainError::not_found("Customer")),
-            None => match verified {
-                Some((id, Ok(claims))) => {
-                    let link = loaded_link
-                        .filter(|link| link.program_id == *program_id && !link.disabled)
-                        .ok_or_else(click_not_found)?;
-                    let window =
-                        time::Duration::days(program.settings.attribution_window_days.into());
-                    if now - claims.clicked_at > window
-                        || claims.clicked_at > now + time::Duration::minutes(5)
-                    {
-                        return Err(click_not_found());
-                    }
-                    let click = ClickId::parse(id).map_err(|_| click_not_found())?;
-                    let customer = new_customer(
-                        program_id,
-                        customer_id,
-                        fields,
-                        Some(click),
-                        Some(link.id.clone()),
-                        link.partner_id.clone(),
-                        claims.country.clone(),
-                        now,
-                    );
-                    let partner = link.partner_id.clone();
-                    (
-                        customer,
-                        CustomerActivity::default(),
-                        true,
-                        Some(claims),
-                        Some(link),
-                        partner,
-                    )
-                }
-                Some((_, Err(_))) => return Err(click_not_found()),
-                None => {
-                    let deal = self
-                        .deal_key
-                        .as_ref()
-                        .and_then(|key| first.item(key))
-                        .and_then(deal_partner);
-                    let Some(partner) = deal else {
-                        return Ok(None);
-                    };
-                    let customer = new_customer(
-                        program_id,
-                        customer_id,
-                        fields,
-                        None,
-                        None,
-                        Some(partner.clone()),
-                        None,
-                        now,
-                    );
-                    (
-                        customer,
-                        CustomerActivity::default(),
-                        true,
-                        None,
-                        None,
-                        Some(partner),
-                    )
-                }
-            },
-        };
+            (Some(_), _) => Err(DomainError::not_found("Customer")),
+            (None, Some((id, Ok(claims)))) => self
+                .new_by_click(program, id, claims, loaded_link, now)
+                .map(Some),
+            (None, Some((_, Err(_)))) => Err(click_not_found()),
+            (None, None) => Ok(self.new_by_deal(first, now)),
+        }
+    }
 
-        // Second read: the partner and the customer's link when the first read did not have it.
-        let mut keys: Vec<Key> = partner_id.iter().map(layout::partner).collect();
-        let link_to_read = match (&link, &customer.link_id) {
+    /// A known customer keeps its attribution (first click wins); its click id is verified
+    /// again for what it says, at no read.
+    fn known(
+        &self,
+        customer: Customer,
+        activity: CustomerActivity,
+        loaded: Option<Link>,
+    ) -> Attributed {
+        let link = loaded.filter(|l| Some(&l.id) == customer.link_id.as_ref());
+        let claims = customer
+            .click_id
+            .as_ref()
+            .and_then(|id| self.signer.verify(id.as_str()).ok());
+        Attributed {
+            partner_id: customer.partner_id.clone(),
+            customer,
+            activity,
+            is_new: false,
+            claims,
+            link,
+        }
+    }
+
+    /// A new customer from a click of an enabled link of the program, inside the program's
+    /// attribution window (and not from the future, with five minutes of clock skew).
+    fn new_by_click(
+        &self,
+        program: &Program,
+        id: &str,
+        claims: &ClickClaims,
+        loaded: Option<Link>,
+        now: OffsetDateTime,
+    ) -> Result<Attributed, DomainError> {
+        let link = loaded
+            .filter(|link| link.program_id == *self.program_id && !link.disabled)
+            .ok_or_else(click_not_found)?;
+        let window = time::Duration::days(program.settings.attribution_window_days.into());
+        if now - claims.clicked_at > window || claims.clicked_at > now + time::Duration::minutes(5)
+        {
+            return Err(click_not_found());
+        }
+        let click = ClickId::parse(id).map_err(|_| click_not_found())?;
+        let attribution = NewAttribution {
+            click_id: Some(click),
+            link_id: Some(link.id.clone()),
+            partner_id: link.partner_id.clone(),
+            country: claims.country.clone(),
+        };
+        Ok(Attributed {
+            customer: self.new_customer(attribution, now),
+            activity: CustomerActivity::default(),
+            is_new: true,
+            claims: Some(claims.clone()),
+            partner_id: link.partner_id.clone(),
+            link: Some(link),
+        })
+    }
+
+    /// A new customer of the partner that registered a deal for its email (leads without a
+    /// click only; the deal claim was read only then).
+    fn new_by_deal(&self, first: &FirstRead, now: OffsetDateTime) -> Option<Attributed> {
+        let partner = self
+            .deal_key
+            .as_ref()
+            .and_then(|key| first.item(key))
+            .and_then(deal_partner)?;
+        let attribution = NewAttribution {
+            partner_id: Some(partner.clone()),
+            ..Default::default()
+        };
+        Some(Attributed {
+            customer: self.new_customer(attribution, now),
+            activity: CustomerActivity::default(),
+            is_new: true,
+            claims: None,
+            link: None,
+            partner_id: Some(partner),
+        })
+    }
+
+    /// The second read: the partner, and the customer's link when the first read did not have
+    /// it. A partner of another program counts as none.
+    async fn partner_and_link(
+        &self,
+        store: &dyn ItemStore,
+        found: &Attributed,
+        strong: bool,
+    ) -> Result<(Option<Partner>, Option<Link>), DomainError> {
+        let mut keys: Vec<Key> = found.partner_id.iter().map(layout::partner).collect();
+        let link_to_read = match (&found.link, &found.customer.link_id) {
             (None, Some(id)) => Some(id.clone()),
             _ => None,
         };
@@ -274,72 +330,77 @@ impl<'a> Attribution<'a> {
         } else {
             read(store, keys, strong).await?
         };
-        let partner = partner_id
+        let partner = found
+            .partner_id
             .as_ref()
             .and_then(|id| pick(&items, &layout::partner(id)))
             .map(partner_of)
             .transpose()?
-            .filter(|p| p.program_id == *program_id);
-        if let Some(id) = &link_to_read {
-            link = pick(&items, &layout::link(id)).map(link_of).transpose()?;
-        }
-        let mut customer = customer;
-        // A deal-registered customer earns its partner's default link the counters.
+            .filter(|p| p.program_id == *self.program_id);
+        let link = match &link_to_read {
+            Some(id) => pick(&items, &layout::link(id)).map(link_of).transpose()?,
+            None => found.link.clone(),
+        };
+        Ok((partner, link))
+    }
+
+    /// A deal-registered customer has no link of its own: its partner's default link gets the
+    /// counters (read here, when the customer is new).
+    async fn with_default_link(
+        &self,
+        store: &dyn ItemStore,
+        mut customer: Customer,
+        partner: Option<&Partner>,
+        mut link: Option<Link>,
+    ) -> Result<(Customer, Option<Link>), DomainError> {
         if customer.link_id.is_none()
-            && let Some(default) = partner.as_ref().and_then(|p| p.default_link_id.clone())
+            && let Some(default) = partner.and_then(|p| p.default_link_id.clone())
         {
             customer.link_id = Some(default.clone());
             if link.is_none() {
                 link = crate::store::records::read_json::<Link>(store, &layout::link(&default))
                     .await?
-                    .filter(|l| l.program_id == *program_id);
+                    .filter(|l| l.program_id == *self.program_id);
             }
         }
-        let group = match &partner {
-            Some(partner) => {
-                ctx.config
-                    .group(store, program_id, &partner.group_id)
-                    .await?
-            }
-            None => None,
-        };
-        Ok(Some(Parties {
-            program,
-            customer,
-            activity,
-            is_new_customer: is_new,
-            claims,
-            link,
-            partner,
-            group,
-        }))
+        Ok((customer, link))
+    }
+
+    fn new_customer(&self, attribution: NewAttribution, now: OffsetDateTime) -> Customer {
+        let fields = self.fields;
+        Customer {
+            id: tracked_customer_id(self.program_id, &fields.external_id),
+            program_id: self.program_id.clone(),
+            external_id: Some(fields.external_id.clone()),
+            name: fields.name.clone(),
+            email: fields.email.clone(),
+            avatar: fields.avatar.clone(),
+            country: attribution.country,
+            click_id: attribution.click_id,
+            link_id: attribution.link_id,
+            partner_id: attribution.partner_id,
+            stripe_customer_id: None,
+            subscription_canceled_at: None,
+            created_at: now,
+        }
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn new_customer(
-    program_id: &ProgramId,
-    id: crate::types::CustomerId,
-    fields: &CustomerFields,
+/// Who the first read says the event belongs to.
+struct Attributed {
+    customer: Customer,
+    activity: CustomerActivity,
+    is_new: bool,
+    claims: Option<ClickClaims>,
+    link: Option<Link>,
+    partner_id: Option<PartnerId>,
+}
+
+/// What a new customer is attributed to.
+#[derive(Default)]
+struct NewAttribution {
     click_id: Option<ClickId>,
     link_id: Option<LinkId>,
     partner_id: Option<PartnerId>,
     country: Option<String>,
-    now: OffsetDateTime,
-) -> Customer {
-    Customer {
-        id,
-        program_id: program_id.clone(),
-        external_id: Some(fields.external_id.clone()),
-        name: fields.name.clone(),
-        email: fields.email.clone(),
-        avatar: fields.avatar.clone(),
-        country,
-        click_id,
-        link_id,
-        partner_id,
-        stripe_customer_id: None,
-        subscription_canceled_at: None,
-        created_at: now,
-    }
 }

@@ -6,20 +6,20 @@
 //! The share of a partial refund is `round(earnings × refund / remaining amount)`, half away
 //! from zero, so the shares of successive partial refunds add up to the earnings exactly.
 
-use super::commit::{ATTEMPTS, contention, failed_at};
 use super::input::{RefundInput, TrackRefundRequest};
-use super::{payloads, records};
+use super::payloads;
+use super::pipeline;
+use super::plan::{AfterCommit, Decision, Plan, Stamp, Write};
+use super::read::{RefundRead, read_refund};
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
-use crate::customers::tracked::{ActivityChange, update_activity};
+use crate::customers::tracked::ActivityChange;
 use crate::error::DomainError;
-use crate::idempotency::Recorded;
-use crate::idempotency::{self, IdempotencyKey};
-use crate::model::{Commission, CommissionStatus, CommissionType, LinkStats, PartnerTotals, Sale};
-use crate::outbox;
-use crate::partners::totals::{add_link_stats, add_partner_totals};
-use crate::store::TxOp;
-use crate::types::{CommissionId, ProgramId, amount_in_range, proportional};
+use crate::idempotency::{IdempotencyKey, Recorded};
+use crate::model::{
+    Commission, CommissionStatus, CommissionType, DomainEvent, LinkStats, PartnerTotals, Sale,
+};
+use crate::types::{CommissionId, amount_in_range, proportional};
 use crate::wire::tracking::TrackRefundResponse;
 use serde_json::json;
 
@@ -32,19 +32,262 @@ pub async fn track_refund(
     let program = principal
         .own_program(Scope::ConversionsWrite)
         .map_err(|denied| DomainError::denied(denied, "Program"))?;
-    let input = request.check()?;
-    if let Some(key) = &key
-        && let Some(stored) =
-            idempotency::replay(ctx.store.as_ref(), &program, key, ctx.clock.now()).await?
-    {
-        return Ok(Recorded::Stored(stored));
+    let input = &request.check()?;
+    pipeline::run(
+        ctx,
+        &program,
+        key.as_ref(),
+        principal.actor(),
+        |request| async move { read_refund(ctx, &request, input).await },
+        |read, stamp| decide_refund(input, read, stamp),
+    )
+    .await
+}
+
+/// The refund's plan: the sale's refunded amount, its commission's share (reduced, refunded,
+/// or clawed back once paid), the counters and the events.
+pub fn decide_refund(
+    input: &RefundInput,
+    read: RefundRead,
+    stamp: &Stamp,
+) -> Result<Decision<TrackRefundResponse>, DomainError> {
+    if let Some(stored) = read.replay {
+        return Ok(Decision::Replay(stored));
     }
-    for _ in 0..ATTEMPTS {
-        if let Some(body) = attempt_refund(ctx, principal, &program, &input, key.as_ref()).await? {
-            return Ok(body);
-        }
+    let sale = read
+        .sale
+        .ok_or_else(|| DomainError::NotFound("No sale was tracked with this invoice id.".into()))?;
+    let (amount, remaining) = refund_amount(input, &sale)?;
+    let refunded = Sale {
+        refunded_amount: sale.refunded_amount + amount,
+        version: sale.version + 1,
+        ..sale.clone()
+    };
+    let change = match &read.commission {
+        Some(current) => commission_change(current, input, amount, remaining, stamp),
+        None => CommissionChange::default(),
+    };
+    let response = refund_response(&refunded, amount, &change);
+    let mut writes = change.writes.clone();
+    writes.push(Write::ReplaceSale(Box::new(refunded.clone()), sale.version));
+    writes.extend(refund_counters(&refunded, amount, change.delta));
+    let events = refund_events(stamp, input, &refunded, &response, change.clawback.as_ref());
+    Ok(Decision::Write(Plan {
+        response,
+        claim: None,
+        writes,
+        events,
+        then: match &refunded.partner_id {
+            Some(partner) => AfterCommit::MoveRulesOfStored {
+                program: refunded.program_id.clone(),
+                partner: partner.clone(),
+            },
+            None => AfterCommit::Nothing,
+        },
+    }))
+}
+
+/// The amount refunded (the whole unrefunded amount when the request names none) and the
+/// unrefunded amount before it: 422 past it, 409 when nothing is left.
+fn refund_amount(input: &RefundInput, sale: &Sale) -> Result<(i64, i64), DomainError> {
+    if !amount_in_range(sale.amount) || !amount_in_range(sale.refunded_amount) {
+        // Recorded by an earlier version without bounds, and left out of every total.
+        return Err(DomainError::Unprocessable(format!(
+            "This sale's amount is out of range ({}); it counts towards no total and cannot \
+             be refunded.",
+            sale.amount
+        )));
     }
-    Err(contention())
+    let remaining = sale.amount - sale.refunded_amount;
+    if remaining <= 0 {
+        return Err(DomainError::Conflict(
+            "This sale is already fully refunded.".into(),
+        ));
+    }
+    let amount = input.amount.unwrap_or(remaining);
+    if amount > remaining {
+        return Err(DomainError::Unprocessable(format!(
+            "`amount` cannot be over the sale's unrefunded amount ({remaining})."
+        )));
+    }
+    Ok((amount, remaining))
+}
+
+/// What a refund does to the sale's commission.
+#[derive(Debug, Clone, Default)]
+struct CommissionChange {
+    writes: Vec<Write>,
+    /// The change of the partner's total commissions.
+    delta: i64,
+    /// The unpaid commission after the refund.
+    changed: Option<Commission>,
+    /// The clawback of a paid one.
+    clawback: Option<Commission>,
+}
+
+fn commission_change(
+    current: &Commission,
+    input: &RefundInput,
+    amount: i64,
+    remaining: i64,
+    stamp: &Stamp,
+) -> CommissionChange {
+    if current.status.is_unpaid() {
+        return unpaid_change(current, amount, remaining, stamp);
+    }
+    if current.status != CommissionStatus::Paid {
+        return CommissionChange::default();
+    }
+    let taken = clawback_share(current, remaining, amount);
+    if taken == 0 {
+        return CommissionChange::default();
+    }
+    let clawback = clawback_of(current, input, amount, taken, stamp);
+    CommissionChange {
+        writes: vec![Write::InsertCommission(Box::new(clawback.clone()))],
+        delta: clawback.earnings,
+        changed: None,
+        clawback: Some(clawback),
+    }
+}
+
+/// An unpaid commission loses the refunded share of its earnings; a full refund marks it
+/// `refunded` (and a pending one leaves the maturing queue).
+fn unpaid_change(
+    current: &Commission,
+    amount: i64,
+    remaining: i64,
+    stamp: &Stamp,
+) -> CommissionChange {
+    let full = amount == remaining;
+    let taken = if full {
+        current.earnings
+    } else {
+        unpaid_share(current.earnings, amount, remaining)
+    };
+    let mut next = current.clone();
+    next.version += 1;
+    next.updated_at = stamp.now;
+    if full {
+        next.status = CommissionStatus::Refunded;
+    } else {
+        next.earnings -= taken;
+        next.amount -= amount;
+    }
+    let mut writes = vec![Write::ReplaceCommission(
+        Box::new(next.clone()),
+        current.version,
+    )];
+    if full && current.status == CommissionStatus::Pending {
+        writes.push(Write::RemoveMaturingMarker(Box::new(current.clone())));
+    }
+    CommissionChange {
+        writes,
+        delta: if current.status.counts_towards_totals() {
+            -taken
+        } else {
+            0
+        },
+        changed: Some(next),
+        clawback: None,
+    }
+}
+
+/// A negative commission (type `custom`) taking `taken` back from the next payout.
+fn clawback_of(
+    paid: &Commission,
+    input: &RefundInput,
+    amount: i64,
+    taken: i64,
+    stamp: &Stamp,
+) -> Commission {
+    let reason = input
+        .reason
+        .as_ref()
+        .map(|r| format!(" ({r})"))
+        .unwrap_or_default();
+    Commission {
+        id: CommissionId::generate(stamp.ids),
+        kind: CommissionType::Custom,
+        amount: -amount,
+        earnings: -taken,
+        quantity: 1,
+        status: CommissionStatus::Pending,
+        reward_id: None,
+        description: Some(format!(
+            "Clawback: refund of invoice {}{reason}",
+            input.invoice_id
+        )),
+        clawback_of: Some(paid.id.clone()),
+        note: None,
+        holds_until: stamp.now,
+        paid_at: None,
+        created_at: stamp.now,
+        updated_at: stamp.now,
+        version: 1,
+        ..paid.clone()
+    }
+}
+
+fn refund_response(sale: &Sale, amount: i64, change: &CommissionChange) -> TrackRefundResponse {
+    let commission = |c: &Commission| payloads::commission(c, sale.metadata.as_ref());
+    TrackRefundResponse {
+        sale_id: sale.id.to_string(),
+        invoice_id: sale.invoice_id.clone(),
+        amount,
+        refunded_amount: sale.refunded_amount,
+        currency: sale.currency,
+        commission: change.changed.as_ref().map(commission),
+        clawback: change.clawback.as_ref().map(commission),
+    }
+}
+
+/// The refund comes off the customer's, the partner's and the link's sale amounts.
+fn refund_counters(sale: &Sale, amount: i64, commission_delta: i64) -> Vec<Write> {
+    let mut writes = vec![Write::UpdateActivity(
+        sale.customer_id.clone(),
+        ActivityChange {
+            sale_amount: -amount,
+            ..Default::default()
+        },
+    )];
+    if let Some(partner) = &sale.partner_id {
+        let delta = PartnerTotals {
+            total_sale_amount: -amount,
+            total_commissions: commission_delta,
+            ..Default::default()
+        };
+        writes.push(Write::PartnerTotals(partner.clone(), delta));
+    }
+    if let Some(link) = &sale.link_id {
+        let delta = LinkStats {
+            sale_amount: -amount,
+            ..Default::default()
+        };
+        writes.push(Write::LinkStats(link.clone(), delta));
+    }
+    writes
+}
+
+/// `sale.refunded` and, for a clawback, its `commission.created`.
+fn refund_events(
+    stamp: &Stamp,
+    input: &RefundInput,
+    sale: &Sale,
+    response: &TrackRefundResponse,
+    clawback: Option<&Commission>,
+) -> Vec<DomainEvent> {
+    let mut events = vec![stamp.event(
+        "sale.refunded",
+        json!({ "refund": response, "reason": input.reason }),
+    )];
+    events.extend(clawback.map(|clawback| {
+        stamp.event(
+            "commission.created",
+            payloads::commission(clawback, sale.metadata.as_ref()),
+        )
+    }));
+    events
 }
 
 /// The refunded share of an unpaid commission: `round(earnings × refund / remaining)`, half
@@ -79,209 +322,11 @@ fn clawback_share(paid: &Commission, remaining: i64, refund: i64) -> i64 {
     cumulative(after).saturating_sub(cumulative(before))
 }
 
-async fn attempt_refund(
-    ctx: &AppContext,
-    principal: &Principal,
-    program: &ProgramId,
-    input: &RefundInput,
-    key: Option<&IdempotencyKey>,
-) -> Result<Option<Recorded<TrackRefundResponse>>, DomainError> {
-    let store = ctx.store.as_ref();
-    let now = ctx.clock.now();
-    let not_found = || DomainError::NotFound("No sale was tracked with this invoice id.".into());
-    let claim = records::find_invoice(store, program, &input.invoice_id)
-        .await?
-        .ok_or_else(not_found)?;
-    let read = records::find_sale(store, &claim.sale_id)
-        .await?
-        .filter(|sale| &sale.program_id == program)
-        .ok_or_else(not_found)?;
-    if !amount_in_range(read.amount) || !amount_in_range(read.refunded_amount) {
-        // Recorded by an earlier version without bounds, and left out of every total.
-        return Err(DomainError::Unprocessable(format!(
-            "This sale's amount is out of range ({}); it counts towards no total and cannot \
-             be refunded.",
-            read.amount
-        )));
-    }
-    let remaining = read.amount - read.refunded_amount;
-    if remaining <= 0 {
-        return Err(DomainError::Conflict(
-            "This sale is already fully refunded.".into(),
-        ));
-    }
-    let amount = input.amount.unwrap_or(remaining);
-    if amount > remaining {
-        return Err(DomainError::Unprocessable(format!(
-            "`amount` cannot be over the sale's unrefunded amount ({remaining})."
-        )));
-    }
-    let commission = match &read.commission_id {
-        Some(id) => records::find_commission(store, program, id).await?,
-        None => None,
-    };
-    let sale = Sale {
-        refunded_amount: read.refunded_amount + amount,
-        version: read.version + 1,
-        ..read.clone()
-    };
-
-    let mut ops: Vec<TxOp> = Vec::new();
-    let mut commission_delta = 0;
-    let mut changed: Option<Commission> = None;
-    let mut clawback: Option<Commission> = None;
-    if let Some(current) = &commission {
-        if current.status.is_unpaid() {
-            let taken = unpaid_share(current.earnings, amount, remaining);
-            let full = amount == remaining;
-            let mut next = current.clone();
-            next.version += 1;
-            next.updated_at = now;
-            if full {
-                next.status = CommissionStatus::Refunded;
-                if current.status.counts_towards_totals() {
-                    commission_delta = -current.earnings;
-                }
-            } else {
-                next.earnings -= taken;
-                next.amount -= amount;
-                if current.status.counts_towards_totals() {
-                    commission_delta = -taken;
-                }
-            }
-            ops.push(records::replace_commission(&next, current.version)?);
-            if full && current.status == CommissionStatus::Pending {
-                ops.push(records::remove_maturing_marker(current));
-            }
-            changed = Some(next);
-        } else if current.status == CommissionStatus::Paid
-            && let taken = clawback_share(current, remaining, amount)
-            && taken != 0
-        {
-            let reversal = Commission {
-                id: CommissionId::generate(ctx.ids.as_ref()),
-                kind: CommissionType::Custom,
-                amount: -amount,
-                earnings: -taken,
-                quantity: 1,
-                status: CommissionStatus::Pending,
-                reward_id: None,
-                description: Some(format!(
-                    "Clawback: refund of invoice {}{}",
-                    input.invoice_id,
-                    input
-                        .reason
-                        .as_ref()
-                        .map(|r| format!(" ({r})"))
-                        .unwrap_or_default()
-                )),
-                clawback_of: Some(current.id.clone()),
-                note: None,
-                holds_until: now,
-                paid_at: None,
-                created_at: now,
-                updated_at: now,
-                version: 1,
-                ..current.clone()
-            };
-            commission_delta = reversal.earnings;
-            ops.extend(records::insert_commission(&reversal)?);
-            clawback = Some(reversal);
-        }
-    }
-    let body = TrackRefundResponse {
-        sale_id: sale.id.to_string(),
-        invoice_id: sale.invoice_id.clone(),
-        amount,
-        refunded_amount: sale.refunded_amount,
-        currency: sale.currency,
-        commission: changed
-            .as_ref()
-            .map(|c| payloads::commission(c, sale.metadata.as_ref())),
-        clawback: clawback
-            .as_ref()
-            .map(|c| payloads::commission(c, sale.metadata.as_ref())),
-    };
-    let key_index = key.map(|key| {
-        ops.insert(0, idempotency::record(program, key, &body, now));
-        0
-    });
-    ops.push(records::replace_sale(&sale, read.version)?);
-    ops.extend(update_activity(
-        &sale.customer_id,
-        &ActivityChange {
-            sale_amount: -amount,
-            ..Default::default()
-        },
-    ));
-    if let Some(partner) = &sale.partner_id {
-        ops.extend(add_partner_totals(
-            partner,
-            &PartnerTotals {
-                total_sale_amount: -amount,
-                total_commissions: commission_delta,
-                ..Default::default()
-            },
-        ));
-    }
-    if let Some(link) = &sale.link_id {
-        ops.extend(add_link_stats(
-            link,
-            &LinkStats {
-                sale_amount: -amount,
-                ..Default::default()
-            },
-        ));
-    }
-    let actor = principal.actor();
-    let refunded = outbox::new_event(
-        ctx.ids.as_ref(),
-        ctx.clock.as_ref(),
-        program,
-        "sale.refunded",
-        actor.clone(),
-        json!({ "refund": body, "reason": input.reason }),
-    );
-    ops.push(outbox::record(&refunded)?);
-    if let Some(clawback) = &clawback {
-        let event = outbox::new_event(
-            ctx.ids.as_ref(),
-            ctx.clock.as_ref(),
-            program,
-            "commission.created",
-            actor,
-            payloads::commission(clawback, sale.metadata.as_ref()),
-        );
-        ops.push(outbox::record(&event)?);
-    }
-    match store.transact(ops).await {
-        Ok(()) => {
-            after_commission_change(ctx, &sale).await;
-            Ok(Some(Recorded::Built(body)))
-        }
-        Err(error) if failed_at(&error, key_index) => {
-            let key = key.expect("an index means a key");
-            let stored = idempotency::replay(store, program, key, now).await?;
-            Ok(stored.map(Recorded::Stored))
-        }
-        Err(error) if error.is_condition_failure() => Ok(None),
-        Err(error) => Err(error.into()),
-    }
-}
-
-/// Move rules after a commission changed: on the partner's stored totals.
-async fn after_commission_change(ctx: &AppContext, sale: &Sale) {
-    let Some(partner_id) = &sale.partner_id else {
-        return;
-    };
-    super::moves::after_commission_change(ctx, &sale.program_id, partner_id).await;
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::{CommissionStatus, CommissionType};
-    use crate::types::{Currency, GroupId, PartnerId};
+    use crate::types::{Currency, GroupId, PartnerId, ProgramId};
     use time::macros::datetime;
 
     pub(super) fn paid(amount: i64, earnings: i64) -> Commission {

@@ -79,7 +79,7 @@ pub fn customer_of(item: &Item) -> Result<(Customer, CustomerActivity), StoreErr
 }
 
 /// What one event changes on a customer's activity, and what it relies on having read.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ActivityChange {
     pub sales: i64,
     pub sale_amount: i64,

@@ -24,7 +24,11 @@ pub struct UlidIds {
 
 impl UlidIds {
     pub fn new(clock: Arc<dyn Clock>, random: Arc<dyn Random>) -> Self {
-        Self { clock, random, last: Mutex::new(0) }
+        Self {
+            clock,
+            random,
+            last: Mutex::new(0),
+        }
     }
 
     fn next_value(&self) -> u128 {
@@ -37,7 +41,10 @@ impl UlidIds {
         }
         // A poisoned lock only means another thread panicked mid-assignment of a u128; the value
         // it holds is still a valid earlier id.
-        let mut last = self.last.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut last = self
+            .last
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if value >> 80 <= *last >> 80 {
             value = last.saturating_add(1);
         }
