@@ -131,20 +131,7 @@ pub async fn register_deal(
     key: Option<IdempotencyKey>,
 ) -> Result<DealRegistration, DomainError> {
     let tenant = request.tenant_id.as_deref().map(str::trim);
-    let (program, key) = match registrant {
-        DealRegistrant::Program(principal) => {
-            let program = principal
-                .own_program(Scope::ConversionsWrite)
-                .map_err(|denied| DomainError::denied(denied, "Program"))?;
-            (program, key)
-        }
-        DealRegistrant::Partner(session) => {
-            names_only_self(session, request.partner_id.as_ref(), tenant)?;
-            // Partners of one program pick keys independently: each one's keys are their own.
-            let key = key.map(|key| key.scoped(session.partner.id.as_str()));
-            (session.record.program_id.clone(), key)
-        }
-    };
+    let (program, key) = program_and_key(registrant, &request, tenant, key)?;
     let lead_name = text("leadName", Some(request.lead_name), MAX_LEAD_NAME)?
         .ok_or_else(|| DomainError::Unprocessable("`leadName` is required.".into()))?;
     let notes = text("notes", request.notes, MAX_NOTES)?;
@@ -173,49 +160,88 @@ pub async fn register_deal(
     let deal = Deal {
         id: DealId::generate(ctx.ids.as_ref()),
         program_id: program.clone(),
-        partner_id: partner.id.clone(),
+        partner_id: partner.id,
         lead_email: request.lead_email,
         lead_name,
         notes,
         created_at: now,
     };
+    commit_deal(ctx, registrant, deal, key.as_ref()).await
+}
+
+/// The program a registrant registers in, and its idempotency key: a partner's keys are
+/// scoped to the partner, since partners of one program pick keys independently.
+fn program_and_key(
+    registrant: &DealRegistrant,
+    request: &RegisterDealRequest,
+    tenant: Option<&str>,
+    key: Option<IdempotencyKey>,
+) -> Result<(ProgramId, Option<IdempotencyKey>), DomainError> {
+    match registrant {
+        DealRegistrant::Program(principal) => {
+            let program = principal
+                .own_program(Scope::ConversionsWrite)
+                .map_err(|denied| DomainError::denied(denied, "Program"))?;
+            Ok((program, key))
+        }
+        DealRegistrant::Partner(session) => {
+            names_only_self(session, request.partner_id.as_ref(), tenant)?;
+            let key = key.map(|key| key.scoped(session.partner.id.as_str()));
+            Ok((session.record.program_id.clone(), key))
+        }
+    }
+}
+
+/// Writes the deal's claim and `deal.registered` in one transaction. A failed claim is a deal
+/// already registered for the email: the same partner's comes back unchanged, another's is 409.
+async fn commit_deal(
+    ctx: &AppContext,
+    registrant: &DealRegistrant,
+    deal: Deal,
+    key: Option<&IdempotencyKey>,
+) -> Result<DealRegistration, DomainError> {
+    let store = ctx.store.as_ref();
+    let program = &deal.program_id;
+    let now = deal.created_at;
     let body = DealSchema::of(&deal);
     let mut ops = Vec::new();
-    let key_index = key.as_ref().map(|key| {
-        ops.push(idempotency::record(&program, key, &body, now));
+    let key_index = key.map(|key| {
+        ops.push(idempotency::record(program, key, &body, now));
         ops.len() - 1
     });
     let claim_index = ops.len();
     ops.push(claim(&deal)?);
+    let data = serde_json::to_value(&body).map_err(StoreError::engine)?;
     let event = outbox::new_event(
         ctx.ids.as_ref(),
         ctx.clock.as_ref(),
-        &program,
+        program,
         "deal.registered",
         registrant.actor(),
-        serde_json::to_value(&body).map_err(StoreError::engine)?,
+        data,
     );
     ops.push(outbox::record(&event)?);
+    let retry = || DomainError::Conflict("Retry the request.".into());
     match store.transact(ops).await {
         Ok(()) => Ok(DealRegistration {
             deal: Recorded::Built(body),
             created: true,
         }),
         Err(error) if key_index.is_some() && error.failed_condition_index() == key_index => {
-            let key = key.as_ref().expect("an index means a key");
-            let stored = idempotency::replay(store, &program, key, now).await?;
-            stored
-                .map(|stored| DealRegistration {
-                    deal: Recorded::Stored(stored),
-                    created: true,
-                })
-                .ok_or_else(|| DomainError::Conflict("Retry the request.".into()))
+            let key = key.expect("an index means a key");
+            let stored = idempotency::replay(store, program, key, now)
+                .await?
+                .ok_or_else(retry)?;
+            Ok(DealRegistration {
+                deal: Recorded::Stored(stored),
+                created: true,
+            })
         }
         Err(error) if error.failed_condition_index() == Some(claim_index) => {
-            let first = find_deal(store, &program, &deal.lead_email, Consistency::Strong)
+            let first = find_deal(store, program, &deal.lead_email, Consistency::Strong)
                 .await?
-                .ok_or_else(|| DomainError::Conflict("Retry the request.".into()))?;
-            if first.partner_id != partner.id {
+                .ok_or_else(retry)?;
+            if first.partner_id != deal.partner_id {
                 return Err(DomainError::Conflict(
                     "A deal for this email is already registered by another partner.".into(),
                 ));

@@ -56,27 +56,14 @@ pub fn decide_lead(
     if let Some(stored) = read.replay {
         return Ok(Decision::Replay(stored));
     }
-    let parties = read.parties.ok_or_else(|| {
-        DomainError::NotFound(
-            "Click not found: a lead for a new customer needs a `clickId` (or a deal registered for its email)."
-                .into(),
-        )
-    })?;
+    let parties = read.parties.ok_or_else(no_attribution)?;
     let response = TrackLeadResponse::of(&parties.customer, parties.link.as_ref());
     if input.mode == LeadMode::Deferred {
         return Ok(deferred(parties, response));
     }
     let lead_id = LeadId::generate(stamp.ids);
     let earning = lead_reward(input, &parties)?;
-    // The lead reward pays once per customer.
-    let rewarded = parties.activity.lead_rewarded_at.is_some();
-    let commission = (!rewarded)
-        .then(|| {
-            commission_of_earning(stamp, &parties, earning.as_ref(), |earning| {
-                lead_commission(input, &parties, earning, &lead_id)
-            })
-        })
-        .flatten();
+    let commission = lead_commission(stamp, input, &parties, earning.as_ref(), &lead_id);
     let lead = new_lead(input, &parties, lead_id, commission.as_ref(), stamp);
     let change = ActivityChange {
         lead_rewarded_at: commission.as_ref().map(|_| stamp.now),
@@ -89,17 +76,7 @@ pub fn decide_lead(
             .iter()
             .map(|c| Write::InsertCommission(Box::new(c.clone()))),
     );
-    let earned = commission.as_ref().map_or(0, |c| c.earnings);
-    let partner_delta = PartnerTotals {
-        total_leads: 1,
-        total_commissions: earned,
-        ..Default::default()
-    };
-    let link_delta = LinkStats {
-        leads: 1,
-        ..Default::default()
-    };
-    let counted = count(&parties, partner_delta, link_delta, &mut writes)?;
+    let counted = count_lead(&parties, commission.as_ref(), &mut writes)?;
     let events = lead_events(
         stamp,
         &lead,
@@ -119,6 +96,13 @@ pub fn decide_lead(
         events,
         then: move_rules(&parties, &counted),
     }))
+}
+
+fn no_attribution() -> DomainError {
+    DomainError::NotFound(
+        "Click not found: a lead for a new customer needs a `clickId` (or a deal registered for its email)."
+            .into(),
+    )
 }
 
 /// A deferred lead creates the customer (with its click's attribution) and nothing else; for
@@ -153,13 +137,18 @@ fn lead_reward(input: &LeadInput, parties: &Parties) -> Result<Option<Earning>, 
     Ok(earning)
 }
 
+/// The lead reward's commission: once per customer, when it earns anything.
 fn lead_commission(
+    stamp: &Stamp,
     input: &LeadInput,
     parties: &Parties,
-    earning: &Earning,
+    earning: Option<&Earning>,
     lead: &LeadId,
-) -> CommissionSource {
-    CommissionSource {
+) -> Option<Commission> {
+    if parties.activity.lead_rewarded_at.is_some() {
+        return None;
+    }
+    commission_of_earning(stamp, parties, earning, |earning| CommissionSource {
         kind: CommissionType::Lead,
         amount: 0,
         earnings: earning.earnings,
@@ -169,7 +158,25 @@ fn lead_commission(
         description: earning.reward.as_ref().and_then(|r| r.description.clone()),
         lead_id: Some(lead.clone()),
         sale_id: None,
-    }
+    })
+}
+
+/// One lead on the partner and the link, and the commission's earnings.
+fn count_lead(
+    parties: &Parties,
+    commission: Option<&Commission>,
+    writes: &mut Vec<Write>,
+) -> Result<Counted, DomainError> {
+    let partner_delta = PartnerTotals {
+        total_leads: 1,
+        total_commissions: commission.map_or(0, |c| c.earnings),
+        ..Default::default()
+    };
+    let link_delta = LinkStats {
+        leads: 1,
+        ..Default::default()
+    };
+    count(parties, partner_delta, link_delta, writes)
 }
 
 fn new_lead(
