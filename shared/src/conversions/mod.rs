@@ -26,9 +26,6 @@ mod refund;
 mod sale;
 mod write;
 
-#[cfg(test)]
-mod decide_tests;
-
 pub use attribution::{Attribution, FirstRead, NewCustomers, Parties};
 pub use deals::{DealRegistrant, DealRegistration, RegisterDealRequest, find_deal, register_deal};
 pub use input::{

@@ -1,26 +1,27 @@
-//! The decide step, table by table: each row is one rule of `docs/tracking.md`, given what the
+//! The decide step of conversions (`shared::conversions`), table by table: each row is one rule of `docs/tracking.md`, given what the
 //! read step found and the request, and checked on the plan (or the refusal) it decides. No
 //! store, no clock: a fixed time and sequential ids.
 
-use super::attribution::Parties;
-use super::input::{CustomerFields, LeadInput, LeadMode, RefundInput, SaleInput};
-use super::plan::{AfterCommit, Claim, Decision, Plan, Stamp, Write};
-use super::read::{LeadRead, RefundRead, SaleRead};
-use super::{decide_lead, decide_refund, decide_sale};
-use crate::customers::CustomerActivity;
-use crate::error::DomainError;
-use crate::idempotency::Recorded;
-use crate::model::{
+use serde_json::json;
+use shared::conversions::plan::{AfterCommit, Claim, Decision, Plan, Stamp, Write};
+use shared::conversions::read::{LeadRead, RefundRead, SaleRead};
+use shared::conversions::{
+    CustomerFields, LeadInput, LeadMode, Parties, RefundInput, SaleInput, decide_lead,
+    decide_refund, decide_sale,
+};
+use shared::customers::CustomerActivity;
+use shared::error::DomainError;
+use shared::idempotency::Recorded;
+use shared::model::{
     Actor, Commission, CommissionStatus, CommissionType, Customer, Link, LinkDetails, LinkStats,
     Partner, PartnerGroup, PartnerStatus, PartnerTotals, PaymentProcessor, Program,
     ProgramSettings, Reward, RewardEvent, RewardType, Sale,
 };
-use crate::ports::SequentialIds;
-use crate::types::{
+use shared::ports::SequentialIds;
+use shared::types::{
     CommissionId, Currency, CustomerId, GroupId, LinkId, MAX_AMOUNT, MAX_TOTAL, PartnerId,
     Percentage, ProgramId, RewardId, SaleId, WebUrl,
 };
-use serde_json::json;
 use time::OffsetDateTime;
 use time::macros::datetime;
 
