@@ -10,11 +10,12 @@ use crate::conversions::moves::after_commission_change;
 use crate::conversions::records::{find_commission, replace_commission};
 use crate::error::DomainError;
 use crate::layout;
-use crate::model::{CommissionStatus, CommissionType, PartnerTotals};
+use crate::model::{Actor, Commission, CommissionStatus, CommissionType, PartnerTotals};
 use crate::outbox;
 use crate::partners::totals::add_partner_totals;
 use crate::store::{Put, TxOp, s};
-use crate::types::{CommissionId, Currency, MAX_AMOUNT, amount_in_range, proportional};
+use crate::types::{CommissionId, Currency, MAX_AMOUNT, ProgramId, amount_in_range, proportional};
+use time::OffsetDateTime;
 
 const MAX_NOTE_CHARS: usize = 500;
 
@@ -68,6 +69,8 @@ pub(super) fn allowed(from: CommissionStatus, to: CommissionStatus) -> bool {
     }
 }
 
+/// Changes a commission: read it, decide its next state (pure), write it with its counters and
+/// `commission.updated` in one transaction conditional on the version read.
 pub async fn update_commission(
     ctx: &AppContext,
     principal: &Principal,
@@ -77,6 +80,24 @@ pub async fn update_commission(
     let program = principal
         .own_program(Scope::CommissionsWrite)
         .map_err(|denied| DomainError::denied(denied, "Program"))?;
+    let note = checked_note(&request)?;
+    let id = CommissionId::parse(id).map_err(|_| DomainError::not_found("Commission"))?;
+    let read = find_commission(ctx.store.as_ref(), &program, &id)
+        .await?
+        .ok_or_else(|| DomainError::not_found("Commission"))?;
+    let Some(next) = decide_update(&read, &request, note, ctx.clock.now())? else {
+        return Ok(enrich(ctx, &[read]).await?.remove(0));
+    };
+    write_update(ctx, &program, principal.actor(), &read, &next).await?;
+    if next.counted_earnings() != read.counted_earnings() {
+        after_commission_change(ctx, &program, &next.partner_id).await;
+    }
+    Ok(enrich(ctx, &[next]).await?.remove(0))
+}
+
+/// The request's note (trimmed, at most [`MAX_NOTE_CHARS`]); a request changes either the
+/// status or the amounts.
+fn checked_note(request: &UpdateCommission) -> Result<Option<String>, DomainError> {
     let note = request
         .note
         .as_ref()
@@ -90,17 +111,27 @@ pub async fn update_commission(
             "`note` can have at most {MAX_NOTE_CHARS} characters."
         )));
     }
-    let amounts = [&request.earnings, &request.amount, &request.modify_amount];
-    if request.status.is_some() && amounts.iter().any(|a| a.is_some()) {
+    if request.status.is_some() && changes_amounts(request) {
         return Err(unprocessable(
             "Change either the `status` or the amounts, not both.",
         ));
     }
-    let id = CommissionId::parse(id).map_err(|_| DomainError::not_found("Commission"))?;
-    let store = ctx.store.as_ref();
-    let read = find_commission(store, &program, &id)
-        .await?
-        .ok_or_else(|| DomainError::not_found("Commission"))?;
+    Ok(note)
+}
+
+fn changes_amounts(request: &UpdateCommission) -> bool {
+    [&request.earnings, &request.amount, &request.modify_amount]
+        .iter()
+        .any(|a| a.is_some())
+}
+
+/// The commission after the request, or `None` when nothing changes. Pure.
+pub fn decide_update(
+    read: &Commission,
+    request: &UpdateCommission,
+    note: Option<String>,
+    now: OffsetDateTime,
+) -> Result<Option<Commission>, DomainError> {
     if let Some(currency) = &request.currency
         && Currency::parse(currency)? != read.currency
     {
@@ -114,62 +145,90 @@ pub async fn update_commission(
             "Paid commissions cannot be updated; refund the sale for a clawback.".into(),
         ));
     }
-    let now = ctx.clock.now();
-    let mut next = read.clone();
-    if let Some(status) = request.status {
-        if status != read.status && !allowed(read.status, status) {
-            return Err(unprocessable(format!(
-                "A `{}` commission cannot become `{}`.",
-                read.status.as_str(),
-                status.as_str()
-            )));
-        }
-        next.status = status;
-        if status == CommissionStatus::Paid {
-            next.paid_at = Some(now);
-        }
-    } else if amounts.iter().any(|a| a.is_some()) {
-        if read.kind == CommissionType::Custom {
-            return Err(unprocessable(
-                "A custom commission's amounts cannot change.",
-            ));
-        }
-        let amount = match (&request.modify_amount, &request.amount) {
-            (Some(delta), _) => read.amount.saturating_add(whole(delta, "modifyAmount")?),
-            (None, Some(amount)) => whole(amount, "amount")?,
-            (None, None) => read.amount,
-        };
-        if !amount_in_range(amount) {
-            return Err(unprocessable(format!(
-                "The sale amount must be from 0 to {MAX_AMOUNT}."
-            )));
-        }
-        next.earnings = match &request.earnings {
-            Some(earnings) => whole(earnings, "earnings")?,
-            // Earnings follow the amount proportionally, rounded half up (both are >= 0).
-            None if read.amount > 0 => proportional(read.earnings, amount, read.amount)
-                .filter(|earnings| amount_in_range(*earnings))
-                .ok_or_else(|| {
-                    unprocessable(format!(
-                        "The earnings that follow this amount would be over {MAX_AMOUNT}."
-                    ))
-                })?,
-            None => read.earnings,
-        };
-        if next.earnings < 0 {
-            return Err(unprocessable("`earnings` cannot be negative."));
-        }
-        next.amount = amount;
-    }
+    let mut next = match request.status {
+        Some(status) => with_status(read, status, now)?,
+        None if changes_amounts(request) => with_amounts(read, request)?,
+        None => read.clone(),
+    };
     next.note = note.or(read.note.clone());
-    if next == read {
-        return Ok(enrich(ctx, &[read]).await?.remove(0));
+    if next == *read {
+        return Ok(None);
     }
     next.version = read.version + 1;
     next.updated_at = now;
+    Ok(Some(next))
+}
 
-    let delta = next.counted_earnings() - read.counted_earnings();
-    let mut ops = vec![replace_commission(&next, read.version)?];
+fn with_status(
+    read: &Commission,
+    status: CommissionStatus,
+    now: OffsetDateTime,
+) -> Result<Commission, DomainError> {
+    if status != read.status && !allowed(read.status, status) {
+        return Err(unprocessable(format!(
+            "A `{}` commission cannot become `{}`.",
+            read.status.as_str(),
+            status.as_str()
+        )));
+    }
+    let mut next = read.clone();
+    next.status = status;
+    if status == CommissionStatus::Paid {
+        next.paid_at = Some(now);
+    }
+    Ok(next)
+}
+
+/// A corrected amount (`amount`, or `modifyAmount` added to it); the earnings as given, or
+/// following the amount proportionally.
+fn with_amounts(read: &Commission, request: &UpdateCommission) -> Result<Commission, DomainError> {
+    if read.kind == CommissionType::Custom {
+        return Err(unprocessable(
+            "A custom commission's amounts cannot change.",
+        ));
+    }
+    let amount = match (&request.modify_amount, &request.amount) {
+        (Some(delta), _) => read.amount.saturating_add(whole(delta, "modifyAmount")?),
+        (None, Some(amount)) => whole(amount, "amount")?,
+        (None, None) => read.amount,
+    };
+    if !amount_in_range(amount) {
+        return Err(unprocessable(format!(
+            "The sale amount must be from 0 to {MAX_AMOUNT}."
+        )));
+    }
+    let earnings = match &request.earnings {
+        Some(earnings) => whole(earnings, "earnings")?,
+        // Earnings follow the amount proportionally, rounded half up (both are >= 0).
+        None if read.amount > 0 => proportional(read.earnings, amount, read.amount)
+            .filter(|earnings| amount_in_range(*earnings))
+            .ok_or_else(|| {
+                unprocessable(format!(
+                    "The earnings that follow this amount would be over {MAX_AMOUNT}."
+                ))
+            })?,
+        None => read.earnings,
+    };
+    if earnings < 0 {
+        return Err(unprocessable("`earnings` cannot be negative."));
+    }
+    Ok(Commission {
+        amount,
+        earnings,
+        ..read.clone()
+    })
+}
+
+/// The changed commission (conditional on the version read), its maturing marker when it is
+/// pending again, the partner's total and `commission.updated`: one transaction.
+async fn write_update(
+    ctx: &AppContext,
+    program: &ProgramId,
+    actor: Actor,
+    read: &Commission,
+    next: &Commission,
+) -> Result<(), DomainError> {
+    let mut ops = vec![replace_commission(next, read.version)?];
     if next.status == CommissionStatus::Pending && read.status != CommissionStatus::Pending {
         // Back to pending: it matures again after its holding period.
         let mut marker = layout::maturing_marker(&next.id, next.holds_until).to_item();
@@ -179,37 +238,30 @@ pub async fn update_commission(
             condition: None,
         }));
     }
-    ops.extend(add_partner_totals(
-        &next.partner_id,
-        &PartnerTotals {
-            total_commissions: delta,
-            ..Default::default()
-        },
-    ));
+    let delta = PartnerTotals {
+        total_commissions: next.counted_earnings() - read.counted_earnings(),
+        ..Default::default()
+    };
+    ops.extend(add_partner_totals(&next.partner_id, &delta));
+    let data = serde_json::json!({
+        "commission": crate::conversions::payloads::commission(next, None),
+        "previousStatus": read.status,
+        "previousEarnings": read.earnings,
+    });
     let event = outbox::new_event(
         ctx.ids.as_ref(),
         ctx.clock.as_ref(),
-        &program,
+        program,
         "commission.updated",
-        principal.actor(),
-        serde_json::json!({
-            "commission": crate::conversions::payloads::commission(&next, None),
-            "previousStatus": read.status,
-            "previousEarnings": read.earnings,
-        }),
+        actor,
+        data,
     );
     ops.push(outbox::record(&event)?);
-    match store.transact(ops).await {
-        Ok(()) => {}
-        Err(error) if error.is_condition_failure() => {
-            return Err(DomainError::Conflict(
-                "The commission changed while this request ran; read it again and retry.".into(),
-            ));
-        }
-        Err(error) => return Err(error.into()),
+    match ctx.store.transact(ops).await {
+        Ok(()) => Ok(()),
+        Err(error) if error.is_condition_failure() => Err(DomainError::Conflict(
+            "The commission changed while this request ran; read it again and retry.".into(),
+        )),
+        Err(error) => Err(error.into()),
     }
-    if delta != 0 {
-        after_commission_change(ctx, &program, &next.partner_id).await;
-    }
-    Ok(enrich(ctx, &[next]).await?.remove(0))
 }
