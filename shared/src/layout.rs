@@ -4,7 +4,7 @@
 use crate::store::Key;
 use crate::types::{
     ApiKeyId, ApplicationId, CommissionId, CustomerId, DiscountCodeId, Email, EventId, GroupId,
-    LeadId, LinkId, PartnerId, ProgramId, SaleId, WebhookDeliveryId, WebhookId,
+    LeadId, LinkId, PartnerId, PayoutId, ProgramId, SaleId, WebhookDeliveryId, WebhookId,
 };
 
 /// How many partitions the outbox index spreads over, so that no single index partition takes
@@ -344,6 +344,53 @@ pub fn commission(commission: &CommissionId) -> Key {
 /// gsi1 partition listing a program's commissions (sort key: [`time_sk`]).
 pub fn commissions_index_pk(program: &ProgramId) -> String {
     format!("PROG#{program}#COMMISSIONS")
+}
+
+/// gsi3 partition of a program's payable commissions (processed, in no payout), sorted by
+/// partner then time (sort key: [`payable_sk`]): what a payout run reads.
+pub fn payable_index_pk(program: &ProgramId) -> String {
+    format!("PROG#{program}#PAYABLE")
+}
+
+pub fn payable_sk(partner: &PartnerId, at: time::OffsetDateTime, id: &str) -> String {
+    format!("{partner}#{}", time_sk(at, id))
+}
+
+/// gsi3 partition of a payout's commissions (sort key: [`time_sk`]).
+pub fn payout_commissions_index_pk(payout: &PayoutId) -> String {
+    format!("PAYOUT#{payout}#COMMISSIONS")
+}
+
+pub fn payout(payout: &PayoutId) -> Key {
+    Key::new(format!("PAYOUT#{payout}"), "PAYOUT")
+}
+
+/// gsi1 partition listing a program's sealed payouts (sort key: [`time_sk`]).
+pub fn payouts_index_pk(program: &ProgramId) -> String {
+    format!("PROG#{program}#PAYOUTS")
+}
+
+/// gsi2 partition listing one partner's sealed payouts (sort key: [`time_sk`]).
+pub fn partner_payouts_index_pk(program: &ProgramId, partner: &PartnerId) -> String {
+    format!("PROG#{program}#PARTNER#{partner}#PAYOUTS")
+}
+
+/// The partner's build slot: names the payout a run is building for the partner, so that one
+/// partner has one payout in the making and a crashed run's payout is resumed.
+pub fn payout_build_slot(program: &ProgramId, partner: &PartnerId) -> Key {
+    Key::new(
+        format!("PROG#{program}#PARTNER#{partner}#PAYOUTBUILD"),
+        "SLOT",
+    )
+}
+
+/// The partition of the markers of payouts whose commissions do not follow their status yet.
+pub fn unsettled_payouts_pk() -> String {
+    "PAYOUTS#UNSETTLED".into()
+}
+
+pub fn unsettled_payout(payout: &PayoutId) -> Key {
+    Key::new(unsettled_payouts_pk(), payout.to_string())
 }
 
 /// gsi2 partition listing one partner's commissions (sort key: [`time_sk`]).

@@ -25,6 +25,7 @@ pub mod links;
 pub mod model;
 pub mod outbox;
 pub mod partners;
+pub mod payouts;
 pub mod portal;
 pub mod ports;
 pub mod programs;

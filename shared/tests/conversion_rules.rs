@@ -721,6 +721,7 @@ fn commission(status: CommissionStatus, amount: i64, earnings: i64) -> Commissio
         link_id: None,
         clawback_of: None,
         note: None,
+        payout_id: None,
         holds_until: NOW,
         paid_at: (status == CommissionStatus::Paid).then_some(NOW),
         created_at: NOW,

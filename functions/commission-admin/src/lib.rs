@@ -1,6 +1,8 @@
 //! The commission-admin HTTP function: Dub's `GET /customers`, `GET /customers/{id}`,
-//! `GET /commissions`, `GET /commissions/{id}` and `PATCH /commissions/{id}`. Lists are bare
-//! arrays with the next cursor in `x-next-cursor`, as Dub's SDKs expect.
+//! `GET /commissions`, `GET /commissions/{id}`, `PATCH /commissions/{id}`, `GET /payouts` and
+//! `GET /payouts/{id}`, and ours: payout runs, confirming, failing and canceling a payout, and
+//! the program's ledger. Lists are bare arrays (commissions and customers with the next cursor
+//! in `x-next-cursor`), as Dub's SDKs expect.
 
 pub mod openapi;
 
@@ -8,11 +10,13 @@ use http::{HeaderValue, Method, StatusCode};
 use shared::commissions::{self, CommissionFilter};
 use shared::context::AppContext;
 use shared::customers::{self, CustomerFilter};
+use shared::payouts::{self, PayoutFilter};
 use shared::web::{
     ApiError, ApiRequest, ApiResponse, ErrorCode, Route, RouteMatch, json, pages, serve,
 };
 use shared::wire::commissions::{CommissionSchema, CommissionStatusSchema};
 use shared::wire::customers::{DeletedCustomerSchema, ProgramCustomerSchema};
+use shared::wire::payouts::{LedgerSchema, PayoutRunSchema, PayoutSchema};
 use time::OffsetDateTime;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +29,13 @@ pub enum Endpoint {
     GetCommission,
     UpdateCommission,
     BulkUpdateCommissions,
+    ListPayouts,
+    GetPayout,
+    RunPayouts,
+    ConfirmPayout,
+    FailPayout,
+    CancelPayout,
+    Ledger,
 }
 
 pub const ROUTES: &[Route<Endpoint>] = &[
@@ -45,6 +56,21 @@ pub const ROUTES: &[Route<Endpoint>] = &[
         "/commissions/{id}",
         Endpoint::UpdateCommission,
     ),
+    Route::new(Method::GET, "/payouts", Endpoint::ListPayouts),
+    Route::new(Method::GET, "/payouts/{id}", Endpoint::GetPayout),
+    Route::new(
+        Method::POST,
+        "/programs/{id}/payouts/run",
+        Endpoint::RunPayouts,
+    ),
+    Route::new(
+        Method::POST,
+        "/payouts/{id}/confirm",
+        Endpoint::ConfirmPayout,
+    ),
+    Route::new(Method::POST, "/payouts/{id}/fail", Endpoint::FailPayout),
+    Route::new(Method::POST, "/payouts/{id}/cancel", Endpoint::CancelPayout),
+    Route::new(Method::GET, "/programs/{id}/ledger", Endpoint::Ledger),
 ];
 
 const DEFAULT_PAGE: u32 = 100;
@@ -130,8 +156,79 @@ async fn endpoint(
                 &commissions::update_commission(ctx, &principal, id, request.json()?).await?,
             ),
         ),
+        Endpoint::ListPayouts => {
+            let size = request.page_size(DEFAULT_PAGE)?;
+            let page = pages::page_number(&request)?.unwrap_or(1);
+            let found =
+                payouts::list_payouts(ctx, &principal, payout_filter(&request)?, page, size)
+                    .await?;
+            let body: Vec<PayoutSchema> = found
+                .iter()
+                .map(|(payout, partner)| PayoutSchema::of(payout, partner.as_ref()))
+                .collect();
+            json(StatusCode::OK, &body)
+        }
+        Endpoint::GetPayout => {
+            let (payout, partner) = payouts::get_payout(ctx, &principal, id).await?;
+            json(StatusCode::OK, &PayoutSchema::of(&payout, partner.as_ref()))
+        }
+        Endpoint::RunPayouts => {
+            let report = payouts::run_payouts(ctx, &principal, id, request.json()?).await?;
+            json(StatusCode::OK, &PayoutRunSchema::of(&report))
+        }
+        Endpoint::ConfirmPayout => {
+            let payout = payouts::confirm_payout(ctx, &principal, id, request.json()?).await?;
+            payout_with_partner(ctx, &principal, payout).await?
+        }
+        Endpoint::FailPayout => {
+            let payout = payouts::fail_payout(ctx, &principal, id, request.json()?).await?;
+            payout_with_partner(ctx, &principal, payout).await?
+        }
+        Endpoint::CancelPayout => {
+            let payout = payouts::cancel_payout(ctx, &principal, id).await?;
+            payout_with_partner(ctx, &principal, payout).await?
+        }
+        Endpoint::Ledger => json(
+            StatusCode::OK,
+            &LedgerSchema::of(&payouts::program_ledger(ctx, &principal, id).await?),
+        ),
     };
     Ok(response)
+}
+
+/// A changed payout as `GET /payouts/{id}` shows it.
+async fn payout_with_partner(
+    ctx: &AppContext,
+    principal: &shared::auth::Principal,
+    payout: shared::model::Payout,
+) -> Result<ApiResponse, ApiError> {
+    let (_, partner) = payouts::get_payout(ctx, principal, payout.id.as_str()).await?;
+    Ok(json(
+        StatusCode::OK,
+        &PayoutSchema::of(&payout, partner.as_ref()),
+    ))
+}
+
+/// Dub's `GET /payouts` filters and sorts.
+fn payout_filter(request: &ApiRequest) -> Result<PayoutFilter, ApiError> {
+    Ok(PayoutFilter {
+        status: parse_enum(request, "status")?,
+        partner_id: request
+            .query("partnerId")
+            .map(|id| {
+                shared::types::PartnerId::parse(id)
+                    .map_err(|_| bad_request("`partnerId` is not a partner id."))
+            })
+            .transpose()?,
+        tenant_id: request.query("tenantId").map(str::to_owned),
+        invoice_id: request.query("invoiceId").map(str::to_owned),
+        sort_by: parse_enum(request, "sortBy")?.unwrap_or_default(),
+        ascending: match request.query("sortOrder") {
+            None | Some("desc") => false,
+            Some("asc") => true,
+            Some(_) => return Err(bad_request("`sortOrder` must be asc or desc.")),
+        },
+    })
 }
 
 fn bad_request(message: impl Into<String>) -> ApiError {

@@ -4,9 +4,11 @@ use crate::{Endpoint, ROUTES};
 use http::StatusCode;
 use shared::commissions::{BulkUpdateCommissions, UpdateCommission};
 use shared::customers::UpdateCustomer;
+use shared::payouts::{ConfirmPayout, FailPayout, RunPayoutsRequest};
 use shared::web::openapi::{Access, DocumentedRoute, Operation, document_routes};
 use shared::wire::commissions::{CommissionSchema, CommissionStatusSchema};
 use shared::wire::customers::{DeletedCustomerSchema, ProgramCustomerSchema};
+use shared::wire::payouts::{LedgerSchema, PayoutRunSchema, PayoutSchema};
 
 pub fn routes() -> Vec<DocumentedRoute> {
     document_routes("commission-admin", ROUTES, describe)
@@ -62,5 +64,37 @@ fn describe(endpoint: Endpoint) -> Operation {
         Endpoint::BulkUpdateCommissions => operation("Update up to 25 commissions at once")
             .body::<BulkUpdateCommissions>()
             .returns_list::<CommissionStatusSchema>(),
+        Endpoint::ListPayouts => operation("List payouts")
+            .query::<String>(
+                "status",
+                "pending, processing, completed, failed or canceled.",
+            )
+            .query::<String>("partnerId", "A partner's payouts (before `tenantId`).")
+            .query::<String>("tenantId", "The payouts of a partner by tenant id.")
+            .query::<String>("invoiceId", "The payouts of one run.")
+            .query::<String>("sortBy", "amount (the default), initiatedAt or paidAt.")
+            .query::<String>("sortOrder", "`asc` or `desc` (the default).")
+            .paged()
+            .returns_list::<PayoutSchema>(),
+        Endpoint::GetPayout => {
+            operation("Retrieve a payout").returns::<PayoutSchema>(StatusCode::OK)
+        }
+        Endpoint::RunPayouts => operation("Run payouts now, or preview them with `dryRun`")
+            .body::<RunPayoutsRequest>()
+            .returns::<PayoutRunSchema>(StatusCode::OK),
+        Endpoint::ConfirmPayout => operation("Confirm that a payout was paid")
+            .body::<ConfirmPayout>()
+            .returns::<PayoutSchema>(StatusCode::OK),
+        Endpoint::FailPayout => {
+            operation("Mark a payout failed: its commissions are payable again")
+                .body::<FailPayout>()
+                .returns::<PayoutSchema>(StatusCode::OK)
+        }
+        Endpoint::CancelPayout => {
+            operation("Cancel a pending payout: its commissions are payable again")
+                .returns::<PayoutSchema>(StatusCode::OK)
+        }
+        Endpoint::Ledger => operation("The program's ledger: commissions, payouts and balances")
+            .returns::<LedgerSchema>(StatusCode::OK),
     }
 }

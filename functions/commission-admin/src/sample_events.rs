@@ -37,6 +37,10 @@ async fn sample_events_reach_their_routes() {
         "update-commission.json",
         "list-customers.json",
         "get-customer.json",
+        "list-payouts.json",
+        "run-payouts.json",
+        "confirm-payout.json",
+        "get-ledger.json",
     ];
     assert_eq!(
         std::fs::read_dir(dir()).unwrap().count(),

@@ -1,6 +1,7 @@
 //! The commission-maturation function, run on a schedule: pending commissions whose group's
 //! holding period is over become processed (payable). First it finishes the due cancel jobs
-//! of banned partners (`shared::commissions::run_cancel_jobs`).
+//! of banned partners (`shared::commissions::run_cancel_jobs`) and the payouts whose
+//! commissions a request left unsettled (`shared::payouts::settle_unsettled`).
 
 use lambda_runtime::Diagnostic;
 use shared::context::AppContext;
@@ -8,6 +9,9 @@ use shared::store::StoreError;
 
 /// Commissions processed per run at most; the next run takes the rest.
 pub const MAX_PER_RUN: usize = 5_000;
+
+/// Payouts whose commissions are settled per run at most.
+pub const MAX_UNSETTLED_PER_RUN: usize = 100;
 
 /// Pages (100 commissions each) of banned partners' commissions cancelled per run at most.
 pub const MAX_CANCEL_PAGES_PER_RUN: usize = 10;
@@ -38,6 +42,11 @@ pub async fn handle(
             left = cancels.left,
             "banned partners' commissions canceled"
         );
+    }
+    match shared::payouts::settle_unsettled(ctx, MAX_UNSETTLED_PER_RUN).await {
+        Ok(0) => {}
+        Ok(settled) => tracing::info!(settled, "payouts settled"),
+        Err(error) => tracing::warn!(%error, "settling payouts failed; the next run retries"),
     }
     let report = shared::commissions::mature_commissions(ctx, MAX_PER_RUN).await?;
     if report.processed + report.skipped > 0 {

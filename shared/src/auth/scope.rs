@@ -43,6 +43,12 @@ pub enum Scope {
     CommissionsRead,
     #[serde(rename = "commissions.write")]
     CommissionsWrite,
+    /// `GET /payouts`, the ledger.
+    #[serde(rename = "payouts.read")]
+    PayoutsRead,
+    /// Payout runs, confirming, failing and canceling payouts.
+    #[serde(rename = "payouts.write")]
+    PayoutsWrite,
     #[serde(rename = "webhooks.read")]
     WebhooksRead,
     #[serde(rename = "webhooks.write")]
@@ -66,6 +72,7 @@ impl Scope {
                     | (CommissionsWrite, CommissionsRead)
                     | (CustomersWrite, CustomersRead)
                     | (WebhooksWrite, WebhooksRead)
+                    | (PayoutsWrite, PayoutsRead)
                     | (PartnersWrite, ApplicationsSubmit)
                     | (ConversionsWrite, ClicksTrack)
             )

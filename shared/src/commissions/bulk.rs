@@ -79,8 +79,10 @@ fn decide(
     let refused: Vec<String> = ids
         .iter()
         .filter(|id| {
-            read.get(*id)
-                .is_none_or(|c| c.status != status && !allowed(c.status, status))
+            // A commission in a payout follows its payout only.
+            read.get(*id).is_none_or(|c| {
+                c.payout_id.is_some() || (c.status != status && !allowed(c.status, status))
+            })
         })
         .map(ToString::to_string)
         .collect();

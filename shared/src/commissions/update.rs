@@ -145,6 +145,11 @@ pub fn decide_update(
             "Paid commissions cannot be updated; refund the sale for a clawback.".into(),
         ));
     }
+    if let Some(payout) = &read.payout_id {
+        return Err(DomainError::Conflict(format!(
+            "This commission is in payout {payout}: confirm, fail or cancel the payout instead."
+        )));
+    }
     let mut next = match request.status {
         Some(status) => with_status(read, status, now)?,
         None if changes_amounts(request) => with_amounts(read, request)?,

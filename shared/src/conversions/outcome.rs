@@ -62,6 +62,7 @@ pub fn new_commission(
         link_id: customer.link_id.clone(),
         clawback_of: None,
         note: None,
+        payout_id: None,
         holds_until: now + time::Duration::days(group.holding_period_days.into()),
         paid_at: None,
         created_at: now,

@@ -106,7 +106,28 @@ fn commission_item(commission: &Commission) -> Result<Item, StoreError> {
             &commission.partner_id,
         )),
     );
-    item.insert(schema::GSI2.sk.into(), s(sort));
+    item.insert(schema::GSI2.sk.into(), s(sort.clone()));
+    // gsi3: the program's payable commissions, or the payout's own (see `payouts`).
+    let program = &commission.program_id;
+    match &commission.payout_id {
+        Some(payout) => {
+            item.insert(
+                schema::GSI3.pk.into(),
+                s(layout::payout_commissions_index_pk(payout)),
+            );
+            item.insert(schema::GSI3.sk.into(), s(sort));
+        }
+        None if commission.status == CommissionStatus::Processed => {
+            let sk = layout::payable_sk(
+                &commission.partner_id,
+                commission.created_at,
+                commission.id.as_str(),
+            );
+            item.insert(schema::GSI3.pk.into(), s(layout::payable_index_pk(program)));
+            item.insert(schema::GSI3.sk.into(), s(sk));
+        }
+        None => {}
+    }
     Ok(item)
 }
 

@@ -132,10 +132,12 @@ fn commission_change(
     remaining: i64,
     stamp: &Stamp,
 ) -> CommissionChange {
-    if current.status.is_unpaid() {
+    // A commission in a payout is paid by it: a refund claws it back like a paid one.
+    let paying = current.status == CommissionStatus::Paid || current.payout_id.is_some();
+    if current.status.is_unpaid() && !paying {
         return unpaid_change(current, amount, remaining, stamp);
     }
-    if current.status != CommissionStatus::Paid {
+    if !paying {
         return CommissionChange::default();
     }
     let taken = clawback_share(current, remaining, amount);
@@ -220,6 +222,7 @@ fn clawback_of(
         )),
         clawback_of: Some(paid.id.clone()),
         note: None,
+        payout_id: None,
         holds_until: stamp.now,
         paid_at: None,
         created_at: stamp.now,
@@ -351,6 +354,7 @@ mod tests {
             link_id: None,
             clawback_of: None,
             note: None,
+            payout_id: None,
             holds_until: at,
             paid_at: Some(at),
             created_at: at,

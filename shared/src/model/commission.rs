@@ -1,6 +1,6 @@
 use crate::types::{
-    CommissionId, Currency, CustomerId, GroupId, LeadId, LinkId, PartnerId, ProgramId, RewardId,
-    SaleId,
+    CommissionId, Currency, CustomerId, GroupId, LeadId, LinkId, PartnerId, PayoutId, ProgramId,
+    RewardId, SaleId,
 };
 use time::OffsetDateTime;
 
@@ -86,6 +86,9 @@ pub struct Commission {
     pub clawback_of: Option<CommissionId>,
     /// The last note given with a manual change.
     pub note: Option<String>,
+    /// The payout that pays (or paid) it, once a payout run claimed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payout_id: Option<PayoutId>,
     /// When a pending commission becomes processed (the group's holding period).
     #[serde(with = "time::serde::rfc3339")]
     pub holds_until: OffsetDateTime,

@@ -13,6 +13,7 @@ mod group;
 mod label;
 mod link;
 mod partner;
+mod payout;
 mod program;
 mod webhook;
 
@@ -28,5 +29,6 @@ pub use group::*;
 pub use label::*;
 pub use link::*;
 pub use partner::*;
+pub use payout::*;
 pub use program::*;
 pub use webhook::*;

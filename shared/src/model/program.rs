@@ -33,6 +33,10 @@ pub struct ProgramSettings {
     /// Minimum payable balance, in minor units of the program's currency.
     #[serde(default = "defaults::min_payout_amount")]
     pub min_payout_amount: i64,
+    /// How payouts of the program are paid (`manual` by default: the business pays outside and
+    /// confirms each payout).
+    #[serde(default)]
+    pub payout_rail: super::PayoutRail,
     /// How long a click can be credited with a lead (the cookie's lifetime).
     #[serde(default = "defaults::attribution_window_days")]
     pub attribution_window_days: u32,
@@ -89,6 +93,7 @@ impl Default for ProgramSettings {
             default_commission_rate: defaults::commission_rate(),
             holding_period_days: defaults::holding_period_days(),
             min_payout_amount: defaults::min_payout_amount(),
+            payout_rail: Default::default(),
             attribution_window_days: defaults::attribution_window_days(),
             click_id_param: defaults::click_id_param(),
             application_form_fields: Vec::new(),

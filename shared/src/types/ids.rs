@@ -71,6 +71,8 @@ typed_id!(/// A tag on partners.
     PartnerTagId, "ptag_");
 typed_id!(/// A commission.
     CommissionId, "cm_");
+typed_id!(/// A payout: one partner's payable balance for a period.
+    PayoutId, "po_");
 typed_id!(/// A domain event (and the webhook event built from it).
     EventId, "evt_");
 typed_id!(/// A webhook endpoint.

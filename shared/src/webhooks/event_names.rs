@@ -15,6 +15,9 @@ pub const SUBSCRIBABLE_EVENTS: &[&str] = &[
     "partner_application_approved",
     "partner_application_rejected",
     "partner.group_moved",
+    "payout.created",
+    "payout.confirmed",
+    "payout.failed",
     "webhook.endpoint_disabled",
 ];
 

@@ -15,6 +15,7 @@ pub mod groups;
 pub mod links;
 pub mod partner_records;
 pub mod partners;
+pub mod payouts;
 pub mod portal;
 pub mod programs;
 pub mod tracking;

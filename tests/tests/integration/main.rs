@@ -15,6 +15,7 @@ mod outbox;
 mod partner_applications;
 mod partner_portal;
 mod partners_api;
+mod payouts;
 mod program_admin;
 mod program_setup;
 mod redirect;

@@ -1,0 +1,20 @@
+//! Payouts: partners are paid in batches, exactly once, through the business's own accounts.
+//! A run (`run`) turns each partner's payable commissions into one payout; the business confirms
+//! it paid, or marks it failed, or cancels it (`settle`); `list` and `ledger` read them back.
+
+mod ledger;
+mod list;
+pub mod records;
+mod run;
+mod settle;
+
+pub use ledger::{Ledger, LedgerCurrency, ledger_of, program_ledger};
+pub use list::{PayoutFilter, PayoutSort, all_payouts, get_payout, list_payouts};
+pub use run::{
+    Balance, CHUNK, Carried, CarryReason, RunPayoutsRequest, RunPlan, RunReport, is_payable,
+    plan_run, read_balances, run_payouts, run_program,
+};
+pub use settle::{
+    ConfirmPayout, FailPayout, Settlement, cancel_payout, confirm_payout, fail_payout, settle,
+    settle_unsettled,
+};

@@ -1,0 +1,431 @@
+//! Payouts on both engines: a run pays each partner's processed commissions once, carries
+//! small, negative and banned balances, is resumed after a crash between its chunks, and the
+//! ledger balances after every step; confirm, fail and cancel settle the commissions.
+
+use async_trait::async_trait;
+use http::{Method, StatusCode};
+use integration_tests::app::{Reply, TestApp, reply, request};
+use integration_tests::engine_tests;
+use integration_tests::tracking_world::{TestPartner, TrackingProgram, admin, track};
+use serde_json::{Value, json};
+use shared::context::AppContext;
+use shared::conversions::records;
+use shared::groups::{self, CreateReward};
+use shared::model::{Commission, CommissionStatus};
+use shared::model::{RewardEvent, RewardType};
+use shared::partners::listing::PartnerDirectory;
+use shared::ports::{ManualClock, OsRandom};
+use shared::store::{
+    BatchWrite, Consistency, Delete, Item, ItemStore, Key, Page, Put, Query, StoreError, TxOp,
+    UpdateItem,
+};
+use shared::types::{CommissionId, Percentage};
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+/// A program whose default group pays 20 % of sales; partners are added by the tests.
+async fn program(app: &TestApp) -> TrackingProgram {
+    let world = TrackingProgram::create(app, "go.acme.test").await;
+    let sale = CreateReward {
+        event: RewardEvent::Sale,
+        kind: RewardType::Percentage,
+        amount_in_cents: None,
+        amount_in_percentage: Some(Percentage::from_number(20.0).unwrap()),
+        max_duration: None,
+        description: None,
+        tooltip: None,
+        modifiers: Vec::new(),
+    };
+    let group = world.default_group.clone();
+    groups::create_reward(
+        &app.ctx,
+        &world.admin,
+        world.program.id.as_str(),
+        group.as_str(),
+        sale,
+    )
+    .await
+    .expect("a sale reward");
+    world
+}
+
+/// A context over the app's store whose clock the test moves.
+fn manual_context(app: &TestApp) -> (Arc<AppContext>, Arc<ManualClock>) {
+    let clock = Arc::new(ManualClock::new(app.ctx.clock.now()));
+    let ctx = AppContext::new(app.store.clone(), clock.clone(), Arc::new(OsRandom), None);
+    (Arc::new(ctx), clock)
+}
+
+/// `count` sales of `amount` by one new customer of the partner (commissions of 20 %).
+async fn sales(
+    ctx: &AppContext,
+    world: &TrackingProgram,
+    partner: &TestPartner,
+    customer: &str,
+    amounts: &[i64],
+) {
+    let click = world.click_at(partner, ctx.clock.now());
+    let body = json!({"clickId": click, "eventName": "Sign up", "customerExternalId": customer});
+    assert_eq!(
+        track(ctx, &world.key, "/track/lead", body, None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    for (n, amount) in amounts.iter().enumerate() {
+        let body = json!({"customerExternalId": customer, "amount": amount, "invoiceId": format!("in_{customer}_{n}")});
+        let sold = track(ctx, &world.key, "/track/sale", body, None).await;
+        assert_eq!(sold.status, StatusCode::OK, "{}", sold.body);
+    }
+}
+
+/// Past the holding period, the pending commissions mature (become processed).
+async fn mature(ctx: &AppContext, clock: &ManualClock) {
+    clock.advance(time::Duration::days(31));
+    shared::commissions::mature_commissions(ctx, 100_000)
+        .await
+        .unwrap();
+}
+
+async fn call(
+    ctx: &AppContext,
+    world: &TrackingProgram,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> Reply {
+    admin(ctx, &world.key, method, path, body).await
+}
+
+async fn pay_run(ctx: &AppContext, world: &TrackingProgram, dry_run: bool) -> Reply {
+    let path = format!("/programs/{}/payouts/run", world.program.id);
+    let reply = call(
+        ctx,
+        world,
+        Method::POST,
+        &path,
+        Some(json!({"dryRun": dry_run})),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    reply
+}
+
+async fn payouts(ctx: &AppContext, world: &TrackingProgram, query: &str) -> Vec<Value> {
+    let reply = call(ctx, world, Method::GET, &format!("/payouts{query}"), None).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    reply.body.as_array().unwrap().clone()
+}
+
+async fn commissions(ctx: &AppContext, world: &TrackingProgram, query: &str) -> Vec<Value> {
+    let reply = call(
+        ctx,
+        world,
+        Method::GET,
+        &format!("/commissions?pageSize=100{query}"),
+        None,
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    reply.body.as_array().unwrap().clone()
+}
+
+/// The ledger must balance; returns it.
+async fn balanced_ledger(ctx: &AppContext, world: &TrackingProgram) -> Value {
+    let path = format!("/programs/{}/ledger", world.program.id);
+    let ledger = call(ctx, world, Method::GET, &path, None).await;
+    assert_eq!(ledger.status, StatusCode::OK, "{}", ledger.body);
+    assert_eq!(ledger.body["balanced"], true, "{}", ledger.body);
+    ledger.body
+}
+
+async fn act(
+    ctx: &AppContext,
+    world: &TrackingProgram,
+    payout: &str,
+    action: &str,
+    body: Value,
+) -> Reply {
+    call(
+        ctx,
+        world,
+        Method::POST,
+        &format!("/payouts/{payout}/{action}"),
+        Some(body),
+    )
+    .await
+}
+
+/// `count` processed copies of the program's one commission, written directly (tracking 120
+/// sales would take minutes on moto; the run is what is tested here).
+async fn copies_of_the_commission(app: &TestApp, world: &TrackingProgram, count: usize) {
+    let listed = admin(&app.ctx, &world.key, Method::GET, "/commissions", None).await;
+    let id = CommissionId::parse(listed.body[0]["id"].as_str().unwrap()).unwrap();
+    let store = app.store.as_ref();
+    let original = records::find_commission(store, &world.program.id, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(original.status, CommissionStatus::Processed);
+    let copies: Vec<TxOp> = (0..count)
+        .flat_map(|_| {
+            let copy = Commission {
+                id: CommissionId::generate(app.ctx.ids.as_ref()),
+                ..original.clone()
+            };
+            records::insert_commission(&copy).unwrap()
+        })
+        .collect();
+    for chunk in copies.chunks(25) {
+        store.transact(chunk.to_vec()).await.unwrap();
+    }
+}
+
+/// Fails every transaction from the `cut`-th on (1-based), as a process that died would.
+struct CutAfter {
+    inner: Arc<dyn ItemStore>,
+    calls: AtomicUsize,
+    cut: usize,
+}
+
+#[async_trait]
+impl ItemStore for CutAfter {
+    async fn get(&self, key: &Key, consistency: Consistency) -> Result<Option<Item>, StoreError> {
+        self.inner.get(key, consistency).await
+    }
+    async fn put(&self, put: Put) -> Result<(), StoreError> {
+        self.inner.put(put).await
+    }
+    async fn update(&self, update: UpdateItem) -> Result<Item, StoreError> {
+        self.inner.update(update).await
+    }
+    async fn delete(&self, delete: Delete) -> Result<Option<Item>, StoreError> {
+        self.inner.delete(delete).await
+    }
+    async fn transact(&self, ops: Vec<TxOp>) -> Result<(), StoreError> {
+        if self.calls.fetch_add(1, Ordering::SeqCst) + 1 >= self.cut {
+            return Err(StoreError::engine(std::io::Error::other(
+                "the process died",
+            )));
+        }
+        self.inner.transact(ops).await
+    }
+    async fn query(&self, query: Query) -> Result<Page, StoreError> {
+        self.inner.query(query).await
+    }
+    async fn batch_get(&self, keys: Vec<Key>) -> Result<Vec<Item>, StoreError> {
+        self.inner.batch_get(keys).await
+    }
+    async fn batch_write(&self, writes: Vec<BatchWrite>) -> Result<(), StoreError> {
+        self.inner.batch_write(writes).await
+    }
+}
+
+engine_tests! {
+    async fn a_run_pays_each_partner_once_and_carries_small_balances(app: TestApp) {
+        let (ctx, clock) = manual_context(&app);
+        let ctx = ctx.as_ref();
+        let world = program(&app).await;
+        let jane = world.partner(ctx, "JANE", &world.default_group).await;
+        let sam = world.partner(ctx, "SAM", &world.default_group).await;
+        // Jane earns 2,000 + 3,000 + 1,000; Sam 1,000, under the 5,000 minimum.
+        sales(ctx, &world, &jane, "user_1", &[10_000, 15_000]).await;
+        sales(ctx, &world, &jane, "user_2", &[5_000]).await;
+        sales(ctx, &world, &sam, "user_3", &[5_000]).await;
+        // Pending commissions are not payable yet.
+        let early = pay_run(ctx, &world, true).await;
+        assert_eq!(early.body["payouts"], json!([]), "{}", early.body);
+        mature(ctx, &clock).await;
+        balanced_ledger(ctx, &world).await;
+
+        // A dry run shows who would get what and writes nothing.
+        let preview = pay_run(ctx, &world, true).await;
+        assert_eq!(preview.body["dryRun"], true);
+        assert_eq!(preview.body["payouts"].as_array().unwrap().len(), 1, "{}", preview.body);
+        assert_eq!(preview.body["payouts"][0]["amount"], 6_000);
+        assert_eq!(preview.body["payouts"][0]["partner"]["id"], jane.id.as_str());
+        assert_eq!(preview.body["carried"], json!([{"partnerId": sam.id.as_str(), "amount": 1_000,
+            "currency": "usd", "commissionCount": 1, "reason": "below_minimum"}]));
+        assert!(payouts(ctx, &world, "").await.is_empty());
+
+        let done = pay_run(ctx, &world, false).await;
+        let payout = done.body["payouts"][0].clone();
+        let id = payout["id"].as_str().unwrap().to_owned();
+        assert!(id.starts_with("po_"), "{payout}");
+        assert_eq!((payout["amount"].clone(), payout["status"].clone()), (json!(6_000), json!("pending")));
+        assert_eq!(payout["commissionCount"], 3);
+        assert_eq!(payout["invoiceId"], done.body["id"]);
+        assert_eq!(payout["mode"], "external");
+        assert_eq!(payout["rail"], "manual");
+        assert_eq!(payout["method"], json!(null));
+        balanced_ledger(ctx, &world).await;
+        // A second run finds nothing new to pay.
+        assert_eq!(pay_run(ctx, &world, false).await.body["payouts"], json!([]));
+        let listed = payouts(ctx, &world, "").await;
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0]["partner"]["tenantId"], jane.tenant_id.as_str());
+        assert_eq!(payouts(ctx, &world, &format!("?partnerId={}", sam.id)).await.len(), 0);
+        assert_eq!(payouts(ctx, &world, &format!("?tenantId={}", jane.tenant_id)).await.len(), 1);
+        assert_eq!(payouts(ctx, &world, "?status=completed").await.len(), 0);
+        assert_eq!(payouts(ctx, &world, &format!("?invoiceId={}", payout["invoiceId"].as_str().unwrap())).await.len(), 1);
+        let events = world.events(ctx, "payout.created").await;
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0]["amount"], 6_000);
+
+        // A commission in a payout cannot be changed by hand.
+        let in_payout = commissions(ctx, &world, &format!("&partnerId={}", jane.id)).await;
+        let patch = call(ctx, &world, Method::PATCH, &format!("/commissions/{}", in_payout[0]["id"].as_str().unwrap()),
+            Some(json!({"status": "paid"}))).await;
+        assert_eq!(patch.status, StatusCode::CONFLICT, "{}", patch.body);
+
+        // Confirmed: the commissions are paid; confirming again is 409.
+        let confirmed = act(ctx, &world, &id, "confirm", json!({"externalReference": "bank-tx-1"})).await;
+        assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
+        assert_eq!(confirmed.body["status"], "completed");
+        assert_eq!(confirmed.body["externalReference"], "bank-tx-1");
+        assert!(confirmed.body["paidAt"].is_string());
+        assert_eq!(commissions(ctx, &world, &format!("&partnerId={}&status=paid", jane.id)).await.len(), 3);
+        assert_eq!(act(ctx, &world, &id, "confirm", json!({})).await.status, StatusCode::CONFLICT);
+        assert_eq!(act(ctx, &world, &id, "cancel", json!({})).await.status, StatusCode::CONFLICT);
+        assert_eq!(world.events(ctx, "payout.confirmed").await.len(), 1);
+        let ledger = balanced_ledger(ctx, &world).await;
+        assert_eq!(ledger["currencies"][0]["payouts"]["completed"], 6_000, "{ledger}");
+        assert_eq!(ledger["currencies"][0]["carried"], 1_000, "{ledger}");
+        let one = call(ctx, &world, Method::GET, &format!("/payouts/{id}"), None).await;
+        assert_eq!((one.status, one.body["status"].clone()), (StatusCode::OK, json!("completed")));
+        assert_eq!(call(ctx, &world, Method::GET, "/payouts/po_unknown", None).await.status, StatusCode::NOT_FOUND);
+        // Another program's id is 404.
+        let other = call(ctx, &world, Method::POST, "/programs/prog_other/payouts/run", Some(json!({}))).await;
+        assert_eq!(other.status, StatusCode::NOT_FOUND, "{}", other.body);
+    }
+
+    async fn failed_and_canceled_payouts_free_their_commissions(app: TestApp) {
+        let (ctx, clock) = manual_context(&app);
+        let ctx = ctx.as_ref();
+        let world = program(&app).await;
+        let jane = world.partner(ctx, "JANE", &world.default_group).await;
+        sales(ctx, &world, &jane, "user_1", &[50_000]).await;
+        mature(ctx, &clock).await;
+        let first = pay_run(ctx, &world, false).await.body["payouts"][0]["id"].as_str().unwrap().to_owned();
+        let failed = act(ctx, &world, &first, "fail", json!({"reason": "account closed"})).await;
+        assert_eq!(failed.status, StatusCode::OK, "{}", failed.body);
+        assert_eq!((failed.body["status"].clone(), failed.body["failureReason"].clone()), (json!("failed"), json!("account closed")));
+        assert_eq!(world.events(ctx, "payout.failed").await.len(), 1);
+        assert_eq!(commissions(ctx, &world, "&status=processed").await.len(), 1);
+        balanced_ledger(ctx, &world).await;
+        // Payable again: the next run pays it in a new payout, which can be canceled.
+        let second = pay_run(ctx, &world, false).await.body["payouts"][0].clone();
+        assert_eq!(second["amount"], 10_000);
+        assert_ne!(second["id"], json!(first));
+        let canceled = act(ctx, &world, second["id"].as_str().unwrap(), "cancel", json!({})).await;
+        assert_eq!(canceled.body["status"], "canceled", "{}", canceled.body);
+        assert_eq!(act(ctx, &world, second["id"].as_str().unwrap(), "confirm", json!({})).await.status, StatusCode::CONFLICT);
+        balanced_ledger(ctx, &world).await;
+        let third = pay_run(ctx, &world, false).await.body["payouts"][0].clone();
+        assert_eq!(third["amount"], 10_000);
+        assert_eq!(payouts(ctx, &world, "?sortBy=initiatedAt&sortOrder=asc").await.iter().map(|p| p["status"].clone()).collect::<Vec<_>>(),
+            [json!("failed"), json!("canceled"), json!("pending")]);
+        // Bad input changes nothing.
+        let long = act(ctx, &world, third["id"].as_str().unwrap(), "fail", json!({"reason": "x".repeat(501)})).await;
+        assert_eq!(long.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let unknown = act(ctx, &world, third["id"].as_str().unwrap(), "confirm", json!({"amount": 1})).await;
+        assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", unknown.body);
+        assert_eq!(payouts(ctx, &world, "?status=pending").await.len(), 1);
+    }
+
+    async fn clawbacks_and_bans_carry_forward(app: TestApp) {
+        let (ctx, clock) = manual_context(&app);
+        let ctx = ctx.as_ref();
+        let world = program(&app).await;
+        let jane = world.partner(ctx, "JANE", &world.default_group).await;
+        let sam = world.partner(ctx, "SAM", &world.default_group).await;
+        sales(ctx, &world, &jane, "user_1", &[50_000]).await;
+        sales(ctx, &world, &sam, "user_2", &[50_000]).await;
+        mature(ctx, &clock).await;
+        // Jane's payout is made; a refund of her sale is then a clawback, even before payment.
+        let payout = pay_run(ctx, &world, false).await;
+        let jane_payout = payout.body["payouts"].as_array().unwrap().iter()
+            .find(|p| p["partner"]["id"] == jane.id.as_str()).unwrap()["id"].as_str().unwrap().to_owned();
+        let refund = track(ctx, &world.key, "/track/refund", json!({"invoiceId": "in_user_1_0"}), None).await;
+        assert_eq!(refund.status, StatusCode::OK, "{}", refund.body);
+        assert_eq!(refund.body["clawback"]["earnings"], -10_000, "{}", refund.body);
+        assert_eq!(act(ctx, &world, &jane_payout, "confirm", json!({})).await.status, StatusCode::OK);
+        // Sam is banned: his balance waits.
+        let directory = PartnerDirectory::new(Duration::ZERO);
+        let body = json!({"partnerId": sam.id, "reason": "fraud"});
+        let ban = partner_admin::handle(ctx, &directory, request(Method::POST, "/partners/ban", Some(&world.key), Some(body))).await;
+        assert_eq!(reply(ban).status, StatusCode::OK);
+        mature(ctx, &clock).await;
+        let next = pay_run(ctx, &world, false).await;
+        assert_eq!(next.body["payouts"], json!([]), "{}", next.body);
+        let carried: HashSet<(String, String)> = next.body["carried"].as_array().unwrap().iter()
+            .map(|c| (c["partnerId"].as_str().unwrap().to_owned(), c["reason"].as_str().unwrap().to_owned())).collect();
+        assert!(carried.contains(&(jane.id.to_string(), "negative".into())), "{}", next.body);
+        balanced_ledger(ctx, &world).await;
+    }
+
+    async fn a_run_cut_between_chunks_is_resumed_and_pays_once(app: TestApp) {
+        let (ctx, clock) = manual_context(&app);
+        let world = program(&app).await;
+        let jane = world.partner(&ctx, "JANE", &world.default_group).await;
+        sales(&ctx, &world, &jane, "user_1", &[25_000]).await;
+        mature(&ctx, &clock).await;
+        copies_of_the_commission(&app, &world, 119).await;
+        // The run's transactions: start, chunk 1, chunk 2 (cut here), chunk 3, seal.
+        let cut = Arc::new(CutAfter { inner: app.store.clone(), calls: AtomicUsize::new(0), cut: 3 });
+        let dying = AppContext::new(cut, clock.clone(), Arc::new(OsRandom), None);
+        let path = format!("/programs/{}/payouts/run", world.program.id);
+        let died = call(&dying, &world, Method::POST, &path, Some(json!({}))).await;
+        assert_eq!(died.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", died.body);
+        assert!(payouts(&ctx, &world, "").await.is_empty(), "a payout being built is not listed");
+        // The next run finishes the same payout: every commission once, the amount exact.
+        let resumed = pay_run(&ctx, &world, false).await;
+        let payout = &resumed.body["payouts"][0];
+        assert_eq!((payout["amount"].clone(), payout["commissionCount"].clone()), (json!(600_000), json!(120)), "{}", resumed.body);
+        assert_eq!(payouts(&ctx, &world, "").await.len(), 1);
+        assert_eq!(pay_run(&ctx, &world, false).await.body["payouts"], json!([]));
+        balanced_ledger(&ctx, &world).await;
+        // Confirming settles all 120 (three chunks).
+        let id = payout["id"].as_str().unwrap();
+        assert_eq!(act(&ctx, &world, id, "confirm", json!({})).await.status, StatusCode::OK);
+        let paid = commissions(&ctx, &world, "&status=paid").await.len()
+            + commissions(&ctx, &world, "&status=paid&page=2").await.len();
+        assert_eq!(paid, 120);
+        balanced_ledger(&ctx, &world).await;
+    }
+
+    async fn concurrent_runs_put_each_commission_in_one_payout(app: TestApp) {
+        let (ctx, clock) = manual_context(&app);
+        let world = program(&app).await;
+        let partners = [
+            world.partner(&ctx, "JANE", &world.default_group).await,
+            world.partner(&ctx, "SAM", &world.default_group).await,
+            world.partner(&ctx, "ALEX", &world.default_group).await,
+        ];
+        for (n, partner) in partners.iter().enumerate() {
+            sales(&ctx, &world, partner, &format!("user_{n}"), &[30_000; 12]).await;
+        }
+        mature(&ctx, &clock).await;
+        let runs = (0..3).map(|_| {
+            let ctx = ctx.clone();
+            let path = format!("/programs/{}/payouts/run", world.program.id);
+            let key = world.key.clone();
+            tokio::spawn(async move { admin(&ctx, &key, Method::POST, &path, Some(json!({}))).await })
+        });
+        let runs: Vec<_> = runs.collect();
+        for handle in runs {
+            let reply = handle.await.unwrap();
+            assert!(reply.status == StatusCode::OK || reply.status == StatusCode::CONFLICT, "{}", reply.body);
+        }
+        // Whatever the interleaving: the payouts of each partner add up to its earnings once.
+        let _ = pay_run(&ctx, &world, false).await;
+        for partner in &partners {
+            let listed = payouts(&ctx, &world, &format!("?partnerId={}", partner.id)).await;
+            let paying: i64 = listed.iter().filter(|p| p["status"] == "pending").map(|p| p["amount"].as_i64().unwrap()).sum();
+            assert_eq!(paying, 12 * 6_000, "{listed:?}");
+        }
+        balanced_ledger(&ctx, &world).await;
+    }
+}
