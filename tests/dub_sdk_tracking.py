@@ -27,6 +27,46 @@ def free_port():
         return s.getsockname()[1]
 
 
+def call(base, key, method, path, body=None):
+    """Our own endpoints (payout runs, the local scheduler), which the SDK has no method for."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(base + path, data=data, method=method)
+    request.add_header("authorization", f"Bearer {key}")
+    request.add_header("content-type", "application/json")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def payouts(base, key, demo, dub):
+    """A sale whose commission is payable at once (holding period 0), a payout run, then
+    `payouts.list` must parse the payout: Dub's fields and ours."""
+    program = demo["programId"]
+    groups = call(base, key, "GET", f"/programs/{program}/groups")
+    default = next(g for g in groups["data"] if g["slug"] == "default")
+    call(base, key, "PATCH", f"/programs/{program}/groups/{default['id']}", {"holdingPeriodDays": 0})
+    call(base, key, "PATCH", f"/programs/{program}", {"settings": {"minPayoutAmount": 100}})
+    click = call(base, key, "GET", "/local/demo-click")
+    customer = f"payout-{uuid.uuid4().hex[:8]}"
+    dub.track.lead(request={"click_id": click["clickId"], "event_name": "Sign up", "customer_external_id": customer})
+    dub.track.sale(request={"customer_external_id": customer, "amount": 10_000, "payment_processor": "stripe",
+                            "invoice_id": f"in_{customer}"})
+    call(base, key, "POST", "/local/run-scheduled", {})
+    run = call(base, key, "POST", f"/programs/{program}/payouts/run", {})
+    made = [p for p in run["payouts"] if p["partner"]["id"] == click["partnerId"]]
+    assert len(made) == 1 and made[0]["amount"] >= 2_000, run
+    listed = dub.payouts.list(request={"partner_id": click["partnerId"], "status": "pending"})
+    assert [p.id for p in listed] == [made[0]["id"]], listed
+    payout = listed[0]
+    assert payout.amount == made[0]["amount"] and payout.currency == "usd", payout
+    assert payout.status == "pending" and payout.invoice_id == run["id"], payout
+    assert payout.partner.id == click["partnerId"] and payout.mode == "external", payout
+    assert payout.period_end is not None and payout.paid_at is None, payout
+    confirmed = call(base, key, "POST", f"/payouts/{payout.id}/confirm", {"externalReference": "sdk-test"})
+    assert confirmed["status"] == "completed", confirmed
+    done = dub.payouts.list(request={"status": "completed", "sort_by": "paidAt"})
+    assert payout.id in [p.id for p in done] and all(p.paid_at for p in done), done
+
+
 def main():
     binary = sys.argv[1]
     data_dir = tempfile.mkdtemp(prefix="partnerline-sdk-")
@@ -125,7 +165,8 @@ def main():
             raise SystemExit("FAIL: an unknown click was accepted")
         except errors.NotFound:
             pass
-        print("Dub SDK: click -> lead -> sale -> customers (expanded, update, delete) -> commissions.list (by cursor and page) -> commissions.update -> update_many OK")
+        payouts(base, key, demo, dub)
+        print("Dub SDK: click -> lead -> sale -> customers (expanded, update, delete) -> commissions.list (by cursor and page) -> commissions.update -> update_many -> payouts.list OK")
     finally:
         stack.terminate()
         stack.wait(timeout=10)

@@ -174,6 +174,37 @@ async function tracking(dub, base, key) {
   check(gone.id === one.id, "customers.delete");
 }
 
+async function send(base, key, method, path, body) {
+  const response = await fetch(base + path, {
+    method,
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  check(response.ok, `${method} ${path}: ${response.status}`);
+  return response.json();
+}
+
+// A commission payable at once (holding period 0), a payout run; `payouts.list` parses it.
+async function payouts(dub, base, key, program) {
+  const groups = await getJson(base, `/programs/${program}/groups`, key);
+  const group = groups.data.find((g) => g.slug === "default");
+  await send(base, key, "PATCH", `/programs/${program}/groups/${group.id}`, { holdingPeriodDays: 0 });
+  await send(base, key, "PATCH", `/programs/${program}`, { settings: { minPayoutAmount: 100 } });
+  const click = await getJson(base, "/local/demo-click", key);
+  const customer = `node-payout-${Date.now()}`;
+  await dub.track.lead({ clickId: click.clickId, eventName: "Sign up", customerExternalId: customer });
+  await dub.track.sale({ customerExternalId: customer, amount: 20000, paymentProcessor: "stripe", invoiceId: `in_${customer}` });
+  await send(base, key, "POST", "/local/run-scheduled", {});
+  const run = await send(base, key, "POST", `/programs/${program}/payouts/run`, {});
+  const made = run.payouts.filter((p) => p.partner.id === click.partnerId);
+  check(made.length === 1, `payout run: ${JSON.stringify(run)}`);
+  const listed = await dub.payouts.list({ partnerId: click.partnerId, status: "pending" });
+  check(listed.length === 1 && listed[0].id === made[0].id, `payouts.list: ${JSON.stringify(listed)}`);
+  const payout = listed[0];
+  check(payout.amount === made[0].amount && payout.currency === "usd" && payout.invoiceId === run.id, "payout fields");
+  check(payout.partner.id === click.partnerId && payout.mode === "external" && payout.paidAt === null, "payout partner and mode");
+}
+
 async function labels(dub) {
   const spring = await dub.tags.create({ name: "Node Spring", color: "green" });
   check(spring.id.startsWith("tag_") && spring.name === "Node Spring" && spring.color === "green", "tags.create");
@@ -226,8 +257,9 @@ try {
   await bulkLinks(dub);
   await applications(dub, base, demo.apiKey);
   await tracking(dub, base, demo.apiKey);
+  await payouts(dub, base, demo.apiKey, demo.programId);
   await labels(dub);
-  console.log("OK: npm dub 0.73.5 parsed partners, links (bulk and upsert too), QR codes, domains, applications, tracking, commissions, customers, tags, folders and discount codes");
+  console.log("OK: npm dub 0.73.5 parsed partners, links (bulk and upsert too), QR codes, domains, applications, tracking, commissions, customers, payouts, tags, folders and discount codes");
 } finally {
   stack.kill("SIGINT");
 }

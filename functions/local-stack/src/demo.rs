@@ -30,6 +30,9 @@ pub struct Demo {
 /// Local only (never deployed): a fresh click id on the demo partner's link, as the click
 /// redirect would hand out, so that scripts can drive click → lead → sale.
 pub const DEMO_CLICK_PATH: &str = "/local/demo-click";
+/// Runs the scheduled jobs (the commission maturation, with the cancel jobs and the payouts
+/// left unsettled) now instead of at the next minute.
+pub const RUN_SCHEDULED_PATH: &str = "/local/run-scheduled";
 
 const DEMO_DOMAIN: &str = "demo.partnerline.localhost";
 const DEMO_LINK_KEY: &str = "welcome";
@@ -175,6 +178,34 @@ pub fn announce(demo: &Demo, data_dir: &Path, base_url: &str) {
         token = demo.admin_token,
         link = demo.demo_link.as_deref().unwrap_or_default(),
     );
+}
+
+/// `POST /local/run-scheduled` with the demo program's API key: the maturation's report.
+pub async fn run_scheduled(
+    stack: &Stack,
+    request: &http::Request<Vec<u8>>,
+) -> shared::web::ApiResponse {
+    use shared::web::{ApiError, ApiResponse, ErrorCode};
+    let saved = std::fs::read_to_string(stack.data_dir.join("demo.json"))
+        .ok()
+        .and_then(|raw| serde_json::from_str::<Demo>(&raw).ok());
+    let principal = match stack.ctx.auth.authenticate(request.headers()).await {
+        Ok(principal) => principal,
+        Err(error) => return ApiResponse::from(ApiError::from(error)),
+    };
+    let demo = saved.filter(|demo| {
+        principal.program_id().map(|p| p.as_str()) == Some(demo.program_id.as_str())
+    });
+    if demo.is_none() {
+        return ApiResponse::from(ApiError::new(ErrorCode::NotFound, "Not the demo program."));
+    }
+    match commission_maturation::handle(&stack.ctx, serde_json::Value::Null).await {
+        Ok(report) => shared::web::json(http::StatusCode::OK, &report),
+        Err(error) => ApiResponse::from(ApiError::new(
+            ErrorCode::InternalServerError,
+            error.to_string(),
+        )),
+    }
 }
 
 /// `GET /local/demo-click` with the demo program's API key: `{clickId, linkId, partnerId}`.

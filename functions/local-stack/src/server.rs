@@ -166,6 +166,9 @@ async fn dispatch(stack: &Stack, request: http::Request<Vec<u8>>) -> ApiResponse
     if path == crate::demo::DEMO_CLICK_PATH {
         return crate::demo::demo_click(stack, &request).await;
     }
+    if path == crate::demo::RUN_SCHEDULED_PATH && request.method() == http::Method::POST {
+        return crate::demo::run_scheduled(stack, &request).await;
+    }
     ApiResponse::from(ApiError::new(
         ErrorCode::NotFound,
         format!("No route for {path}."),

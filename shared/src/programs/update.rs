@@ -32,6 +32,9 @@ pub struct SettingsPatch {
     pub holding_period_days: Option<u32>,
     #[serde(default)]
     pub min_payout_amount: Option<i64>,
+    /// How the program's payouts are paid: `manual`, `paypal`, `wise` or `connect`.
+    #[serde(default)]
+    pub payout_rail: Option<crate::model::PayoutRail>,
     #[serde(default)]
     pub attribution_window_days: Option<u32>,
     #[serde(default)]
@@ -68,6 +71,9 @@ fn apply(settings: &mut ProgramSettings, patch: SettingsPatch) -> Result<(), Dom
             )));
         }
         settings.min_payout_amount = amount;
+    }
+    if let Some(rail) = patch.payout_rail {
+        settings.payout_rail = rail;
     }
     if let Some(days) = patch.attribution_window_days {
         if !(1..=365).contains(&days) {

@@ -35,6 +35,8 @@ pub struct ProgramSettingsSchema {
     pub holding_period_days: u32,
     /// Minor units of the program's currency.
     pub min_payout_amount: i64,
+    /// How payouts are paid: `manual`, `paypal`, `wise` or `connect`.
+    pub payout_rail: crate::model::PayoutRail,
     pub attribution_window_days: u32,
     pub click_id_param: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -81,6 +83,7 @@ impl ProgramSettingsSchema {
             default_commission_rate: settings.default_commission_rate,
             holding_period_days: settings.holding_period_days,
             min_payout_amount: settings.min_payout_amount,
+            payout_rail: settings.payout_rail,
             attribution_window_days: settings.attribution_window_days,
             click_id_param: settings.click_id_param.clone(),
             application_form_fields: settings
