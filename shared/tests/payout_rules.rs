@@ -88,10 +88,20 @@ fn commission(n: usize, earnings: i64) -> Commission {
     }
 }
 
+/// A rule, the program's minimum, the partner's status, the earnings, and why it carries (none:
+/// paid).
+type Case = (
+    &'static str,
+    i64,
+    PartnerStatus,
+    &'static [i64],
+    Option<CarryReason>,
+);
+
 #[test]
 fn a_run_pays_balances_at_the_minimum_and_carries_the_rest() {
     use PartnerStatus::*;
-    let cases: [(&str, i64, PartnerStatus, &[i64], Option<CarryReason>); 7] = [
+    let cases: [Case; 7] = [
         (
             "a balance at the minimum is paid",
             5_000,

@@ -36,6 +36,7 @@ pub enum Endpoint {
     FailPayout,
     CancelPayout,
     Ledger,
+    ExportPayouts,
 }
 
 pub const ROUTES: &[Route<Endpoint>] = &[
@@ -71,6 +72,11 @@ pub const ROUTES: &[Route<Endpoint>] = &[
     Route::new(Method::POST, "/payouts/{id}/fail", Endpoint::FailPayout),
     Route::new(Method::POST, "/payouts/{id}/cancel", Endpoint::CancelPayout),
     Route::new(Method::GET, "/programs/{id}/ledger", Endpoint::Ledger),
+    Route::new(
+        Method::GET,
+        "/programs/{id}/payouts/export",
+        Endpoint::ExportPayouts,
+    ),
 ];
 
 const DEFAULT_PAGE: u32 = 100;
@@ -188,12 +194,35 @@ async fn endpoint(
             let payout = payouts::cancel_payout(ctx, &principal, id).await?;
             payout_with_partner(ctx, &principal, payout).await?
         }
+        Endpoint::ExportPayouts => {
+            let format = parse_enum(&request, "format")?
+                .ok_or_else(|| bad_request("`format` is required: paypal or wise."))?;
+            let status = parse_enum(&request, "status")?;
+            let run = request.query("invoiceId").map(str::to_owned);
+            let file = payouts::export_payouts(ctx, &principal, id, format, status, run).await?;
+            csv_file(file)
+        }
         Endpoint::Ledger => json(
             StatusCode::OK,
             &LedgerSchema::of(&payouts::program_ledger(ctx, &principal, id).await?),
         ),
     };
     Ok(response)
+}
+
+/// A CSV download.
+fn csv_file(file: payouts::PayoutFile) -> ApiResponse {
+    let mut response = http::Response::new(file.csv.into_bytes());
+    let headers = response.headers_mut();
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    let disposition = format!("attachment; filename=\"{}\"", file.file_name);
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(http::header::CONTENT_DISPOSITION, value);
+    }
+    response
 }
 
 /// A changed payout as `GET /payouts/{id}` shows it.

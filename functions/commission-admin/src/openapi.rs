@@ -94,6 +94,11 @@ fn describe(endpoint: Endpoint) -> Operation {
             operation("Cancel a pending payout: its commissions are payable again")
                 .returns::<PayoutSchema>(StatusCode::OK)
         }
+        Endpoint::ExportPayouts => operation("Export payouts as a PayPal or Wise batch file")
+            .required_query::<String>("format", "paypal or wise.")
+            .query::<String>("status", "The payouts' status (pending by default).")
+            .query::<String>("invoiceId", "One run's payouts.")
+            .returns_csv(),
         Endpoint::Ledger => operation("The program's ledger: commissions, payouts and balances")
             .returns::<LedgerSchema>(StatusCode::OK),
     }

@@ -2,12 +2,14 @@
 //! A run (`run`) turns each partner's payable commissions into one payout; the business confirms
 //! it paid, or marks it failed, or cancels it (`settle`); `list` and `ledger` read them back.
 
+mod export;
 mod ledger;
 mod list;
 pub mod records;
 mod run;
 mod settle;
 
+pub use export::{ExportFormat, MAX_ROWS, PayoutFile, export_payouts, major_units};
 pub use ledger::{Ledger, LedgerCurrency, ledger_of, program_ledger};
 pub use list::{PayoutFilter, PayoutSort, all_payouts, get_payout, list_payouts};
 pub use run::{

@@ -41,6 +41,7 @@ pub enum Access {
 enum Payload {
     Json(Box<RefOr<Schema>>),
     Png,
+    Csv,
     Nothing,
 }
 
@@ -122,6 +123,13 @@ impl Operation {
     /// A PNG image (200).
     pub fn returns_png(mut self) -> Self {
         self.payload = Payload::Png;
+        self.status = StatusCode::OK;
+        self
+    }
+
+    /// A CSV file (200).
+    pub fn returns_csv(mut self) -> Self {
+        self.payload = Payload::Csv;
         self.status = StatusCode::OK;
         self
     }
@@ -312,6 +320,10 @@ fn success(payload: &Payload) -> utoipa::openapi::Response {
                     .schema_type(Type::String)
                     .content_media_type("image/png"),
             )),
+        ),
+        Payload::Csv => response.content(
+            "text/csv",
+            Content::new(Some(ObjectBuilder::new().schema_type(Type::String))),
         ),
         Payload::Nothing => response,
     }

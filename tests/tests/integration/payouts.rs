@@ -19,7 +19,7 @@ use shared::store::{
     BatchWrite, Consistency, Delete, Item, ItemStore, Key, Page, Put, Query, StoreError, TxOp,
     UpdateItem,
 };
-use shared::types::{CommissionId, Percentage};
+use shared::types::{CommissionId, PartnerId, Percentage};
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -183,6 +183,46 @@ async fn copies_of_the_commission(app: &TestApp, world: &TrackingProgram, count:
     }
 }
 
+/// A partner enrolled by `POST /partners`, with an email (exports need one).
+async fn partner_with_email(
+    ctx: &AppContext,
+    world: &TrackingProgram,
+    email: &str,
+    name: &str,
+) -> TestPartner {
+    let tenant_id = format!("tenant-{name}");
+    let body = json!({"email": email, "name": name, "tenantId": tenant_id});
+    let directory = PartnerDirectory::new(Duration::ZERO);
+    let created = reply(
+        partner_admin::handle(
+            ctx,
+            &directory,
+            request(Method::POST, "/partners", Some(&world.key), Some(body)),
+        )
+        .await,
+    );
+    assert!(created.status.is_success(), "{}", created.body);
+    let id = PartnerId::parse(created.body["id"].as_str().unwrap()).unwrap();
+    let partner = shared::partners::find_partner(ctx.store.as_ref(), &world.program.id, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    TestPartner {
+        id,
+        link: partner.default_link_id.unwrap(),
+        tenant_id,
+    }
+}
+
+/// A CSV answer's text.
+fn text(reply: &Reply) -> String {
+    match &reply.body {
+        Value::String(text) => text.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
 /// Fails every transaction from the `cut`-th on (1-based), as a process that died would.
 struct CutAfter {
     inner: Arc<dyn ItemStore>,
@@ -228,7 +268,7 @@ engine_tests! {
         let (ctx, clock) = manual_context(&app);
         let ctx = ctx.as_ref();
         let world = program(&app).await;
-        let jane = world.partner(ctx, "JANE", &world.default_group).await;
+        let jane = partner_with_email(ctx, &world, "jane@example.com", "Jane").await;
         let sam = world.partner(ctx, "SAM", &world.default_group).await;
         // Jane earns 2,000 + 3,000 + 1,000; Sam 1,000, under the 5,000 minimum.
         sales(ctx, &world, &jane, "user_1", &[10_000, 15_000]).await;
@@ -273,6 +313,21 @@ engine_tests! {
         let events = world.events(ctx, "payout.created").await;
         assert_eq!(events.len(), 1);
         assert_eq!(events[0]["amount"], 6_000);
+
+        // The batch files of the pending payouts: PayPal's (no header) and Wise's.
+        let export = |format: &str| format!("/programs/{}/payouts/export?format={format}", world.program.id);
+        let paypal = call(ctx, &world, Method::GET, &export("paypal"), None).await;
+        assert_eq!(paypal.status, StatusCode::OK);
+        let paypal = text(&paypal);
+        assert_eq!(paypal, format!("jane@example.com,60.00,USD,{id},Payout of Acme to Jane,PAYPAL\r\n"), "{paypal}");
+        let wise = text(&call(ctx, &world, Method::GET, &export("wise"), None).await);
+        let rows: Vec<&str> = wise.lines().collect();
+        assert_eq!(rows[0], "name,recipientEmail,paymentReference,receiverType,amountCurrency,amount,sourceCurrency,targetCurrency,type");
+        assert_eq!(rows[1], format!("Jane,jane@example.com,{id},PERSON,USD,60.00,USD,USD,EMAIL"));
+        let none = call(ctx, &world, Method::GET, &format!("/programs/{}/payouts/export?format=wise&status=failed", world.program.id), None).await;
+        assert_eq!(text(&none).lines().count(), 1, "an empty batch is its header");
+        let unknown = call(ctx, &world, Method::GET, &format!("/programs/{}/payouts/export?format=csv", world.program.id), None).await;
+        assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
 
         // A commission in a payout cannot be changed by hand.
         let in_payout = commissions(ctx, &world, &format!("&partnerId={}", jane.id)).await;
