@@ -1,6 +1,7 @@
 //! The partner-portal HTTP function: StackBE's partner tools. The business's backend issues a
 //! partner session (`POST /partners/sessions`, program API key with `partners.write` or the admin
-//! token); with that session a partner reads only their own record, dashboard and portal link.
+//! token); with that session a partner reads only their own record, dashboard, payouts and
+//! portal link.
 
 pub mod openapi;
 
@@ -9,6 +10,7 @@ use shared::context::AppContext;
 use shared::portal::{self, PortalLinkSigner};
 use shared::web::{ApiError, ApiRequest, ApiResponse, Route, RouteMatch, json, no_content, serve};
 use shared::wire::affiliate::AffiliateSchema;
+use shared::wire::payouts::PayoutSchema;
 use shared::wire::portal::{DashboardSchema, PartnerSessionSchema, PortalLinkSchema};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +20,7 @@ pub enum Endpoint {
     Affiliate,
     Dashboard,
     PortalLink,
+    Payouts,
 }
 
 pub const ROUTES: &[Route<Endpoint>] = &[
@@ -34,6 +37,7 @@ pub const ROUTES: &[Route<Endpoint>] = &[
         "/v1/affiliate/portal-link",
         Endpoint::PortalLink,
     ),
+    Route::new(Method::GET, "/v1/affiliate/payouts", Endpoint::Payouts),
 ];
 
 /// Handles one request. Never fails: every error becomes a response in the error envelope.
@@ -77,6 +81,15 @@ async fn endpoint(
             let dashboard =
                 portal::dashboard(ctx.store.as_ref(), &session, ctx.clock.now()).await?;
             json(StatusCode::OK, &DashboardSchema::of(&dashboard))
+        }
+        Endpoint::Payouts => {
+            let session = portal::authenticate_partner(ctx, &request.headers).await?;
+            let payouts = shared::payouts::partner_payouts(ctx, &session.partner).await?;
+            let body: Vec<PayoutSchema> = payouts
+                .iter()
+                .map(|payout| PayoutSchema::of(payout, Some(&session.partner)))
+                .collect();
+            json(StatusCode::OK, &body)
         }
         Endpoint::PortalLink => {
             let session = portal::authenticate_partner(ctx, &request.headers).await?;

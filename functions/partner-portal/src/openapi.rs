@@ -5,6 +5,7 @@ use http::StatusCode;
 use shared::portal::{IssueSession, RevokeSession};
 use shared::web::openapi::{Access, DocumentedRoute, Operation, document_routes};
 use shared::wire::affiliate::AffiliateSchema;
+use shared::wire::payouts::PayoutSchema;
 use shared::wire::portal::{DashboardSchema, PartnerSessionSchema, PortalLinkSchema};
 
 pub fn routes() -> Vec<DocumentedRoute> {
@@ -32,5 +33,7 @@ fn describe(endpoint: Endpoint) -> Operation {
             PartnerSession,
         )
         .returns::<PortalLinkSchema>(StatusCode::OK),
+        Endpoint::Payouts => Operation::new("The signed-in partner's payouts", PartnerSession)
+            .returns_list::<PayoutSchema>(),
     }
 }

@@ -148,6 +148,16 @@ async fn with_partners(
         .collect())
 }
 
+/// A partner's own payouts, newest first (a partner session's `GET /v1/affiliate/payouts`).
+pub async fn partner_payouts(
+    ctx: &AppContext,
+    partner: &Partner,
+) -> Result<Vec<Payout>, DomainError> {
+    let mut payouts = all_payouts(ctx, &partner.program_id, Some(&partner.id)).await?;
+    payouts.sort_by(|a, b| b.id.cmp(&a.id));
+    Ok(payouts)
+}
+
 /// One sealed payout of the caller's program.
 pub async fn get_payout(
     ctx: &AppContext,

@@ -11,10 +11,10 @@ mod settle;
 
 pub use export::{ExportFormat, MAX_ROWS, PayoutFile, export_payouts, major_units};
 pub use ledger::{Ledger, LedgerCurrency, ledger_of, program_ledger};
-pub use list::{PayoutFilter, PayoutSort, all_payouts, get_payout, list_payouts};
+pub use list::{PayoutFilter, PayoutSort, all_payouts, get_payout, list_payouts, partner_payouts};
 pub use run::{
-    Balance, CHUNK, Carried, CarryReason, RunPayoutsRequest, RunPlan, RunReport, is_payable,
-    plan_run, read_balances, run_payouts, run_program,
+    Balance, CHUNK, Carried, CarryReason, PayableBalances, RunPayoutsRequest, RunPlan, RunReport,
+    is_payable, plan_run, read_balances, run_payouts, run_program,
 };
 pub use settle::{
     ConfirmPayout, FailPayout, Settlement, cancel_payout, confirm_payout, fail_payout, settle,

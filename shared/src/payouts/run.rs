@@ -2,9 +2,10 @@
 //! become one payout when their net reaches the program's `minPayoutAmount`; a smaller or
 //! negative net carries forward. Banned partners are left out; deactivated ones are paid.
 //!
-//! Read → decide → write. The read is one query of the program's payable commissions (a sparse
-//! index, gsi3 `PROG#{id}#PAYABLE`, sorted by partner) and one batch of their partners; the
-//! decision ([`plan_run`]) is pure; the write builds each partner's payout in steps that can be
+//! Read → decide → write, 100 partners at a time. The read is a query of the program's payable
+//! commissions (a sparse index, gsi3 `PROG#{id}#PAYABLE`, sorted by partner, so a partner's
+//! commissions are contiguous) and one batch of the partners; the decision ([`plan_run`]) is
+//! pure; the write builds each partner's payout in steps that can be
 //! cut anywhere and resumed (a partner's 5,000 commissions do not fit one transaction):
 //! 1. the payout (not yet listed) and the partner's build slot naming it, only if no slot exists
 //!    (a slot left by a crashed run is resumed instead);
@@ -113,7 +114,9 @@ pub async fn run_payouts(
     run_program(ctx, &program, request.dry_run, principal.actor()).await
 }
 
-/// One run over a program: read, decide, then build each payout.
+/// One run over a program: read, decide, then build each payout, 100 partners at a time (the
+/// read holds at most one batch of partners' commissions, so memory stays flat however large
+/// the program).
 pub async fn run_program(
     ctx: &AppContext,
     program: &Program,
@@ -122,71 +125,129 @@ pub async fn run_program(
 ) -> Result<RunReport, DomainError> {
     let now = ctx.clock.now();
     let run_id = format!("payrun_{}", ctx.ids.next_id());
-    let balances = read_balances(ctx, &program.id).await?;
-    let plan = plan_run(program, balances);
     let mut report = RunReport {
         run_id: run_id.clone(),
         dry_run,
         payouts: Vec::new(),
-        carried: plan.carried,
+        carried: Vec::new(),
     };
-    for (partner, commissions) in plan.pay {
-        let payout = if dry_run {
-            Some(preview(program, &run_id, &partner, &commissions, now))
-        } else {
-            build_payout(ctx, program, &run_id, &partner, &commissions, &actor).await?
-        };
-        report
-            .payouts
-            .extend(payout.map(|payout| (payout, partner)));
+    let mut payable = PayableBalances::new(&program.id);
+    while let Some(balances) = payable.next_batch(ctx).await? {
+        let plan = plan_run(program, balances);
+        report.carried.extend(plan.carried);
+        for (partner, commissions) in plan.pay {
+            let payout = if dry_run {
+                Some(preview(program, &run_id, &partner, &commissions, now))
+            } else {
+                build_payout(ctx, program, &run_id, &partner, &commissions, &actor).await?
+            };
+            report
+                .payouts
+                .extend(payout.map(|payout| (payout, partner)));
+        }
     }
     Ok(report)
 }
 
-/// Every payable commission of the program (processed, in no payout), by partner, with the
-/// partners (one batch read per 100).
-pub async fn read_balances(
-    ctx: &AppContext,
-    program: &ProgramId,
-) -> Result<Vec<Balance>, StoreError> {
-    let mut by_partner: BTreeMap<PartnerId, Vec<Commission>> = BTreeMap::new();
-    let mut cursor = None;
-    loop {
-        let page = ctx
-            .store
-            .query(
-                Query::index(schema::GSI3.name, layout::payable_index_pk(program)).cursor(cursor),
-            )
-            .await?;
-        for item in &page.items {
-            let commission = commission_of(item)?;
-            if is_payable(&commission) {
-                by_partner
-                    .entry(commission.partner_id.clone())
-                    .or_default()
-                    .push(commission);
-            }
-        }
-        match page.next {
-            Some(next) => cursor = Some(next),
-            None => break,
+/// Partners read per batch (one `BatchGetItem`).
+const PARTNERS_PER_BATCH: usize = 100;
+
+/// The program's payable commissions (gsi3 `PROG#{id}#PAYABLE`, sorted by partner), handed out
+/// as the balances of up to 100 partners at a time, each with its partner.
+pub struct PayableBalances {
+    partition: String,
+    cursor: Option<String>,
+    done: bool,
+    /// The commissions of the partner the last page ended in (more may follow).
+    open: Vec<Commission>,
+}
+
+impl PayableBalances {
+    pub fn new(program: &ProgramId) -> Self {
+        Self {
+            partition: layout::payable_index_pk(program),
+            cursor: None,
+            done: false,
+            open: Vec::new(),
         }
     }
-    let keys = by_partner.keys().map(layout::partner).collect();
-    let partners = ctx.store.batch_get(keys).await?;
-    let mut partners: BTreeMap<PartnerId, Partner> = partners
+
+    /// The next balances, or `None` once every payable commission was handed out.
+    pub async fn next_batch(
+        &mut self,
+        ctx: &AppContext,
+    ) -> Result<Option<Vec<Balance>>, StoreError> {
+        let mut complete: Vec<Vec<Commission>> = Vec::new();
+        while complete.len() < PARTNERS_PER_BATCH && !self.done {
+            let query = Query::index(schema::GSI3.name, self.partition.clone());
+            let page = ctx.store.query(query.cursor(self.cursor.take())).await?;
+            for item in &page.items {
+                let commission = commission_of(item)?;
+                if !is_payable(&commission) {
+                    continue;
+                }
+                if self
+                    .open
+                    .first()
+                    .is_some_and(|c| c.partner_id != commission.partner_id)
+                {
+                    complete.push(std::mem::take(&mut self.open));
+                }
+                self.open.push(commission);
+            }
+            self.cursor = page.next;
+            self.done = self.cursor.is_none();
+        }
+        if self.done && !self.open.is_empty() {
+            complete.push(std::mem::take(&mut self.open));
+        }
+        if complete.is_empty() {
+            return Ok(None);
+        }
+        with_partners(ctx, complete).await.map(Some)
+    }
+}
+
+async fn with_partners(
+    ctx: &AppContext,
+    groups: Vec<Vec<Commission>>,
+) -> Result<Vec<Balance>, StoreError> {
+    let keys = groups
+        .iter()
+        .map(|group| layout::partner(&group[0].partner_id))
+        .collect();
+    let mut partners: BTreeMap<PartnerId, Partner> = ctx
+        .store
+        .batch_get(keys)
+        .await?
         .iter()
         .filter_map(|item| partner_of(item).ok())
         .map(|partner| (partner.id.clone(), partner))
         .collect();
-    Ok(by_partner
+    Ok(groups
         .into_iter()
-        .map(|(partner_id, commissions)| Balance {
-            partner: partners.remove(&partner_id),
-            partner_id,
-            commissions,
+        .map(|commissions| {
+            let partner_id = commissions[0].partner_id.clone();
+            Balance {
+                partner: partners.remove(&partner_id),
+                partner_id,
+                commissions,
+            }
         })
         .collect())
+}
+
+/// Every payable balance of the program at once (the ledger's read).
+pub async fn read_balances(
+    ctx: &AppContext,
+    program: &ProgramId,
+) -> Result<Vec<Balance>, StoreError> {
+    let mut payable = PayableBalances::new(program);
+    let mut all = Vec::new();
+    while let Some(batch) = payable.next_batch(ctx).await? {
+        all.extend(batch);
+    }
+    Ok(all)
 }
 
 /// A commission a run may take: processed and in no payout.

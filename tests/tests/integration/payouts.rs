@@ -14,6 +14,7 @@ use shared::groups::{self, CreateReward};
 use shared::model::{Commission, CommissionStatus};
 use shared::model::{RewardEvent, RewardType};
 use shared::partners::listing::PartnerDirectory;
+use shared::portal::PortalLinkSigner;
 use shared::ports::{ManualClock, OsRandom};
 use shared::store::{
     BatchWrite, Consistency, Delete, Item, ItemStore, Key, Page, Put, Query, StoreError, TxOp,
@@ -328,6 +329,20 @@ engine_tests! {
         assert_eq!(text(&none).lines().count(), 1, "an empty batch is its header");
         let unknown = call(ctx, &world, Method::GET, &format!("/programs/{}/payouts/export?format=csv", world.program.id), None).await;
         assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+
+        // Jane sees her payout in her own session; Sam sees none.
+        let links = PortalLinkSigner::new(b"portal-link-secret-of-the-tests-32b!", "https://partners.example.com/portal".parse().unwrap());
+        let portal = |path: &str, credential: &str, body: Option<Value>| {
+            let method = if body.is_some() { Method::POST } else { Method::GET };
+            partner_portal::handle(ctx, &links, request(method, path, Some(credential), body))
+        };
+        for (partner, count) in [(&jane, 1), (&sam, 0)] {
+            let issued = reply(portal("/partners/sessions", &world.key, Some(json!({"partnerId": partner.id}))).await);
+            assert_eq!(issued.status, StatusCode::CREATED, "{}", issued.body);
+            let own = reply(portal("/v1/affiliate/payouts", issued.body["token"].as_str().unwrap(), None).await);
+            assert_eq!(own.status, StatusCode::OK, "{}", own.body);
+            assert_eq!(own.body.as_array().unwrap().len(), count, "{}", own.body);
+        }
 
         // A commission in a payout cannot be changed by hand.
         let in_payout = commissions(ctx, &world, &format!("&partnerId={}", jane.id)).await;
