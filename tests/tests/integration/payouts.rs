@@ -15,7 +15,7 @@ use shared::model::{Commission, CommissionStatus};
 use shared::model::{RewardEvent, RewardType};
 use shared::partners::listing::PartnerDirectory;
 use shared::portal::PortalLinkSigner;
-use shared::ports::{ManualClock, OsRandom};
+use shared::ports::{ManualClock, OsRandom, Random, SeededRandom};
 use shared::store::{
     BatchWrite, Consistency, Delete, Item, ItemStore, Key, Page, Put, Query, StoreError, TxOp,
     UpdateItem,
@@ -264,7 +264,86 @@ impl ItemStore for CutAfter {
     }
 }
 
+/// A seeded choice of `0..n`.
+fn pick(random: &SeededRandom, n: usize) -> usize {
+    let mut bytes = [0u8; 8];
+    random.fill(&mut bytes);
+    (u64::from_le_bytes(bytes) % n as u64) as usize
+}
+
+/// The ids of the payouts with `status`.
+async fn payout_ids(ctx: &AppContext, world: &TrackingProgram, status: &str) -> Vec<String> {
+    payouts(ctx, world, &format!("?status={status}"))
+        .await
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 engine_tests! {
+    async fn the_ledger_balances_after_every_step_of_a_random_history(app: TestApp) {
+        let (ctx, clock) = manual_context(&app);
+        let ctx = ctx.as_ref();
+        let world = program(&app).await;
+        let partners = [
+            world.partner(ctx, "JANE", &world.default_group).await,
+            world.partner(ctx, "SAM", &world.default_group).await,
+        ];
+        let random = SeededRandom::new(20_261_204);
+        let mut invoices: Vec<String> = Vec::new();
+        // What the history went through: refunds with a clawback, confirmed, failed and canceled payouts.
+        let mut seen: HashSet<&str> = HashSet::new();
+        for step in 0..40 {
+            let what = pick(&random, 7);
+            match what {
+                // A new customer's sale of 100 to 600.
+                0 | 1 => {
+                    let customer = format!("user_{step}");
+                    let partner = &partners[pick(&random, 2)];
+                    sales(ctx, &world, partner, &customer, &[10_000 + 10_000 * pick(&random, 6) as i64]).await;
+                    invoices.push(format!("in_{customer}_0"));
+                }
+                // A partial or full refund of a sale: unpaid share, clawback, or nothing left.
+                2 if !invoices.is_empty() => {
+                    let invoice = invoices[pick(&random, invoices.len())].clone();
+                    let body = if pick(&random, 2) == 0 { json!({"invoiceId": invoice, "amount": 2_500}) } else { json!({"invoiceId": invoice}) };
+                    let refund = track(ctx, &world.key, "/track/refund", body, None).await;
+                    assert!(refund.status == StatusCode::OK || refund.status == StatusCode::CONFLICT
+                        || refund.status == StatusCode::UNPROCESSABLE_ENTITY, "{}", refund.body);
+                    if refund.status == StatusCode::OK && !refund.body["clawback"].is_null() {
+                        seen.insert("clawback");
+                    }
+                }
+                3 => mature(ctx, &clock).await,
+                4 => {
+                    pay_run(ctx, &world, false).await;
+                }
+                5 | 6 => {
+                    let pending = payout_ids(ctx, &world, "pending").await;
+                    if let Some(id) = pending.get(pick(&random, pending.len().max(1))) {
+                        let action = ["confirm", "fail", "cancel"][pick(&random, 3)];
+                        let done = act(ctx, &world, id, action, json!({})).await;
+                        assert_eq!(done.status, StatusCode::OK, "{action}: {}", done.body);
+                        seen.insert(action);
+                    }
+                }
+                _ => {}
+            }
+            let ledger = balanced_ledger(ctx, &world).await;
+            assert!(ledger["currencies"].as_array().unwrap().len() <= 1, "step {step}: {ledger}");
+        }
+        assert_eq!(seen.len(), 4, "the seed must go through every kind of step: {seen:?}");
+        // Whatever happened, everything payable can still be paid exactly.
+        mature(ctx, &clock).await;
+        pay_run(ctx, &world, false).await;
+        for id in payout_ids(ctx, &world, "pending").await {
+            assert_eq!(act(ctx, &world, &id, "confirm", json!({})).await.status, StatusCode::OK);
+        }
+        let ledger = balanced_ledger(ctx, &world).await;
+        let line = &ledger["currencies"][0];
+        assert_eq!(line["commissions"]["processed"].as_i64().unwrap_or(0), line["carried"].as_i64().unwrap(), "{ledger}");
+    }
+
     async fn a_run_pays_each_partner_once_and_carries_small_balances(app: TestApp) {
         let (ctx, clock) = manual_context(&app);
         let ctx = ctx.as_ref();
