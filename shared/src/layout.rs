@@ -384,6 +384,11 @@ pub fn payout_build_slot(program: &ProgramId, partner: &PartnerId) -> Key {
     )
 }
 
+/// The date of the program's last scheduled payout run (`lastRunOn`).
+pub fn payout_schedule_state(program: &ProgramId) -> Key {
+    Key::new(format!("PROG#{program}#PAYOUTSCHEDULE"), "LASTRUN")
+}
+
 /// The partition of the markers of payouts whose commissions do not follow their status yet.
 pub fn unsettled_payouts_pk() -> String {
     "PAYOUTS#UNSETTLED".into()

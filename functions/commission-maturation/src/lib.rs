@@ -49,6 +49,12 @@ pub async fn handle(
         Err(error) => tracing::warn!(%error, "settling payouts failed; the next run retries"),
     }
     let report = shared::commissions::mature_commissions(ctx, MAX_PER_RUN).await?;
+    // After the maturation, so that a scheduled run pays what became payable this tick.
+    match shared::payouts::run_scheduled_payouts(ctx).await {
+        Ok(0) => {}
+        Ok(programs) => tracing::info!(programs, "scheduled payout runs"),
+        Err(error) => tracing::warn!(%error, "scheduled payout runs failed; the next tick retries"),
+    }
     if report.processed + report.skipped > 0 {
         tracing::info!(
             processed = report.processed,

@@ -97,3 +97,106 @@ pub struct Payout {
     pub settled: bool,
     pub version: u64,
 }
+
+/// When the scheduled job runs a program's payouts. Days are UTC dates; a month's day is at most
+/// 28, so that every month has it.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(tag = "frequency", rename_all = "lowercase")]
+pub enum PayoutSchedule {
+    /// Runs only when the business asks (`POST /programs/{id}/payouts/run`).
+    #[default]
+    Manual,
+    Weekly {
+        weekday: ScheduleWeekday,
+    },
+    Monthly {
+        day: u8,
+    },
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum ScheduleWeekday {
+    Monday,
+    Tuesday,
+    Wednesday,
+    Thursday,
+    Friday,
+    Saturday,
+    Sunday,
+}
+
+impl ScheduleWeekday {
+    fn of(weekday: time::Weekday) -> Self {
+        use time::Weekday::*;
+        match weekday {
+            Monday => Self::Monday,
+            Tuesday => Self::Tuesday,
+            Wednesday => Self::Wednesday,
+            Thursday => Self::Thursday,
+            Friday => Self::Friday,
+            Saturday => Self::Saturday,
+            Sunday => Self::Sunday,
+        }
+    }
+}
+
+impl PayoutSchedule {
+    /// Whether a run is due `today`, when the last scheduled run was on `last_run` (a run
+    /// happens at most once a day; a day the job could not run is not made up).
+    pub fn is_due(&self, today: time::Date, last_run: Option<time::Date>) -> bool {
+        let scheduled_today = match self {
+            Self::Manual => false,
+            Self::Weekly { weekday } => ScheduleWeekday::of(today.weekday()) == *weekday,
+            Self::Monthly { day } => today.day() == *day,
+        };
+        scheduled_today && last_run != Some(today)
+    }
+
+    /// A monthly day must be from 1 to 28.
+    pub fn check(&self) -> Result<(), String> {
+        match self {
+            Self::Monthly { day } if !(1..=28).contains(day) => {
+                Err("`payoutSchedule.day` must be from 1 to 28.".into())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn a_schedule_is_due_once_on_its_day() {
+        let friday = date!(2026 - 12 - 04);
+        let weekly = PayoutSchedule::Weekly {
+            weekday: ScheduleWeekday::Friday,
+        };
+        assert!(weekly.is_due(friday, None));
+        assert!(weekly.is_due(friday, Some(date!(2026 - 11 - 27))));
+        assert!(!weekly.is_due(friday, Some(friday)));
+        assert!(!weekly.is_due(date!(2026 - 12 - 05), None));
+        let monthly = PayoutSchedule::Monthly { day: 4 };
+        assert!(monthly.is_due(friday, None));
+        assert!(!monthly.is_due(date!(2026 - 12 - 03), None));
+        assert!(!PayoutSchedule::Manual.is_due(friday, None));
+        assert!(PayoutSchedule::Monthly { day: 29 }.check().is_err());
+        assert!(PayoutSchedule::Monthly { day: 0 }.check().is_err());
+        assert!(PayoutSchedule::Monthly { day: 28 }.check().is_ok());
+    }
+}

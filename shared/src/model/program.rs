@@ -37,6 +37,9 @@ pub struct ProgramSettings {
     /// confirms each payout).
     #[serde(default)]
     pub payout_rail: super::PayoutRail,
+    /// When the scheduled job runs the program's payouts (`manual` by default: never).
+    #[serde(default)]
+    pub payout_schedule: super::PayoutSchedule,
     /// How long a click can be credited with a lead (the cookie's lifetime).
     #[serde(default = "defaults::attribution_window_days")]
     pub attribution_window_days: u32,
@@ -94,6 +97,7 @@ impl Default for ProgramSettings {
             holding_period_days: defaults::holding_period_days(),
             min_payout_amount: defaults::min_payout_amount(),
             payout_rail: Default::default(),
+            payout_schedule: Default::default(),
             attribution_window_days: defaults::attribution_window_days(),
             click_id_param: defaults::click_id_param(),
             application_form_fields: Vec::new(),

@@ -7,6 +7,7 @@ mod ledger;
 mod list;
 pub mod records;
 mod run;
+mod schedule;
 mod settle;
 
 pub use export::{ExportFormat, MAX_ROWS, PayoutFile, export_payouts, major_units};
@@ -16,6 +17,7 @@ pub use run::{
     Balance, CHUNK, Carried, CarryReason, PayableBalances, RunPayoutsRequest, RunPlan, RunReport,
     is_payable, plan_run, read_balances, run_payouts, run_program,
 };
+pub use schedule::run_scheduled_payouts;
 pub use settle::{
     ConfirmPayout, FailPayout, Settlement, cancel_payout, confirm_payout, fail_payout, settle,
     settle_unsettled,

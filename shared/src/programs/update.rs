@@ -35,6 +35,9 @@ pub struct SettingsPatch {
     /// How the program's payouts are paid: `manual`, `paypal`, `wise` or `connect`.
     #[serde(default)]
     pub payout_rail: Option<crate::model::PayoutRail>,
+    /// When the scheduled job runs payouts: manual, weekly on a weekday, monthly on a day.
+    #[serde(default)]
+    pub payout_schedule: Option<crate::model::PayoutSchedule>,
     #[serde(default)]
     pub attribution_window_days: Option<u32>,
     #[serde(default)]
@@ -74,6 +77,10 @@ fn apply(settings: &mut ProgramSettings, patch: SettingsPatch) -> Result<(), Dom
     }
     if let Some(rail) = patch.payout_rail {
         settings.payout_rail = rail;
+    }
+    if let Some(schedule) = patch.payout_schedule {
+        schedule.check().map_err(DomainError::Unprocessable)?;
+        settings.payout_schedule = schedule;
     }
     if let Some(days) = patch.attribution_window_days {
         if !(1..=365).contains(&days) {

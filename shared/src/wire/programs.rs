@@ -37,6 +37,9 @@ pub struct ProgramSettingsSchema {
     pub min_payout_amount: i64,
     /// How payouts are paid: `manual`, `paypal`, `wise` or `connect`.
     pub payout_rail: crate::model::PayoutRail,
+    /// `{"frequency": "manual"}`, `{"frequency": "weekly", "weekday": "friday"}` or
+    /// `{"frequency": "monthly", "day": 1}` (1 to 28).
+    pub payout_schedule: crate::model::PayoutSchedule,
     pub attribution_window_days: u32,
     pub click_id_param: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -84,6 +87,7 @@ impl ProgramSettingsSchema {
             holding_period_days: settings.holding_period_days,
             min_payout_amount: settings.min_payout_amount,
             payout_rail: settings.payout_rail,
+            payout_schedule: settings.payout_schedule,
             attribution_window_days: settings.attribution_window_days,
             click_id_param: settings.click_id_param.clone(),
             application_form_fields: settings

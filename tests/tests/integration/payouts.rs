@@ -281,6 +281,36 @@ async fn payout_ids(ctx: &AppContext, world: &TrackingProgram, status: &str) -> 
 }
 
 engine_tests! {
+    async fn a_scheduled_run_pays_on_its_day_once(app: TestApp) {
+        let (ctx, clock) = manual_context(&app);
+        let ctx = ctx.as_ref();
+        let world = program(&app).await;
+        let jane = world.partner(ctx, "JANE", &world.default_group).await;
+        sales(ctx, &world, &jane, "user_1", &[50_000]).await;
+        mature(ctx, &clock).await;
+        let weekday = format!("{:?}", ctx.clock.now().weekday()).to_lowercase();
+        let path = format!("/programs/{}", world.program.id);
+        let bad = json!({"settings": {"payoutSchedule": {"frequency": "monthly", "day": 31}}});
+        let refused = reply(program_admin::handle(ctx, request(Method::PATCH, &path, Some(&world.key), Some(bad))).await);
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+        let weekly = json!({"settings": {"payoutSchedule": {"frequency": "weekly", "weekday": weekday}}});
+        let set = reply(program_admin::handle(ctx, request(Method::PATCH, &path, Some(&world.key), Some(weekly))).await);
+        assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+        assert_eq!(set.body["settings"]["payoutSchedule"]["frequency"], "weekly");
+        assert_eq!(shared::payouts::run_scheduled_payouts(ctx).await.unwrap(), 1);
+        assert_eq!(payouts(ctx, &world, "").await.len(), 1);
+        // Once a day: the next tick of the same day runs nothing.
+        sales(ctx, &world, &jane, "user_2", &[50_000]).await;
+        assert_eq!(shared::payouts::run_scheduled_payouts(ctx).await.unwrap(), 0);
+        // A day later it is not the scheduled weekday.
+        clock.advance(time::Duration::days(1));
+        assert_eq!(shared::payouts::run_scheduled_payouts(ctx).await.unwrap(), 0);
+        // Five weeks after the first run (the new commission has matured), it runs again.
+        clock.advance(time::Duration::days(34));
+        shared::commissions::mature_commissions(ctx, 1_000).await.unwrap();
+        assert_eq!(shared::payouts::run_scheduled_payouts(ctx).await.unwrap(), 1);
+        assert_eq!(payouts(ctx, &world, "").await.len(), 2);
+    }
     async fn the_ledger_balances_after_every_step_of_a_random_history(app: TestApp) {
         let (ctx, clock) = manual_context(&app);
         let ctx = ctx.as_ref();

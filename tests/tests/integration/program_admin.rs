@@ -48,7 +48,7 @@ engine_tests! {
         let body = &created.body;
         assert!(body["id"].as_str().unwrap().starts_with("prog_"));
         assert_eq!(body["currency"], "usd");
-        assert_eq!(body["settings"], json!({"defaultCommissionRate": 20, "holdingPeriodDays": 30, "minPayoutAmount": 5000, "payoutRail": "manual", "attributionWindowDays": 30, "clickIdParam": "dub_id"}));
+        assert_eq!(body["settings"], json!({"defaultCommissionRate": 20, "holdingPeriodDays": 30, "minPayoutAmount": 5000, "payoutRail": "manual", "payoutSchedule": {"frequency": "manual"}, "attributionWindowDays": 30, "clickIdParam": "dub_id"}));
     }
 
     async fn the_printed_key_authenticates_and_reads_its_program(app: TestApp) {

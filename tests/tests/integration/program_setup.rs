@@ -445,7 +445,7 @@ engine_tests! {
         assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
         assert_eq!(changed.body["name"], "Acme Partners");
         assert_eq!(changed.body["version"], 2);
-        assert_eq!(changed.body["settings"], json!({"defaultCommissionRate": 12.5, "holdingPeriodDays": 7, "minPayoutAmount": 5000, "payoutRail": "manual", "attributionWindowDays": 30, "clickIdParam": "dub_id"}));
+        assert_eq!(changed.body["settings"], json!({"defaultCommissionRate": 12.5, "holdingPeriodDays": 7, "minPayoutAmount": 5000, "payoutRail": "manual", "payoutSchedule": {"frequency": "manual"}, "attributionWindowDays": 30, "clickIdParam": "dub_id"}));
         let stale = call(&app, Method::PATCH, &path, &setup.admin, Some(json!({"name": "Old", "version": 1}))).await;
         assert_eq!(stale.status, StatusCode::CONFLICT);
         for body in [
