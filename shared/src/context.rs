@@ -2,6 +2,7 @@
 //! Lambda mains and the local stack build one at start-up and share it across requests.
 
 use crate::auth::{AdminTokenVerifier, Authenticator};
+use crate::payouts::transfers::TransferSender;
 use crate::ports::{Clock, IdSource, Random, UlidIds};
 use crate::programs::ProgramConfigCache;
 use crate::store::ItemStore;
@@ -15,6 +16,8 @@ pub struct AppContext {
     pub auth: Authenticator,
     /// Program settings and group rewards for the tracking path (short TTL).
     pub config: ProgramConfigCache,
+    /// The Stripe Connect rail of payouts; `None` when no Stripe key is configured.
+    pub transfers: Option<Arc<dyn TransferSender>>,
 }
 
 impl AppContext {
@@ -33,6 +36,13 @@ impl AppContext {
             store,
             clock,
             random,
+            transfers: None,
         }
+    }
+
+    /// With a rail that makes Stripe Connect transfers.
+    pub fn with_transfers(mut self, transfers: Option<Arc<dyn TransferSender>>) -> Self {
+        self.transfers = transfers;
+        self
     }
 }

@@ -37,6 +37,7 @@ pub enum Endpoint {
     CancelPayout,
     Ledger,
     ExportPayouts,
+    SendPayout,
 }
 
 pub const ROUTES: &[Route<Endpoint>] = &[
@@ -71,6 +72,7 @@ pub const ROUTES: &[Route<Endpoint>] = &[
     ),
     Route::new(Method::POST, "/payouts/{id}/fail", Endpoint::FailPayout),
     Route::new(Method::POST, "/payouts/{id}/cancel", Endpoint::CancelPayout),
+    Route::new(Method::POST, "/payouts/{id}/send", Endpoint::SendPayout),
     Route::new(Method::GET, "/programs/{id}/ledger", Endpoint::Ledger),
     Route::new(
         Method::GET,
@@ -188,6 +190,10 @@ async fn endpoint(
         }
         Endpoint::FailPayout => {
             let payout = payouts::fail_payout(ctx, &principal, id, request.json()?).await?;
+            payout_with_partner(ctx, &principal, payout).await?
+        }
+        Endpoint::SendPayout => {
+            let payout = payouts::send_payout(ctx, &principal, id).await?;
             payout_with_partner(ctx, &principal, payout).await?
         }
         Endpoint::CancelPayout => {

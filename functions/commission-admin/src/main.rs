@@ -7,7 +7,10 @@ use std::sync::Arc;
 async fn main() -> Result<(), Error> {
     lambda_http::tracing::init_default_subscriber();
     let sdk = shared::aws::sdk_config()?;
-    let ctx = Arc::new(shared::aws::app_context(&sdk, true)?);
+    // Stripe Connect payouts when a Stripe secret key is configured (STRIPE_SECRET_KEY).
+    let transfers = shared::payouts::transfers::StripeTransfers::from_env()
+        .map(|sender| Arc::new(sender) as Arc<dyn shared::payouts::transfers::TransferSender>);
+    let ctx = Arc::new(shared::aws::app_context(&sdk, true)?.with_transfers(transfers));
     lambda_http::run(service_fn(move |request: lambda_http::Request| {
         let ctx = ctx.clone();
         async move {

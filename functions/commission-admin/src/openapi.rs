@@ -99,6 +99,8 @@ fn describe(endpoint: Endpoint) -> Operation {
             .query::<String>("status", "The payouts' status (pending by default).")
             .query::<String>("invoiceId", "One run's payouts.")
             .returns_csv(),
+        Endpoint::SendPayout => operation("Pay a Connect payout by a Stripe transfer (made once)")
+            .returns::<PayoutSchema>(StatusCode::OK),
         Endpoint::Ledger => operation("The program's ledger: commissions, payouts and balances")
             .returns::<LedgerSchema>(StatusCode::OK),
     }

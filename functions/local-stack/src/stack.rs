@@ -149,7 +149,11 @@ impl Stack {
             },
         );
         let track = TrackServices::new(signer.clone(), clicks.clone());
-        let ctx = AppContext::new(store.clone(), clock, random, Some(verifier));
+        // Stripe Connect payouts when STRIPE_SECRET_KEY (and STRIPE_API_BASE) are set.
+        let transfers = shared::payouts::transfers::StripeTransfers::from_env()
+            .map(|sender| Arc::new(sender) as Arc<dyn shared::payouts::transfers::TransferSender>);
+        let ctx =
+            AppContext::new(store.clone(), clock, random, Some(verifier)).with_transfers(transfers);
         Ok(Self {
             redirector: Arc::new(redirector),
             track: Arc::new(track),

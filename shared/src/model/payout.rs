@@ -60,6 +60,17 @@ pub enum PayoutRail {
     Connect,
 }
 
+impl PayoutRail {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Manual => "manual",
+            Self::Paypal => "paypal",
+            Self::Wise => "wise",
+            Self::Connect => "connect",
+        }
+    }
+}
+
 /// One partner's payable balance for a period: the processed commissions (clawbacks included)
 /// a payout run claimed, net. Never negative.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -86,6 +97,9 @@ pub struct Payout {
     /// The business's reference of the payment (a bank transfer id, a PayPal batch id...).
     pub external_reference: Option<String>,
     pub failure_reason: Option<String>,
+    /// When a rail started paying it (a Stripe transfer was asked for).
+    #[serde(with = "time::serde::rfc3339::option", default)]
+    pub initiated_at: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]

@@ -9,6 +9,7 @@ pub mod records;
 mod run;
 mod schedule;
 mod settle;
+pub mod transfers;
 
 pub use export::{ExportFormat, MAX_ROWS, PayoutFile, export_payouts, major_units};
 pub use ledger::{Ledger, LedgerCurrency, ledger_of, program_ledger};
@@ -19,6 +20,6 @@ pub use run::{
 };
 pub use schedule::run_scheduled_payouts;
 pub use settle::{
-    ConfirmPayout, FailPayout, Settlement, cancel_payout, confirm_payout, fail_payout, settle,
-    settle_unsettled,
+    ConfirmPayout, FailPayout, Settlement, cancel_payout, confirm_payout, fail_payout, send_payout,
+    settle, settle_unsettled,
 };

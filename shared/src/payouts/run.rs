@@ -304,6 +304,7 @@ fn new_payout(
         period_end: now,
         external_reference: None,
         failure_reason: None,
+        initiated_at: None,
         created_at: now,
         updated_at: now,
         paid_at: None,

@@ -9,6 +9,7 @@
 
 use super::records::{self, StoredPayout};
 use super::run::CHUNK;
+use super::transfers::{self, TransferError, TransferRequest};
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::conversions::records::{commission_of, replace_commission};
@@ -116,6 +117,95 @@ pub async fn fail_payout(
         ..payout.clone()
     };
     change(ctx, &program, &payout, next, principal.actor(), now).await
+}
+
+/// `POST /payouts/{id}/send`: pays a Connect payout by a Stripe transfer, then confirms it (or
+/// marks it failed when Stripe refuses). A send without an answer leaves it `processing`; sending
+/// again asks Stripe with the same idempotency key, so the transfer is made once.
+pub async fn send_payout(
+    ctx: &AppContext,
+    principal: &Principal,
+    id: &str,
+) -> Result<Payout, DomainError> {
+    let (program, payout) = caller_payout(ctx, principal, id).await?;
+    if payout.rail == crate::model::PayoutRail::Connect && !payout.status.is_open() {
+        return Err(DomainError::Conflict(format!(
+            "This payout is already {}.",
+            payout.status.as_str()
+        )));
+    }
+    transfers::sendable(&payout).map_err(DomainError::Unprocessable)?;
+    let sender = ctx.transfers.clone().ok_or_else(|| {
+        DomainError::Unprocessable(
+            "Stripe Connect is not set up here (no Stripe secret key).".into(),
+        )
+    })?;
+    let partner = find_partner(ctx.store.as_ref(), &program, &payout.partner_id)
+        .await?
+        .ok_or_else(|| DomainError::not_found("Partner"))?;
+    let destination = partner.profile.stripe_connect_id.clone().ok_or_else(|| {
+        DomainError::Unprocessable(
+            "The partner has no Stripe connected account (`stripeConnectId`).".into(),
+        )
+    })?;
+    let now = ctx.clock.now();
+    let payout = initiated(ctx, payout, now).await?;
+    let actor = principal.actor();
+    match sender
+        .transfer(&TransferRequest::of(&payout, &destination))
+        .await
+    {
+        Ok(transfer) => {
+            let paid = Payout {
+                status: PayoutStatus::Completed,
+                paid_at: Some(now),
+                external_reference: Some(transfer.id),
+                ..payout.clone()
+            };
+            change(ctx, &program, &payout, paid, actor, now).await
+        }
+        Err(TransferError::Refused { message, .. }) => {
+            let failed = Payout {
+                status: PayoutStatus::Failed,
+                failure_reason: Some(message),
+                ..payout.clone()
+            };
+            change(ctx, &program, &payout, failed, actor, now).await
+        }
+        Err(TransferError::Unreachable(reason)) => Err(DomainError::Conflict(format!(
+            "{reason}. The payout stays processing: send it again (Stripe makes the transfer once)."
+        ))),
+    }
+}
+
+/// A pending payout becomes `processing` before its transfer is asked for (a processing one is
+/// being sent again).
+async fn initiated(
+    ctx: &AppContext,
+    payout: Payout,
+    now: OffsetDateTime,
+) -> Result<Payout, DomainError> {
+    if payout.status == PayoutStatus::Processing {
+        return Ok(payout);
+    }
+    let next = Payout {
+        status: PayoutStatus::Processing,
+        initiated_at: Some(now),
+        updated_at: now,
+        version: payout.version + 1,
+        ..payout.clone()
+    };
+    match ctx
+        .store
+        .transact(vec![records::replace_payout(&next, payout.version)?])
+        .await
+    {
+        Ok(()) => Ok(next),
+        Err(error) if error.is_condition_failure() => Err(DomainError::Conflict(
+            "The payout changed while this request ran; read it again.".into(),
+        )),
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// Cancels a payout nobody started to pay (`pending` only).

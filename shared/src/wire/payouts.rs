@@ -60,7 +60,7 @@ impl PayoutSchema {
             period_start: payout.period_start.map(timestamp),
             period_end: Some(timestamp(payout.period_end)),
             created_at: timestamp(payout.created_at),
-            initiated_at: None,
+            initiated_at: payout.initiated_at.map(timestamp),
             paid_at: payout.paid_at.map(timestamp),
             mode: Some(PayoutModeSchema::External),
             method: match payout.rail {

@@ -14,6 +14,7 @@ use shared::groups::{self, CreateReward};
 use shared::model::{Commission, CommissionStatus};
 use shared::model::{RewardEvent, RewardType};
 use shared::partners::listing::PartnerDirectory;
+use shared::payouts::transfers::StripeTransfers;
 use shared::portal::PortalLinkSigner;
 use shared::ports::{ManualClock, OsRandom, Random, SeededRandom};
 use shared::store::{
@@ -224,6 +225,151 @@ fn text(reply: &Reply) -> String {
     }
 }
 
+/// A stand-in for Stripe's `POST /v1/transfers` on a loopback port: it checks what the adapter
+/// sends (the secret key, the idempotency key, the form) and answers with the shape of Stripe's
+/// published Transfer object; the same idempotency key gets the same transfer back, as Stripe
+/// does. A destination `acct_refused` is refused as Stripe refuses an unknown account; for
+/// `acct_flaky` the first answer is lost after the transfer was made.
+struct FakeStripe {
+    base: String,
+    transfers: Arc<std::sync::Mutex<Vec<(String, String)>>>,
+}
+
+async fn fake_stripe() -> FakeStripe {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let transfers: Arc<std::sync::Mutex<Vec<(String, String)>>> = Arc::default();
+    let seen = transfers.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            let seen = seen.clone();
+            tokio::spawn(async move {
+                let mut raw = Vec::new();
+                let mut buf = [0u8; 4096];
+                let (head, body) = loop {
+                    let n = socket.read(&mut buf).await.unwrap();
+                    raw.extend_from_slice(&buf[..n]);
+                    let text = String::from_utf8_lossy(&raw).to_string();
+                    if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                        let length: usize = head
+                            .lines()
+                            .find_map(|l| {
+                                l.to_ascii_lowercase()
+                                    .strip_prefix("content-length:")
+                                    .map(|v| v.trim().parse().unwrap())
+                            })
+                            .unwrap_or(0);
+                        if body.len() >= length {
+                            break (head.to_owned(), body.to_owned());
+                        }
+                    }
+                };
+                let header = |name: &str| {
+                    head.lines()
+                        .find_map(|l| {
+                            l.split_once(':')
+                                .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+                                .map(|(_, v)| v.trim().to_owned())
+                        })
+                        .unwrap_or_default()
+                };
+                let form: std::collections::HashMap<String, String> =
+                    url::form_urlencoded::parse(body.as_bytes())
+                        .into_owned()
+                        .collect();
+                let ok = head.starts_with("POST /v1/transfers ")
+                    && header("authorization") == "Bearer sk_test_partnerline"
+                    && header("idempotency-key").starts_with("partnerline-payout-po_")
+                    && header("content-type") == "application/x-www-form-urlencoded"
+                    && form.get("currency").map(String::as_str) == Some("usd")
+                    && form
+                        .get("amount")
+                        .is_some_and(|a| a.parse::<i64>().is_ok_and(|a| a > 0))
+                    && form
+                        .get("metadata[payoutId]")
+                        .is_some_and(|p| p.starts_with("po_"));
+                let (status, answer) = if !ok {
+                    (
+                        "400 Bad Request",
+                        json!({"error": {"type": "invalid_request_error", "message": format!("unexpected request: {head} {body}")}}),
+                    )
+                } else if form["destination"] == "acct_refused" {
+                    (
+                        "400 Bad Request",
+                        json!({"error": {"type": "invalid_request_error", "code": "account_invalid",
+                        "message": "No such destination: 'acct_refused'"}}),
+                    )
+                } else {
+                    let key = header("idempotency-key");
+                    let (id, first) = {
+                        let mut seen = seen.lock().unwrap();
+                        let first = !seen.iter().any(|(k, _)| *k == key);
+                        if first {
+                            let id = format!("tr_{}", seen.len() + 1);
+                            seen.push((key.clone(), id));
+                        }
+                        (
+                            seen.iter().find(|(k, _)| *k == key).unwrap().1.clone(),
+                            first,
+                        )
+                    };
+                    // `acct_flaky`: the transfer is made, but its first answer is lost.
+                    if first && form["destination"] == "acct_flaky" {
+                        let body = "{}";
+                        let reply = format!(
+                            "HTTP/1.1 500 Internal Server Error\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                            body.len()
+                        );
+                        socket.write_all(reply.as_bytes()).await.unwrap();
+                        return;
+                    }
+                    (
+                        "200 OK",
+                        json!({
+                            "id": id, "object": "transfer", "amount": form["amount"].parse::<i64>().unwrap(),
+                            "amount_reversed": 0, "balance_transaction": "txn_1", "created": 1_795_000_000,
+                            "currency": "usd", "description": form.get("description"), "destination": form["destination"],
+                            "destination_payment": "py_1", "livemode": false, "metadata": {"payoutId": form["metadata[payoutId]"]},
+                            "reversals": {"object": "list", "data": [], "has_more": false, "total_count": 0, "url": format!("/v1/transfers/{id}/reversals")},
+                            "reversed": false, "source_transaction": null, "source_type": "card", "transfer_group": form.get("transfer_group"),
+                        }),
+                    )
+                };
+                let body = answer.to_string();
+                let reply = format!(
+                    "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                socket.write_all(reply.as_bytes()).await.unwrap();
+            });
+        }
+    });
+    FakeStripe { base, transfers }
+}
+
+/// Sets the partner's Stripe connected account.
+async fn connect_account(
+    ctx: &AppContext,
+    world: &TrackingProgram,
+    partner: &TestPartner,
+    account: &str,
+) {
+    let mut record =
+        shared::partners::find_partner(ctx.store.as_ref(), &world.program.id, &partner.id)
+            .await
+            .unwrap()
+            .unwrap();
+    let read = record.version;
+    record.profile.stripe_connect_id = Some(account.into());
+    record.version += 1;
+    let replace = shared::partners::replace_partner(&record, read).unwrap();
+    ctx.store.transact(vec![replace]).await.unwrap();
+}
+
 /// Fails every transaction from the `cut`-th on (1-based), as a process that died would.
 struct CutAfter {
     inner: Arc<dyn ItemStore>,
@@ -281,6 +427,61 @@ async fn payout_ids(ctx: &AppContext, world: &TrackingProgram, status: &str) -> 
 }
 
 engine_tests! {
+    async fn connect_payouts_are_stripe_transfers_made_once(app: TestApp) {
+        let (_, clock) = manual_context(&app);
+        let stripe = fake_stripe().await;
+        let sender = StripeTransfers::new(&stripe.base, "sk_test_partnerline").unwrap();
+        let ctx = Arc::new(AppContext::new(app.store.clone(), clock.clone(), Arc::new(OsRandom), None).with_transfers(Some(Arc::new(sender))));
+        let ctx = ctx.as_ref();
+        let world = program(&app).await;
+        let path = format!("/programs/{}", world.program.id);
+        let connect = json!({"settings": {"payoutRail": "connect"}});
+        let set = reply(program_admin::handle(ctx, request(Method::PATCH, &path, Some(&world.key), Some(connect))).await);
+        assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+        let jane = world.partner(ctx, "JANE", &world.default_group).await;
+        let sam = world.partner(ctx, "SAM", &world.default_group).await;
+        let alex = world.partner(ctx, "ALEX", &world.default_group).await;
+        sales(ctx, &world, &jane, "user_1", &[50_000]).await;
+        sales(ctx, &world, &sam, "user_2", &[50_000]).await;
+        sales(ctx, &world, &alex, "user_3", &[50_000]).await;
+        mature(ctx, &clock).await;
+        let run = pay_run(ctx, &world, false).await;
+        let id_of = |partner: &TestPartner| run.body["payouts"].as_array().unwrap().iter()
+            .find(|p| p["partner"]["id"] == partner.id.as_str()).unwrap()["id"].as_str().unwrap().to_owned();
+        let (jane_payout, sam_payout, alex_payout) = (id_of(&jane), id_of(&sam), id_of(&alex));
+        assert_eq!(run.body["payouts"][0]["method"], "connect");
+        // Without a connected account the payout cannot be sent.
+        let unlinked = act(ctx, &world, &jane_payout, "send", json!({})).await;
+        assert_eq!(unlinked.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", unlinked.body);
+        connect_account(ctx, &world, &jane, "acct_jane").await;
+        connect_account(ctx, &world, &sam, "acct_refused").await;
+        connect_account(ctx, &world, &alex, "acct_flaky").await;
+        let sent = act(ctx, &world, &jane_payout, "send", json!({})).await;
+        assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+        assert_eq!((sent.body["status"].clone(), sent.body["externalReference"].clone()), (json!("completed"), json!("tr_1")));
+        assert!(sent.body["initiatedAt"].is_string(), "{}", sent.body);
+        assert_eq!(commissions(ctx, &world, &format!("&partnerId={}&status=paid", jane.id)).await.len(), 1);
+        // Sending again: 409, and Stripe was asked once.
+        assert_eq!(act(ctx, &world, &jane_payout, "send", json!({})).await.status, StatusCode::CONFLICT);
+        assert_eq!(stripe.transfers.lock().unwrap().len(), 1);
+        // A refused transfer fails the payout: its commissions are payable again.
+        let refused = act(ctx, &world, &sam_payout, "send", json!({})).await;
+        assert_eq!(refused.status, StatusCode::OK, "{}", refused.body);
+        assert_eq!(refused.body["status"], "failed");
+        assert_eq!(refused.body["failureReason"], "No such destination: 'acct_refused'");
+        assert_eq!(commissions(ctx, &world, &format!("&partnerId={}&status=processed", sam.id)).await.len(), 1);
+        // An answer lost after the transfer was made: the payout stays processing, and sending
+        // again gets the same transfer (the same idempotency key), never a second one.
+        let lost = act(ctx, &world, &alex_payout, "send", json!({})).await;
+        assert_eq!(lost.status, StatusCode::CONFLICT, "{}", lost.body);
+        let processing = call(ctx, &world, Method::GET, &format!("/payouts/{alex_payout}"), None).await;
+        assert_eq!(processing.body["status"], "processing");
+        assert_eq!(act(ctx, &world, &alex_payout, "cancel", json!({})).await.status, StatusCode::CONFLICT);
+        let again = act(ctx, &world, &alex_payout, "send", json!({})).await;
+        assert_eq!((again.body["status"].clone(), again.body["externalReference"].clone()), (json!("completed"), json!("tr_2")), "{}", again.body);
+        assert_eq!(stripe.transfers.lock().unwrap().len(), 2);
+        balanced_ledger(ctx, &world).await;
+    }
     async fn a_scheduled_run_pays_on_its_day_once(app: TestApp) {
         let (ctx, clock) = manual_context(&app);
         let ctx = ctx.as_ref();
