@@ -7,6 +7,7 @@ pub mod openapi;
 
 use http::{Method, StatusCode};
 use shared::context::AppContext;
+use shared::portal::payout_settings::PayoutSettingsSchema;
 use shared::portal::{self, PortalLinkSigner};
 use shared::web::{ApiError, ApiRequest, ApiResponse, Route, RouteMatch, json, no_content, serve};
 use shared::wire::affiliate::AffiliateSchema;
@@ -21,6 +22,7 @@ pub enum Endpoint {
     Dashboard,
     PortalLink,
     Payouts,
+    PayoutSettings,
 }
 
 pub const ROUTES: &[Route<Endpoint>] = &[
@@ -38,6 +40,11 @@ pub const ROUTES: &[Route<Endpoint>] = &[
         Endpoint::PortalLink,
     ),
     Route::new(Method::GET, "/v1/affiliate/payouts", Endpoint::Payouts),
+    Route::new(
+        Method::PATCH,
+        "/v1/affiliate/payout-settings",
+        Endpoint::PayoutSettings,
+    ),
 ];
 
 /// Handles one request. Never fails: every error becomes a response in the error envelope.
@@ -90,6 +97,13 @@ async fn endpoint(
                 .map(|payout| PayoutSchema::of(payout, Some(&session.partner)))
                 .collect();
             json(StatusCode::OK, &body)
+        }
+        Endpoint::PayoutSettings => {
+            let session = portal::authenticate_partner(ctx, &request.headers).await?;
+            let partner =
+                portal::payout_settings::update_payout_settings(ctx, &session, request.json()?)
+                    .await?;
+            json(StatusCode::OK, &PayoutSettingsSchema::of(&partner))
         }
         Endpoint::PortalLink => {
             let session = portal::authenticate_partner(ctx, &request.headers).await?;

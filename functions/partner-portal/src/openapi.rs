@@ -2,6 +2,7 @@
 
 use crate::{Endpoint, ROUTES};
 use http::StatusCode;
+use shared::portal::payout_settings::{PayoutSettingsRequest, PayoutSettingsSchema};
 use shared::portal::{IssueSession, RevokeSession};
 use shared::web::openapi::{Access, DocumentedRoute, Operation, document_routes};
 use shared::wire::affiliate::AffiliateSchema;
@@ -35,5 +36,10 @@ fn describe(endpoint: Endpoint) -> Operation {
         .returns::<PortalLinkSchema>(StatusCode::OK),
         Endpoint::Payouts => Operation::new("The signed-in partner's payouts", PartnerSession)
             .returns_list::<PayoutSchema>(),
+        Endpoint::PayoutSettings => {
+            Operation::new("Set where the signed-in partner is paid", PartnerSession)
+                .body::<PayoutSettingsRequest>()
+                .returns::<PayoutSettingsSchema>(StatusCode::OK)
+        }
     }
 }

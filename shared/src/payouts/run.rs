@@ -21,7 +21,8 @@ use crate::conversions::records::{commission_of, replace_commission};
 use crate::error::DomainError;
 use crate::layout;
 use crate::model::{
-    Actor, Commission, CommissionStatus, Partner, PartnerStatus, Payout, PayoutStatus, Program,
+    Actor, Commission, CommissionStatus, Partner, PartnerStatus, Payout, PayoutRail, PayoutStatus,
+    Program,
 };
 use crate::outbox;
 use crate::partners::partner_of;
@@ -513,9 +514,23 @@ async fn seal_payout(
             &program.id,
             "payout.created",
             actor.clone(),
-            data,
+            data.clone(),
         );
         ops.push(outbox::record(&event)?);
+        if let Some(reason) = missing_destination(&sealed, partner) {
+            // Dub's behaviour: the payout waits, pending, and the business is told.
+            let mut waiting = data;
+            waiting["reason"] = serde_json::Value::String(reason.into());
+            let event = outbox::new_event(
+                ctx.ids.as_ref(),
+                ctx.clock.as_ref(),
+                &program.id,
+                "payout.waiting",
+                actor.clone(),
+                waiting,
+            );
+            ops.push(outbox::record(&event)?);
+        }
     } else {
         ops.push(records::unsettled_marker(&sealed));
     }
@@ -527,6 +542,22 @@ async fn seal_payout(
         return Ok(None);
     }
     Ok(Some(sealed))
+}
+
+/// Why a payout cannot be paid by its rail yet: the partner has no destination for it.
+pub fn missing_destination(payout: &Payout, partner: &Partner) -> Option<&'static str> {
+    let profile = &partner.profile;
+    match payout.rail {
+        PayoutRail::Manual => None,
+        PayoutRail::Paypal if profile.paypal_email.is_none() && partner.email.is_none() => {
+            Some("The partner has no PayPal email.")
+        }
+        PayoutRail::Wise if partner.email.is_none() => Some("The partner has no email for Wise."),
+        PayoutRail::Connect if profile.stripe_connect_id.is_none() => {
+            Some("The partner has no Stripe connected account.")
+        }
+        PayoutRail::Paypal | PayoutRail::Wise | PayoutRail::Connect => None,
+    }
 }
 
 /// `false` when a condition failed (another run got there first).

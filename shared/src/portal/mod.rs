@@ -6,6 +6,7 @@
 mod authenticate;
 mod dashboard;
 mod issue;
+pub mod payout_settings;
 mod portal_link;
 mod session;
 pub mod session_store;

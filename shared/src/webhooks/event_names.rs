@@ -18,6 +18,8 @@ pub const SUBSCRIBABLE_EVENTS: &[&str] = &[
     "payout.created",
     "payout.confirmed",
     "payout.failed",
+    // A payout its partner has no destination for yet (no PayPal email, no connected account).
+    "payout.waiting",
     "webhook.endpoint_disabled",
 ];
 

@@ -450,10 +450,20 @@ engine_tests! {
             .find(|p| p["partner"]["id"] == partner.id.as_str()).unwrap()["id"].as_str().unwrap().to_owned();
         let (jane_payout, sam_payout, alex_payout) = (id_of(&jane), id_of(&sam), id_of(&alex));
         assert_eq!(run.body["payouts"][0]["method"], "connect");
-        // Without a connected account the payout cannot be sent.
+        // Nobody had a connected account: each payout waits, and the business is told.
+        assert_eq!(world.events(ctx, "payout.waiting").await.len(), 3);
         let unlinked = act(ctx, &world, &jane_payout, "send", json!({})).await;
         assert_eq!(unlinked.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", unlinked.body);
-        connect_account(ctx, &world, &jane, "acct_jane").await;
+        // Jane sets her own account in her session (a bad id is refused).
+        let links = PortalLinkSigner::new(b"portal-link-secret-of-the-tests-32b!", "https://partners.example.com/portal".parse().unwrap());
+        let issued = reply(partner_portal::handle(ctx, &links, request(Method::POST, "/partners/sessions", Some(&world.key), Some(json!({"partnerId": jane.id})))).await);
+        let token = issued.body["token"].as_str().unwrap().to_owned();
+        let settings = |body: Value| partner_portal::handle(ctx, &links, request(Method::PATCH, "/v1/affiliate/payout-settings", Some(&token), Some(body)));
+        assert_eq!(reply(settings(json!({"stripeConnectId": "not-an-account"})).await).status, StatusCode::UNPROCESSABLE_ENTITY);
+        let set = reply(settings(json!({"stripeConnectId": "acct_jane", "defaultPayoutMethod": "connect"})).await);
+        assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+        assert_eq!((set.body["stripeConnectId"].clone(), set.body["defaultPayoutMethod"].clone()), (json!("acct_jane"), json!("connect")));
+        assert!(set.body["payoutsEnabledAt"].is_string(), "{}", set.body);
         connect_account(ctx, &world, &sam, "acct_refused").await;
         connect_account(ctx, &world, &alex, "acct_flaky").await;
         let sent = act(ctx, &world, &jane_payout, "send", json!({})).await;
