@@ -465,8 +465,7 @@ async fn seal_payout(
     id: &PayoutId,
     actor: &Actor,
 ) -> Result<Option<Payout>, DomainError> {
-    let store = ctx.store.as_ref();
-    let Some(stored) = records::find_payout(store, &program.id, id).await? else {
+    let Some(stored) = records::find_payout(ctx.store.as_ref(), &program.id, id).await? else {
         return Ok(None);
     };
     let Some(claimed) = stored.building else {
@@ -474,63 +473,14 @@ async fn seal_payout(
         return Ok(None);
     };
     if claimed.count == 0 {
-        let ops = vec![
-            TxOp::Delete(Delete {
-                key: layout::payout(id),
-                condition: Some(Condition::version(stored.payout.version)),
-            }),
-            TxOp::Delete(Delete {
-                key: layout::payout_build_slot(&program.id, &partner.id),
-                condition: None,
-            }),
-        ];
-        return transact_unless_raced(ctx, ops).await.map(|_| None);
+        return discard_empty(ctx, &stored.payout).await.map(|_| None);
     }
-    let now = ctx.clock.now();
     let minimum = program.settings.min_payout_amount.max(1);
-    let pays = claimed.amount >= minimum;
-    let sealed = Payout {
-        amount: claimed.amount,
-        commission_count: claimed.count,
-        period_start: claimed.oldest,
-        status: if pays {
-            PayoutStatus::Pending
-        } else {
-            PayoutStatus::Canceled
-        },
-        failure_reason: (!pays).then(|| "Below the minimum payout once built.".to_owned()),
-        settled: pays,
-        updated_at: now,
-        version: stored.payout.version + 1,
-        ..stored.payout.clone()
-    };
+    let sealed = sealed_of(&stored.payout, &claimed, minimum, ctx.clock.now());
+    let pays = sealed.status == PayoutStatus::Pending;
     let mut ops: Vec<TxOp> = records::seal(&sealed, stored.payout.version)?.into();
     if pays {
-        let data = serde_json::to_value(PayoutSchema::of(&sealed, Some(partner)))
-            .map_err(StoreError::engine)?;
-        let event = outbox::new_event(
-            ctx.ids.as_ref(),
-            ctx.clock.as_ref(),
-            &program.id,
-            "payout.created",
-            actor.clone(),
-            data.clone(),
-        );
-        ops.push(outbox::record(&event)?);
-        if let Some(reason) = missing_destination(&sealed, partner) {
-            // Dub's behaviour: the payout waits, pending, and the business is told.
-            let mut waiting = data;
-            waiting["reason"] = serde_json::Value::String(reason.into());
-            let event = outbox::new_event(
-                ctx.ids.as_ref(),
-                ctx.clock.as_ref(),
-                &program.id,
-                "payout.waiting",
-                actor.clone(),
-                waiting,
-            );
-            ops.push(outbox::record(&event)?);
-        }
+        ops.extend(sealed_events(ctx, partner, &sealed, actor)?);
     } else {
         ops.push(records::unsettled_marker(&sealed));
     }
@@ -542,6 +492,72 @@ async fn seal_payout(
         return Ok(None);
     }
     Ok(Some(sealed))
+}
+
+/// A payout that claimed nothing goes, with its partner's build slot.
+async fn discard_empty(ctx: &AppContext, payout: &Payout) -> Result<bool, DomainError> {
+    let ops = vec![
+        TxOp::Delete(Delete {
+            key: layout::payout(&payout.id),
+            condition: Some(Condition::version(payout.version)),
+        }),
+        TxOp::Delete(Delete {
+            key: layout::payout_build_slot(&payout.program_id, &payout.partner_id),
+            condition: None,
+        }),
+    ];
+    transact_unless_raced(ctx, ops).await
+}
+
+/// The payout with what it claimed: pending when it reaches the minimum, else canceled (its
+/// commissions are then released). Pure.
+fn sealed_of(built: &Payout, claimed: &Claimed, minimum: i64, now: OffsetDateTime) -> Payout {
+    let pays = claimed.amount >= minimum;
+    Payout {
+        amount: claimed.amount,
+        commission_count: claimed.count,
+        period_start: claimed.oldest,
+        status: if pays {
+            PayoutStatus::Pending
+        } else {
+            PayoutStatus::Canceled
+        },
+        failure_reason: (!pays).then(|| "Below the minimum payout once built.".to_owned()),
+        settled: pays,
+        updated_at: now,
+        version: built.version + 1,
+        ..built.clone()
+    }
+}
+
+/// `payout.created`, and `payout.waiting` when the partner has no destination for the rail
+/// (Dub's behaviour: the payout waits, pending, and the business is told).
+fn sealed_events(
+    ctx: &AppContext,
+    partner: &Partner,
+    sealed: &Payout,
+    actor: &Actor,
+) -> Result<Vec<TxOp>, StoreError> {
+    let data = serde_json::to_value(PayoutSchema::of(sealed, Some(partner)))
+        .map_err(StoreError::engine)?;
+    let event = |name: &str, data| {
+        let event = outbox::new_event(
+            ctx.ids.as_ref(),
+            ctx.clock.as_ref(),
+            &sealed.program_id,
+            name,
+            actor.clone(),
+            data,
+        );
+        outbox::record(&event)
+    };
+    let mut ops = vec![event("payout.created", data.clone())?];
+    if let Some(reason) = missing_destination(sealed, partner) {
+        let mut waiting = data;
+        waiting["reason"] = serde_json::Value::String(reason.into());
+        ops.push(event("payout.waiting", waiting)?);
+    }
+    Ok(ops)
 }
 
 /// Why a payout cannot be paid by its rail yet: the partner has no destination for it.
