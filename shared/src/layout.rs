@@ -468,3 +468,12 @@ pub const DAILY_CLICKS_SK_PREFIX: &str = "CLICKS#";
 pub fn partner_pk(partner: &PartnerId) -> String {
     format!("PARTNER#{partner}")
 }
+
+/// What the program's Stripe account says about one of its objects (`customer`, `promo`,
+/// `payment`, `charge`, `event`), under the object's Stripe id.
+pub fn stripe_object(program: &ProgramId, kind: &str, stripe_id: &str) -> Key {
+    Key::new(
+        format!("PROG#{program}#STRIPE#{kind}#{stripe_id}"),
+        "STRIPE",
+    )
+}

@@ -32,6 +32,7 @@ pub mod programs;
 pub mod queue;
 pub mod rate_limit;
 pub mod store;
+pub mod stripe;
 pub mod types;
 pub mod web;
 pub mod webhooks;

@@ -163,6 +163,7 @@ fn sale_input(amount: i64) -> SaleInput {
         lead_event_name: None,
         metadata: None,
         click_id: None,
+        code: None,
     }
 }
 
@@ -177,6 +178,7 @@ fn lead_input(quantity: i64) -> LeadInput {
         mode: LeadMode::Async,
         quantity,
         metadata: None,
+        code: None,
     }
 }
 

@@ -25,6 +25,10 @@ pub struct Demo {
     /// A short link of the demo domain, clickable in a browser (`/r/{domain}/{key}`).
     #[serde(default)]
     pub demo_link: Option<String>,
+    /// The signing secret of the demo program's Stripe endpoint (`/stripe/webhook/{programId}`):
+    /// what Stripe's dashboard (or `stripe listen`) shows as the endpoint's `whsec_...`.
+    #[serde(default)]
+    pub stripe_webhook_secret: Option<String>,
 }
 
 /// Local only (never deployed): a fresh click id on the demo partner's link, as the click
@@ -46,6 +50,10 @@ pub async fn ensure_demo(stack: &Stack, data_dir: &Path, base_url: &str) -> Resu
             .map_err(|e| format!("{} is corrupt: {e}", path.display()))?;
         demo.base_url = base_url.to_owned();
         demo.demo_link = Some(ensure_demo_link(stack, &demo.program_id, base_url).await?);
+        if demo.stripe_webhook_secret.is_none() {
+            demo.stripe_webhook_secret = Some(new_stripe_secret(stack));
+        }
+        serve_stripe_endpoint(stack, &demo)?;
         save(&demo, &path)?;
         return Ok(demo);
     }
@@ -110,7 +118,9 @@ pub async fn ensure_demo(stack: &Stack, data_dir: &Path, base_url: &str) -> Resu
         platform_token,
         demo_partner_id: Some(partner_id.to_string()),
         demo_link_id: Some(link_id.to_string()),
+        stripe_webhook_secret: Some(new_stripe_secret(stack)),
     };
+    serve_stripe_endpoint(stack, &demo)?;
     save(&demo, &path)?;
     Ok(demo)
 }
@@ -154,6 +164,35 @@ async fn ensure_demo_link(stack: &Stack, program: &str, base_url: &str) -> Resul
     ))
 }
 
+/// A Stripe-shaped endpoint secret: `whsec_` and 32 random bytes, base64.
+fn new_stripe_secret(stack: &Stack) -> String {
+    use base64::Engine;
+    let mut bytes = [0u8; 32];
+    stack.ctx.random.fill(&mut bytes);
+    format!(
+        "whsec_{}",
+        base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes)
+    )
+}
+
+/// The demo program's Stripe endpoint, with the secret saved in `demo.json`.
+fn serve_stripe_endpoint(stack: &Stack, demo: &Demo) -> Result<(), String> {
+    let secret = demo
+        .stripe_webhook_secret
+        .clone()
+        .ok_or("the demo has no Stripe secret")?;
+    let endpoint = shared::stripe::StripeEndpoint {
+        program: shared::types::ProgramId::parse(&demo.program_id).map_err(|e| e.0)?,
+        secrets: vec![shared::stripe::StripeSecret::new(secret)],
+    };
+    stack
+        .stripe_endpoints
+        .write()
+        .map_err(|_| "the Stripe endpoints lock is poisoned")?
+        .push(endpoint);
+    Ok(())
+}
+
 fn save(demo: &Demo, path: &Path) -> Result<(), String> {
     let json = serde_json::to_string_pretty(demo).expect("demo serialises");
     std::fs::write(path, json).map_err(|e| format!("cannot write {}: {e}", path.display()))
@@ -169,13 +208,16 @@ pub fn announce(demo: &Demo, data_dir: &Path, base_url: &str) {
          Credentials (also in {dir}/demo.json):\n  \
            program id:     {program}\n  \
            API key:        {key}\n  \
-           admin token:    {token}\n\n\
+           admin token:    {token}\n  \
+           Stripe webhook: {base_url}/stripe/webhook/{program}\n  \
+           its secret:     {stripe}\n\n\
          Try:\n  curl -s {base_url}/programs/{program} -H 'Authorization: Bearer {key}'\n  \
            open {link}   (a short link: 302 to its destination, click counted)\n",
         dir = data_dir.display(),
         program = demo.program_id,
         key = demo.api_key,
         token = demo.admin_token,
+        stripe = demo.stripe_webhook_secret.as_deref().unwrap_or_default(),
         link = demo.demo_link.as_deref().unwrap_or_default(),
     );
 }

@@ -13,6 +13,7 @@ pub fn document_json() -> String {
         partner_admin::openapi::routes(),
         conversion_tracking::openapi::routes(),
         commission_admin::openapi::routes(),
+        stripe_webhook::openapi::routes(),
     ]
     .concat();
     let document = shared::web::openapi::document(routes);

@@ -11,8 +11,9 @@ use std::future::Future;
 use std::time::Duration;
 use tokio::net::TcpListener;
 
-/// Bodies are kept up to the functions' own limit; past it the server answers 413 itself.
-const READ_LIMIT: usize = shared::web::MAX_BODY_BYTES;
+/// Bodies are kept up to the largest of the functions' own limits (a Stripe event's); past it
+/// the server answers 413 itself, and each function checks its own.
+const READ_LIMIT: usize = stripe_webhook::MAX_EVENT_BYTES;
 /// Past the limit the rest of a body is still read, and dropped, up to this much: a server
 /// that answers and closes while the client is still sending makes the client's kernel see a
 /// reset, which can discard the answer before the client reads it.
@@ -154,6 +155,14 @@ async fn dispatch(stack: &Stack, request: http::Request<Vec<u8>>) -> ApiResponse
     }
     if matches_any(conversion_tracking::ROUTES, &path) {
         return conversion_tracking::handle(&stack.ctx, &stack.click_ids, request).await;
+    }
+    if matches_any(stripe_webhook::ROUTES, &path) {
+        let endpoints = stack
+            .stripe_endpoints
+            .read()
+            .map(|endpoints| endpoints.clone())
+            .unwrap_or_default();
+        return stripe_webhook::handle(&stack.ctx, &stack.click_ids, &endpoints, request).await;
     }
     if matches_any(commission_admin::ROUTES, &path) {
         return commission_admin::handle(&stack.ctx, request).await;

@@ -51,6 +51,8 @@ pub struct Stack {
     /// Signs partner portal links (its secret is kept in the data directory).
     pub portal_links: Arc<PortalLinkSigner>,
     pub data_dir: std::path::PathBuf,
+    /// The programs' Stripe endpoints (the demo program's, with the secret in `demo.json`).
+    pub stripe_endpoints: Arc<std::sync::RwLock<Vec<shared::stripe::StripeEndpoint>>>,
 }
 
 impl Stack {
@@ -170,6 +172,7 @@ impl Stack {
             click_ids: signer,
             portal_links: Arc::new(portal_links),
             data_dir: data_dir.to_path_buf(),
+            stripe_endpoints: Default::default(),
         })
     }
 }

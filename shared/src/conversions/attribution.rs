@@ -20,7 +20,7 @@ use crate::store::{Consistency, Item, ItemStore, Key, StoreError, from_item};
 use crate::types::{ClickId, Email, LinkId, PartnerId, ProgramId};
 use time::OffsetDateTime;
 
-use super::input::CustomerFields;
+use super::input::{CodeReferral, CustomerFields};
 
 /// Everything an event needs to know about its parties.
 #[derive(Debug, Clone)]
@@ -94,6 +94,7 @@ pub struct Attribution<'a> {
     verified: Option<(&'a str, Result<ClickClaims, ClickIdError>)>,
     customer_key: Key,
     click_link: Option<LinkId>,
+    code: Option<&'a CodeReferral>,
     deal_key: Option<Key>,
 }
 
@@ -103,6 +104,7 @@ impl<'a> Attribution<'a> {
         program_id: &'a ProgramId,
         fields: &'a CustomerFields,
         click_id: Option<&'a str>,
+        code: Option<&'a CodeReferral>,
         new_customers: NewCustomers,
     ) -> Self {
         let verified = click_id.map(|id| (id, signer.verify(id)));
@@ -110,10 +112,11 @@ impl<'a> Attribution<'a> {
             .as_ref()
             .and_then(|(_, claims)| claims.as_ref().ok())
             .map(|claims| claims.link_id.clone());
-        // A lead without a click may belong to a deal registered for its email: read the
-        // claim in the same batch, in case the customer is new.
-        let deal_key = match (new_customers, click_id, &fields.email) {
-            (NewCustomers::ByClickOrDeal, None, Some(email)) => Email::parse(email)
+        // A lead without a click or a code may belong to a deal registered for its email: read
+        // the claim in the same batch, in case the customer is new.
+        let by_click_or_code = click_id.is_some() || code.is_some();
+        let deal_key = match (new_customers, by_click_or_code, &fields.email) {
+            (NewCustomers::ByClickOrDeal, false, Some(email)) => Email::parse(email)
                 .ok()
                 .map(|email| layout::deal_claim(program_id, &email)),
             _ => None,
@@ -125,6 +128,7 @@ impl<'a> Attribution<'a> {
             verified,
             customer_key: layout::customer(&tracked_customer_id(program_id, &fields.external_id)),
             click_link,
+            code,
             deal_key,
         }
     }
@@ -201,7 +205,9 @@ impl<'a> Attribution<'a> {
     }
 
     /// Who the event belongs to, from the first read alone: the known customer, else a new one
-    /// from a valid click, else a new one from a registered deal (leads), else nobody.
+    /// from a valid click, else from a code the customer used (a Stripe promotion code), else
+    /// from a registered deal (leads), else nobody. A click wins over a code: the click is the
+    /// partner's own link, a code may have been shared beyond the partner's audience.
     fn attribute(
         &self,
         program: &Program,
@@ -227,7 +233,10 @@ impl<'a> Attribution<'a> {
                 .new_by_click(program, id, claims, loaded_link, now)
                 .map(Some),
             (None, Some((_, Err(_)))) => Err(click_not_found()),
-            (None, None) => Ok(self.new_by_deal(first, now)),
+            (None, None) => Ok(self
+                .code
+                .map(|code| self.new_by_code(code, now))
+                .or_else(|| self.new_by_deal(first, now))),
         }
     }
 
@@ -287,6 +296,24 @@ impl<'a> Attribution<'a> {
             partner_id: link.partner_id.clone(),
             link: Some(link),
         })
+    }
+
+    /// A new customer of the partner whose code it used; the code's link (a discount code's) or
+    /// else the partner's default link gets the counters.
+    fn new_by_code(&self, code: &CodeReferral, now: OffsetDateTime) -> Attributed {
+        let attribution = NewAttribution {
+            link_id: code.link_id.clone(),
+            partner_id: Some(code.partner_id.clone()),
+            ..Default::default()
+        };
+        Attributed {
+            customer: self.new_customer(attribution, now),
+            activity: CustomerActivity::default(),
+            is_new: true,
+            claims: None,
+            link: None,
+            partner_id: Some(code.partner_id.clone()),
+        }
     }
 
     /// A new customer of the partner that registered a deal for its email (leads without a
@@ -379,7 +406,7 @@ impl<'a> Attribution<'a> {
             click_id: attribution.click_id,
             link_id: attribution.link_id,
             partner_id: attribution.partner_id,
-            stripe_customer_id: None,
+            stripe_customer_id: fields.stripe_customer_id.clone(),
             subscription_canceled_at: None,
             created_at: now,
         }

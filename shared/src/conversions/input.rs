@@ -103,6 +103,8 @@ pub struct CustomerFields {
     pub name: Option<String>,
     pub email: Option<String>,
     pub avatar: Option<String>,
+    /// The customer's id in the business's Stripe account, when a Stripe event creates it.
+    pub stripe_customer_id: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -113,6 +115,9 @@ pub struct LeadInput {
     pub mode: LeadMode,
     pub quantity: i64,
     pub metadata: Option<serde_json::Value>,
+    /// A partner named by a code the customer used (a Stripe promotion code); attributes a
+    /// new customer that has no click. Never set by `/track/lead`.
+    pub code: Option<CodeReferral>,
 }
 
 #[derive(Debug, Clone)]
@@ -126,6 +131,15 @@ pub struct SaleInput {
     pub lead_event_name: Option<String>,
     pub metadata: Option<serde_json::Value>,
     pub click_id: Option<String>,
+    /// As on [`LeadInput::code`]; never set by `/track/sale`.
+    pub code: Option<CodeReferral>,
+}
+
+/// The partner (and, for a discount code, the link) that a code names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeReferral {
+    pub partner_id: crate::types::PartnerId,
+    pub link_id: Option<crate::types::LinkId>,
 }
 
 #[derive(Debug, Clone)]
@@ -207,6 +221,7 @@ fn customer_fields(
         name: optional(name, "customerName")?,
         email,
         avatar: optional(avatar, "customerAvatar")?,
+        stripe_customer_id: None,
     })
 }
 
@@ -241,6 +256,7 @@ impl TrackLeadRequest {
             mode: self.mode.unwrap_or_default(),
             quantity,
             metadata: metadata(self.metadata)?,
+            code: None,
         })
     }
 }
@@ -281,6 +297,7 @@ impl TrackSaleRequest {
             lead_event_name,
             metadata: metadata(self.metadata)?,
             click_id: click(self.click_id),
+            code: None,
         })
     }
 }

@@ -18,7 +18,7 @@ mod lead;
 pub mod moves;
 mod outcome;
 pub mod payloads;
-mod pipeline;
+pub(crate) mod pipeline;
 pub mod plan;
 pub mod read;
 pub mod records;
@@ -29,9 +29,9 @@ mod write;
 pub use attribution::{Attribution, FirstRead, NewCustomers, Parties};
 pub use deals::{DealRegistrant, DealRegistration, RegisterDealRequest, find_deal, register_deal};
 pub use input::{
-    CustomerFields, LeadInput, LeadMode, MAX_EVENT_NAME, MAX_EXTERNAL_ID, MAX_INVOICE_ID,
-    MAX_METADATA_CHARS, RefundInput, SaleInput, TrackLeadRequest, TrackRefundRequest,
-    TrackSaleRequest,
+    CodeReferral, CustomerFields, LeadInput, LeadMode, MAX_EVENT_NAME, MAX_EXTERNAL_ID,
+    MAX_INVOICE_ID, MAX_METADATA_CHARS, RefundInput, SaleInput, TrackLeadRequest,
+    TrackRefundRequest, TrackSaleRequest,
 };
 pub use lead::{decide_lead, track_lead};
 pub use refund::{decide_refund, track_refund};

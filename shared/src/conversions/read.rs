@@ -72,6 +72,7 @@ pub async fn read_lead(
         request.program,
         &input.customer,
         input.click_id.as_deref(),
+        input.code.as_ref(),
         NewCustomers::ByClickOrDeal,
     );
     let key_record = request.key_record();
@@ -102,6 +103,7 @@ pub async fn read_sale(
         request.program,
         &input.customer,
         input.click_id.as_deref(),
+        input.code.as_ref(),
         NewCustomers::ByClick,
     );
     let key_record = request.key_record();

@@ -18,6 +18,7 @@ pub mod partners;
 pub mod payouts;
 pub mod portal;
 pub mod programs;
+pub mod stripe;
 pub mod tracking;
 pub mod webhooks;
 
