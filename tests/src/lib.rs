@@ -10,6 +10,7 @@ pub mod moto;
 pub mod receiver;
 pub mod runtime_api;
 pub mod serial_writes;
+pub mod stripe_world;
 pub mod tracking_world;
 pub mod webhook_world;
 

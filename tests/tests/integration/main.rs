@@ -20,6 +20,7 @@ mod program_admin;
 mod program_setup;
 mod redirect;
 mod sqs_engine;
+mod stripe;
 mod tags_folders;
 mod tracking;
 mod webhook_admin;
