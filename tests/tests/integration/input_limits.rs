@@ -35,6 +35,7 @@ fn every_route() -> Vec<(&'static str, Method, &'static str)> {
         of("conversion-tracking", conversion_tracking::ROUTES),
         of("commission-admin", commission_admin::ROUTES),
         of("partner-portal", partner_portal::ROUTES),
+        of("stripe-webhook", stripe_webhook::ROUTES),
     ]
     .concat()
 }
@@ -59,6 +60,12 @@ async fn call(app: &TestApp, function: &str, request: http::Request<Vec<u8>>) ->
                 "https://partners.example.com/portal".parse().unwrap(),
             );
             partner_portal::handle(ctx, &links, request).await
+        }
+        "stripe-webhook" => {
+            let endpoints = integration_tests::stripe_world::endpoints(
+                &shared::types::ProgramId::parse("prog_limits").unwrap(),
+            );
+            stripe_webhook::handle(ctx, &signer(), &endpoints, request).await
         }
         other => panic!("unknown function {other}"),
     })

@@ -629,3 +629,65 @@ async fn link_redirect_redirects_and_sends_its_clicks_at_shutdown() {
     assert_eq!(batch.clicks[0].country.as_deref(), Some("DE"));
     assert_eq!(batch.clicks[0].os, "iOS");
 }
+
+/// The deployed binary verifies the sample events' signatures with the secrets its environment
+/// names: re-signed now for a program on moto, each is handled (nothing in the empty program
+/// attributes them) and its claim makes the repeat a duplicate; as stored (signed long ago),
+/// each is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stripe_webhook_answers_its_sample_events() {
+    const SAMPLE_SECRET: &str = "whsec_sample_endpoint_secret";
+    let (store, _app, program) = program_on_moto("stripe.example.com").await;
+    let runtime = RuntimeApi::start().await;
+    let mut env = admin_env(store.table_name());
+    env.push((
+        "CLICK_ID_SECRET",
+        String::from_utf8(integration_tests::tracking_world::CLICK_SECRET.to_vec()).unwrap(),
+    ));
+    env.push((
+        "STRIPE_WEBHOOK_SECRETS",
+        serde_json::json!({ program.id.as_str(): SAMPLE_SECRET }).to_string(),
+    ));
+    let _function = start("stripe-webhook", &runtime, &env);
+    for (name, steps) in [
+        ("checkout-session-completed.json", vec!["lead", "sale"]),
+        ("invoice-paid.json", vec!["sale"]),
+        ("charge-refunded.json", vec!["refund"]),
+    ] {
+        let stored =
+            sample_event("stripe-webhook", name).replace("prog_sample", program.id.as_str());
+        let (status, _) = http_response(runtime.invoke(&stored, WAIT).await);
+        assert_eq!(status, 400, "{name}: signed long ago");
+        let mut event: serde_json::Value = serde_json::from_str(&stored).unwrap();
+        let body = event["body"].as_str().unwrap().to_owned();
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        event["headers"]["stripe-signature"] = serde_json::json!(
+            integration_tests::stripe_world::signature(SAMPLE_SECRET, body.as_bytes(), now)
+        );
+        let fresh = event.to_string();
+        let (status, body) = http_response(runtime.invoke(&fresh, WAIT).await);
+        assert_eq!(status, 200, "{name}: {body}");
+        assert_eq!(body["status"], "handled", "{name}");
+        let handled: Vec<_> = body["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["step"].clone())
+            .collect();
+        assert_eq!(handled, steps, "{name}");
+        assert!(
+            body["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|s| s["outcome"] == "unattributed"),
+            "{name}: {body}"
+        );
+        let (status, again) = http_response(runtime.invoke(&fresh, WAIT).await);
+        assert_eq!(
+            (status, &again["status"]),
+            (200, &serde_json::json!("duplicate")),
+            "{name}"
+        );
+    }
+}

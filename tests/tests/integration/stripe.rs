@@ -361,4 +361,33 @@ engine_tests! {
         let refused = post(ctx, program, &huge).await;
         assert_eq!(refused.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", refused.body);
     }
+
+    async fn concurrent_deliveries_of_one_checkout_count_once(app: TestApp) {
+        let (world, jane, _) = program(&app, "go.stripe-race.test").await;
+        let ctx = std::sync::Arc::new(AppContext::new(
+            app.store.clone(),
+            app.ctx.clock.clone(),
+            std::sync::Arc::new(shared::ports::OsRandom),
+            None,
+        ));
+        let click = world.click_at(&jane, ctx.clock.now());
+        let session = paid_checkout("cus_race", 5_000, "usd", json!({"invoice": "in_race",
+            "client_reference_id": click}));
+        // Stripe's retries (one event id) racing with the same checkout in other events.
+        let tasks: Vec<_> = (0..8)
+            .map(|n| {
+                let (ctx, program) = (ctx.clone(), world.program.id.clone());
+                let event = checkout_event(&format!("evt_race_{}", n % 2), session.clone());
+                tokio::spawn(async move { post(&ctx, &program, &event).await })
+            })
+            .collect();
+        for task in tasks {
+            let reply = task.await.unwrap();
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        }
+        let totals = world.partner_record(&ctx, &jane).await.totals;
+        assert_eq!((totals.total_leads, totals.total_sales, totals.total_sale_amount), (1, 1, 5_000));
+        assert_eq!(totals.total_commissions, 300 + 1_000);
+        assert_eq!(commissions(&ctx, &world).await.len(), 2);
+    }
 }
