@@ -64,7 +64,8 @@ mod tests {
             + partner_portal::ROUTES.len()
             + partner_admin::ROUTES.len()
             + conversion_tracking::ROUTES.len()
-            + commission_admin::ROUTES.len();
+            + commission_admin::ROUTES.len()
+            + stripe_webhook::ROUTES.len();
         assert_eq!(operations, routes);
     }
 }
