@@ -334,3 +334,127 @@ fn customer(customer: Customer) -> Result<Vec<Step>, Unmapped> {
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn event(kind: &str, object: serde_json::Value) -> Event {
+        serde_json::from_value(json!({"id": "evt_1", "type": kind, "data": {"object": object}}))
+            .unwrap()
+    }
+
+    fn checkout(fields: serde_json::Value) -> Vec<Step> {
+        let mut session = json!({"id": "cs_1", "customer": "cus_1", "amount_total": 900,
+            "currency": "usd", "payment_status": "paid", "payment_intent": "pi_1"});
+        for (k, v) in fields.as_object().unwrap() {
+            session[k] = v.clone();
+        }
+        steps(&event("checkout.session.completed", session)).unwrap()
+    }
+
+    fn sale(steps: &[Step]) -> &SaleStep {
+        steps
+            .iter()
+            .find_map(|s| match s {
+                Step::Sale(sale) => Some(sale),
+                _ => None,
+            })
+            .expect("a sale step")
+    }
+
+    #[test]
+    fn the_click_id_comes_from_the_client_reference_in_either_form_or_the_metadata() {
+        for (fields, click) in [
+            (json!({"client_reference_id": "dub_id_abc"}), Some("abc")),
+            (json!({"client_reference_id": "abc"}), Some("abc")),
+            (
+                json!({"client_reference_id": " ", "metadata": {"dubClickId": "xyz"}}),
+                Some("xyz"),
+            ),
+            (json!({"metadata": {"dubClickId": "xyz"}}), Some("xyz")),
+            (json!({"client_reference_id": null}), None),
+        ] {
+            assert_eq!(
+                sale(&checkout(fields.clone())).click_id.as_deref(),
+                click,
+                "{fields}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_checkout_sale_goes_under_the_invoice_else_the_payment_intent_and_only_when_paid() {
+        let with_invoice = checkout(json!({"invoice": "in_1"}));
+        assert_eq!(sale(&with_invoice).invoice_id, "in_1");
+        assert_eq!(sale(&with_invoice).payments, ["pi_1"]);
+        let one_off = checkout(json!({}));
+        assert_eq!(sale(&one_off).invoice_id, "pi_1");
+        assert!(sale(&one_off).payments.is_empty());
+        let unpaid = checkout(json!({"payment_status": "unpaid"}));
+        assert!(matches!(unpaid.as_slice(), [Step::Lead(_)]));
+        let free = checkout(json!({"amount_total": 0}));
+        assert!(matches!(free.as_slice(), [Step::Lead(_)]));
+    }
+
+    #[test]
+    fn promotion_codes_are_read_by_id_or_expanded() {
+        let by_id = checkout(json!({"discounts": [{"coupon": "c", "promotion_code": "promo_1"}]}));
+        assert_eq!(
+            sale(&by_id).promotion,
+            Some(PromotionRef {
+                id: "promo_1".into(),
+                code: None
+            })
+        );
+        let expanded =
+            checkout(json!({"discounts": [{"promotion_code": {"id": "promo_2", "code": "JANE"}}]}));
+        assert_eq!(
+            sale(&expanded).promotion.as_ref().unwrap().code.as_deref(),
+            Some("JANE")
+        );
+        let coupon_only = checkout(json!({"discounts": [{"coupon": "c", "promotion_code": null}]}));
+        assert_eq!(sale(&coupon_only).promotion, None);
+    }
+
+    #[test]
+    fn invoices_name_their_customer_and_payments_in_old_and_new_api_versions() {
+        let old = json!({"id": "in_1", "customer": "cus_1", "amount_paid": 500, "currency": "usd",
+            "payment_intent": "pi_1", "charge": "ch_1",
+            "subscription_details": {"metadata": {"dubCustomerExternalId": "u1"}}});
+        let new = json!({"id": "in_1", "customer": {"id": "cus_1", "object": "customer"},
+            "amount_paid": 500, "currency": "usd",
+            "parent": {"subscription_details": {"metadata": {"dubCustomerExternalId": "u1"}}},
+            "payments": {"data": [{"payment": {"payment_intent": "pi_1", "charge": "ch_1"}}]}});
+        for invoice in [old, new] {
+            let steps = steps(&event("invoice.paid", invoice)).unwrap();
+            let sale = sale(&steps);
+            assert_eq!(sale.customer.external_id.as_deref(), Some("u1"));
+            assert_eq!(sale.customer.stripe_id.as_deref(), Some("cus_1"));
+            assert_eq!(sale.payments, ["pi_1", "ch_1"]);
+        }
+        let zero = json!({"id": "in_0", "amount_paid": 0});
+        assert!(matches!(
+            steps(&event("invoice.paid", zero)),
+            Err(Unmapped::Nothing(_))
+        ));
+    }
+
+    #[test]
+    fn unhandled_types_and_wrong_shapes_are_told_apart() {
+        assert_eq!(
+            steps(&event("plan.created", json!({}))),
+            Err(Unmapped::Unhandled)
+        );
+        assert!(matches!(
+            steps(&event("invoice.paid", json!({"amount_paid": 1}))),
+            Err(Unmapped::Malformed(_))
+        ));
+        let failed = json!({"id": "re_1", "amount": 5, "charge": "ch_1", "status": "failed"});
+        assert!(matches!(
+            steps(&event("refund.created", failed)),
+            Err(Unmapped::Nothing(_))
+        ));
+    }
+}
