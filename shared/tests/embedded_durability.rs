@@ -285,3 +285,74 @@ async fn query_pages_stop_near_one_megabyte() {
     assert_eq!(second.items.len(), 1);
     assert!(second.next.is_none());
 }
+
+fn file_size(file: &TempFile) -> u64 {
+    std::fs::metadata(&file.0).unwrap().len()
+}
+
+/// Many small commits, then deleting most of the items: compaction keeps the file in
+/// proportion to the data (without it, the file keeps the size of the most it ever held, and
+/// more), at open and while running.
+#[tokio::test]
+async fn the_file_stays_in_proportion_to_its_data() {
+    let file = TempFile::new("compaction");
+    let body = "x".repeat(1_000);
+    let put = |n: usize| Put {
+        item: item(&[
+            ("pk", s(&format!("P#{n:06}"))),
+            ("sk", s("A")),
+            ("body", s(&body)),
+        ]),
+        condition: None,
+    };
+    let store = EmbeddedStore::open(&file.0).unwrap();
+    let empty = file_size(&file);
+    for n in 0..2_000 {
+        store.put(put(n)).await.unwrap();
+    }
+    let full = file_size(&file);
+    // 2,000 items of about 1 KB: about 2 MB of data.
+    assert!(full > 2_000_000, "{full}");
+    for n in 0..1_950 {
+        let key = Key::new(format!("P#{n:06}"), "A");
+        store
+            .delete(Delete {
+                key,
+                condition: None,
+            })
+            .await
+            .unwrap();
+    }
+    let grown = file_size(&file);
+    assert!(
+        grown >= full,
+        "redb does not shrink by itself: {grown} < {full}"
+    );
+    assert_eq!(store.commits_since_compaction(), 3_950);
+    assert!(!store.compact_if_grown(10_000).unwrap(), "not yet");
+    assert!(store.compact_if_grown(1_000).unwrap());
+    assert_eq!(store.commits_since_compaction(), 0);
+    let compacted = file_size(&file);
+    // 50 items left: about 50 KB of data, in a file of a few hundred KB at most.
+    assert!(
+        compacted < empty + 1_000_000,
+        "{compacted} (empty {empty}, full {full})"
+    );
+    assert!(compacted * 4 < full, "{compacted} vs {full}");
+    drop(store);
+    // At open too, and the data is all there.
+    let store = EmbeddedStore::open(&file.0).unwrap();
+    assert!(file_size(&file) <= compacted);
+    let left = store
+        .get(&Key::new("P#001990", "A"), Consistency::Strong)
+        .await
+        .unwrap();
+    assert!(left.is_some());
+    assert!(
+        store
+            .get(&Key::new("P#000001", "A"), Consistency::Strong)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}

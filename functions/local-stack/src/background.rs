@@ -13,10 +13,18 @@ use tokio::task::JoinHandle;
 
 const RELAY_EVERY: Duration = Duration::from_millis(200);
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
+/// Commits after which the sweep compacts the store's file (about 0.5 s per 100 MB of data,
+/// writes waiting meanwhile; see `EmbeddedStore::compact_if_grown`).
+const COMPACT_AFTER_COMMITS: u64 = 10_000;
 const MATURE_EVERY: Duration = Duration::from_secs(60);
 const POLL_WAIT: Duration = Duration::from_secs(1);
 /// How often buffered clicks are checked for age (Lambda checks at each request instead).
 const CLICK_FLUSH_EVERY: Duration = Duration::from_secs(1);
+
+/// How long the background work may take to finish at stop. Past it the rest is dropped:
+/// a message being handled stays on its queue (redelivered at the next start), and the store
+/// and the queues are durable at every commit.
+const STOP_WITHIN: Duration = Duration::from_secs(10);
 
 pub struct Workers {
     stop: watch::Sender<bool>,
@@ -24,10 +32,26 @@ pub struct Workers {
 }
 
 impl Workers {
-    pub async fn stop(self) {
+    /// Sends the redirect's buffered clicks to the click queue first (they are the only state
+    /// kept in memory), then lets every worker finish its last run, within [`STOP_WITHIN`].
+    pub async fn stop(self, stack: &Stack) {
+        if let Err(error) = stack.redirector.flush(true).await {
+            tracing::warn!(%error, "click flush at stop failed; those clicks are lost");
+        }
         let _ = self.stop.send(true);
-        for task in self.tasks {
-            let _ = task.await;
+        let aborts: Vec<_> = self.tasks.iter().map(JoinHandle::abort_handle).collect();
+        let finished = tokio::time::timeout(STOP_WITHIN, async {
+            for task in self.tasks {
+                let _ = task.await;
+            }
+        })
+        .await;
+        if finished.is_err() {
+            tracing::warn!(
+                seconds = STOP_WITHIN.as_secs(),
+                "background work still running at stop: left for the next start"
+            );
+            aborts.iter().for_each(tokio::task::AbortHandle::abort);
         }
     }
 }
@@ -102,6 +126,11 @@ pub fn spawn(stack: Stack) -> Workers {
             let now = stack.ctx.clock.now().unix_timestamp();
             if let Err(error) = stack.store.sweep_expired(now) {
                 tracing::warn!(%error, "expiry sweep failed");
+            }
+            match stack.store.compact_if_grown(COMPACT_AFTER_COMMITS) {
+                Ok(true) => tracing::info!("store file compacted"),
+                Ok(false) => {}
+                Err(error) => tracing::warn!(%error, "store compaction failed"),
             }
         }
     });
@@ -249,7 +278,7 @@ mod tests {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        workers.stop().await;
+        workers.stop(&stack).await;
         let _ = std::fs::remove_dir_all(&dir);
         assert_eq!(clicks, 2);
     }

@@ -222,6 +222,22 @@ pub fn announce(demo: &Demo, data_dir: &Path, base_url: &str) {
     );
 }
 
+/// `GET /`: the front page, from the saved demo (a 404 in the envelope before it exists).
+pub fn front_page(stack: &Stack) -> shared::web::ApiResponse {
+    use shared::web::{ApiError, ApiResponse, ErrorCode};
+    let path = stack.data_dir.join("demo.json");
+    match std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|raw| serde_json::from_str::<Demo>(&raw).ok())
+    {
+        Some(demo) => crate::front_page::page(&demo, &path.display().to_string()),
+        None => ApiResponse::from(ApiError::new(
+            ErrorCode::NotFound,
+            "The demo program is not set up yet.",
+        )),
+    }
+}
+
 /// `POST /local/run-scheduled` with the demo program's API key: the maturation's report.
 pub async fn run_scheduled(
     stack: &Stack,

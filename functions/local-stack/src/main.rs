@@ -5,6 +5,7 @@
 mod background;
 mod demo;
 mod demo_setup;
+mod front_page;
 #[cfg(test)]
 mod openapi;
 mod server;
@@ -15,16 +16,28 @@ use std::path::PathBuf;
 
 #[tokio::main]
 async fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .with_target(false)
-        .compact()
-        .init();
+    init_logs();
     if let Err(error) = run().await {
         eprintln!("local stack failed: {error}");
         std::process::exit(1);
+    }
+}
+
+/// Logs to stdout: compact text, coloured only on a terminal (a redirected log stays plain), or
+/// JSON lines with `PARTNERLINE_LOG_FORMAT=json`. `RUST_LOG` filters (default `info`).
+fn init_logs() {
+    use std::io::IsTerminal;
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
+    if std::env::var("PARTNERLINE_LOG_FORMAT").is_ok_and(|format| format == "json") {
+        logs.json().init();
+    } else {
+        logs.with_ansi(std::io::stdout().is_terminal())
+            .compact()
+            .init();
     }
 }
 
@@ -49,15 +62,55 @@ async fn run() -> Result<(), String> {
     let demo = demo::ensure_demo(&stack, &data_dir, &base_url).await?;
     demo::announce(&demo, &data_dir, &base_url);
 
-    let shutdown = tokio_shutdown_signal();
+    let mut signals = Signals::listen()?;
     let workers = background::spawn(stack.clone());
-    server::serve(listener, stack, shutdown).await;
-    workers.stop().await;
+    let stop = signals.first();
+    server::serve(listener, stack.clone(), stop).await;
+    // Stopped accepting, requests in flight drained: what remains is the background work.
+    tokio::spawn(signals.second_exits_at_once());
+    workers.stop(&stack).await;
     tracing::info!("local stack stopped");
     Ok(())
 }
 
-async fn tokio_shutdown_signal() {
-    let _ = tokio::signal::ctrl_c().await;
-    tracing::info!("shutting down");
+/// SIGINT (Ctrl-C) and SIGTERM (`kill`, systemd, Docker, CI) run the same graceful stop; a
+/// second signal while it runs exits at once.
+struct Signals {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn listen() -> Result<Self, String> {
+        use tokio::signal::unix::{SignalKind, signal};
+        let listen = |kind| signal(kind).map_err(|e| format!("cannot listen for signals: {e}"));
+        Ok(Self {
+            interrupt: listen(SignalKind::interrupt())?,
+            terminate: listen(SignalKind::terminate())?,
+        })
+    }
+
+    async fn next(&mut self) -> &'static str {
+        tokio::select! {
+            _ = self.interrupt.recv() => "SIGINT",
+            _ = self.terminate.recv() => "SIGTERM",
+        }
+    }
+
+    /// Resolves at the first signal, logging the stop.
+    fn first(&mut self) -> impl std::future::Future<Output = ()> + '_ {
+        async move {
+            let signal = self.next().await;
+            tracing::info!(
+                signal,
+                "stopping: no new requests; draining, then flushing clicks and queues"
+            );
+        }
+    }
+
+    async fn second_exits_at_once(mut self) {
+        let signal = self.next().await;
+        tracing::warn!(signal, "second signal: exiting without finishing the stop");
+        std::process::exit(130);
+    }
 }

@@ -172,6 +172,9 @@ async fn dispatch(stack: &Stack, request: http::Request<Vec<u8>>) -> ApiResponse
     if matches_any(partner_portal::ROUTES, &path) {
         return partner_portal::handle(&stack.ctx, &stack.portal_links, request).await;
     }
+    if path == crate::front_page::PATH && request.method() == http::Method::GET {
+        return crate::demo::front_page(stack);
+    }
     if path == crate::demo::DEMO_CLICK_PATH {
         return crate::demo::demo_click(stack, &request).await;
     }

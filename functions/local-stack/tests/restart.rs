@@ -180,6 +180,11 @@ fn the_printed_short_link_redirects() {
     assert_eq!(status, 302, "{head}");
     let (status, _) = get_head(&stack.base, "/r/demo.partnerline.localhost/nope", &address);
     assert_eq!(status, 404);
+    // The front page a browser shows at the stack's address.
+    let (status, head) = get_head(&stack.base, "/", &address);
+    assert_eq!(status, 200, "{head}");
+    assert!(head.contains("content-type: text/html"), "{head}");
+    assert!(head.contains("content-security-policy: default-src 'none'"), "{head}");
     drop(stack);
     let _ = std::fs::remove_dir_all(&data_dir);
 }
@@ -287,5 +292,78 @@ fn bodies_over_the_limit_get_413_with_a_length_chunked_or_slow() {
         assert_eq!(body["error"]["code"], "payload_too_large", "{body}");
     }
     drop(stack);
+    let _ = std::fs::remove_dir_all(&data_dir);
+}
+
+/// Sends `signal` (`TERM`, `INT`) to the stack and waits for it to end: the exit status, and
+/// how long the stop took.
+fn stop_with(mut stack: Stack, signal: &str) -> (std::process::ExitStatus, Duration) {
+    let started = Instant::now();
+    let sent = Command::new("kill")
+        .args([format!("-{signal}"), stack.child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(sent.success(), "kill -{signal}");
+    let deadline = started + Duration::from_secs(20);
+    loop {
+        if let Some(status) = stack.child.try_wait().unwrap() {
+            return (status, started.elapsed());
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no stop within 20 s of SIG{signal}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The clicks `GET /links/info` reports for the demo short link.
+fn demo_link_clicks(base: &str, key: &str) -> i64 {
+    let (status, link) = get(
+        base,
+        "/links/info?domain=demo.partnerline.localhost&key=welcome",
+        key,
+    );
+    assert_eq!(status, 200, "{link}");
+    link["clicks"].as_i64().unwrap()
+}
+
+/// SIGTERM and SIGINT both stop the stack cleanly (exit 0, well within the bound), and a click
+/// still in the redirect's buffer (sent after 30 s while running) is sent to the click queue at
+/// the stop: counted after the restart.
+#[test]
+fn both_signals_stop_the_stack_cleanly_and_a_buffered_click_survives_sigterm() {
+    let data_dir = std::env::temp_dir().join(format!("partnerline-stop-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let first = start(&data_dir);
+    let demo: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data_dir.join("demo.json")).unwrap())
+            .unwrap();
+    let key = demo["apiKey"].as_str().unwrap().to_owned();
+    assert_eq!(demo_link_clicks(&first.base, &key), 0);
+    let address = first.base.trim_start_matches("http://").to_owned();
+    let (status, _) = get_head(
+        &first.base,
+        "/r/demo.partnerline.localhost/welcome",
+        &address,
+    );
+    assert_eq!(status, 302);
+    let (status, took) = stop_with(first, "TERM");
+    assert!(status.success(), "SIGTERM: {status}");
+    assert!(took < Duration::from_secs(15), "SIGTERM took {took:?}");
+
+    let second = start(&data_dir);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while demo_link_clicks(&second.base, &key) < 1 {
+        assert!(
+            Instant::now() < deadline,
+            "the buffered click was lost at SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(demo_link_clicks(&second.base, &key), 1);
+    let (status, took) = stop_with(second, "INT");
+    assert!(status.success(), "SIGINT: {status}");
+    assert!(took < Duration::from_secs(15), "SIGINT took {took:?}");
     let _ = std::fs::remove_dir_all(&data_dir);
 }
