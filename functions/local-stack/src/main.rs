@@ -98,14 +98,12 @@ impl Signals {
     }
 
     /// Resolves at the first signal, logging the stop.
-    fn first(&mut self) -> impl std::future::Future<Output = ()> + '_ {
-        async move {
-            let signal = self.next().await;
-            tracing::info!(
-                signal,
-                "stopping: no new requests; draining, then flushing clicks and queues"
-            );
-        }
+    async fn first(&mut self) {
+        let signal = self.next().await;
+        tracing::info!(
+            signal,
+            "stopping: no new requests; draining, then flushing clicks and queues"
+        );
     }
 
     async fn second_exits_at_once(mut self) {
