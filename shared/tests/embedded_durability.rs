@@ -299,7 +299,7 @@ async fn the_file_stays_in_proportion_to_its_data() {
     let body = "x".repeat(1_000);
     let put = |n: usize| Put {
         item: item(&[
-            ("pk", s(&format!("P#{n:06}"))),
+            ("pk", s(format!("P#{n:06}"))),
             ("sk", s("A")),
             ("body", s(&body)),
         ]),
