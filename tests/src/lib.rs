@@ -7,6 +7,7 @@ pub mod click_world;
 pub mod link_world;
 pub mod metering;
 pub mod moto;
+pub mod partner_seed;
 pub mod receiver;
 pub mod runtime_api;
 pub mod serial_writes;

@@ -184,7 +184,10 @@ fn the_printed_short_link_redirects() {
     let (status, head) = get_head(&stack.base, "/", &address);
     assert_eq!(status, 200, "{head}");
     assert!(head.contains("content-type: text/html"), "{head}");
-    assert!(head.contains("content-security-policy: default-src 'none'"), "{head}");
+    assert!(
+        head.contains("content-security-policy: default-src 'none'"),
+        "{head}"
+    );
     drop(stack);
     let _ = std::fs::remove_dir_all(&data_dir);
 }

@@ -11,14 +11,10 @@
 
 use http::Method;
 use integration_tests::app::{TestApp, reply, request};
+use integration_tests::partner_seed::seed;
 use integration_tests::tracking_world::TrackingProgram;
 use shared::auth::{Principal, Scope};
-use shared::model::{
-    Link, LinkStats, Partner, PartnerProfile, PartnerStatus, PartnerTotals, Program,
-};
 use shared::partners::listing::{PartnerDirectory, SortBy};
-use shared::partners::{default_referral_link, insert_link, insert_partner};
-use shared::ports::{IdSource, Random, SeededRandom, SystemClock, UlidIds};
 use shared::programs::{self, CreateProgram, DomainName};
 use shared::queue::QueueSettings;
 use shared::queue::embedded::EmbeddedQueues;
@@ -27,7 +23,6 @@ use shared::store::{
     BatchWrite, Consistency, Delete, Item, ItemStore, Key, Page, Put, Query, StoreError, TxOp,
     UpdateItem,
 };
-use shared::types::{Email, GroupId, PartnerId, ReferralCode};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -95,122 +90,6 @@ fn count(name: &str, default: usize) -> usize {
         .ok()
         .and_then(|value| value.parse().ok())
         .unwrap_or(default)
-}
-
-/// A skewed count: most partners near zero, a long tail (a Pareto-like draw).
-fn skewed(random: &dyn Random, scale: f64) -> i64 {
-    let mut bytes = [0u8; 4];
-    random.fill(&mut bytes);
-    let uniform = (u32::from_le_bytes(bytes) as f64 + 1.0) / (u32::MAX as f64 + 2.0);
-    (scale * (uniform.powf(-1.0 / 1.3) - 1.0)).min(scale * 10_000.0) as i64
-}
-
-fn pick(random: &dyn Random, n: u32) -> u32 {
-    let mut bytes = [0u8; 4];
-    random.fill(&mut bytes);
-    u32::from_le_bytes(bytes) % n
-}
-
-const COUNTRIES: [&str; 6] = ["US", "US", "DE", "GB", "FR", "BR"];
-const NAMES: [&str; 8] = [
-    "Smith", "Jones", "Garcia", "Müller", "Rossi", "Kim", "Silva", "Brown",
-];
-
-fn partner(
-    program: &Program,
-    group: &GroupId,
-    n: usize,
-    ids: &dyn IdSource,
-    random: &dyn Random,
-) -> (Partner, Link) {
-    let now = time::OffsetDateTime::now_utc() - time::Duration::minutes((n % 100_000) as i64);
-    let id = PartnerId::generate(ids);
-    let code = ReferralCode::parse(&format!("p{n:07}")).unwrap();
-    let mut link = default_referral_link(program, &id, &code, ids, now).unwrap();
-    let clicks = skewed(random, 20.0);
-    let leads = clicks * i64::from(pick(random, 30)) / 100;
-    let conversions = leads * i64::from(pick(random, 40)) / 100;
-    let sale_amount = conversions * (2_000 + i64::from(pick(random, 20_000)));
-    let commissions = sale_amount * i64::from(pick(random, 30)) / 100;
-    let totals = PartnerTotals {
-        total_clicks: clicks,
-        total_leads: leads,
-        total_conversions: conversions,
-        total_sales: conversions + conversions / 3,
-        total_sale_amount: sale_amount,
-        total_commissions: commissions,
-    };
-    link.stats = LinkStats {
-        clicks,
-        leads,
-        conversions,
-        sales: totals.total_sales,
-        sale_amount,
-    };
-    let status = match pick(random, 20) {
-        0 => PartnerStatus::Pending,
-        1 => PartnerStatus::Deactivated,
-        _ => PartnerStatus::Approved,
-    };
-    let partner = Partner {
-        id,
-        program_id: program.id.clone(),
-        tenant_id: Some(format!("user-{n}")),
-        name: format!("Partner {n} {}", NAMES[n % NAMES.len()]),
-        email: Some(Email::parse(&format!("partner{n}@example.com")).unwrap()),
-        company_name: n.is_multiple_of(3).then(|| format!("Company {n}")),
-        country: Some(COUNTRIES[pick(random, COUNTRIES.len() as u32) as usize].into()),
-        group_id: group.clone(),
-        status,
-        referral_code: Some(code),
-        application_id: None,
-        customer_id: None,
-        default_link_id: Some(link.id.clone()),
-        banned_at: None,
-        banned_reason: None,
-        exclude_from_moves: false,
-        profile: PartnerProfile {
-            description: Some("Reviews SaaS tools for small teams.".into()),
-            website: Some(format!("https://partner{n}.example.com")),
-            ..Default::default()
-        },
-        tags: Vec::new(),
-        totals,
-        created_at: now,
-        version: 1,
-    };
-    (partner, link)
-}
-
-/// The puts of `partners` partners: the records and claims a create would write, batched.
-async fn seed(store: &dyn ItemStore, program: &Program, partners: usize) {
-    let group = shared::groups::find_group_by_slug(store, &program.id, "default")
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
-    let random = SeededRandom::new(7);
-    let ids = UlidIds::new(Arc::new(SystemClock), Arc::new(SeededRandom::new(8)));
-    let mut writes = Vec::with_capacity(2_000);
-    for n in 0..partners {
-        let (partner, link) = partner(program, &group, n, &ids, &random);
-        let partner_ops = insert_partner(&partner)
-            .unwrap()
-            .into_iter()
-            .map(|(_, op)| op);
-        for op in partner_ops.chain(insert_link(&link).unwrap()) {
-            if let TxOp::Put(put) = op {
-                writes.push(BatchWrite::Put(put.item));
-            }
-        }
-        if writes.len() >= 2_000 {
-            store
-                .batch_write(std::mem::take(&mut writes))
-                .await
-                .unwrap();
-        }
-    }
-    store.batch_write(writes).await.unwrap();
 }
 
 struct Bench {
