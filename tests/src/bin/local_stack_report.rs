@@ -119,6 +119,8 @@ fn file_mb(data_dir: &Path) -> u64 {
         / 1_000_000
 }
 
+/// The report prints its table: that is its output.
+#[allow(clippy::print_stdout)]
 async fn report(binary: &Path, partners: usize, idle: Duration) {
     let data_dir: PathBuf =
         std::env::temp_dir().join(format!("partnerline-report-{}", std::process::id()));
@@ -159,6 +161,7 @@ async fn report(binary: &Path, partners: usize, idle: Duration) {
     let _ = std::fs::remove_dir_all(&data_dir);
 }
 
+#[allow(clippy::print_stdout)]
 #[tokio::main]
 async fn main() {
     let binaries: Vec<PathBuf> = std::env::args().skip(1).map(PathBuf::from).collect();
