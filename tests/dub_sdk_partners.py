@@ -10,23 +10,12 @@
 Usage: .venv/bin/python tests/dub_sdk_partners.py path/to/local-stack-binary
 """
 import json
-import os
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
-import time
 import urllib.request
 
+import local_stack
 from dub import Dub
 from dub.models import errors, operations
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def check(condition, message):
@@ -35,32 +24,13 @@ def check(condition, message):
 
 
 def main():
-    binary = sys.argv[1]
-    data_dir = tempfile.mkdtemp(prefix="partnerline-dub-sdk-")
-    port = free_port()
-    env = dict(os.environ, PARTNERLINE_PORT=str(port), PARTNERLINE_DATA_DIR=data_dir, RUST_LOG="warn")
-    stack = subprocess.Popen([binary], env=env)
-    try:
-        demo_path = os.path.join(data_dir, "demo.json")
-        for _ in range(300):
-            if os.path.exists(demo_path):
-                break
-            time.sleep(0.1)
-        time.sleep(0.2)
-        demo = json.load(open(demo_path))
-        base = f"http://127.0.0.1:{port}"
+    with local_stack.running(sys.argv[1], "partnerline-dub-sdk-", quiet=False) as (base, demo, _):
         with Dub(token=demo["apiKey"], server_url=base) as dub:
             run(dub)
             applications(dub, base, demo["apiKey"])
             links(dub)
             labels(dub)
             bulk_links(dub)
-    finally:
-        stack.send_signal(signal.SIGINT)
-        try:
-            stack.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            stack.kill()
 
 
 def run(dub):

@@ -8,23 +8,13 @@ partner's link, signed as the redirect signs it); it is never deployed.
 Usage: .venv/bin/python tests/dub_sdk_tracking.py path/to/local-stack-binary
 """
 import json
-import os
-import socket
-import subprocess
 import sys
-import tempfile
-import time
 import urllib.request
 import uuid
 
+import local_stack
 from dub import Dub
 from dub.models import errors
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def call(base, key, method, path, body=None):
@@ -68,20 +58,8 @@ def payouts(base, key, demo, dub):
 
 
 def main():
-    binary = sys.argv[1]
-    data_dir = tempfile.mkdtemp(prefix="partnerline-sdk-")
-    port = free_port()
-    env = dict(os.environ, PARTNERLINE_PORT=str(port), PARTNERLINE_DATA_DIR=data_dir, RUST_LOG="warn")
-    stack = subprocess.Popen([binary], env=env, stdout=subprocess.DEVNULL)
-    try:
-        demo_path = os.path.join(data_dir, "demo.json")
-        for _ in range(300):
-            if os.path.exists(demo_path):
-                break
-            time.sleep(0.1)
-        time.sleep(0.2)
-        demo = json.load(open(demo_path))
-        base, key = f"http://127.0.0.1:{port}", demo["apiKey"]
+    with local_stack.running(sys.argv[1], "partnerline-sdk-") as (base, demo, _):
+        key = demo["apiKey"]
 
         request = urllib.request.Request(base + "/local/demo-click")
         request.add_header("authorization", f"Bearer {key}")
@@ -167,9 +145,6 @@ def main():
             pass
         payouts(base, key, demo, dub)
         print("Dub SDK: click -> lead -> sale -> customers (expanded, update, delete) -> commissions.list (by cursor and page) -> commissions.update -> update_many -> payouts.list OK")
-    finally:
-        stack.terminate()
-        stack.wait(timeout=10)
 
 
 if __name__ == "__main__":

@@ -13,25 +13,17 @@ import copy
 import json
 import os
 import random
-import socket
-import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
 import uuid
 
+import local_stack
 import stripe
 from dub import Dub
 
 FIXTURES = json.load(open(os.path.join(os.path.dirname(__file__), "stripe", "fixtures.json")))["resources"]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def fixture(name, **fields):
@@ -121,20 +113,8 @@ def scenario(endpoint, click, tag):
 
 
 def main():
-    binary = sys.argv[1]
-    data_dir = tempfile.mkdtemp(prefix="partnerline-stripe-")
-    port = free_port()
-    env = dict(os.environ, PARTNERLINE_PORT=str(port), PARTNERLINE_DATA_DIR=data_dir, RUST_LOG="warn")
-    stack = subprocess.Popen([binary], env=env, stdout=subprocess.DEVNULL)
-    try:
-        demo_path = os.path.join(data_dir, "demo.json")
-        for _ in range(300):
-            if os.path.exists(demo_path):
-                break
-            time.sleep(0.1)
-        time.sleep(0.2)
-        demo = json.load(open(demo_path))
-        base, key = f"http://127.0.0.1:{port}", demo["apiKey"]
+    with local_stack.running(sys.argv[1], "partnerline-stripe-") as (base, demo, _):
+        key = demo["apiKey"]
         assert demo["stripeWebhookSecret"].startswith("whsec_"), demo
         endpoint = Endpoint(base, demo["programId"], demo["stripeWebhookSecret"])
         dub = Dub(token=key, server_url=base)
@@ -180,9 +160,6 @@ def main():
         assert status == 200 and body["status"] == "unhandled", body
         assert snapshot(dub, partner, customer) == after
         print(f"Stripe events (stripe=={stripe.VERSION}) -> local stack -> Dub SDK: checkout, renewal, refunds, replays and reorderings OK")
-    finally:
-        stack.terminate()
-        stack.wait(timeout=10)
 
 
 if __name__ == "__main__":

@@ -10,23 +10,14 @@ import hashlib
 import hmac
 import json
 import os
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import local_stack
 from standardwebhooks import Webhook, WebhookVerificationError
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 RECEIVED = []
@@ -81,74 +72,59 @@ def verify(secret, headers, body):
 def main():
     binary = sys.argv[1]
     count = int(sys.argv[2]) if len(sys.argv) > 2 else 50
-    receiver = ThreadingHTTPServer(("127.0.0.1", free_port()), Receiver)
+    receiver = ThreadingHTTPServer(("127.0.0.1", local_stack.free_port()), Receiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     hook_url = f"http://127.0.0.1:{receiver.server_address[1]}/hook"
 
-    data_dir = tempfile.mkdtemp(prefix="partnerline-e2e-")
-    port = free_port()
-    env = dict(os.environ, PARTNERLINE_PORT=str(port), PARTNERLINE_DATA_DIR=data_dir, RUST_LOG="warn")
-    stack = subprocess.Popen([binary], env=env)
     try:
-        demo_path = os.path.join(data_dir, "demo.json")
-        for _ in range(300):
-            if os.path.exists(demo_path):
-                break
-            time.sleep(0.1)
-        time.sleep(0.2)
-        demo = json.load(open(demo_path))
-        base, token = f"http://127.0.0.1:{port}", demo["adminToken"]
+        with local_stack.running(binary, "partnerline-e2e-", quiet=False) as (base, demo, _):
+            token = demo["adminToken"]
 
-        hook = call(base, token, "POST", "/webhooks", {"url": hook_url, "events": ["lead.created"]})
-        secret = hook["secret"]
-        for _ in range(count):
+            hook = call(base, token, "POST", "/webhooks", {"url": hook_url, "events": ["lead.created"]})
+            secret = hook["secret"]
+            for _ in range(count):
+                call(base, token, "POST", f"/webhooks/{hook['id']}/test")
+            wait_for(count)
+            latencies = []
+            for headers, body, arrived in RECEIVED:
+                verify(secret, headers, body)
+                created = json.loads(body)["createdAt"]
+                committed = datetime.datetime.fromisoformat(created.replace("Z", "+00:00")).timestamp()
+                latencies.append((arrived - committed) * 1000)
+            ids = {lower(h)["webhook-id"] for h, _, _ in RECEIVED}
+            assert len(ids) == count, f"{count} distinct webhook-ids expected, got {len(ids)}"
+
+            headers, body, _ = RECEIVED[0]
+            try:
+                Webhook(secret).verify(body + b" ", lower(headers))
+                raise SystemExit("FAIL: a tampered body verified")
+            except WebhookVerificationError:
+                pass
+
+            rotated = call(base, token, "POST", f"/webhooks/{hook['id']}/rotate-secret")
             call(base, token, "POST", f"/webhooks/{hook['id']}/test")
-        wait_for(count)
-        latencies = []
-        for headers, body, arrived in RECEIVED:
-            verify(secret, headers, body)
-            created = json.loads(body)["createdAt"]
-            committed = datetime.datetime.fromisoformat(created.replace("Z", "+00:00")).timestamp()
-            latencies.append((arrived - committed) * 1000)
-        ids = {lower(h)["webhook-id"] for h, _, _ in RECEIVED}
-        assert len(ids) == count, f"{count} distinct webhook-ids expected, got {len(ids)}"
+            wait_for(count + 1)
+            headers, body, _ = RECEIVED[-1]
+            verify(rotated["secret"], headers, body)
+            Webhook(secret).verify(body, lower(headers))  # the old secret still signs
 
-        headers, body, _ = RECEIVED[0]
-        try:
-            Webhook(secret).verify(body + b" ", lower(headers))
-            raise SystemExit("FAIL: a tampered body verified")
-        except WebhookVerificationError:
-            pass
+            # The receiver answers before the outcome is recorded: poll briefly.
+            for _ in range(50):
+                deliveries = call(base, token, "GET", f"/webhooks/{hook['id']}/deliveries?limit=100")
+                states = {d["state"] for d in deliveries["data"]}
+                if states == {"succeeded"}:
+                    break
+                time.sleep(0.1)
+            assert states == {"succeeded"}, states
+            if os.environ.get("E2E_VERBOSE"):
+                print("latencies (ms):", [round(l) for l in latencies])
 
-        rotated = call(base, token, "POST", f"/webhooks/{hook['id']}/rotate-secret")
-        call(base, token, "POST", f"/webhooks/{hook['id']}/test")
-        wait_for(count + 1)
-        headers, body, _ = RECEIVED[-1]
-        verify(rotated["secret"], headers, body)
-        Webhook(secret).verify(body, lower(headers))  # the old secret still signs
-
-        # The receiver answers before the outcome is recorded: poll briefly.
-        for _ in range(50):
-            deliveries = call(base, token, "GET", f"/webhooks/{hook['id']}/deliveries?limit=100")
-            states = {d["state"] for d in deliveries["data"]}
-            if states == {"succeeded"}:
-                break
-            time.sleep(0.1)
-        assert states == {"succeeded"}, states
-        if os.environ.get("E2E_VERBOSE"):
-            print("latencies (ms):", [round(l) for l in latencies])
-
-        latencies.sort()
-        p50 = latencies[len(latencies) // 2]
-        p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-        print(f"OK: {count + 1} webhooks verified with standardwebhooks (rotation included); "
-              f"commit to delivery p50 {p50:.0f} ms, p99 {p99:.0f} ms")
+            latencies.sort()
+            p50 = latencies[len(latencies) // 2]
+            p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+            print(f"OK: {count + 1} webhooks verified with standardwebhooks (rotation included); "
+                  f"commit to delivery p50 {p50:.0f} ms, p99 {p99:.0f} ms")
     finally:
-        stack.send_signal(signal.SIGINT)
-        try:
-            stack.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            stack.kill()
         receiver.shutdown()
 
 
