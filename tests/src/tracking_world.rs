@@ -117,6 +117,30 @@ impl TrackingProgram {
         .expect("create a lead reward");
     }
 
+    /// Adds a reward of `percent` of each sale to `group`.
+    pub async fn pay_percent_of_sales(&self, ctx: &AppContext, group: &GroupId, percent: f64) {
+        shared::groups::create_reward(
+            ctx,
+            &self.admin,
+            self.program.id.as_str(),
+            group.as_str(),
+            shared::groups::CreateReward {
+                event: shared::model::RewardEvent::Sale,
+                kind: shared::model::RewardType::Percentage,
+                amount_in_cents: None,
+                amount_in_percentage: Some(
+                    shared::types::Percentage::from_number(percent).unwrap(),
+                ),
+                max_duration: None,
+                description: None,
+                tooltip: None,
+                modifiers: Vec::new(),
+            },
+        )
+        .await
+        .expect("create a sale reward");
+    }
+
     pub async fn partner(&self, ctx: &AppContext, code: &str, group: &GroupId) -> TestPartner {
         let now = ctx.clock.now();
         let id = PartnerId::generate(ctx.ids.as_ref());

@@ -40,6 +40,13 @@ const LAMBDA_ARM_GB_SECOND: f64 = 0.000_013_333_4;
 const SQS_REQUEST: f64 = 0.40 / 1e6;
 const WRITE_UNIT: f64 = 0.625 / 1e6;
 const READ_UNIT: f64 = 0.125 / 1e6;
+/// The short-link front (infra/template.yaml, `ShortLinkDistribution`): CloudFront's list price
+/// per 10,000 HTTPS requests in the United States and Europe ($0.0100; up to $0.0120
+/// elsewhere), the first 10 million requests of a month free; and its viewer-request function,
+/// $0.10 per million invocations, the first 2 million of a month free.
+const CLOUDFRONT_HTTPS_REQUEST: f64 = 0.0100 / 10_000.0;
+const CLOUDFRONT_FUNCTION: f64 = 0.10 / 1e6;
+/// The target for what Partnerline itself costs per million clicks (the front is priced apart).
 const TARGET: f64 = 0.30;
 
 /// The redirect's billed time per click and memory: an assumption (its handler runs in tens
@@ -473,14 +480,30 @@ async fn main() {
     cost("SQS requests", sqs_cost);
     cost("DynamoDB writes", write_cost);
     cost("DynamoDB reads", read_cost);
-    println!("| **total** | **{:.4}** |", per_million(total));
+    println!("| **total, Partnerline** | **{:.4}** |", per_million(total));
+    let front_requests = clicks * CLOUDFRONT_HTTPS_REQUEST;
+    let front_function = clicks * CLOUDFRONT_FUNCTION;
+    cost(
+        "short-link front: CloudFront HTTPS requests ($0.0100 per 10,000; 10 million a month free)",
+        front_requests,
+    );
+    cost(
+        "short-link front: its viewer-request function ($0.10 per million; 2 million a month free)",
+        front_function,
+    );
+    println!(
+        "| **total with the short-link front, past its free tier** | **{:.4}** |",
+        per_million(total + front_requests + front_function)
+    );
     println!();
     println!(
-        "Target: under ${TARGET:.2} per million: {}. The naive design (API Gateway + Lambda + \
-         GetItem + PutItem per click) costs $1.91 (HTTP API) to $4.41 (REST API); a per-click \
-         item alone would add $0.625. Not per click, so not above: Lambda's idle SQS polling \
-         (about $0.26 a month) and storage. A CDN in front of the redirect (for the \
-         viewer-country header) would add about $1 per million.",
+        "Target: Partnerline under ${TARGET:.2} per million: {}. The naive design (API Gateway + \
+         Lambda + GetItem + PutItem per click) costs $1.91 (HTTP API) to $4.41 (REST API) before \
+         any custom domain; a per-click item alone would add $0.625. Not per click, so not above: \
+         Lambda's idle SQS polling (about $0.26 a month) and storage. The short-link front is \
+         what a custom domain costs on AWS whatever serves the clicks behind it (an API Gateway \
+         custom domain: $1.00 per million with no free tier after the first year); its free tier \
+         covers a program's first 10 million clicks a month.",
         if per_million(total) < TARGET {
             "met"
         } else {

@@ -11,39 +11,19 @@ use integration_tests::tracking_world::{TestPartner, TrackingProgram, admin, tra
 use serde_json::{Value, json};
 use shared::context::AppContext;
 use shared::conversions::records;
-use shared::groups::{self, CreateReward};
 use shared::layout;
-use shared::model::{RewardEvent, RewardType};
 use shared::partners::listing::PartnerDirectory;
 use shared::ports::{ManualClock, OsRandom};
 use shared::store::{AttributeValue, TxOp, Update, UpdateItem};
-use shared::types::{CommissionId, MAX_AMOUNT, MAX_TOTAL, Percentage, SaleId};
+use shared::types::{CommissionId, MAX_AMOUNT, MAX_TOTAL, SaleId};
 use std::sync::Arc;
 use std::time::Duration;
 
 /// A program whose default group pays 20 % of sales, with one partner.
 async fn program_with_partner(app: &TestApp) -> (TrackingProgram, TestPartner) {
     let world = TrackingProgram::create(app, "go.acme.test").await;
-    let sale = CreateReward {
-        event: RewardEvent::Sale,
-        kind: RewardType::Percentage,
-        amount_in_cents: None,
-        amount_in_percentage: Some(Percentage::from_number(20.0).unwrap()),
-        max_duration: None,
-        description: None,
-        tooltip: None,
-        modifiers: Vec::new(),
-    };
     let group = world.default_group.clone();
-    groups::create_reward(
-        &app.ctx,
-        &world.admin,
-        world.program.id.as_str(),
-        group.as_str(),
-        sale,
-    )
-    .await
-    .expect("a sale reward");
+    world.pay_percent_of_sales(&app.ctx, &group, 20.0).await;
     let partner = world.partner(&app.ctx, "JANE", &group).await;
     (world, partner)
 }

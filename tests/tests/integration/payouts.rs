@@ -10,9 +10,7 @@ use integration_tests::tracking_world::{TestPartner, TrackingProgram, admin, tra
 use serde_json::{Value, json};
 use shared::context::AppContext;
 use shared::conversions::records;
-use shared::groups::{self, CreateReward};
 use shared::model::{Commission, CommissionStatus};
-use shared::model::{RewardEvent, RewardType};
 use shared::partners::listing::PartnerDirectory;
 use shared::payouts::transfers::StripeTransfers;
 use shared::portal::PortalLinkSigner;
@@ -21,7 +19,7 @@ use shared::store::{
     BatchWrite, Consistency, Delete, Item, ItemStore, Key, Page, Put, Query, StoreError, TxOp,
     UpdateItem,
 };
-use shared::types::{CommissionId, PartnerId, Percentage};
+use shared::types::{CommissionId, PartnerId};
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -30,26 +28,8 @@ use std::time::Duration;
 /// A program whose default group pays 20 % of sales; partners are added by the tests.
 async fn program(app: &TestApp) -> TrackingProgram {
     let world = TrackingProgram::create(app, "go.acme.test").await;
-    let sale = CreateReward {
-        event: RewardEvent::Sale,
-        kind: RewardType::Percentage,
-        amount_in_cents: None,
-        amount_in_percentage: Some(Percentage::from_number(20.0).unwrap()),
-        max_duration: None,
-        description: None,
-        tooltip: None,
-        modifiers: Vec::new(),
-    };
     let group = world.default_group.clone();
-    groups::create_reward(
-        &app.ctx,
-        &world.admin,
-        world.program.id.as_str(),
-        group.as_str(),
-        sale,
-    )
-    .await
-    .expect("a sale reward");
+    world.pay_percent_of_sales(&app.ctx, &group, 20.0).await;
     world
 }
 

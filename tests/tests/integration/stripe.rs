@@ -13,33 +13,13 @@ use integration_tests::stripe_world::{
 use integration_tests::tracking_world::{TestPartner, TrackingProgram, admin, track};
 use serde_json::{Value, json};
 use shared::context::AppContext;
-use shared::groups::{self, CreateReward};
-use shared::model::{RewardEvent, RewardType, Sale};
-use shared::types::Percentage;
+use shared::model::Sale;
 
 /// A program whose default group pays 20 % of sales and $3 per lead, with two partners.
 async fn program(app: &TestApp, domain: &str) -> (TrackingProgram, TestPartner, TestPartner) {
     let world = TrackingProgram::create(app, domain).await;
     let group = world.default_group.clone();
-    let sale = CreateReward {
-        event: RewardEvent::Sale,
-        kind: RewardType::Percentage,
-        amount_in_cents: None,
-        amount_in_percentage: Some(Percentage::from_number(20.0).unwrap()),
-        max_duration: None,
-        description: None,
-        tooltip: None,
-        modifiers: Vec::new(),
-    };
-    groups::create_reward(
-        &app.ctx,
-        &world.admin,
-        world.program.id.as_str(),
-        group.as_str(),
-        sale,
-    )
-    .await
-    .expect("a sale reward");
+    world.pay_percent_of_sales(&app.ctx, &group, 20.0).await;
     world.pay_per_lead(&app.ctx, &group, 300).await;
     let jane = world.partner(&app.ctx, "JANE", &group).await;
     let omar = world.partner(&app.ctx, "OMAR", &group).await;
