@@ -23,7 +23,7 @@ TARGET_MB=4
 phase="${1:-all}"
 step() { printf '\n==> %s\n' "$*"; }
 
-step "tools in .venv: cargo-lambda==$CARGO_LAMBDA_VERSION, ziglang==$ZIGLANG_VERSION, aws-sam-cli==$SAM_CLI_VERSION"
+step "tools: cargo-lambda==$CARGO_LAMBDA_VERSION and ziglang==$ZIGLANG_VERSION in .venv, aws-sam-cli==$SAM_CLI_VERSION in .venv-sam"
 [ -x .venv/bin/python ] || python3 -m venv .venv
 pin() { # package version [extras]
   if ! .venv/bin/python -c "import importlib.metadata as m, sys; sys.exit(m.version('$1') != '$2')" 2>/dev/null; then
@@ -60,12 +60,17 @@ build() {
 }
 
 sam_checks() {
-  pin aws-sam-cli "$SAM_CLI_VERSION"
+  # In its own venv, as tests/run installs it: it pins its own boto3 and jsonschema.
+  [ -x .venv-sam/bin/python ] || python3 -m venv .venv-sam
+  if ! .venv-sam/bin/python -c "import importlib.metadata as m, sys; sys.exit(m.version('aws-sam-cli') != '$SAM_CLI_VERSION')" 2>/dev/null; then
+    .venv-sam/bin/pip install --quiet --disable-pip-version-check "aws-sam-cli==$SAM_CLI_VERSION"
+  fi
+  export SAM_CLI_TELEMETRY=0
   step "sam validate --lint"
-  (cd infra && sam validate --lint --region us-east-1)
+  (cd infra && ../.venv-sam/bin/sam validate --lint --region us-east-1)
   step "sam build (BuildMethod rust-cargolambda; a beta feature of SAM)"
   local started=$SECONDS
-  (cd infra && sam build --beta-features --region us-east-1)
+  (cd infra && ../.venv-sam/bin/sam build --beta-features --region us-east-1)
   echo "sam build in $((SECONDS - started)) s"
 }
 
@@ -88,7 +93,7 @@ invoke() {
   for f in "${functions[@]}"; do
     for event in events/"$f"/*.json; do
       local answer
-      answer=$(cargo lambda invoke "$f" --invoke-port 9100 --data-file "$event" 2>&1 | tr -d '\n' | cut -c1-120)
+      answer=$(cargo lambda invoke "$f" --invoke-port 9100 --data-file "$event" 2>&1 | .venv/bin/python infra/summarise_answer.py)
       printf '| %s | %s | %s |\n' "$f" "$(basename "$event")" "$answer"
     done
   done
