@@ -22,6 +22,23 @@ pub fn signer() -> ClickIdSigner {
     ClickIdSigner::new(CLICK_SECRET, &[])
 }
 
+/// A reward of `event` and `kind` with no amount, duration, text or modifiers yet.
+pub fn reward(
+    event: shared::model::RewardEvent,
+    kind: shared::model::RewardType,
+) -> shared::groups::CreateReward {
+    shared::groups::CreateReward {
+        event,
+        kind,
+        amount_in_cents: None,
+        amount_in_percentage: None,
+        max_duration: None,
+        description: None,
+        tooltip: None,
+        modifiers: Vec::new(),
+    }
+}
+
 /// A partner with its referral link.
 #[derive(Debug, Clone)]
 pub struct TestPartner {
@@ -94,53 +111,49 @@ impl TrackingProgram {
         .expect("a new key shows its secret")
     }
 
-    /// An approved partner in `group` with its referral link `https://{domain}/{code}`.
-    /// Adds a flat reward of `cents` per lead to `group`.
-    pub async fn pay_per_lead(&self, ctx: &AppContext, group: &GroupId, cents: i64) {
+    /// Adds `reward` to `group`.
+    pub async fn add_reward(
+        &self,
+        ctx: &AppContext,
+        group: &GroupId,
+        reward: shared::groups::CreateReward,
+    ) {
         shared::groups::create_reward(
             ctx,
             &self.admin,
             self.program.id.as_str(),
             group.as_str(),
-            shared::groups::CreateReward {
-                event: shared::model::RewardEvent::Lead,
-                kind: shared::model::RewardType::Flat,
-                amount_in_cents: Some(cents),
-                amount_in_percentage: None,
-                max_duration: None,
-                description: None,
-                tooltip: None,
-                modifiers: Vec::new(),
-            },
+            reward,
         )
         .await
-        .expect("create a lead reward");
+        .expect("create a reward");
+    }
+
+    /// Adds a flat reward of `cents` per lead to `group`.
+    pub async fn pay_per_lead(&self, ctx: &AppContext, group: &GroupId, cents: i64) {
+        let reward = shared::groups::CreateReward {
+            amount_in_cents: Some(cents),
+            ..reward(
+                shared::model::RewardEvent::Lead,
+                shared::model::RewardType::Flat,
+            )
+        };
+        self.add_reward(ctx, group, reward).await;
     }
 
     /// Adds a reward of `percent` of each sale to `group`.
     pub async fn pay_percent_of_sales(&self, ctx: &AppContext, group: &GroupId, percent: f64) {
-        shared::groups::create_reward(
-            ctx,
-            &self.admin,
-            self.program.id.as_str(),
-            group.as_str(),
-            shared::groups::CreateReward {
-                event: shared::model::RewardEvent::Sale,
-                kind: shared::model::RewardType::Percentage,
-                amount_in_cents: None,
-                amount_in_percentage: Some(
-                    shared::types::Percentage::from_number(percent).unwrap(),
-                ),
-                max_duration: None,
-                description: None,
-                tooltip: None,
-                modifiers: Vec::new(),
-            },
-        )
-        .await
-        .expect("create a sale reward");
+        let reward = shared::groups::CreateReward {
+            amount_in_percentage: Some(shared::types::Percentage::from_number(percent).unwrap()),
+            ..reward(
+                shared::model::RewardEvent::Sale,
+                shared::model::RewardType::Percentage,
+            )
+        };
+        self.add_reward(ctx, group, reward).await;
     }
 
+    /// An approved partner in `group` with its referral link `https://{domain}/{code}`.
     pub async fn partner(&self, ctx: &AppContext, code: &str, group: &GroupId) -> TestPartner {
         let now = ctx.clock.now();
         let id = PartnerId::generate(ctx.ids.as_ref());

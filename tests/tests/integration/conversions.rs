@@ -5,7 +5,7 @@
 use http::{Method, StatusCode};
 use integration_tests::app::TestApp;
 use integration_tests::engine_tests;
-use integration_tests::tracking_world::{TestPartner, TrackingProgram, admin, track};
+use integration_tests::tracking_world::{TestPartner, TrackingProgram, admin, reward, track};
 use serde_json::{Value, json};
 use shared::auth::Scope;
 use shared::context::AppContext;
@@ -14,19 +14,6 @@ use shared::model::{MoveRuleBound, MoveRuleCondition, MoveRuleMetric, RewardEven
 use shared::ports::{ManualClock, OsRandom};
 use shared::types::{GroupId, Percentage};
 use std::sync::Arc;
-
-fn reward(event: RewardEvent, kind: RewardType) -> CreateReward {
-    CreateReward {
-        event,
-        kind,
-        amount_in_cents: None,
-        amount_in_percentage: None,
-        max_duration: None,
-        description: None,
-        tooltip: None,
-        modifiers: Vec::new(),
-    }
-}
 
 async fn add_reward(app: &TestApp, world: &TrackingProgram, group: &GroupId, reward: CreateReward) {
     groups::create_reward(
