@@ -452,19 +452,7 @@ pub fn click_batch_marker(batch_id: &str, part: usize) -> Key {
     Key::new(format!("CLICKBATCH#{batch_id}"), format!("PART#{part}"))
 }
 
-/// A partner's clicks on one UTC day, in the partner's partition so that a range of days is
-/// one query.
-pub fn partner_daily_clicks(partner: &PartnerId, day: time::Date) -> Key {
-    Key::new(
-        partner_pk(partner),
-        format!("{DAILY_CLICKS_SK_PREFIX}{day}"),
-    )
-}
-
-/// Sort-key prefix of a partner's daily click counters (`YYYY-MM-DD` follows).
-pub const DAILY_CLICKS_SK_PREFIX: &str = "CLICKS#";
-
-/// The partition of a partner's own records (the partner, its daily click counters).
+/// The partition of a partner's own records.
 pub fn partner_pk(partner: &PartnerId) -> String {
     format!("PARTNER#{partner}")
 }
@@ -476,4 +464,20 @@ pub fn stripe_object(program: &ProgramId, kind: &str, stripe_id: &str) -> Key {
         format!("PROG#{program}#STRIPE#{kind}#{stripe_id}"),
         "STRIPE",
     )
+}
+
+/// The partition of a program's analytics counters of one UTC day: the program's, each
+/// partner's and each link's item of that day (`analytics::bucket`).
+pub fn analytics_day_pk(program: &ProgramId, day: time::Date) -> String {
+    format!("AN#{program}#{day}")
+}
+
+/// The day of an [`analytics_day_pk`].
+pub fn analytics_day_of_pk(pk: &str) -> Option<time::Date> {
+    let (_, day) = pk.strip_prefix("AN#")?.rsplit_once('#')?;
+    time::Date::parse(
+        day,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .ok()
 }

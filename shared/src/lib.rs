@@ -6,6 +6,7 @@
 //! - [`store`]: the item-store port and its engines (DynamoDB, embedded).
 //! - [`queue`]: the queue port and its engines (SQS, embedded).
 
+pub mod analytics;
 pub mod applications;
 pub mod auth;
 pub mod aws;

@@ -11,6 +11,10 @@ use time::OffsetDateTime;
 
 pub const PROGRAM: &str = "prog_clicks";
 
+pub fn program_id() -> ProgramId {
+    ProgramId::parse(PROGRAM).expect("a program id")
+}
+
 pub fn partner_id(index: usize) -> PartnerId {
     PartnerId::parse(&format!("pn_{index:04}")).expect("a partner id")
 }

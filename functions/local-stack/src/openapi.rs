@@ -14,6 +14,7 @@ pub fn document_json() -> String {
         conversion_tracking::openapi::routes(),
         commission_admin::openapi::routes(),
         stripe_webhook::openapi::routes(),
+        analytics::openapi::routes(),
     ]
     .concat();
     let document = shared::web::openapi::document(routes);
@@ -65,7 +66,8 @@ mod tests {
             + partner_admin::ROUTES.len()
             + conversion_tracking::ROUTES.len()
             + commission_admin::ROUTES.len()
-            + stripe_webhook::ROUTES.len();
+            + stripe_webhook::ROUTES.len()
+            + analytics::ROUTES.len();
         assert_eq!(operations, routes);
     }
 }

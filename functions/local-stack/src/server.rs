@@ -150,6 +150,9 @@ async fn dispatch(stack: &Stack, request: http::Request<Vec<u8>>) -> ApiResponse
     if matches_any(partner_admin::ROUTES, &path) {
         return partner_admin::handle(&stack.ctx, &stack.partners, request).await;
     }
+    if matches_any(analytics::ROUTES, &path) {
+        return analytics::handle(&stack.ctx, request).await;
+    }
     if matches_any(webhook_admin::ROUTES, &path) {
         return webhook_admin::handle(&stack.ctx, &stack.webhooks, request).await;
     }

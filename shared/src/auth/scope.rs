@@ -53,6 +53,9 @@ pub enum Scope {
     WebhooksRead,
     #[serde(rename = "webhooks.write")]
     WebhooksWrite,
+    /// `GET /analytics`, `GET /partners/analytics`, `GET /events`.
+    #[serde(rename = "analytics.read")]
+    AnalyticsRead,
     /// The public partner-application endpoints; safe for a key that sits in a website.
     #[serde(rename = "applications.submit")]
     ApplicationsSubmit,

@@ -22,8 +22,8 @@
 //!   (see `click_id`), which is all lead attribution needs.
 
 use super::batch::ClickBatch;
-use super::daily::add_daily_clicks;
 use super::shard::shard_of;
+use crate::analytics::bucket::{DayCounts, Metric, Scope};
 use crate::layout;
 use crate::model::{LinkStats, PartnerTotals};
 use crate::partners::totals::{add_link_stats, add_partner_totals};
@@ -31,7 +31,7 @@ use crate::ports::Clock;
 use crate::store::{
     CancelReason, Condition, ItemStore, Key, MAX_TRANSACTION_OPS, Put, StoreError, TxOp, n, schema,
 };
-use crate::types::{LinkId, PartnerId};
+use crate::types::{LinkId, PartnerId, ProgramId};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use time::{Date, Duration};
@@ -54,11 +54,13 @@ const MAX_REMEMBERED_MISSING: usize = 10_000;
 /// The longest accepted batch id (it is part of a key).
 const MAX_BATCH_ID: usize = 128;
 
-/// What a counter update must find: the link or the partner it counts for.
+/// What a counter update must find: the link or the partner it counts for. A program's
+/// counters need nothing: they count every click the redirect answered.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum Owner {
     Link(LinkId),
     Partner(PartnerId),
+    Program(ProgramId),
 }
 
 /// One counter a batch adds to.
@@ -66,20 +68,27 @@ enum Owner {
 enum Counter {
     Link(LinkId),
     Partner(PartnerId),
-    PartnerDay(PartnerId, Date),
+    /// A scope's analytics counters of one UTC day (`analytics::bucket`).
+    Day(ProgramId, Date, Scope),
 }
 
 impl Counter {
     fn owner(&self) -> Owner {
         match self {
-            Counter::Link(link) => Owner::Link(link.clone()),
-            Counter::Partner(partner) | Counter::PartnerDay(partner, _) => {
+            Counter::Link(link) | Counter::Day(_, _, Scope::Link(link)) => {
+                Owner::Link(link.clone())
+            }
+            Counter::Partner(partner) | Counter::Day(_, _, Scope::Partner(partner)) => {
                 Owner::Partner(partner.clone())
             }
+            Counter::Day(program, _, Scope::Program) => Owner::Program(program.clone()),
         }
     }
 
-    fn op(&self, clicks: i64) -> TxOp {
+    /// The update adding `counts`; `plain` leaves out the dimension counts (for a day item
+    /// that has reached the store's item size).
+    fn op(&self, counts: &DayCounts, plain: bool) -> TxOp {
+        let clicks = counts.total(Metric::Clicks);
         match self {
             Counter::Link(link) => add_link_stats(
                 link,
@@ -87,17 +96,23 @@ impl Counter {
                     clicks,
                     ..Default::default()
                 },
-            ),
+            )
+            .expect("a counted click adds a non-zero delta"),
             Counter::Partner(partner) => add_partner_totals(
                 partner,
                 &PartnerTotals {
                     total_clicks: clicks,
                     ..Default::default()
                 },
-            ),
-            Counter::PartnerDay(partner, day) => Some(add_daily_clicks(partner, *day, clicks)),
+            )
+            .expect("a counted click adds a non-zero delta"),
+            Counter::Day(program, day, scope) if plain => DayCounts {
+                hourly: counts.hourly.clone(),
+                dimensions: Default::default(),
+            }
+            .add_to(program, *day, scope),
+            Counter::Day(program, day, scope) => counts.add_to(program, *day, scope),
         }
-        .expect("a counted click adds a non-zero delta")
     }
 }
 
@@ -108,31 +123,44 @@ impl Counter {
 pub struct MalformedBatch(String);
 
 /// A batch's counts, in counter order, grouped by shard and owner.
-type Tally = BTreeMap<(usize, Owner), BTreeMap<Counter, i64>>;
+type Tally = BTreeMap<(usize, Owner), BTreeMap<Counter, DayCounts>>;
 
-/// The counts of one batch: per link, per partner, and per partner and UTC day.
+/// The counts of one batch: per link, per partner, and the analytics counters of the link,
+/// the partner and the program per UTC day.
 fn tally(batch: &ClickBatch) -> Tally {
     let mut tally: Tally = BTreeMap::new();
     for click in &batch.clicks {
         let shard = shard_of(click);
-        let link = Owner::Link(click.link_id.clone());
-        *tally
-            .entry((shard, link))
-            .or_default()
-            .entry(Counter::Link(click.link_id.clone()))
-            .or_default() += 1;
+        let counts = DayCounts::click(click);
+        let day = click.timestamp.to_offset(time::UtcOffset::UTC).date();
+        let program = &click.program_id;
+        let mut count = |owner: Owner, counters: &[Counter]| {
+            let entry = tally.entry((shard, owner)).or_default();
+            for counter in counters {
+                entry.entry(counter.clone()).or_default().merge(&counts);
+            }
+        };
+        let link = &click.link_id;
+        count(
+            Owner::Link(link.clone()),
+            &[
+                Counter::Link(link.clone()),
+                Counter::Day(program.clone(), day, Scope::Link(link.clone())),
+            ],
+        );
         if let Some(partner) = &click.partner_id {
-            let counters = tally
-                .entry((shard, Owner::Partner(partner.clone())))
-                .or_default();
-            *counters
-                .entry(Counter::Partner(partner.clone()))
-                .or_default() += 1;
-            let day = click.timestamp.to_offset(time::UtcOffset::UTC).date();
-            *counters
-                .entry(Counter::PartnerDay(partner.clone(), day))
-                .or_default() += 1;
+            count(
+                Owner::Partner(partner.clone()),
+                &[
+                    Counter::Partner(partner.clone()),
+                    Counter::Day(program.clone(), day, Scope::Partner(partner.clone())),
+                ],
+            );
         }
+        count(
+            Owner::Program(program.clone()),
+            &[Counter::Day(program.clone(), day, Scope::Program)],
+        );
     }
     tally
 }
@@ -141,14 +169,14 @@ fn tally(batch: &ClickBatch) -> Tally {
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct PlannedPart {
     shard: usize,
-    counters: BTreeMap<Counter, i64>,
+    counters: BTreeMap<Counter, DayCounts>,
 }
 
 /// The batch's counts split by shard, then into parts of at most [`MAX_PART_ACTIONS`]
 /// updates; in shard order.
 fn split(tally: Tally) -> Result<Vec<PlannedPart>, MalformedBatch> {
     // Owners in order within each shard.
-    let mut by_shard: BTreeMap<usize, Vec<BTreeMap<Counter, i64>>> = BTreeMap::new();
+    let mut by_shard: BTreeMap<usize, Vec<BTreeMap<Counter, DayCounts>>> = BTreeMap::new();
     for ((shard, owner), counters) in tally {
         if counters.len() > MAX_PART_ACTIONS {
             return Err(MalformedBatch(format!(
@@ -205,7 +233,7 @@ struct Part {
     message: usize,
     shard: usize,
     marker: Key,
-    counters: BTreeMap<Counter, i64>,
+    counters: BTreeMap<Counter, DayCounts>,
     state: PartState,
 }
 
@@ -343,18 +371,21 @@ impl ClickAggregator {
         report: &mut AggregateReport,
     ) -> Result<(), StoreError> {
         let expires = (self.clock.now() + MARKER_TTL).unix_timestamp();
+        // Set when a day item has reached the store's item size: its dimension counts are
+        // left out, so that the clicks are still counted (see `analytics::bucket`).
+        let mut plain = false;
         loop {
             let mut live = Vec::new();
-            let mut merged: BTreeMap<Counter, i64> = BTreeMap::new();
+            let mut merged: BTreeMap<Counter, DayCounts> = BTreeMap::new();
             for &index in group {
                 let part = &mut parts[index];
                 if part.state != PartState::Pending {
                     continue;
                 }
                 let mut any = false;
-                for (counter, clicks) in &part.counters {
+                for (counter, counts) in &part.counters {
                     if !missing.contains(&counter.owner()) {
-                        *merged.entry(counter.clone()).or_default() += clicks;
+                        merged.entry(counter.clone()).or_default().merge(counts);
                         any = true;
                     }
                 }
@@ -372,7 +403,11 @@ impl ClickAggregator {
                 .iter()
                 .map(|&index| marker_put(&parts[index].marker, expires))
                 .collect();
-            ops.extend(merged.iter().map(|(counter, clicks)| counter.op(*clicks)));
+            ops.extend(
+                merged
+                    .iter()
+                    .map(|(counter, counts)| counter.op(counts, plain)),
+            );
             report.transactions += 1;
             match self.store.transact(ops).await {
                 Ok(()) => {
@@ -384,8 +419,14 @@ impl ClickAggregator {
                 Err(StoreError::TransactionCanceled { reasons }) => {
                     let mut understood = false;
                     for (position, reason) in reasons.iter().enumerate() {
-                        if *reason != CancelReason::ConditionFailed {
-                            continue;
+                        match reason {
+                            CancelReason::ConditionFailed => {}
+                            CancelReason::Other(code) if is_size_error(code) && !plain => {
+                                understood = true;
+                                plain = true;
+                                continue;
+                            }
+                            _ => continue,
                         }
                         understood = true;
                         match live.get(position) {
@@ -401,10 +442,20 @@ impl ClickAggregator {
                         return Err(StoreError::TransactionCanceled { reasons });
                     }
                 }
+                Err(StoreError::Validation(message)) if !plain && is_size_error(&message) => {
+                    tracing::warn!(%message, "a day's analytics item is full: counted without dimensions");
+                    plain = true;
+                }
                 Err(error) => return Err(error),
             }
         }
     }
+}
+
+/// Whether a store error says that an item would exceed the item size.
+fn is_size_error(message: &str) -> bool {
+    let message = message.to_ascii_lowercase();
+    message.contains("item size") || message.contains("validationerror")
 }
 
 fn marker_put(marker: &Key, expires: i64) -> TxOp {
@@ -447,7 +498,7 @@ fn transactions(parts: &[Part]) -> Vec<Vec<usize>> {
 mod tests {
     use super::*;
     use crate::model::Click;
-    use crate::types::{ClickId, ProgramId};
+    use crate::types::ClickId;
     use time::macros::datetime;
 
     fn click(link: usize, partner: Option<usize>, at: time::OffsetDateTime) -> Click {
@@ -475,7 +526,7 @@ mod tests {
     }
 
     #[test]
-    fn a_batch_is_tallied_per_link_partner_and_day() {
+    fn a_batch_is_tallied_per_link_partner_program_and_day() {
         let day1 = datetime!(2026-11-21 23:59 UTC);
         let day2 = datetime!(2026-11-22 00:01 +00:00);
         let (_, parts) = plan(&batch(vec![
@@ -485,10 +536,32 @@ mod tests {
             click(3, None, day1),
         ]))
         .unwrap();
-        let all: BTreeMap<Counter, i64> = parts.into_iter().flat_map(|p| p.counters).collect();
-        let counts: Vec<i64> = all.values().copied().collect();
-        // link_1, link_2, link_3, pn_1, pn_1 on day 1, pn_1 on day 2
-        assert_eq!(counts, vec![2, 1, 1, 3, 2, 1]);
+        let mut all: BTreeMap<Counter, i64> = BTreeMap::new();
+        for part in parts {
+            for (counter, counts) in part.counters {
+                *all.entry(counter).or_default() += counts.total(Metric::Clicks);
+            }
+        }
+        let program = ProgramId::parse("prog_1").unwrap();
+        let link = |i: usize| LinkId::parse(&format!("link_{i}")).unwrap();
+        let pn_1 = PartnerId::parse("pn_1").unwrap();
+        let (d1, d2) = (day1.date(), day2.date());
+        let day = |d, scope| Counter::Day(program.clone(), d, scope);
+        let expected = BTreeMap::from([
+            (Counter::Link(link(1)), 2),
+            (Counter::Link(link(2)), 1),
+            (Counter::Link(link(3)), 1),
+            (Counter::Partner(pn_1.clone()), 3),
+            (day(d1, Scope::Program), 3),
+            (day(d2, Scope::Program), 1),
+            (day(d1, Scope::Partner(pn_1.clone())), 2),
+            (day(d2, Scope::Partner(pn_1.clone())), 1),
+            (day(d1, Scope::Link(link(1))), 1),
+            (day(d2, Scope::Link(link(1))), 1),
+            (day(d1, Scope::Link(link(2))), 1),
+            (day(d1, Scope::Link(link(3))), 1),
+        ]);
+        assert_eq!(all, expected);
     }
 
     #[test]
@@ -496,25 +569,34 @@ mod tests {
         let at = datetime!(2026-11-21 12:00 UTC);
         let clicks: Vec<Click> = (0..100).map(|i| click(i, Some(i % 30), at)).collect();
         let (_, parts) = plan(&batch(clicks)).unwrap();
-        // 100 links + 30 partners × 2 updates = 160 updates.
-        assert_eq!(parts.iter().map(|p| p.counters.len()).sum::<usize>(), 160);
+        // 100 links × 2 + 30 partners × 2 updates, and the program's day once per shard.
+        let program_days = parts
+            .iter()
+            .flat_map(|p| p.counters.keys())
+            .filter(|c| matches!(c, Counter::Day(_, _, Scope::Program)))
+            .count();
+        assert!(program_days <= super::super::shard::SHARDS);
+        assert_eq!(
+            parts.iter().map(|p| p.counters.len()).sum::<usize>(),
+            260 + program_days
+        );
         assert!(parts.iter().all(|p| p.counters.len() <= MAX_PART_ACTIONS));
         assert!(parts.windows(2).all(|pair| pair[0].shard <= pair[1].shard));
         for part in &parts {
             for counter in part.counters.keys() {
-                // A link's counter goes with its partner's (link i belongs to pn_{i % 30}).
-                let partner = match counter {
-                    Counter::Link(link) => {
+                // A link's counters go with its partner's (link i belongs to pn_{i % 30}).
+                let partner = match counter.owner() {
+                    Owner::Link(link) => {
                         let index: usize = link.as_str()["link_".len()..].parse().unwrap();
                         format!("pn_{}", index % 30)
                     }
-                    Counter::Partner(partner) | Counter::PartnerDay(partner, _) => {
-                        partner.as_str().to_owned()
-                    }
+                    Owner::Partner(partner) => partner.as_str().to_owned(),
+                    Owner::Program(_) => continue,
                 };
                 assert_eq!(super::super::shard::shard_of_id(&partner), part.shard);
                 if let Counter::Partner(partner) = counter {
-                    let day = Counter::PartnerDay(partner.clone(), at.date());
+                    let program = ProgramId::parse("prog_1").unwrap();
+                    let day = Counter::Day(program, at.date(), Scope::Partner(partner.clone()));
                     assert!(part.counters.contains_key(&day));
                 }
             }
@@ -575,9 +657,11 @@ mod tests {
             marker: Key::new("m", format!("{links:?}")),
             counters: links
                 .map(|i| {
+                    let mut one = DayCounts::default();
+                    one.add(Metric::Clicks, 0, 1);
                     (
                         Counter::Link(LinkId::parse(&format!("link_{i}")).unwrap()),
-                        1,
+                        one,
                     )
                 })
                 .collect(),

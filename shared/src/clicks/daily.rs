@@ -1,20 +1,14 @@
-//! A partner's clicks per UTC day, for the dashboard's "clicks by day" chart: one counter item
-//! per partner and day, added to once per aggregated batch and read with one query.
+//! A partner's clicks per UTC day, for the dashboard's "clicks by day" chart: read from the
+//! partner's analytics items (`analytics::bucket`, one per partner and day), in one batch read.
 
-use crate::layout;
-use crate::store::{ItemStore, Query, RangeCondition, StoreError, TxOp, Update, UpdateItem, n};
-use crate::store::{get_n, get_s, schema};
-use crate::types::PartnerId;
+use crate::analytics::bucket::{DayBucket, Metric, Scope, bucket_key};
+use crate::store::{ItemStore, StoreError};
+use crate::types::{PartnerId, ProgramId};
+use std::collections::BTreeMap;
 use time::{Date, Duration};
-
-/// How long a daily counter is kept (a year of history, plus margin).
-pub const DAILY_CLICKS_TTL: Duration = Duration::days(400);
 
 /// The longest range [`clicks_by_day`] answers.
 pub const MAX_DAYS: i64 = 366;
-
-/// The counter attribute of a daily item.
-const CLICKS: &str = "clicks";
 
 /// One day of a partner's clicks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -23,24 +17,12 @@ pub struct DailyClicks {
     pub clicks: i64,
 }
 
-/// Adds `delta` clicks to a partner's day. Unconditional: the partner's own counter in the
-/// same transaction carries the "partner exists" condition, and the item expires by TTL.
-pub fn add_daily_clicks(partner: &PartnerId, day: Date, delta: i64) -> TxOp {
-    let expires = day.midnight().assume_utc() + DAILY_CLICKS_TTL;
-    TxOp::Update(UpdateItem {
-        key: layout::partner_daily_clicks(partner, day),
-        update: Update::new()
-            .add(CLICKS, delta)
-            .set(schema::TTL, n(expires.unix_timestamp())),
-        condition: None,
-    })
-}
-
 /// A partner's clicks on every day from `from` to `to` (inclusive), zero for days without
 /// clicks; at most [`MAX_DAYS`] days. Eventually consistent: counts lag the aggregator by the
 /// queue's batching window anyway.
 pub async fn clicks_by_day(
     store: &dyn ItemStore,
+    program: &ProgramId,
     partner: &PartnerId,
     from: Date,
     to: Date,
@@ -51,34 +33,17 @@ pub async fn clicks_by_day(
             "a range of clicks by day is 1 to {MAX_DAYS} days, not {days}"
         )));
     }
-    let mut counts = std::collections::BTreeMap::new();
-    let mut cursor = None;
-    loop {
-        let page = store
-            .query(
-                Query::table(layout::partner_pk(partner))
-                    .range(RangeCondition::Between(
-                        layout::partner_daily_clicks(partner, from).sk,
-                        layout::partner_daily_clicks(partner, to).sk,
-                    ))
-                    .cursor(cursor),
-            )
-            .await?;
-        for item in &page.items {
-            let sk = get_s(item, schema::SK).unwrap_or_default();
-            let Some(day) = sk
-                .strip_prefix(layout::DAILY_CLICKS_SK_PREFIX)
-                .and_then(parse_day)
-            else {
-                continue;
-            };
-            counts.insert(day, get_n(item, CLICKS).unwrap_or(0));
-        }
-        match page.next {
-            Some(next) => cursor = Some(next),
-            None => break,
-        }
-    }
+    let scope = Scope::Partner(partner.clone());
+    let keys = (0..days)
+        .map(|offset| bucket_key(program, from + Duration::days(offset), &scope))
+        .collect();
+    let counts: BTreeMap<Date, i64> = store
+        .batch_get(keys)
+        .await?
+        .iter()
+        .filter_map(DayBucket::of_item)
+        .map(|bucket| (bucket.day, bucket.counts.total(Metric::Clicks)))
+        .collect();
     Ok((0..days)
         .map(|offset| {
             let day = from + Duration::days(offset);
@@ -90,12 +55,16 @@ pub async fn clicks_by_day(
         .collect())
 }
 
-fn parse_day(text: &str) -> Option<Date> {
-    Date::parse(
-        text,
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .ok()
+/// Adds `clicks` to a partner's day, as the click aggregator does (tests and seeds).
+pub fn add_daily_clicks(
+    program: &ProgramId,
+    partner: &PartnerId,
+    day: Date,
+    clicks: i64,
+) -> crate::store::TxOp {
+    let mut counts = crate::analytics::bucket::DayCounts::default();
+    counts.add(Metric::Clicks, 12, clicks);
+    counts.add_to(program, day, &Scope::Partner(partner.clone()))
 }
 
 #[cfg(test)]
@@ -107,23 +76,35 @@ mod tests {
     #[tokio::test]
     async fn days_without_clicks_are_zero_and_other_partners_do_not_leak_in() {
         let store = EmbeddedStore::in_memory();
+        let program = ProgramId::parse("prog_1").unwrap();
         let jane = PartnerId::parse("pn_jane").unwrap();
         let sam = PartnerId::parse("pn_sam").unwrap();
         store
             .transact(vec![
-                add_daily_clicks(&jane, date!(2026 - 11 - 20), 3),
-                add_daily_clicks(&jane, date!(2026 - 11 - 22), 5),
-                add_daily_clicks(&sam, date!(2026 - 11 - 21), 7),
+                add_daily_clicks(&program, &jane, date!(2026 - 11 - 20), 3),
+                add_daily_clicks(&program, &jane, date!(2026 - 11 - 22), 5),
+                add_daily_clicks(&program, &sam, date!(2026 - 11 - 21), 7),
             ])
             .await
             .unwrap();
         store
-            .transact(vec![add_daily_clicks(&jane, date!(2026 - 11 - 22), 1)])
+            .transact(vec![add_daily_clicks(
+                &program,
+                &jane,
+                date!(2026 - 11 - 22),
+                1,
+            )])
             .await
             .unwrap();
-        let days = clicks_by_day(&store, &jane, date!(2026 - 11 - 19), date!(2026 - 11 - 22))
-            .await
-            .unwrap();
+        let days = clicks_by_day(
+            &store,
+            &program,
+            &jane,
+            date!(2026 - 11 - 19),
+            date!(2026 - 11 - 22),
+        )
+        .await
+        .unwrap();
         let clicks: Vec<i64> = days.iter().map(|d| d.clicks).collect();
         assert_eq!(clicks, vec![0, 3, 0, 6]);
         assert_eq!(days[0].day, date!(2026 - 11 - 19));
@@ -132,16 +113,21 @@ mod tests {
     #[tokio::test]
     async fn a_range_is_one_to_366_days() {
         let store = EmbeddedStore::in_memory();
+        let program = ProgramId::parse("prog_1").unwrap();
         let jane = PartnerId::parse("pn_jane").unwrap();
         let day = date!(2026 - 11 - 20);
-        assert!(clicks_by_day(&store, &jane, day, day).await.is_ok());
         assert!(
-            clicks_by_day(&store, &jane, day, day - Duration::days(1))
+            clicks_by_day(&store, &program, &jane, day, day)
+                .await
+                .is_ok()
+        );
+        assert!(
+            clicks_by_day(&store, &program, &jane, day, day - Duration::days(1))
                 .await
                 .is_err()
         );
         assert!(
-            clicks_by_day(&store, &jane, day, day + Duration::days(366))
+            clicks_by_day(&store, &program, &jane, day, day + Duration::days(366))
                 .await
                 .is_err()
         );

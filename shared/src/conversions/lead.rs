@@ -76,7 +76,7 @@ pub fn decide_lead(
             .iter()
             .map(|c| Write::InsertCommission(Box::new(c.clone()))),
     );
-    let counted = count_lead(&parties, commission.as_ref(), &mut writes)?;
+    let counted = count_lead(&parties, commission.as_ref(), stamp.now, &mut writes)?;
     let events = lead_events(
         stamp,
         &lead,
@@ -165,6 +165,7 @@ fn lead_commission(
 fn count_lead(
     parties: &Parties,
     commission: Option<&Commission>,
+    at: time::OffsetDateTime,
     writes: &mut Vec<Write>,
 ) -> Result<Counted, DomainError> {
     let partner_delta = PartnerTotals {
@@ -176,7 +177,7 @@ fn count_lead(
         leads: 1,
         ..Default::default()
     };
-    count(parties, partner_delta, link_delta, writes)
+    count(parties, partner_delta, link_delta, at, writes)
 }
 
 fn new_lead(

@@ -7,6 +7,7 @@ use super::bounds;
 use super::earnings::Earning;
 use super::payloads;
 use super::plan::{AfterCommit, Stamp, Write};
+use crate::analytics::{self, conversion::ConversionCounts};
 use crate::customers::CustomerActivity;
 use crate::customers::tracked::ActivityChange;
 use crate::error::DomainError;
@@ -143,15 +144,30 @@ pub struct Counted {
     pub link: Option<Link>,
 }
 
-/// Adds the event's deltas to the partner's totals and the link's counters; 422 when either
-/// would leave the range.
+/// Adds the event's deltas to the partner's totals, the link's counters and the analytics
+/// counters of the event's hour (`at`); 422 when a total would leave the range.
 pub fn count(
     parties: &Parties,
     partner_delta: PartnerTotals,
     link_delta: LinkStats,
+    at: OffsetDateTime,
     writes: &mut Vec<Write>,
 ) -> Result<Counted, DomainError> {
     let (totals, link) = bounds::totals_after(parties, &partner_delta, &link_delta)?;
+    let analytics = ConversionCounts::new(
+        &parties.program.id,
+        at,
+        parties.link.as_ref().map(|l| &l.id),
+        parties.partner.as_ref().map(|p| &p.id),
+        parties.claims.as_ref().and_then(|c| c.country.as_deref()),
+        analytics::conversion::Counted {
+            leads: link_delta.leads,
+            sales: link_delta.sales,
+            sale_amount: link_delta.sale_amount,
+            earnings: partner_delta.total_commissions,
+        },
+    );
+    writes.push(Write::Analytics(Box::new(analytics)));
     if let Some(partner) = &parties.partner {
         writes.push(Write::PartnerTotals(partner.id.clone(), partner_delta));
     }

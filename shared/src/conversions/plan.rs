@@ -90,6 +90,8 @@ pub enum Write {
     RemoveMaturingMarker(Box<Commission>),
     PartnerTotals(PartnerId, PartnerTotals),
     LinkStats(LinkId, LinkStats),
+    /// The event's analytics counters (program, partner and link of its day).
+    Analytics(Box<crate::analytics::conversion::ConversionCounts>),
 }
 
 /// What runs once the transaction committed; never an error of the event.

@@ -90,7 +90,7 @@ pub fn decide_sale(
             .iter()
             .map(|c| Write::InsertCommission(Box::new(c.clone()))),
     );
-    let counted = count_sale(&parties, input, commission.as_ref(), &mut writes)?;
+    let counted = count_sale(&parties, input, commission.as_ref(), stamp.now, &mut writes)?;
     let events = sale_events(
         stamp,
         input,
@@ -237,6 +237,7 @@ fn count_sale(
     parties: &Parties,
     input: &SaleInput,
     commission: Option<&Commission>,
+    at: time::OffsetDateTime,
     writes: &mut Vec<Write>,
 ) -> Result<Counted, DomainError> {
     let conversion = i64::from(parties.activity.first_sale_at.is_none());
@@ -253,7 +254,7 @@ fn count_sale(
         sale_amount: input.amount,
         ..Default::default()
     };
-    count(parties, partner_delta, link_delta, writes)
+    count(parties, partner_delta, link_delta, at, writes)
 }
 
 /// `sale.created` and, with a commission, `commission.created`; 422 when the customer's sale

@@ -154,6 +154,7 @@ fn actions(write: &Write) -> Result<Vec<TxOp>, StoreError> {
             add_partner_totals(partner, delta).into_iter().collect()
         }
         Write::LinkStats(link, delta) => add_link_stats(link, delta).into_iter().collect(),
+        Write::Analytics(counts) => counts.ops(),
     })
 }
 

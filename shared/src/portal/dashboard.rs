@@ -150,7 +150,7 @@ pub async fn dashboard(
     let commissions = partner_commissions(store, session).await?;
     let sums = balances(&commissions);
     let conversions = conversions_by_day(&commissions, from, to);
-    let activity = clicks_by_day(store, &partner.id, from, to)
+    let activity = clicks_by_day(store, &program.id, &partner.id, from, to)
         .await?
         .into_iter()
         .map(|day| {

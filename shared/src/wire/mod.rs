@@ -5,6 +5,7 @@
 //! an empty list), never missing.
 
 pub mod affiliate;
+pub mod analytics;
 pub mod applications;
 pub mod commissions;
 pub mod customers;

@@ -4,7 +4,9 @@
 
 use async_trait::async_trait;
 use integration_tests::app::TestApp;
-use integration_tests::click_world::{body, click, link_clicks, partner_clicks, partner_id, seed};
+use integration_tests::click_world::{
+    body, click, link_clicks, partner_clicks, partner_id, program_id, seed,
+};
 use integration_tests::engine_tests;
 use shared::clicks::aggregate::MAX_PART_ACTIONS;
 use shared::clicks::{ClickAggregator, clicks_by_day};
@@ -142,7 +144,7 @@ engine_tests! {
         for key in [layout::link(&integration_tests::click_world::link_id(7)), layout::partner(&partner_id(9))] {
             assert!(store.get(&key, Consistency::Strong).await.unwrap().is_none());
         }
-        let days = clicks_by_day(store, &partner_id(9), NOON.date(), NOON.date()).await.unwrap();
+        let days = clicks_by_day(store, &program_id(), &partner_id(9), NOON.date(), NOON.date()).await.unwrap();
         assert_eq!(days[0].clicks, 0);
         // Redelivered: counted once.
         let again = aggregator.aggregate(vec![message("m1", batch)]).await;
@@ -215,12 +217,12 @@ engine_tests! {
                 message("m2", body("cb_d2", vec![click(3, 0, Some(0), NOON), click(4, 1, Some(1), NOON)])),
             ])
             .await;
-        let days = clicks_by_day(app.store.as_ref(), &partner_id(0), date!(2026-11-19), date!(2026-11-22))
+        let days = clicks_by_day(app.store.as_ref(), &program_id(), &partner_id(0), date!(2026-11-19), date!(2026-11-22))
             .await
             .unwrap();
         let counts: Vec<i64> = days.iter().map(|d| d.clicks).collect();
         assert_eq!(counts, [0, 1, 2, 0]);
-        let other = clicks_by_day(app.store.as_ref(), &partner_id(1), date!(2026-11-21), date!(2026-11-21))
+        let other = clicks_by_day(app.store.as_ref(), &program_id(), &partner_id(1), date!(2026-11-21), date!(2026-11-21))
             .await
             .unwrap();
         assert_eq!(other[0].clicks, 1);

@@ -1,6 +1,7 @@
 //! All integration tests in one binary: each links the AWS SDK, so one binary instead of ten
 //! saves minutes of linking and gigabytes of disk.
 
+mod analytics;
 mod bans;
 mod clicks;
 mod conformance_moto;
