@@ -38,6 +38,10 @@ const SUBJECTS: &[Subject] = &[
         event: ("partner-admin", "list-partners.json"),
     },
     Subject {
+        name: "analytics",
+        event: ("analytics", "retrieve-analytics.json"),
+    },
+    Subject {
         name: "partner-portal",
         event: ("partner-portal", "dashboard.json"),
     },
