@@ -9,6 +9,8 @@ Usage: .venv/bin/python tests/dub_sdk_tracking.py path/to/local-stack-binary
 """
 import json
 import sys
+import time
+import urllib.error
 import urllib.request
 import uuid
 
@@ -25,6 +27,61 @@ def call(base, key, method, path, body=None):
     request.add_header("content-type", "application/json")
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def visit(link):
+    """One visit of a short link, as a browser without the link's cookie: a counted click."""
+    request = urllib.request.Request(link, headers={
+        "user-agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+                      "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1",
+        "referer": "https://news.example.com/story",
+    })
+    try:
+        urllib.request.build_opener(NoRedirect).open(request, timeout=10)
+    except urllib.error.HTTPError as redirect:
+        assert redirect.code in (301, 302, 307), redirect.code
+
+
+def analytics(dub, demo, click, customer_sale_amount):
+    """analytics.retrieve and partners.analytics against what this script tracked: the link's
+    two visits, the lead and the sale (the demo link has no other activity in a new stack)."""
+    visit(demo["demoLink"])
+    visit(demo["demoLink"])
+    link = click["linkId"]
+    deadline = time.time() + 20
+    while True:
+        count = dub.analytics.retrieve(request={"event": "composite", "link_id": link})
+        if count.clicks >= 2 or time.time() > deadline:
+            break
+        time.sleep(0.5)
+    assert (count.clicks, count.leads, count.sales, count.sale_amount) == (2, 1, 1, customer_sale_amount), count
+    series = dub.analytics.retrieve(request={"event": "composite", "group_by": "timeseries", "link_id": link,
+                                             "interval": "7d", "timezone": "America/New_York"})
+    assert 7 <= len(series) <= 8, series
+    assert sum(row.clicks for row in series) == 2 and sum(row.sale_amount for row in series) == customer_sale_amount
+    assert series[0].start.endswith(("-05:00", "-04:00")), series[0]
+    devices = dub.analytics.retrieve(request={"group_by": "devices", "link_id": link})
+    assert [(d.device, d.clicks) for d in devices] == [("Mobile", 2)], devices
+    referers = dub.analytics.retrieve(request={"group_by": "referers", "link_id": link})
+    assert [(r.referer, r.clicks) for r in referers] == [("news.example.com", 2)], referers
+    top = dub.analytics.retrieve(request={"group_by": "top_links", "event": "sales"})
+    assert top[0].id == link and top[0].sale_amount == customer_sale_amount, top
+    partner = dub.partners.analytics(request={"partner_id": click["partnerId"], "interval": "30d"})
+    commissions = dub.commissions.list(request={"partner_id": click["partnerId"]}).result
+    earned = sum(c.earnings for c in commissions)
+    assert (partner.clicks, partner.sales, partner.earnings) == (2, 1, earned), (partner, earned)
+    by_link = dub.partners.analytics(request={"partner_id": click["partnerId"], "group_by": "top_links"})
+    assert by_link[0].id == link and by_link[0].earnings == earned, by_link
+    try:
+        dub.analytics.retrieve(request={"timezone": "Mars/Olympus"})
+        raise SystemExit("FAIL: an unknown time zone was accepted")
+    except errors.DubError as refused:
+        assert refused.status_code == 422, refused
 
 
 def payouts(base, key, demo, dub):
@@ -95,6 +152,7 @@ def main():
             "invoice_id": invoice,
         })
         assert again.sale.amount == 4_900, again
+        analytics(dub, demo, click, 4_900)
 
         commissions = dub.commissions.list(request={"partner_id": click["partnerId"]})
         sales = [c for c in commissions.result if c.type == "sale"]
@@ -144,7 +202,7 @@ def main():
         except errors.NotFound:
             pass
         payouts(base, key, demo, dub)
-        print("Dub SDK: click -> lead -> sale -> customers (expanded, update, delete) -> commissions.list (by cursor and page) -> commissions.update -> update_many -> payouts.list OK")
+        print("Dub SDK: click -> lead -> sale -> analytics.retrieve and partners.analytics -> customers (expanded, update, delete) -> commissions.list (by cursor and page) -> commissions.update -> update_many -> payouts.list OK")
 
 
 if __name__ == "__main__":

@@ -150,7 +150,7 @@ async function applications(dub, base, key) {
   check(rejected.partnerId === ids[0], "partnerApplications.reject");
 }
 
-async function tracking(dub, base, key) {
+async function tracking(dub, base, key, demo) {
   const click = await getJson(base, "/local/demo-click", key);
   const customer = `node-${Date.now()}`;
   const lead = await dub.track.lead({ clickId: click.clickId, eventName: "Sign up", customerExternalId: customer });
@@ -172,6 +172,33 @@ async function tracking(dub, base, key) {
   check(one.name === "Node Customer", "customers.get");
   const gone = await dub.customers.delete(`ext_${customer}`);
   check(gone.id === one.id, "customers.delete");
+  await analytics(dub, demo, click);
+}
+
+// analytics.retrieve and partners.analytics against what tracking() recorded on the demo
+// link (a lead and a $50 sale) and two visits of it.
+async function analytics(dub, demo, click) {
+  for (let i = 0; i < 2; i++) {
+    const visit = await fetch(demo.demoLink, {
+      redirect: "manual",
+      headers: { "user-agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36" },
+    });
+    check([301, 302, 307].includes(visit.status), `visit: ${visit.status}`);
+  }
+  let count;
+  for (let tries = 0; tries < 40; tries++) {
+    count = await dub.analytics.retrieve({ event: "composite", linkId: click.linkId });
+    if (count.clicks >= 2) break;
+    await sleep(500);
+  }
+  check(count.clicks === 2 && count.leads === 1 && count.sales === 1 && count.saleAmount === 5000,
+    `analytics.retrieve count: ${JSON.stringify(count)}`);
+  const series = await dub.analytics.retrieve({ groupBy: "timeseries", linkId: click.linkId, interval: "24h" });
+  check(series.length === 25 && series.reduce((sum, row) => sum + row.clicks, 0) === 2, "analytics.retrieve timeseries");
+  const browsers = await dub.analytics.retrieve({ groupBy: "browsers", linkId: click.linkId });
+  check(browsers.length === 1 && browsers[0].browser === "Chrome" && browsers[0].clicks === 2, `analytics.retrieve browsers: ${JSON.stringify(browsers)}`);
+  const partner = await dub.partners.analytics({ partnerId: click.partnerId, interval: "30d" });
+  check(partner.clicks === 2 && partner.sales === 1 && partner.saleAmount === 5000, `partners.analytics: ${JSON.stringify(partner)}`);
 }
 
 async function send(base, key, method, path, body) {
@@ -256,10 +283,10 @@ try {
   await partnersAndLinks(dub);
   await bulkLinks(dub);
   await applications(dub, base, demo.apiKey);
-  await tracking(dub, base, demo.apiKey);
+  await tracking(dub, base, demo.apiKey, demo);
   await payouts(dub, base, demo.apiKey, demo.programId);
   await labels(dub);
-  console.log("OK: npm dub 0.73.5 parsed partners, links (bulk and upsert too), QR codes, domains, applications, tracking, commissions, customers, payouts, tags, folders and discount codes");
+  console.log("OK: npm dub 0.73.5 parsed partners, links (bulk and upsert too), QR codes, domains, applications, tracking, analytics, commissions, customers, payouts, tags, folders and discount codes");
 } finally {
   stack.kill("SIGINT");
 }
