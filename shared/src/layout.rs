@@ -318,6 +318,21 @@ pub fn partner_conversions_index_pk(program: &ProgramId, partner: &PartnerId) ->
     format!("PROG#{program}#PARTNER#{partner}#CONVERSIONS")
 }
 
+/// A lead or a sale, for the program's listing of each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConversionKind {
+    Lead,
+    Sale,
+}
+
+/// gsi3 partition listing a program's leads or its sales (sort key: [`time_sk`]).
+pub fn program_conversions_index_pk(program: &ProgramId, kind: ConversionKind) -> String {
+    match kind {
+        ConversionKind::Lead => format!("PROG#{program}#LEADS"),
+        ConversionKind::Sale => format!("PROG#{program}#SALES"),
+    }
+}
+
 /// Unique per program, forever: the sale recorded for an invoice id, with its first response.
 pub fn invoice_claim(program: &ProgramId, invoice_id: &str) -> Key {
     Key::new(format!("PROG#{program}#INVOICE#{invoice_id}"), "CLAIM")

@@ -23,6 +23,9 @@ use time::{Date, Duration, OffsetDateTime, UtcOffset};
 /// How long a day's counters are kept, and so how far back analytics answer.
 pub const RETENTION: Duration = Duration::days(730);
 
+/// The attribute of a link item naming its partner.
+const PARTNER_ID: &str = "partnerId";
+
 /// The longest dimension value kept (a referer's host name; longer ones are cut).
 const MAX_VALUE_CHARS: usize = 64;
 
@@ -140,13 +143,20 @@ pub fn bucket_key(program: &ProgramId, day: Date, scope: &Scope) -> Key {
 pub struct DayCounts {
     pub hourly: BTreeMap<(Metric, u8), i64>,
     pub dimensions: BTreeMap<(Metric, Dimension, String), i64>,
+    /// A link item's partner (the partner the link had when it was counted): a partner's
+    /// figures are its links' items, so that a click writes one item for its link and
+    /// partner, not two.
+    pub partner: Option<PartnerId>,
 }
 
 impl DayCounts {
     /// One click, at its hour and with its country, device, browser, OS and referer.
     pub fn click(click: &Click) -> DayCounts {
         let hour = click.timestamp.to_offset(UtcOffset::UTC).hour();
-        let mut counts = DayCounts::default();
+        let mut counts = DayCounts {
+            partner: click.partner_id.clone(),
+            ..Default::default()
+        };
         counts.add(Metric::Clicks, hour, 1);
         let values = [
             (Dimension::Country, click.country.as_deref()),
@@ -185,6 +195,9 @@ impl DayCounts {
     }
 
     pub fn merge(&mut self, other: &DayCounts) {
+        if self.partner.is_none() {
+            self.partner.clone_from(&other.partner);
+        }
         for (&(metric, hour), &delta) in &other.hourly {
             self.add(metric, hour, delta);
         }
@@ -224,6 +237,9 @@ impl DayCounts {
                 delta,
             );
         }
+        if let (Scope::Link(_), Some(partner)) = (scope, &self.partner) {
+            update = update.set(PARTNER_ID, crate::store::s(partner.as_str()));
+        }
         let expires = day.midnight().assume_utc() + RETENTION + Duration::days(2);
         TxOp::Update(UpdateItem {
             key: bucket_key(program, day, scope),
@@ -247,7 +263,10 @@ impl DayBucket {
         let pk = crate::store::get_s(item, schema::PK)?;
         let day = layout::analytics_day_of_pk(pk)?;
         let scope = Scope::of_sort_key(crate::store::get_s(item, schema::SK)?)?;
-        let mut counts = DayCounts::default();
+        let mut counts = DayCounts {
+            partner: crate::store::get_s(item, PARTNER_ID).and_then(|p| PartnerId::parse(p).ok()),
+            ..Default::default()
+        };
         for (name, value) in item.iter() {
             let crate::store::AttributeValue::N(number) = value else {
                 continue;

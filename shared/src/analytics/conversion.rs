@@ -50,9 +50,17 @@ impl ConversionCounts {
                 counts.add_dimension(metric, Dimension::Country, country.to_owned(), delta);
             }
         }
+        // A partner's figures are its links' items (which name it) plus its own item, which
+        // holds only what came without a link (a registered deal).
         let mut scopes = vec![Scope::Program];
-        scopes.extend(partner.cloned().map(Scope::Partner));
-        scopes.extend(link.cloned().map(Scope::Link));
+        match (link, partner) {
+            (Some(link), partner) => {
+                counts.partner = partner.cloned();
+                scopes.push(Scope::Link(link.clone()));
+            }
+            (None, Some(partner)) => scopes.push(Scope::Partner(partner.clone())),
+            (None, None) => {}
+        }
         Self {
             program: program.clone(),
             at,

@@ -37,20 +37,10 @@ pub enum AnalyticsAnswer {
 }
 
 /// Who the figures are about.
-enum Target {
+pub(super) enum Target {
     Program,
     Partner(Partner),
     Link(Link),
-}
-
-impl Target {
-    fn scope(&self) -> Scope {
-        match self {
-            Target::Program => Scope::Program,
-            Target::Partner(partner) => Scope::Partner(partner.id.clone()),
-            Target::Link(link) => Scope::Link(link.id.clone()),
-        }
-    }
 }
 
 /// What rows are ordered by: the event's count (`sales` by their amount, as Dub does).
@@ -76,11 +66,11 @@ pub async fn retrieve_analytics(
     let store = ctx.store.as_ref();
     Ok(match query.group_by {
         GroupBy::Count => {
-            let buckets = scope_days(store, &program, &[target.scope()], &window).await?;
+            let buckets = target_days(store, &program, &target, &window).await?;
             AnalyticsAnswer::Count(answer::count(&buckets, &window, filter))
         }
         GroupBy::Timeseries => {
-            let buckets = scope_days(store, &program, &[target.scope()], &window).await?;
+            let buckets = target_days(store, &program, &target, &window).await?;
             AnalyticsAnswer::Timeseries(answer::timeseries(&buckets, &window, filter))
         }
         GroupBy::Dimension(dimension) => {
@@ -90,7 +80,7 @@ pub async fn retrieve_analytics(
                     dimension.name()
                 )));
             }
-            let buckets = scope_days(store, &program, &[target.scope()], &window).await?;
+            let buckets = target_days(store, &program, &target, &window).await?;
             let mut rows = answer::by_dimension(&buckets, dimension, filter, order);
             rows.truncate(MAX_TOP_ROWS);
             AnalyticsAnswer::Dimension(dimension, rows)
@@ -106,7 +96,7 @@ pub async fn retrieve_analytics(
 }
 
 /// The link or partner the query names (404 for another program's), else the program.
-async fn target(
+pub(super) async fn target(
     store: &dyn ItemStore,
     program: &Program,
     subject: &Subject,
@@ -163,6 +153,49 @@ async fn named_link(
     found
         .map(|stored| Some(stored.link))
         .ok_or_else(|| DomainError::not_found("Link"))
+}
+
+/// The day items that make up the target's figures: the program's or the link's own; a
+/// partner's are its links' items that name it, and its own item (what came without a link).
+async fn target_days(
+    store: &dyn ItemStore,
+    program: &Program,
+    target: &Target,
+    window: &Window,
+) -> Result<Vec<DayBucket>, DomainError> {
+    Ok(match target {
+        Target::Program => scope_days(store, program, &[Scope::Program], window).await?,
+        Target::Link(link) => {
+            scope_days(store, program, &[Scope::Link(link.id.clone())], window).await?
+        }
+        Target::Partner(partner) => partner_days(store, program, partner, window).await?.0,
+    })
+}
+
+/// A partner's day items (its links' and its own) and its links.
+async fn partner_days(
+    store: &dyn ItemStore,
+    program: &Program,
+    partner: &Partner,
+    window: &Window,
+) -> Result<(Vec<DayBucket>, Vec<Link>), DomainError> {
+    let owned: Vec<Link> = links::all_for_partner(store, &program.id, &partner.id)
+        .await?
+        .into_iter()
+        .map(|stored| stored.link)
+        .collect();
+    let mut scopes: Vec<Scope> = owned.iter().map(|l| Scope::Link(l.id.clone())).collect();
+    scopes.push(Scope::Partner(partner.id.clone()));
+    let buckets = scope_days(store, program, &scopes, window)
+        .await?
+        .into_iter()
+        .filter(|bucket| match &bucket.scope {
+            // Days counted while the link was another partner's are that partner's.
+            Scope::Link(_) => bucket.counts.partner.as_ref() == Some(&partner.id),
+            _ => true,
+        })
+        .collect();
+    Ok((buckets, owned))
 }
 
 /// The day items of some scopes over the window's UTC days: one batch read.
@@ -225,15 +258,7 @@ async fn top_links(
             day_partitions(store, program, LINK_SK_PREFIX, window).await?,
             Vec::new(),
         ),
-        Target::Partner(partner) => {
-            let owned: Vec<Link> = links::all_for_partner(store, &program.id, &partner.id)
-                .await?
-                .into_iter()
-                .map(|stored| stored.link)
-                .collect();
-            let scopes: Vec<Scope> = owned.iter().map(|l| Scope::Link(l.id.clone())).collect();
-            (scope_days(store, program, &scopes, window).await?, owned)
-        }
+        Target::Partner(partner) => partner_days(store, program, &partner, window).await?,
         Target::Link(link) => {
             let scopes = [Scope::Link(link.id.clone())];
             (
@@ -261,7 +286,8 @@ async fn top_links(
             by_id.insert(stored.link.id.clone(), stored.link);
         }
     }
-    // A deleted link keeps its figures in the totals but has no row.
+    // A deleted link keeps its figures in the totals but has no row; a partner's own item
+    // (what came without a link) is no link either.
     Ok(AnalyticsAnswer::TopLinks(
         ranked
             .into_iter()
@@ -273,6 +299,19 @@ async fn top_links(
     ))
 }
 
+/// Link items as their partner's: a partner's rows are the sum of its links' and its own.
+fn as_partners(buckets: Vec<DayBucket>) -> Vec<DayBucket> {
+    buckets
+        .into_iter()
+        .filter_map(|mut bucket| {
+            if let Scope::Link(_) = bucket.scope {
+                bucket.scope = Scope::Partner(bucket.counts.partner.clone()?);
+            }
+            Some(bucket)
+        })
+        .collect()
+}
+
 async fn top_partners(
     store: &dyn ItemStore,
     program: &Program,
@@ -281,19 +320,17 @@ async fn top_partners(
     order: Metric,
 ) -> Result<AnalyticsAnswer, DomainError> {
     let buckets = match &target {
-        Target::Program => day_partitions(store, program, PARTNER_SK_PREFIX, window).await?,
-        Target::Partner(partner) => {
-            let scopes = [Scope::Partner(partner.id.clone())];
-            scope_days(store, program, &scopes, window).await?
+        Target::Program => {
+            let mut all = day_partitions(store, program, LINK_SK_PREFIX, window).await?;
+            all.extend(day_partitions(store, program, PARTNER_SK_PREFIX, window).await?);
+            all
         }
-        Target::Link(link) => match &link.partner_id {
-            Some(partner) => {
-                let scopes = [Scope::Partner(partner.clone())];
-                scope_days(store, program, &scopes, window).await?
-            }
-            None => Vec::new(),
-        },
+        Target::Partner(partner) => partner_days(store, program, partner, window).await?.0,
+        Target::Link(link) => {
+            scope_days(store, program, &[Scope::Link(link.id.clone())], window).await?
+        }
     };
+    let buckets = as_partners(buckets);
     let ranked = answer::tops(&buckets, window, order, MAX_TOP_ROWS);
     let keys = ranked
         .iter()

@@ -107,8 +107,8 @@ impl Counter {
             )
             .expect("a counted click adds a non-zero delta"),
             Counter::Day(program, day, scope) if plain => DayCounts {
-                hourly: counts.hourly.clone(),
                 dimensions: Default::default(),
+                ..counts.clone()
             }
             .add_to(program, *day, scope),
             Counter::Day(program, day, scope) => counts.add_to(program, *day, scope),
@@ -125,8 +125,8 @@ pub struct MalformedBatch(String);
 /// A batch's counts, in counter order, grouped by shard and owner.
 type Tally = BTreeMap<(usize, Owner), BTreeMap<Counter, DayCounts>>;
 
-/// The counts of one batch: per link, per partner, and the analytics counters of the link,
-/// the partner and the program per UTC day.
+/// The counts of one batch: per link, per partner, and the analytics counters of the link
+/// and the program per UTC day.
 fn tally(batch: &ClickBatch) -> Tally {
     let mut tally: Tally = BTreeMap::new();
     for click in &batch.clicks {
@@ -148,13 +148,11 @@ fn tally(batch: &ClickBatch) -> Tally {
                 Counter::Day(program.clone(), day, Scope::Link(link.clone())),
             ],
         );
+        // A partner's analytics are its links' day items (which name it): no item of its own.
         if let Some(partner) = &click.partner_id {
             count(
                 Owner::Partner(partner.clone()),
-                &[
-                    Counter::Partner(partner.clone()),
-                    Counter::Day(program.clone(), day, Scope::Partner(partner.clone())),
-                ],
+                &[Counter::Partner(partner.clone())],
             );
         }
         count(
@@ -554,8 +552,6 @@ mod tests {
             (Counter::Partner(pn_1.clone()), 3),
             (day(d1, Scope::Program), 3),
             (day(d2, Scope::Program), 1),
-            (day(d1, Scope::Partner(pn_1.clone())), 2),
-            (day(d2, Scope::Partner(pn_1.clone())), 1),
             (day(d1, Scope::Link(link(1))), 1),
             (day(d2, Scope::Link(link(1))), 1),
             (day(d1, Scope::Link(link(2))), 1),
@@ -569,7 +565,7 @@ mod tests {
         let at = datetime!(2026-11-21 12:00 UTC);
         let clicks: Vec<Click> = (0..100).map(|i| click(i, Some(i % 30), at)).collect();
         let (_, parts) = plan(&batch(clicks)).unwrap();
-        // 100 links × 2 + 30 partners × 2 updates, and the program's day once per shard.
+        // 100 links × 2 + 30 partners updates, and the program's day once per shard.
         let program_days = parts
             .iter()
             .flat_map(|p| p.counters.keys())
@@ -578,7 +574,7 @@ mod tests {
         assert!(program_days <= super::super::shard::SHARDS);
         assert_eq!(
             parts.iter().map(|p| p.counters.len()).sum::<usize>(),
-            260 + program_days
+            230 + program_days
         );
         assert!(parts.iter().all(|p| p.counters.len() <= MAX_PART_ACTIONS));
         assert!(parts.windows(2).all(|pair| pair[0].shard <= pair[1].shard));
@@ -594,9 +590,9 @@ mod tests {
                     Owner::Program(_) => continue,
                 };
                 assert_eq!(super::super::shard::shard_of_id(&partner), part.shard);
-                if let Counter::Partner(partner) = counter {
+                if let Counter::Link(link) = counter {
                     let program = ProgramId::parse("prog_1").unwrap();
-                    let day = Counter::Day(program, at.date(), Scope::Partner(partner.clone()));
+                    let day = Counter::Day(program, at.date(), Scope::Link(link.clone()));
                     assert!(part.counters.contains_key(&day));
                 }
             }

@@ -1,5 +1,5 @@
 //! A partner's clicks per UTC day, for the dashboard's "clicks by day" chart: read from the
-//! partner's analytics items (`analytics::bucket`, one per partner and day), in one batch read.
+//! analytics day items of the partner's links (`analytics::bucket`), in one batch read.
 
 use crate::analytics::bucket::{DayBucket, Metric, Scope, bucket_key};
 use crate::store::{ItemStore, StoreError};
@@ -33,17 +33,33 @@ pub async fn clicks_by_day(
             "a range of clicks by day is 1 to {MAX_DAYS} days, not {days}"
         )));
     }
-    let scope = Scope::Partner(partner.clone());
-    let keys = (0..days)
-        .map(|offset| bucket_key(program, from + Duration::days(offset), &scope))
+    let mut scopes: Vec<Scope> = crate::links::repo::all_for_partner(store, program, partner)
+        .await?
+        .into_iter()
+        .map(|stored| Scope::Link(stored.link.id))
         .collect();
-    let counts: BTreeMap<Date, i64> = store
+    scopes.push(Scope::Partner(partner.clone()));
+    let keys = scopes
+        .iter()
+        .flat_map(|scope| {
+            (0..days).map(move |offset| bucket_key(program, from + Duration::days(offset), scope))
+        })
+        .collect();
+    let mut counts: BTreeMap<Date, i64> = BTreeMap::new();
+    for bucket in store
         .batch_get(keys)
         .await?
         .iter()
         .filter_map(DayBucket::of_item)
-        .map(|bucket| (bucket.day, bucket.counts.total(Metric::Clicks)))
-        .collect();
+    {
+        let theirs = match bucket.scope {
+            Scope::Link(_) => bucket.counts.partner.as_ref() == Some(partner),
+            _ => true,
+        };
+        if theirs {
+            *counts.entry(bucket.day).or_default() += bucket.counts.total(Metric::Clicks);
+        }
+    }
     Ok((0..days)
         .map(|offset| {
             let day = from + Duration::days(offset);

@@ -16,16 +16,23 @@ use time::OffsetDateTime;
 pub const LEAD_DEDUPE_WINDOW: time::Duration = time::Duration::days(7);
 
 /// Lists a lead or sale under its link (gsi1) and its partner (gsi2), by time, so that their
-/// counters can be recomputed from the records (`partners::repair`).
+/// counters can be recomputed from the records (`partners::repair`), and under its program
+/// (gsi3, leads and sales apart) for `GET /events`.
 fn index_conversion(
     item: &mut Item,
     program: &ProgramId,
+    kind: layout::ConversionKind,
     link: Option<&LinkId>,
     partner: Option<&PartnerId>,
     at: OffsetDateTime,
     id: &str,
 ) {
     let sort = layout::time_sk(at, id);
+    item.insert(
+        schema::GSI3.pk.into(),
+        s(layout::program_conversions_index_pk(program, kind)),
+    );
+    item.insert(schema::GSI3.sk.into(), s(sort.clone()));
     if let Some(link) = link {
         item.insert(
             schema::GSI1.pk.into(),
@@ -47,6 +54,7 @@ pub fn insert_lead(lead: &Lead) -> Result<TxOp, StoreError> {
     index_conversion(
         &mut item,
         &lead.program_id,
+        layout::ConversionKind::Lead,
         lead.link_id.as_ref(),
         lead.partner_id.as_ref(),
         lead.timestamp,
@@ -63,6 +71,7 @@ fn sale_item(sale: &Sale) -> Result<Item, StoreError> {
     index_conversion(
         &mut item,
         &sale.program_id,
+        layout::ConversionKind::Sale,
         sale.link_id.as_ref(),
         sale.partner_id.as_ref(),
         sale.timestamp,
