@@ -34,11 +34,13 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def visit(link):
-    """One visit of a short link, as a browser without the link's cookie: a counted click."""
+def visit(link, visitor):
+    """One visit of a short link, as a phone without the link's cookie: a counted click. A
+    visitor is its address and user agent (the redirect counts a repeat within an hour once),
+    so each `visitor` number is another Safari version."""
     request = urllib.request.Request(link, headers={
         "user-agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
-                      "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1",
+                      f"(KHTML, like Gecko) Version/17.{visitor} Mobile/15E148 Safari/604.1",
         "referer": "https://news.example.com/story",
     })
     try:
@@ -47,12 +49,14 @@ def visit(link):
         assert redirect.code in (301, 302, 307), redirect.code
 
 
-def analytics(dub, demo, click, customer_sale_amount):
-    """analytics.retrieve and partners.analytics against what this script tracked: the link's
-    two visits, the lead and the sale (the demo link has no other activity in a new stack)."""
-    visit(demo["demoLink"])
-    visit(demo["demoLink"])
+def analytics(dub, base, click, customer_sale_amount):
+    """analytics.retrieve, partners.analytics and events.list against what this script
+    tracked: two visits of the demo partner's link, the lead and the sale (the link has no other
+    activity in a new stack)."""
     link = click["linkId"]
+    info = dub.links.get(request={"link_id": link})
+    visit(f"{base}/r/{info.domain}/{info.key}", 1)
+    visit(f"{base}/r/{info.domain}/{info.key}", 2)
     deadline = time.time() + 20
     while True:
         count = dub.analytics.retrieve(request={"event": "composite", "link_id": link})
@@ -77,6 +81,16 @@ def analytics(dub, demo, click, customer_sale_amount):
     assert (partner.clicks, partner.sales, partner.earnings) == (2, 1, earned), (partner, earned)
     by_link = dub.partners.analytics(request={"partner_id": click["partnerId"], "group_by": "top_links"})
     assert by_link[0].id == link and by_link[0].earnings == earned, by_link
+    sales = dub.events.list(request={"event": "sales", "link_id": link, "interval": "24h"})
+    assert len(sales) == 1 and sales[0].sale.amount == customer_sale_amount, sales
+    assert sales[0].link.id == link and sales[0].customer.external_id is not None, sales[0]
+    leads = dub.events.list(request={"event": "leads", "partner_id": click["partnerId"]})
+    assert [lead.event_name for lead in leads] == ["Sign up"], leads
+    try:
+        dub.events.list(request={"event": "clicks"})
+        raise SystemExit("FAIL: clicks were listed one by one")
+    except errors.DubError as refused:
+        assert refused.status_code == 422, refused
     try:
         dub.analytics.retrieve(request={"timezone": "Mars/Olympus"})
         raise SystemExit("FAIL: an unknown time zone was accepted")
@@ -152,7 +166,7 @@ def main():
             "invoice_id": invoice,
         })
         assert again.sale.amount == 4_900, again
-        analytics(dub, demo, click, 4_900)
+        analytics(dub, base, click, 4_900)
 
         commissions = dub.commissions.list(request={"partner_id": click["partnerId"]})
         sales = [c for c in commissions.result if c.type == "sale"]
@@ -202,7 +216,7 @@ def main():
         except errors.NotFound:
             pass
         payouts(base, key, demo, dub)
-        print("Dub SDK: click -> lead -> sale -> analytics.retrieve and partners.analytics -> customers (expanded, update, delete) -> commissions.list (by cursor and page) -> commissions.update -> update_many -> payouts.list OK")
+        print("Dub SDK: click -> lead -> sale -> analytics.retrieve, partners.analytics and events.list -> customers (expanded, update, delete) -> commissions.list (by cursor and page) -> commissions.update -> update_many -> payouts.list OK")
 
 
 if __name__ == "__main__":

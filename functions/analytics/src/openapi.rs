@@ -4,6 +4,7 @@ use crate::{Endpoint, ROUTES};
 use http::StatusCode;
 use shared::web::openapi::{Access, DocumentedRoute, Operation, document_routes};
 use shared::wire::analytics::{AnalyticsResponse, PartnerAnalyticsResponse};
+use shared::wire::events::EventSchema;
 
 pub fn routes() -> Vec<DocumentedRoute> {
     document_routes("analytics", ROUTES, describe)
@@ -52,5 +53,22 @@ fn describe(endpoint: Endpoint) -> Operation {
             .query::<String>("tenantId", "The partner, by its tenant id.")
             .query::<String>("groupBy", "count (the default), timeseries or top_links.")
             .returns::<PartnerAnalyticsResponse>(StatusCode::OK),
+        Endpoint::Events => window(operation("List leads or sales"))
+            .query::<String>(
+                "event",
+                "leads or sales (clicks are counted, not stored one by one: 422).",
+            )
+            .query::<String>("linkId", "One link's events.")
+            .query::<String>("externalId", "One link's events, by its external id.")
+            .query::<String>("domain", "The program's domain; with `key`, one link.")
+            .query::<String>("key", "With `domain`, one link.")
+            .query::<String>("partnerId", "One partner's events.")
+            .query::<String>("tenantId", "One partner's events, by its tenant id.")
+            .query::<String>("customerId", "One customer's events (`ext_` + external id too).")
+            .query::<String>("page", "Page number, from 1.")
+            .query::<String>("limit", "Events per page, 1 to 1,000 (100).")
+            .query::<String>("sortOrder", "`desc` (newest first, the default) or `asc`.")
+            .query::<String>("sortBy", "`timestamp`.")
+            .returns_list::<EventSchema>(),
     }
 }

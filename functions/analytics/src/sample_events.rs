@@ -23,7 +23,7 @@ async fn sample_events_reach_their_routes() {
         .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names.len(), 2, "one sample per route");
+    assert_eq!(names.len(), 3, "one sample per route");
     for name in names {
         let text = std::fs::read_to_string(format!("{}/{name}", dir())).unwrap();
         let request = lambda_http::request::from_str(&text).expect("a valid API Gateway v2 event");

@@ -71,6 +71,7 @@ impl EventsQuery {
         // The window, the link or partner and the checks of unkept filters are the analytics'.
         let mut without_event = query.clone();
         without_event.remove("event");
+        without_event.remove("customerId");
         let window = AnalyticsQuery::parse(&without_event)?;
         if window.filter.is_some() {
             return Err(unprocessable(
@@ -162,7 +163,7 @@ impl Conversion {
         }
     }
 
-    fn customer(&self) -> &CustomerId {
+    pub fn customer(&self) -> &CustomerId {
         match self {
             Conversion::Lead(lead) => &lead.customer_id,
             Conversion::Sale(sale) => &sale.customer_id,
@@ -170,13 +171,19 @@ impl Conversion {
     }
 }
 
-/// An event as listed: with its link and customer.
+/// An event as listed: with its link and customer (`None`: the customer was deleted since;
+/// the event stays, showing the customer's id).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListedEvent {
     pub conversion: Conversion,
     pub link: Link,
-    pub customer: Customer,
-    pub activity: CustomerActivity,
+    pub customer: Option<(Customer, CustomerActivity)>,
+}
+
+impl ListedEvent {
+    pub fn customer_id(&self) -> &CustomerId {
+        self.conversion.customer()
+    }
 }
 
 /// `GET /events`.
@@ -244,8 +251,8 @@ pub async fn list_events(
     hydrate(store, &program.id, page).await
 }
 
-/// The page's links and customers, one batch read each; an event whose link or customer is
-/// gone is left out.
+/// The page's links and customers, one batch read each; an event whose link is gone is left
+/// out (Dub's model requires one).
 async fn hydrate(
     store: &dyn ItemStore,
     program: &crate::types::ProgramId,
@@ -277,12 +284,11 @@ async fn hydrate(
         .into_iter()
         .filter_map(|conversion| {
             let link = links.get(conversion.link()?)?.clone();
-            let (customer, activity) = customers.get(conversion.customer())?.clone();
+            let customer = customers.get(conversion.customer()).cloned();
             Some(ListedEvent {
                 conversion,
                 link,
                 customer,
-                activity,
             })
         })
         .collect())

@@ -41,10 +41,15 @@ use time::{Date, Duration};
 /// DLQ keeps that time), plus two days for a sender that re-sends a batch after a timeout.
 pub const MARKER_TTL: Duration = Duration::days(16);
 
-/// The most counter updates in one part of a batch. Two full parts and their markers fit in
-/// one transaction. Changing it, or [`SHARDS`](super::shard::SHARDS), changes how waiting messages are split: only
-/// with the queue drained.
-pub const MAX_PART_ACTIONS: usize = 48;
+/// The most counter updates in one part of a batch: a full part and its marker fit in one
+/// transaction. A shard-aligned message (one shard's links, their day items, their partners
+/// and the program's day) is then one part with one marker, and an invocation's messages of
+/// one shard merge into one transaction, so each counter is written once per invocation.
+/// (At 48, two parts per transaction, a message of ~35 links took two parts and the merged
+/// counters of a shard no longer fitted one transaction: each partner was written twice.)
+/// Changing it, or [`SHARDS`](super::shard::SHARDS), changes how waiting messages are split:
+/// only with the queue drained.
+pub const MAX_PART_ACTIONS: usize = 96;
 
 /// Links and partners known to be deleted (ids are never reused), remembered across
 /// invocations so that each costs one canceled transaction per process, not per batch. Cleared
@@ -666,11 +671,10 @@ mod tests {
         // Ten parts on the same 40 links merge into one transaction: 10 markers + 40 updates.
         let shared: Vec<Part> = (0..10).map(|_| part(0..40)).collect();
         assert_eq!(transactions(&shared), vec![(0..10).collect::<Vec<_>>()]);
-        // Disjoint full parts: two per transaction (2 markers + 96 updates).
-        let disjoint: Vec<Part> = (0..5).map(|i| part(i * 48..i * 48 + 48)).collect();
-        assert_eq!(
-            transactions(&disjoint),
-            vec![vec![0, 1], vec![2, 3], vec![4]]
-        );
+        // Disjoint full parts: one per transaction (a marker + 96 updates); half parts, two.
+        let disjoint: Vec<Part> = (0..3).map(|i| part(i * 96..i * 96 + 96)).collect();
+        assert_eq!(transactions(&disjoint), vec![vec![0], vec![1], vec![2]]);
+        let halves: Vec<Part> = (0..3).map(|i| part(i * 48..i * 48 + 48)).collect();
+        assert_eq!(transactions(&halves), vec![vec![0, 1], vec![2]]);
     }
 }

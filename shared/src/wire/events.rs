@@ -65,13 +65,16 @@ pub struct EventSchema {
     pub sale: Option<EventSaleSchema>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sale_amount: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    // Dub's deprecated flat copies of the sale, the click and the link; Dub names some of them
+    // in snake case.
+    #[serde(rename = "invoice_id", skip_serializing_if = "Option::is_none")]
     pub invoice_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "payment_processor", skip_serializing_if = "Option::is_none")]
     pub payment_processor: Option<PaymentProcessor>,
     pub metadata: Option<serde_json::Value>,
-    // Dub's deprecated flat copies of the click and the link.
+    #[serde(rename = "click_id")]
     pub click_id: String,
+    #[serde(rename = "link_id")]
     pub link_id: String,
     pub domain: String,
     pub key: String,
@@ -138,7 +141,10 @@ impl EventSchema {
                 ip: String::new(),
             },
             link: LinkSchema::of(link),
-            customer: CustomerSchema::of(&listed.customer, &listed.activity),
+            customer: match &listed.customer {
+                Some((customer, activity)) => CustomerSchema::of(customer, activity),
+                None => deleted_customer(listed, at),
+            },
             sale_amount: sale.as_ref().map(|s| s.amount),
             // Dub's model requires the deprecated field on a sale: `""` without an invoice.
             invoice_id: sale
@@ -161,5 +167,23 @@ impl EventSchema {
             qr: 0.0,
             ip: String::new(),
         }
+    }
+}
+
+/// A customer deleted since its event: its id, and the event's time as its creation.
+fn deleted_customer(listed: &ListedEvent, at: time::OffsetDateTime) -> CustomerSchema {
+    CustomerSchema {
+        id: listed.customer_id().to_string(),
+        external_id: String::new(),
+        name: None,
+        email: None,
+        avatar: None,
+        country: None,
+        stripe_customer_id: None,
+        subscription_canceled_at: None,
+        sales: 0,
+        sale_amount: 0,
+        first_sale_at: None,
+        created_at: timestamp(at),
     }
 }

@@ -174,6 +174,43 @@ engine_tests! {
         assert_eq!(links[0]["earnings"], 1_280);
     }
 
+    async fn events_list_leads_and_sales_with_their_link_and_customer(app: TestApp) {
+        let (world, jane, omar) = program(&app, "go.analytics-events.test").await;
+        let (ctx, key) = (&app.ctx, world.key.as_str());
+        let sales = ok(ctx, key, "/events?event=sales&interval=24h").await;
+        let sales = sales.as_array().unwrap();
+        // The invoice sent twice is one sale.
+        assert_eq!(sales.len(), 1);
+        let sale = &sales[0];
+        assert_eq!(sale["event"], "sale");
+        assert_eq!(sale["sale"]["amount"], 4_900);
+        assert_eq!(sale["sale"]["invoiceId"], "in_1");
+        assert_eq!((&sale["saleAmount"], &sale["invoice_id"]), (&json!(4_900), &json!("in_1")));
+        assert_eq!(sale["link"]["id"], jane.link.to_string());
+        assert_eq!(sale["link_id"], jane.link.to_string());
+        assert_eq!(sale["customer"]["externalId"], "sam");
+        assert!(sale["click"]["id"].as_str().unwrap().starts_with("clk_") || sale["click"]["id"] == "");
+        let leads = ok(ctx, key, "/events?event=leads").await;
+        assert_eq!(leads.as_array().unwrap().len(), 1);
+        assert_eq!(leads[0]["eventName"], "Sign up");
+        assert!(leads[0].get("sale").is_none());
+        // By partner, link and customer.
+        let path = format!("/events?event=sales&partnerId={}", jane.id);
+        assert_eq!(ok(ctx, key, &path).await.as_array().unwrap().len(), 1);
+        let path = format!("/events?event=sales&linkId={}", omar.link);
+        assert_eq!(ok(ctx, key, &path).await, json!([]));
+        assert_eq!(ok(ctx, key, "/events?event=leads&customerId=ext_sam").await.as_array().unwrap().len(), 1);
+        assert_eq!(ok(ctx, key, "/events?event=leads&customerId=ext_nobody").await, json!([]));
+        // Paging: a second page of one is empty.
+        assert_eq!(ok(ctx, key, "/events?event=sales&limit=1&page=2").await, json!([]));
+        // Clicks are counted, not stored: a clear 422, as is anything unknown.
+        for path in ["/events", "/events?event=clicks", "/events?event=sales&limit=0",
+                     "/events?event=sales&country=US", "/events?event=sales&sortBy=amount"] {
+            let answer = get(ctx, key, path).await;
+            assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {}", answer.body);
+        }
+    }
+
     async fn bad_queries_are_422_and_other_programs_ids_404(app: TestApp) {
         let (world, jane, _) = program(&app, "go.analytics-bad.test").await;
         let (other, stranger, _) = program(&app, "go.analytics-other.test").await;
