@@ -4,6 +4,7 @@
 pub mod app;
 pub mod binaries;
 pub mod click_world;
+pub mod counting;
 pub mod link_world;
 pub mod metering;
 pub mod moto;

@@ -174,6 +174,9 @@ pub struct DynamoCounts {
     pub transaction_actions: AtomicU64,
     /// Time spent reading item sizes, to subtract from measured durations.
     pub probe_nanos: AtomicU64,
+    /// Write units (table and indexes) by the kind of item: its partition key up to the first
+    /// `#` (`LINK`, `PARTNER`, `AN`, `CLICKBATCH`, ...).
+    pub write_units_by_kind: std::sync::Mutex<std::collections::BTreeMap<String, u64>>,
 }
 
 impl DynamoCounts {
@@ -236,12 +239,21 @@ impl MeteredStore {
                 .map(item_size)
                 .unwrap_or(0)
                 .max(new.map(item_size).unwrap_or(0));
+            let (table, index) = (factor * kb_units(size), index_writes(old, new));
             self.counts
                 .table_write_units
-                .fetch_add(factor * kb_units(size), Ordering::Relaxed);
+                .fetch_add(table, Ordering::Relaxed);
             self.counts
                 .index_write_units
-                .fetch_add(index_writes(old, new), Ordering::Relaxed);
+                .fetch_add(index, Ordering::Relaxed);
+            let kind = key.pk.split('#').next().unwrap_or_default().to_owned();
+            *self
+                .counts
+                .write_units_by_kind
+                .lock()
+                .expect("units by kind")
+                .entry(kind)
+                .or_default() += table + index;
         }
     }
 

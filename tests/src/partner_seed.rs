@@ -8,7 +8,7 @@ use shared::model::{
 use shared::partners::{default_referral_link, insert_link, insert_partner};
 use shared::ports::{IdSource, Random, SeededRandom, SystemClock, UlidIds};
 use shared::store::{BatchWrite, ItemStore, TxOp};
-use shared::types::{Email, GroupId, PartnerId, ReferralCode};
+use shared::types::{Email, GroupId, LinkId, PartnerId, ReferralCode};
 use std::sync::Arc;
 
 /// A skewed count: most partners near zero, a long tail (a Pareto-like draw).
@@ -97,7 +97,12 @@ fn partner(
 }
 
 /// The puts of `partners` partners: the records and claims a create would write, batched.
-pub async fn seed(store: &dyn ItemStore, program: &Program, partners: usize) {
+/// Returns each partner with its link.
+pub async fn seed(
+    store: &dyn ItemStore,
+    program: &Program,
+    partners: usize,
+) -> Vec<(PartnerId, LinkId)> {
     let group = shared::groups::find_group_by_slug(store, &program.id, "default")
         .await
         .unwrap()
@@ -106,8 +111,10 @@ pub async fn seed(store: &dyn ItemStore, program: &Program, partners: usize) {
     let random = SeededRandom::new(7);
     let ids = UlidIds::new(Arc::new(SystemClock), Arc::new(SeededRandom::new(8)));
     let mut writes = Vec::with_capacity(2_000);
+    let mut seeded = Vec::with_capacity(partners);
     for n in 0..partners {
         let (partner, link) = partner(program, &group, n, &ids, &random);
+        seeded.push((partner.id.clone(), link.id.clone()));
         let partner_ops = insert_partner(&partner)
             .unwrap()
             .into_iter()
@@ -125,4 +132,5 @@ pub async fn seed(store: &dyn ItemStore, program: &Program, partners: usize) {
         }
     }
     store.batch_write(writes).await.unwrap();
+    seeded
 }

@@ -7,7 +7,7 @@ use crate::layout;
 use crate::model::Link;
 use crate::partners::totals::{link_stats_of, write_link_stats};
 use crate::store::records::readable;
-use crate::store::records::{BODY, claim_owner, from_json_item, json_item};
+use crate::store::records::{BODY, claim_owner, compact_json_item, from_json_item};
 use crate::store::{
     Condition, Consistency, Delete, Item, ItemStore, Key, Put, Query, StoreError, TxOp, Update,
     UpdateItem, get_n, get_s, s, schema,
@@ -25,7 +25,7 @@ pub struct StoredLink {
 }
 
 fn item(link: &Link, version: u64) -> Result<Item, StoreError> {
-    let mut item = json_item(&layout::link(&link.id), link, version)?;
+    let mut item = compact_json_item(&layout::link(&link.id), link, version)?;
     item.insert(
         schema::GSI2.pk.into(),
         s(layout::program_links_index_pk(&link.program_id)),

@@ -82,11 +82,11 @@ pub struct PartnerProfile {
     pub default_payout_method: Option<PayoutMethod>,
     pub paypal_email: Option<String>,
     pub stripe_connect_id: Option<String>,
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "time::serde::rfc3339::option", default)]
     pub payouts_enabled_at: Option<OffsetDateTime>,
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "time::serde::rfc3339::option", default)]
     pub identity_verified_at: Option<OffsetDateTime>,
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "time::serde::rfc3339::option", default)]
     pub trusted_at: Option<OffsetDateTime>,
 }
 

@@ -4,7 +4,7 @@
 use super::totals::{partner_totals_of, write_partner_totals};
 use crate::layout;
 use crate::model::Partner;
-use crate::store::records::{BODY, claim, claim_owner, from_json_item, json_item};
+use crate::store::records::{BODY, claim, claim_owner, compact_json_item, from_json_item};
 use crate::store::{
     Condition, Consistency, Item, ItemStore, Put, StoreError, TxOp, Update, UpdateItem, s, schema,
 };
@@ -23,7 +23,7 @@ pub enum PartnerWrite {
 }
 
 fn item(partner: &Partner) -> Result<crate::store::Item, StoreError> {
-    let mut item = json_item(&layout::partner(&partner.id), partner, partner.version)?;
+    let mut item = compact_json_item(&layout::partner(&partner.id), partner, partner.version)?;
     item.insert(
         schema::GSI1.pk.into(),
         s(layout::partners_index_pk(&partner.program_id)),

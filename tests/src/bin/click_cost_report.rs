@@ -457,6 +457,9 @@ async fn main() {
         "DynamoDB write units, indexes",
         dynamo.index_write_units.load(Ordering::Relaxed) as f64,
     );
+    for (kind, units) in dynamo.write_units_by_kind.lock().unwrap().iter() {
+        row(&format!("… of which `{kind}#` items"), *units as f64);
+    }
     row(
         "DynamoDB read units (redirect cache misses)",
         dynamo.read_units(),

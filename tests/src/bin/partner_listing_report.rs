@@ -11,6 +11,7 @@
 
 use http::Method;
 use integration_tests::app::{TestApp, reply, request};
+use integration_tests::counting::Counting;
 use integration_tests::partner_seed::seed;
 use integration_tests::tracking_world::TrackingProgram;
 use shared::auth::{Principal, Scope};
@@ -18,72 +19,13 @@ use shared::partners::listing::{PartnerDirectory, SortBy};
 use shared::programs::{self, CreateProgram, DomainName};
 use shared::queue::QueueSettings;
 use shared::queue::embedded::EmbeddedQueues;
+use shared::store::ItemStore;
 use shared::store::embedded::EmbeddedStore;
-use shared::store::{
-    BatchWrite, Consistency, Delete, Item, ItemStore, Key, Page, Put, Query, StoreError, TxOp,
-    UpdateItem,
-};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 const RUNS: usize = 15;
 const PAGE_SIZE: u32 = 50;
-
-/// Counts the items every read returns, whatever the engine.
-struct Counting {
-    inner: Arc<dyn ItemStore>,
-    items: AtomicU64,
-    calls: AtomicU64,
-}
-
-impl Counting {
-    fn take(&self) -> (u64, u64) {
-        (
-            self.items.swap(0, Ordering::Relaxed),
-            self.calls.swap(0, Ordering::Relaxed),
-        )
-    }
-
-    fn read(&self, items: usize) {
-        self.items.fetch_add(items as u64, Ordering::Relaxed);
-        self.calls.fetch_add(1, Ordering::Relaxed);
-    }
-}
-
-#[async_trait::async_trait]
-impl ItemStore for Counting {
-    async fn get(&self, key: &Key, consistency: Consistency) -> Result<Option<Item>, StoreError> {
-        let found = self.inner.get(key, consistency).await?;
-        self.read(usize::from(found.is_some()));
-        Ok(found)
-    }
-    async fn put(&self, put: Put) -> Result<(), StoreError> {
-        self.inner.put(put).await
-    }
-    async fn update(&self, update: UpdateItem) -> Result<Item, StoreError> {
-        self.inner.update(update).await
-    }
-    async fn delete(&self, delete: Delete) -> Result<Option<Item>, StoreError> {
-        self.inner.delete(delete).await
-    }
-    async fn transact(&self, ops: Vec<TxOp>) -> Result<(), StoreError> {
-        self.inner.transact(ops).await
-    }
-    async fn query(&self, query: Query) -> Result<Page, StoreError> {
-        let page = self.inner.query(query).await?;
-        self.read(page.items.len());
-        Ok(page)
-    }
-    async fn batch_get(&self, keys: Vec<Key>) -> Result<Vec<Item>, StoreError> {
-        let items = self.inner.batch_get(keys).await?;
-        self.read(items.len());
-        Ok(items)
-    }
-    async fn batch_write(&self, writes: Vec<BatchWrite>) -> Result<(), StoreError> {
-        self.inner.batch_write(writes).await
-    }
-}
 
 fn count(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -100,11 +42,7 @@ struct Bench {
 }
 
 async fn bench(store: Arc<dyn ItemStore>, partners: usize) -> Bench {
-    let counting = Arc::new(Counting {
-        inner: store,
-        items: AtomicU64::new(0),
-        calls: AtomicU64::new(0),
-    });
+    let counting = Arc::new(Counting::new(store));
     let queues = EmbeddedQueues::in_memory();
     let app = TestApp::over(
         counting.clone(),

@@ -1,0 +1,75 @@
+//! A store that counts what reads return, whatever the engine: the read-cost columns of the
+//! reports (`partner_listing_report`, `analytics_report`).
+
+use shared::store::{
+    BatchWrite, Consistency, Delete, Item, ItemStore, Key, Page, Put, Query, StoreError, TxOp,
+    UpdateItem,
+};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Counts the items every read returns, whatever the engine.
+pub struct Counting {
+    inner: Arc<dyn ItemStore>,
+    items: AtomicU64,
+    calls: AtomicU64,
+}
+
+impl Counting {
+    pub fn new(inner: Arc<dyn ItemStore>) -> Self {
+        Self {
+            inner,
+            items: AtomicU64::new(0),
+            calls: AtomicU64::new(0),
+        }
+    }
+}
+
+impl Counting {
+    /// Items read and read calls since the last take.
+    pub fn take(&self) -> (u64, u64) {
+        (
+            self.items.swap(0, Ordering::Relaxed),
+            self.calls.swap(0, Ordering::Relaxed),
+        )
+    }
+
+    fn read(&self, items: usize) {
+        self.items.fetch_add(items as u64, Ordering::Relaxed);
+        self.calls.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+#[async_trait::async_trait]
+impl ItemStore for Counting {
+    async fn get(&self, key: &Key, consistency: Consistency) -> Result<Option<Item>, StoreError> {
+        let found = self.inner.get(key, consistency).await?;
+        self.read(usize::from(found.is_some()));
+        Ok(found)
+    }
+    async fn put(&self, put: Put) -> Result<(), StoreError> {
+        self.inner.put(put).await
+    }
+    async fn update(&self, update: UpdateItem) -> Result<Item, StoreError> {
+        self.inner.update(update).await
+    }
+    async fn delete(&self, delete: Delete) -> Result<Option<Item>, StoreError> {
+        self.inner.delete(delete).await
+    }
+    async fn transact(&self, ops: Vec<TxOp>) -> Result<(), StoreError> {
+        self.inner.transact(ops).await
+    }
+    async fn query(&self, query: Query) -> Result<Page, StoreError> {
+        let page = self.inner.query(query).await?;
+        self.read(page.items.len());
+        Ok(page)
+    }
+    async fn batch_get(&self, keys: Vec<Key>) -> Result<Vec<Item>, StoreError> {
+        let items = self.inner.batch_get(keys).await?;
+        self.read(items.len());
+        Ok(items)
+    }
+    async fn batch_write(&self, writes: Vec<BatchWrite>) -> Result<(), StoreError> {
+        self.inner.batch_write(writes).await
+    }
+}
