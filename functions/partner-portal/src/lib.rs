@@ -1,16 +1,20 @@
 //! The partner-portal HTTP function: StackBE's partner tools. The business's backend issues a
 //! partner session (`POST /partners/sessions`, program API key with `partners.write` or the admin
-//! token); with that session a partner reads only their own record, dashboard, payouts and
-//! portal link.
+//! token); with that session a partner reads only their own record, dashboard, analytics,
+//! payouts and portal link.
 
 pub mod openapi;
 
 use http::{Method, StatusCode};
+use shared::analytics::query::AnalyticsQuery;
+use shared::analytics::retrieve::session_analytics;
 use shared::context::AppContext;
+use shared::error::DomainError;
 use shared::portal::payout_settings::PayoutSettingsSchema;
 use shared::portal::{self, PortalLinkSigner};
 use shared::web::{ApiError, ApiRequest, ApiResponse, Route, RouteMatch, json, no_content, serve};
 use shared::wire::affiliate::AffiliateSchema;
+use shared::wire::analytics::PartnerAnalyticsResponse;
 use shared::wire::payouts::PayoutSchema;
 use shared::wire::portal::{DashboardSchema, PartnerSessionSchema, PortalLinkSchema};
 
@@ -23,6 +27,7 @@ pub enum Endpoint {
     PortalLink,
     Payouts,
     PayoutSettings,
+    Analytics,
 }
 
 pub const ROUTES: &[Route<Endpoint>] = &[
@@ -40,6 +45,7 @@ pub const ROUTES: &[Route<Endpoint>] = &[
         Endpoint::PortalLink,
     ),
     Route::new(Method::GET, "/v1/affiliate/payouts", Endpoint::Payouts),
+    Route::new(Method::GET, "/v1/affiliate/analytics", Endpoint::Analytics),
     Route::new(
         Method::PATCH,
         "/v1/affiliate/payout-settings",
@@ -104,6 +110,14 @@ async fn endpoint(
                 portal::payout_settings::update_payout_settings(ctx, &session, request.json()?)
                     .await?;
             json(StatusCode::OK, &PayoutSettingsSchema::of(&partner))
+        }
+        Endpoint::Analytics => {
+            let session = portal::authenticate_partner(ctx, &request.headers).await?;
+            let query = AnalyticsQuery::parse_own(&request.query)?;
+            let answer = session_analytics(ctx, &session, &query).await?;
+            let shown = PartnerAnalyticsResponse::of(&answer)
+                .ok_or_else(|| DomainError::Unprocessable("Unknown grouping.".into()))?;
+            json(StatusCode::OK, &shown)
         }
         Endpoint::PortalLink => {
             let session = portal::authenticate_partner(ctx, &request.headers).await?;

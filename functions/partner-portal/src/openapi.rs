@@ -6,6 +6,7 @@ use shared::portal::payout_settings::{PayoutSettingsRequest, PayoutSettingsSchem
 use shared::portal::{IssueSession, RevokeSession};
 use shared::web::openapi::{Access, DocumentedRoute, Operation, document_routes};
 use shared::wire::affiliate::AffiliateSchema;
+use shared::wire::analytics::PartnerAnalyticsResponse;
 use shared::wire::payouts::PayoutSchema;
 use shared::wire::portal::{DashboardSchema, PartnerSessionSchema, PortalLinkSchema};
 
@@ -36,6 +37,17 @@ fn describe(endpoint: Endpoint) -> Operation {
         .returns::<PortalLinkSchema>(StatusCode::OK),
         Endpoint::Payouts => Operation::new("The signed-in partner's payouts", PartnerSession)
             .returns_list::<PayoutSchema>(),
+        Endpoint::Analytics => Operation::new("The signed-in partner's analytics", PartnerSession)
+            .query::<String>("groupBy", "count (the default), timeseries or top_links.")
+            .query::<String>(
+                "interval",
+                "24h (the default), 7d, 30d, 90d, 1y, mtd, qtd, ytd or all.",
+            )
+            .query::<String>("start", "A date or an RFC 3339 time.")
+            .query::<String>("end", "A date or an RFC 3339 time.")
+            .query::<String>("timezone", "An IANA time zone; UTC by default.")
+            .query::<String>("linkId", "One of the partner's links.")
+            .returns::<PartnerAnalyticsResponse>(StatusCode::OK),
         Endpoint::PayoutSettings => {
             Operation::new("Set where the signed-in partner is paid", PartnerSession)
                 .body::<PayoutSettingsRequest>()

@@ -156,6 +156,13 @@ const GROUPINGS: &[(&str, GroupBy)] = &[
     ("top_partners", GroupBy::TopPartners),
 ];
 
+/// A partner's groupings (Dub's `GET /partners/analytics`).
+const PARTNER_GROUPINGS: &[(&str, GroupBy)] = &[
+    ("count", GroupBy::Count),
+    ("timeseries", GroupBy::Timeseries),
+    ("top_links", GroupBy::TopLinks),
+];
+
 /// The filters on a dimension, by query parameter.
 const DIMENSION_FILTERS: &[(&str, Dimension)] = &[
     ("country", Dimension::Country),
@@ -173,19 +180,22 @@ impl AnalyticsQuery {
 
     /// `GET /partners/analytics`: one partner, grouped by `count`, `timeseries` or `top_links`.
     pub fn parse_partner(query: &HashMap<String, String>) -> Result<Self, DomainError> {
-        let parsed = Self::parse_with(
-            query,
-            &[
-                ("count", GroupBy::Count),
-                ("timeseries", GroupBy::Timeseries),
-                ("top_links", GroupBy::TopLinks),
-            ],
-        )?;
+        let parsed = Self::parse_with(query, PARTNER_GROUPINGS)?;
         if parsed.subject.partner_id.is_none() && parsed.subject.tenant_id.is_none() {
             return Err(unprocessable(
                 "`partnerId` or `tenantId` names the partner.".into(),
             ));
         }
+        Ok(AnalyticsQuery {
+            event: Event::Composite,
+            ..parsed
+        })
+    }
+
+    /// `GET /v1/affiliate/analytics` with a partner session: the partner's groupings, the
+    /// partner being the session's.
+    pub fn parse_own(query: &HashMap<String, String>) -> Result<Self, DomainError> {
+        let parsed = Self::parse_with(query, PARTNER_GROUPINGS)?;
         Ok(AnalyticsQuery {
             event: Event::Composite,
             ..parsed

@@ -59,18 +59,60 @@ pub async fn retrieve_analytics(
     query: &AnalyticsQuery,
 ) -> Result<AnalyticsAnswer, DomainError> {
     let program = caller_program(ctx, principal, AuthScope::AnalyticsRead).await?;
+    answer(ctx, &program, query).await
+}
+
+/// A partner's own figures, with its session (`GET /v1/affiliate/analytics`): the query may
+/// name the partner itself or one of its links, nobody else (403).
+pub async fn session_analytics(
+    ctx: &AppContext,
+    session: &crate::portal::PartnerSession,
+    query: &AnalyticsQuery,
+) -> Result<AnalyticsAnswer, DomainError> {
+    let own = &session.partner;
+    let names_other = query
+        .subject
+        .partner_id
+        .as_ref()
+        .is_some_and(|id| id != own.id.as_str())
+        || query
+            .subject
+            .tenant_id
+            .as_ref()
+            .is_some_and(|tenant| own.tenant_id.as_ref() != Some(tenant));
+    if names_other {
+        return Err(DomainError::Forbidden(
+            "A partner session reads its own partner's figures only.".into(),
+        ));
+    }
+    let query = AnalyticsQuery {
+        subject: Subject {
+            partner_id: Some(own.id.to_string()),
+            tenant_id: None,
+            ..query.subject.clone()
+        },
+        ..query.clone()
+    };
+    answer(ctx, &session.program, &query).await
+}
+
+async fn answer(
+    ctx: &AppContext,
+    program: &Program,
+    query: &AnalyticsQuery,
+) -> Result<AnalyticsAnswer, DomainError> {
     let window = Window::resolve(query, ctx.clock.now(), program.created_at)?;
-    let target = target(ctx.store.as_ref(), &program, &query.subject).await?;
+    let target = target(ctx.store.as_ref(), program, &query.subject).await?;
     let filter = query.filter.as_ref();
     let order = order_of(query.event);
     let store = ctx.store.as_ref();
     Ok(match query.group_by {
         GroupBy::Count => {
-            let buckets = target_days(store, &program, &target, &window).await?;
+            let buckets = target_days(store, program, &target, &window).await?;
             AnalyticsAnswer::Count(answer::count(&buckets, &window, filter))
         }
         GroupBy::Timeseries => {
-            let buckets = target_days(store, &program, &target, &window).await?;
+            let buckets = target_days(store, program, &target, &window).await?;
             AnalyticsAnswer::Timeseries(answer::timeseries(&buckets, &window, filter))
         }
         GroupBy::Dimension(dimension) => {
@@ -80,7 +122,7 @@ pub async fn retrieve_analytics(
                     dimension.name()
                 )));
             }
-            let buckets = target_days(store, &program, &target, &window).await?;
+            let buckets = target_days(store, program, &target, &window).await?;
             let mut rows = answer::by_dimension(&buckets, dimension, filter, order);
             rows.truncate(MAX_TOP_ROWS);
             AnalyticsAnswer::Dimension(dimension, rows)
@@ -90,8 +132,8 @@ pub async fn retrieve_analytics(
                 "`top_links` and `top_partners` cannot be filtered by a dimension: the counters keep links and partners by hour, not by dimension.".into(),
             ));
         }
-        GroupBy::TopLinks => top_links(store, &program, target, &window, order).await?,
-        GroupBy::TopPartners => top_partners(store, &program, target, &window, order).await?,
+        GroupBy::TopLinks => top_links(store, program, target, &window, order).await?,
+        GroupBy::TopPartners => top_partners(store, program, target, &window, order).await?,
     })
 }
 

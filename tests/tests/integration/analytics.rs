@@ -211,6 +211,36 @@ engine_tests! {
         }
     }
 
+    async fn a_partner_session_reads_its_own_figures_only(app: TestApp) {
+        let (world, jane, omar) = program(&app, "go.analytics-session.test").await;
+        let ctx = &app.ctx;
+        let signer = shared::portal::PortalLinkSigner::new(
+            b"portal-link-secret-of-the-tests-32b!",
+            "https://partners.example.com/portal".parse().unwrap(),
+        );
+        let portal = |method: Method, path: &str, credential: &str, body: Option<Value>| {
+            let request = request(method, path, Some(credential), body);
+            let signer = &signer;
+            async move { reply(partner_portal::handle(ctx, signer, request).await) }
+        };
+        let issued = portal(Method::POST, "/partners/sessions", &world.key, Some(json!({"partnerId": jane.id}))).await;
+        assert_eq!(issued.status, StatusCode::CREATED, "{}", issued.body);
+        let token = issued.body["token"].as_str().unwrap().to_owned();
+        let own = portal(Method::GET, "/v1/affiliate/analytics?interval=7d", &token, None).await;
+        assert_eq!(own.status, StatusCode::OK, "{}", own.body);
+        assert_eq!(own.body, json!({"clicks": 6, "leads": 1, "sales": 1, "saleAmount": 4_900, "earnings": 1_280}));
+        let links = portal(Method::GET, "/v1/affiliate/analytics?groupBy=top_links", &token, None).await;
+        assert_eq!(links.body.as_array().unwrap().len(), 1, "{}", links.body);
+        // Another partner, or another partner's link: refused.
+        let other = format!("/v1/affiliate/analytics?partnerId={}", omar.id);
+        assert_eq!(portal(Method::GET, &other, &token, None).await.status, StatusCode::FORBIDDEN);
+        let other_link = format!("/v1/affiliate/analytics?linkId={}", omar.link);
+        assert_eq!(portal(Method::GET, &other_link, &token, None).await.status, StatusCode::NOT_FOUND);
+        // A program key is not a session.
+        let with_key = portal(Method::GET, "/v1/affiliate/analytics", &world.key, None).await;
+        assert_eq!(with_key.status, StatusCode::UNAUTHORIZED);
+    }
+
     async fn bad_queries_are_422_and_other_programs_ids_404(app: TestApp) {
         let (world, jane, _) = program(&app, "go.analytics-bad.test").await;
         let (other, stranger, _) = program(&app, "go.analytics-other.test").await;
