@@ -18,6 +18,8 @@ pub struct AppContext {
     pub config: ProgramConfigCache,
     /// The Stripe Connect rail of payouts; `None` when no Stripe key is configured.
     pub transfers: Option<Arc<dyn TransferSender>>,
+    /// Each day's figures per link and partner, for the program's tops (`analytics::tops`).
+    pub tops: crate::analytics::tops::TopsCache,
 }
 
 impl AppContext {
@@ -37,6 +39,7 @@ impl AppContext {
             clock,
             random,
             transfers: None,
+            tops: Default::default(),
         }
     }
 

@@ -23,7 +23,7 @@ pub struct Figures {
 }
 
 impl Figures {
-    fn add(&mut self, metric: Metric, count: i64) {
+    pub(crate) fn add(&mut self, metric: Metric, count: i64) {
         let field = match metric {
             Metric::Clicks => &mut self.clicks,
             Metric::Leads => &mut self.leads,
@@ -32,6 +32,12 @@ impl Figures {
             Metric::Earnings => &mut self.earnings,
         };
         *field = field.saturating_add(count);
+    }
+
+    pub(crate) fn merge(&mut self, other: &Figures) {
+        for metric in Metric::ALL {
+            self.add(metric, other.get(metric));
+        }
     }
 
     /// The figure rows are ordered by: the event's count (clicks for `composite`).
@@ -143,10 +149,20 @@ pub fn tops(
             }
         }
     }
+    rank(
+        rows.into_iter()
+            .map(|(scope, figures)| (scope.clone(), figures))
+            .collect(),
+        order,
+        limit,
+    )
+}
+
+/// Scopes with figures, largest first by `order`, at most `limit`.
+pub fn rank(rows: HashMap<Scope, Figures>, order: Metric, limit: usize) -> Vec<(Scope, Figures)> {
     let rows: Vec<(Scope, Figures)> = rows
         .into_iter()
         .filter(|(_, figures)| *figures != Figures::default())
-        .map(|(scope, figures)| (scope.clone(), figures))
         .collect();
     let mut rows = sorted(rows, order);
     rows.truncate(limit);

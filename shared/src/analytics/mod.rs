@@ -15,4 +15,5 @@ pub mod conversion;
 pub mod events;
 pub mod query;
 pub mod retrieve;
+pub mod tops;
 pub mod window;

@@ -6,10 +6,9 @@
 //! program's size, except the tops, which read the day's active links or partners.
 
 use super::answer::{self, Figures};
-use super::bucket::{
-    DayBucket, Dimension, LINK_SK_PREFIX, Metric, PARTNER_SK_PREFIX, Scope, bucket_key,
-};
+use super::bucket::{DayBucket, Dimension, Metric, Scope, bucket_key};
 use super::query::{AnalyticsQuery, Event, GroupBy, Subject};
+use super::tops::TopKind;
 use super::window::Window;
 use crate::auth::{Principal, Scope as AuthScope};
 use crate::context::AppContext;
@@ -19,7 +18,7 @@ use crate::links::repo as links;
 use crate::model::{Link, Partner, Program};
 use crate::partners;
 use crate::partners::listing::caller_program;
-use crate::store::{ItemStore, Query, RangeCondition, StoreError};
+use crate::store::{ItemStore, StoreError};
 use crate::types::{LinkId, PartnerId};
 use std::collections::HashMap;
 
@@ -132,8 +131,8 @@ async fn answer(
                 "`top_links` and `top_partners` cannot be filtered by a dimension: the counters keep links and partners by hour, not by dimension.".into(),
             ));
         }
-        GroupBy::TopLinks => top_links(store, program, target, &window, order).await?,
-        GroupBy::TopPartners => top_partners(store, program, target, &window, order).await?,
+        GroupBy::TopLinks => top_links(ctx, program, target, &window, order).await?,
+        GroupBy::TopPartners => top_partners(ctx, program, target, &window, order).await?,
     })
 }
 
@@ -260,56 +259,35 @@ async fn scope_days(
         .collect())
 }
 
-/// Every item of one kind (`prefix`) in the program's day partitions over the window.
-async fn day_partitions(
-    store: &dyn ItemStore,
-    program: &Program,
-    prefix: &str,
-    window: &Window,
-) -> Result<Vec<DayBucket>, StoreError> {
-    let mut buckets = Vec::new();
-    for day in window.days() {
-        let mut cursor = None;
-        loop {
-            let page = store
-                .query(
-                    Query::table(layout::analytics_day_pk(&program.id, day))
-                        .range(RangeCondition::BeginsWith(prefix.to_owned()))
-                        .cursor(cursor),
-                )
-                .await?;
-            buckets.extend(page.items.iter().filter_map(DayBucket::of_item));
-            match page.next {
-                Some(next) => cursor = Some(next),
-                None => break,
-            }
-        }
-    }
-    Ok(buckets)
-}
-
 async fn top_links(
-    store: &dyn ItemStore,
+    ctx: &AppContext,
     program: &Program,
     target: Target,
     window: &Window,
     order: Metric,
 ) -> Result<AnalyticsAnswer, DomainError> {
-    let (buckets, known) = match target {
-        Target::Program => (
-            day_partitions(store, program, LINK_SK_PREFIX, window).await?,
-            Vec::new(),
-        ),
-        Target::Partner(partner) => partner_days(store, program, &partner, window).await?,
+    let store = ctx.store.as_ref();
+    let (ranked, known) = match target {
+        Target::Program => {
+            let sums = ctx
+                .tops
+                .figures(store, &program.id, window, TopKind::Links)
+                .await?;
+            (answer::rank(sums, order, MAX_TOP_ROWS), Vec::new())
+        }
+        Target::Partner(partner) => {
+            let (buckets, owned) = partner_days(store, program, &partner, window).await?;
+            (answer::tops(&buckets, window, order, MAX_TOP_ROWS), owned)
+        }
         Target::Link(link) => {
             let scopes = [Scope::Link(link.id.clone())];
+            let buckets = scope_days(store, program, &scopes, window).await?;
             (
-                scope_days(store, program, &scopes, window).await?,
+                answer::tops(&buckets, window, order, MAX_TOP_ROWS),
                 vec![link],
             )
         }
     };
-    let ranked = answer::tops(&buckets, window, order, MAX_TOP_ROWS);
     let mut by_id: HashMap<LinkId, Link> = known.into_iter().map(|l| (l.id.clone(), l)).collect();
     let missing: Vec<LinkId> = ranked
         .iter()
@@ -355,25 +333,31 @@ fn as_partners(buckets: Vec<DayBucket>) -> Vec<DayBucket> {
 }
 
 async fn top_partners(
-    store: &dyn ItemStore,
+    ctx: &AppContext,
     program: &Program,
     target: Target,
     window: &Window,
     order: Metric,
 ) -> Result<AnalyticsAnswer, DomainError> {
-    let buckets = match &target {
+    let store = ctx.store.as_ref();
+    let ranked = match &target {
         Target::Program => {
-            let mut all = day_partitions(store, program, LINK_SK_PREFIX, window).await?;
-            all.extend(day_partitions(store, program, PARTNER_SK_PREFIX, window).await?);
-            all
+            let sums = ctx
+                .tops
+                .figures(store, &program.id, window, TopKind::Partners)
+                .await?;
+            answer::rank(sums, order, MAX_TOP_ROWS)
         }
-        Target::Partner(partner) => partner_days(store, program, partner, window).await?.0,
+        Target::Partner(partner) => {
+            let buckets = partner_days(store, program, partner, window).await?.0;
+            answer::tops(&as_partners(buckets), window, order, MAX_TOP_ROWS)
+        }
         Target::Link(link) => {
-            scope_days(store, program, &[Scope::Link(link.id.clone())], window).await?
+            let scopes = [Scope::Link(link.id.clone())];
+            let buckets = scope_days(store, program, &scopes, window).await?;
+            answer::tops(&as_partners(buckets), window, order, MAX_TOP_ROWS)
         }
     };
-    let buckets = as_partners(buckets);
-    let ranked = answer::tops(&buckets, window, order, MAX_TOP_ROWS);
     let keys = ranked
         .iter()
         .filter_map(|(scope, _)| match scope {

@@ -155,6 +155,17 @@ engine_tests! {
         assert_eq!(top[0]["partner"]["name"], "Partner JANE");
         assert_eq!(top[0]["saleAmount"], 4_900);
         assert_eq!(top[0]["earnings"], 300 + 980);
+        // The tops cache a day's figures while the day's program totals stay: new clicks show.
+        let by_clicks = ok(ctx, key, "/analytics?groupBy=top_partners").await;
+        assert_eq!(by_clicks[0]["partnerId"], jane.id.to_string());
+        let an_hour_ago = ctx.clock.now() - Duration::hours(1);
+        let more: Vec<Click> = (20..30).map(|i| click(&world, &omar, an_hour_ago, i)).collect();
+        aggregate(&app, "cb_more", more).await;
+        let by_clicks = ok(ctx, key, "/analytics?groupBy=top_partners").await;
+        assert_eq!(by_clicks[0]["partnerId"], omar.id.to_string());
+        assert_eq!(by_clicks[0]["clicks"], 12);
+        let links = ok(ctx, key, "/analytics?groupBy=top_links&interval=7d&timezone=Asia/Kolkata").await;
+        assert_eq!((&links[0]["id"], &links[0]["clicks"]), (&json!(omar.link.to_string()), &json!(12)));
     }
 
     async fn a_partners_figures_carry_its_earnings(app: TestApp) {
