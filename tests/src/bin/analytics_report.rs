@@ -7,7 +7,8 @@
 //! clicks in a few hours and by country, device and browser, some leads and sales; the first
 //! partner's link has a year of days. Then it calls the analytics handler in process
 //! (authentication, parsing, reads, sums, JSON) on the embedded engine: p50 and p99 of `RUNS`
-//! calls per case. Then the same shape with `MOTO_PARTNERS` partners (default 1,000) on DynamoDB
+//! calls per case. Then the same shape with `MOTO_PARTNERS` partners (default 200: moto
+//! copies its table on every transaction action, so seeding more takes long) on DynamoDB
 //! (moto): items read, read calls, requests and read units per call. Needs MOTO_SERVER or a
 //! moto on PATH for that part (`SKIP_MOTO=1` skips it).
 
@@ -261,7 +262,7 @@ async fn main() {
     if std::env::var_os("SKIP_MOTO").is_some() {
         return;
     }
-    let moto_partners = count("MOTO_PARTNERS", 1_000);
+    let moto_partners = count("MOTO_PARTNERS", 200);
     println!("\n# Reads on DynamoDB (moto), {moto_partners} partners, one call per case\n");
     let dynamo = integration_tests::fresh_store().await;
     let moto = bench(dynamo.clone(), moto_partners).await;
