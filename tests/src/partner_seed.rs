@@ -134,3 +134,49 @@ pub async fn seed(
     store.batch_write(writes).await.unwrap();
     seeded
 }
+
+/// An empty program for the reports, over `store` (wrapped to count its reads) with in-memory
+/// queues, and a key holding `scopes`.
+pub struct ScaleProgram {
+    pub app: crate::app::TestApp,
+    pub program: Program,
+    pub key: String,
+    pub counting: Arc<crate::counting::Counting>,
+}
+
+impl ScaleProgram {
+    pub async fn create(store: Arc<dyn ItemStore>, scopes: Vec<shared::auth::Scope>) -> Self {
+        use shared::queue::QueueSettings;
+        let counting = Arc::new(crate::counting::Counting::new(store));
+        let queues = shared::queue::embedded::EmbeddedQueues::in_memory();
+        let app = crate::app::TestApp::over(
+            counting.clone(),
+            queues.create("events", QueueSettings::default()).unwrap(),
+            queues
+                .create("deliveries", QueueSettings::default())
+                .unwrap(),
+        );
+        let program = shared::programs::create_program(
+            &app.ctx,
+            &app.platform_principal(),
+            shared::programs::CreateProgram {
+                name: "Scale".into(),
+                domain: shared::programs::DomainName::parse("scale.example.com").unwrap(),
+                currency: Default::default(),
+                settings: Default::default(),
+            },
+        )
+        .await
+        .unwrap();
+        let admin = app.admin_principal(&program.id);
+        let key =
+            crate::tracking_world::TrackingProgram::key_with(&app.ctx, &admin, &program.id, scopes)
+                .await;
+        Self {
+            app,
+            program,
+            key,
+            counting,
+        }
+    }
+}

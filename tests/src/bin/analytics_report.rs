@@ -15,15 +15,11 @@
 use http::Method;
 use integration_tests::app::{TestApp, reply, request};
 use integration_tests::counting::Counting;
-use integration_tests::partner_seed::seed;
-use integration_tests::tracking_world::TrackingProgram;
+use integration_tests::partner_seed::{ScaleProgram, seed};
 use shared::analytics::bucket::{DayCounts, Dimension, Metric, Scope};
 use shared::auth::Scope as AuthScope;
 use shared::model::Program;
 use shared::ports::{Random, SeededRandom};
-use shared::programs::{self, CreateProgram, DomainName};
-use shared::queue::QueueSettings;
-use shared::queue::embedded::EmbeddedQueues;
 use shared::store::embedded::EmbeddedStore;
 use shared::store::{ItemStore, TxOp};
 use shared::types::{LinkId, PartnerId};
@@ -127,35 +123,12 @@ struct Bench {
 }
 
 async fn bench(store: Arc<dyn ItemStore>, partners: usize) -> Bench {
-    let counting = Arc::new(Counting::new(store));
-    let queues = EmbeddedQueues::in_memory();
-    let app = TestApp::over(
-        counting.clone(),
-        queues.create("events", QueueSettings::default()).unwrap(),
-        queues
-            .create("deliveries", QueueSettings::default())
-            .unwrap(),
-    );
-    let program = programs::create_program(
-        &app.ctx,
-        &app.platform_principal(),
-        CreateProgram {
-            name: "Scale".into(),
-            domain: DomainName::parse("scale.example.com").unwrap(),
-            currency: Default::default(),
-            settings: Default::default(),
-        },
-    )
-    .await
-    .unwrap();
-    let admin = app.admin_principal(&program.id);
-    let key = TrackingProgram::key_with(
-        &app.ctx,
-        &admin,
-        &program.id,
-        vec![AuthScope::AnalyticsRead],
-    )
-    .await;
+    let ScaleProgram {
+        app,
+        program,
+        key,
+        counting,
+    } = ScaleProgram::create(store, vec![AuthScope::AnalyticsRead]).await;
     let started = Instant::now();
     let links = seed(counting.as_ref(), &program, partners).await;
     seed_days(counting.as_ref(), &program, &links).await;

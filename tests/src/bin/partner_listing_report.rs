@@ -12,13 +12,9 @@
 use http::Method;
 use integration_tests::app::{TestApp, reply, request};
 use integration_tests::counting::Counting;
-use integration_tests::partner_seed::seed;
-use integration_tests::tracking_world::TrackingProgram;
-use shared::auth::{Principal, Scope};
+use integration_tests::partner_seed::{ScaleProgram, seed};
+use shared::auth::Scope;
 use shared::partners::listing::{PartnerDirectory, SortBy};
-use shared::programs::{self, CreateProgram, DomainName};
-use shared::queue::QueueSettings;
-use shared::queue::embedded::EmbeddedQueues;
 use shared::store::ItemStore;
 use shared::store::embedded::EmbeddedStore;
 use std::sync::Arc;
@@ -42,30 +38,12 @@ struct Bench {
 }
 
 async fn bench(store: Arc<dyn ItemStore>, partners: usize) -> Bench {
-    let counting = Arc::new(Counting::new(store));
-    let queues = EmbeddedQueues::in_memory();
-    let app = TestApp::over(
-        counting.clone(),
-        queues.create("events", QueueSettings::default()).unwrap(),
-        queues
-            .create("deliveries", QueueSettings::default())
-            .unwrap(),
-    );
-    let program = programs::create_program(
-        &app.ctx,
-        &app.platform_principal(),
-        CreateProgram {
-            name: "Scale".into(),
-            domain: DomainName::parse("scale.example.com").unwrap(),
-            currency: Default::default(),
-            settings: Default::default(),
-        },
-    )
-    .await
-    .unwrap();
-    let admin: Principal = app.admin_principal(&program.id);
-    let key =
-        TrackingProgram::key_with(&app.ctx, &admin, &program.id, vec![Scope::PartnersRead]).await;
+    let ScaleProgram {
+        app,
+        program,
+        key,
+        counting,
+    } = ScaleProgram::create(store, vec![Scope::PartnersRead]).await;
     let started = Instant::now();
     seed(counting.as_ref(), &program, partners).await;
     eprintln!(
