@@ -1,5 +1,6 @@
-//! A store that counts what reads return, whatever the engine: the read-cost columns of the
-//! reports (`partner_listing_report`, `analytics_report`).
+//! What the reports of the read paths count and time (`partner_listing_report`,
+//! `analytics_report`): a store that counts what reads return, whatever the engine, and the
+//! percentiles of their timings.
 
 use shared::store::{
     BatchWrite, Consistency, Delete, Item, ItemStore, Key, Page, Put, Query, StoreError, TxOp,
@@ -72,4 +73,10 @@ impl ItemStore for Counting {
     async fn batch_write(&self, writes: Vec<BatchWrite>) -> Result<(), StoreError> {
         self.inner.batch_write(writes).await
     }
+}
+
+/// The `p` percentile (0 to 1) of sorted durations, in milliseconds.
+pub fn percentile(sorted: &[std::time::Duration], p: f64) -> f64 {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index].as_secs_f64() * 1000.0
 }

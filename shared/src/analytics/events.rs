@@ -209,14 +209,13 @@ pub async fn list_events(
             layout::partner_conversions_index_pk(&program.id, &partner.id),
         ),
     };
-    let customer = query
-        .customer_id
-        .as_deref()
-        .map(|id| match id.strip_prefix("ext_") {
-            Some(external) => crate::customers::tracked::tracked_customer_id(&program.id, external),
-            None => CustomerId::parse(id)
-                .unwrap_or_else(|_| CustomerId::parse("cus_none").expect("an id")),
-        });
+    let customer = match query.customer_id.as_deref() {
+        None => None,
+        Some(id) => match crate::customers::tracked::customer_id_named(&program.id, id) {
+            Some(id) => Some(id),
+            None => return Ok(Vec::new()), // names no customer: no events
+        },
+    };
     let range = RangeCondition::Between(
         format!("{:020}", window.start.unix_timestamp_nanos().max(0)),
         format!("{:020}", window.end.unix_timestamp_nanos().max(0)),

@@ -3,7 +3,7 @@
 
 use crate::analytics::bucket::{DayBucket, Metric, Scope, bucket_key};
 use crate::store::{ItemStore, StoreError};
-use crate::types::{PartnerId, ProgramId};
+use crate::types::{LinkId, PartnerId, ProgramId};
 use std::collections::BTreeMap;
 use time::{Date, Duration};
 
@@ -27,17 +27,30 @@ pub async fn clicks_by_day(
     from: Date,
     to: Date,
 ) -> Result<Vec<DailyClicks>, StoreError> {
+    let links: Vec<LinkId> = crate::links::repo::all_for_partner(store, program, partner)
+        .await?
+        .into_iter()
+        .map(|stored| stored.link.id)
+        .collect();
+    clicks_by_day_of(store, program, partner, &links, from, to).await
+}
+
+/// [`clicks_by_day`] for a caller that has read the partner's links already.
+pub async fn clicks_by_day_of(
+    store: &dyn ItemStore,
+    program: &ProgramId,
+    partner: &PartnerId,
+    links: &[LinkId],
+    from: Date,
+    to: Date,
+) -> Result<Vec<DailyClicks>, StoreError> {
     let days = (to - from).whole_days() + 1;
     if !(1..=MAX_DAYS).contains(&days) {
         return Err(StoreError::Validation(format!(
             "a range of clicks by day is 1 to {MAX_DAYS} days, not {days}"
         )));
     }
-    let mut scopes: Vec<Scope> = crate::links::repo::all_for_partner(store, program, partner)
-        .await?
-        .into_iter()
-        .map(|stored| Scope::Link(stored.link.id))
-        .collect();
+    let mut scopes: Vec<Scope> = links.iter().cloned().map(Scope::Link).collect();
     scopes.push(Scope::Partner(partner.clone()));
     let keys = scopes
         .iter()

@@ -3,7 +3,7 @@
 //! `includeExpandedFields=true`, each customer also has its `link`, `partner` and `discount`.
 
 use super::expanded::{CustomerExpansion, expand};
-use super::tracked::{CustomerActivity, customer_of, tracked_customer_id};
+use super::tracked::{CustomerActivity, customer_id_named, customer_of, tracked_customer_id};
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
@@ -157,10 +157,7 @@ pub async fn get_customer(
     expanded: bool,
 ) -> Result<CustomerRead, DomainError> {
     let program = program_of(principal)?;
-    let id = match id.strip_prefix("ext_") {
-        Some(external) => tracked_customer_id(&program, external),
-        None => CustomerId::parse(id).map_err(|_| DomainError::not_found("Customer"))?,
-    };
+    let id = customer_id_named(&program, id).ok_or_else(|| DomainError::not_found("Customer"))?;
     let found = by_id(ctx, &program, &id)
         .await?
         .ok_or_else(|| DomainError::not_found("Customer"))?;

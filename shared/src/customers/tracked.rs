@@ -25,6 +25,15 @@ pub const FIRST_SALE_AT: &str = "firstSaleAt";
 pub const FIRST_COMMISSION_AT: &str = "firstCommissionAt";
 pub const LEAD_REWARDED_AT: &str = "leadRewardedAt";
 
+/// The customer an API path or filter names: `ext_` + its external id, else its own id;
+/// `None` for text that is neither.
+pub fn customer_id_named(program: &ProgramId, id: &str) -> Option<CustomerId> {
+    match id.strip_prefix("ext_") {
+        Some(external) => Some(tracked_customer_id(program, external)),
+        None => CustomerId::parse(id).ok(),
+    }
+}
+
 /// The id of the customer with `external_id` in `program`: `cus_` + 128 bits of SHA-256, hex.
 pub fn tracked_customer_id(program: &ProgramId, external_id: &str) -> CustomerId {
     let digest = Sha256::new()

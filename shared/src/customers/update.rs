@@ -4,7 +4,7 @@
 //! beside it are untouched. A change and a deletion are in the audit trail
 //! (`customer.updated`, `customer.deleted`).
 
-use super::tracked::{customer_of, tracked_customer_id};
+use super::tracked::{customer_id_named, customer_of};
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
@@ -95,10 +95,7 @@ async fn read_customer(
     program: &ProgramId,
     id: &str,
 ) -> Result<(Customer, crate::store::AttributeValue), DomainError> {
-    let id = match id.strip_prefix("ext_") {
-        Some(external) => tracked_customer_id(program, external),
-        None => CustomerId::parse(id).map_err(|_| DomainError::not_found("Customer"))?,
-    };
+    let id = customer_id_named(program, id).ok_or_else(|| DomainError::not_found("Customer"))?;
     let item = ctx
         .store
         .get(&layout::customer(&id), Consistency::Strong)

@@ -10,7 +10,7 @@
 //! aggregator's daily counters (one query).
 
 use super::PartnerSession;
-use crate::clicks::clicks_by_day;
+use crate::clicks::daily::clicks_by_day_of;
 use crate::conversions::records::commission_of;
 use crate::error::DomainError;
 use crate::layout;
@@ -18,6 +18,7 @@ use crate::links::repo::all_for_partner;
 use crate::links::short_link;
 use crate::model::{Commission, CommissionStatus, CommissionType, LinkStats};
 use crate::store::{ItemStore, Query, StoreError, schema};
+use crate::types::LinkId;
 use std::collections::BTreeMap;
 use time::{Date, Duration, OffsetDateTime};
 
@@ -150,7 +151,10 @@ pub async fn dashboard(
     let commissions = partner_commissions(store, session).await?;
     let sums = balances(&commissions);
     let conversions = conversions_by_day(&commissions, from, to);
-    let activity = clicks_by_day(store, &program.id, &partner.id, from, to)
+    // Read once: the link list below, and the keys of the links' daily clicks.
+    let stored_links = all_for_partner(store, &program.id, &partner.id).await?;
+    let link_ids: Vec<LinkId> = stored_links.iter().map(|s| s.link.id.clone()).collect();
+    let activity = clicks_by_day_of(store, &program.id, &partner.id, &link_ids, from, to)
         .await?
         .into_iter()
         .map(|day| {
@@ -163,8 +167,7 @@ pub async fn dashboard(
             }
         })
         .collect();
-    let links = all_for_partner(store, &program.id, &partner.id)
-        .await?
+    let links = stored_links
         .into_iter()
         .map(|stored| DashboardLink {
             id: stored.link.id.to_string(),

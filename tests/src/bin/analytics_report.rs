@@ -14,7 +14,7 @@
 
 use http::Method;
 use integration_tests::app::{TestApp, reply, request};
-use integration_tests::counting::Counting;
+use integration_tests::counting::{Counting, percentile};
 use integration_tests::partner_seed::{ScaleProgram, seed};
 use shared::analytics::bucket::{DayCounts, Dimension, Metric, Scope};
 use shared::auth::Scope as AuthScope;
@@ -193,11 +193,6 @@ impl Bench {
             ),
         ]
     }
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index].as_secs_f64() * 1000.0
 }
 
 // A report: its output is the point.

@@ -11,7 +11,7 @@
 
 use http::Method;
 use integration_tests::app::{TestApp, reply, request};
-use integration_tests::counting::Counting;
+use integration_tests::counting::{Counting, percentile};
 use integration_tests::partner_seed::{ScaleProgram, seed};
 use shared::auth::Scope;
 use shared::partners::listing::{PartnerDirectory, SortBy};
@@ -82,11 +82,6 @@ impl Bench {
         assert_eq!(reply.status, 200, "{query}: {}", reply.body);
         (elapsed, reply.body.as_array().unwrap().len())
     }
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index].as_secs_f64() * 1000.0
 }
 
 fn cases() -> Vec<(String, String)> {

@@ -200,7 +200,9 @@ engine_tests! {
         assert_eq!(sale["link"]["id"], jane.link.to_string());
         assert_eq!(sale["link_id"], jane.link.to_string());
         assert_eq!(sale["customer"]["externalId"], "sam");
-        assert!(sale["click"]["id"].as_str().unwrap().starts_with("clk_") || sale["click"]["id"] == "");
+        // The customer came through a click: the sale carries its id.
+        assert!(sale["click"]["id"].as_str().unwrap().starts_with("clk_"), "{sale}");
+        assert_eq!(sale["click_id"], sale["click"]["id"]);
         let leads = ok(ctx, key, "/events?event=leads").await;
         assert_eq!(leads.as_array().unwrap().len(), 1);
         assert_eq!(leads[0]["eventName"], "Sign up");
@@ -212,6 +214,7 @@ engine_tests! {
         assert_eq!(ok(ctx, key, &path).await, json!([]));
         assert_eq!(ok(ctx, key, "/events?event=leads&customerId=ext_sam").await.as_array().unwrap().len(), 1);
         assert_eq!(ok(ctx, key, "/events?event=leads&customerId=ext_nobody").await, json!([]));
+        assert_eq!(ok(ctx, key, "/events?event=leads&customerId=not%20an%20id").await, json!([]));
         // Paging: a second page of one is empty.
         assert_eq!(ok(ctx, key, "/events?event=sales&limit=1&page=2").await, json!([]));
         // Clicks are counted, not stored: a clear 422, as is anything unknown.
