@@ -53,6 +53,12 @@ pub fn partner_session(hashed_token: &str) -> Key {
     Key::new(format!("PSESSION#{hashed_token}"), "PSESSION")
 }
 
+/// A public token of the embedded referral dashboard, under its hash like a partner session.
+/// Expires through the TTL.
+pub fn embed_token(hashed_token: &str) -> Key {
+    Key::new(format!("EMBEDTOKEN#{hashed_token}"), "EMBEDTOKEN")
+}
+
 /// gsi1 partition listing a program's API keys (sort key: the key id).
 pub fn api_keys_index_pk(program: &ProgramId) -> String {
     format!("PROG#{program}#APIKEYS")

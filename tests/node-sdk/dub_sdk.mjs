@@ -99,6 +99,9 @@ async function partnersAndLinks(dub) {
   check(upserted.id === partnerLink.id && upserted.comments === "again", "partners.upsertLink");
   const theirs = await dub.partners.retrieveLinks({ partnerId: partner.id });
   check(theirs.some((l) => l.id === partnerLink.id), "partners.retrieveLinks");
+  // The referral embed's public token: Dub's {publicToken, expires}, parsed by the SDK's model.
+  const embed = await dub.embedTokens.referrals({ partnerId: partner.id });
+  check(embed.publicToken.startsWith("pet_") && Date.parse(embed.expires) > Date.now(), "embedTokens.referrals");
   const qr = await dub.qrCodes.get({ url: link.shortLink, size: 300, level: "M" });
   check(qr.includes("PNG") && qr.includes("IHDR"), "qrCodes.get draws a PNG");
   const deleted = await dub.links.delete(link.id);

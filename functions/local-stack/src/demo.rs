@@ -34,6 +34,9 @@ pub struct Demo {
 /// Local only (never deployed): a fresh click id on the demo partner's link, as the click
 /// redirect would hand out, so that scripts can drive click → lead → sale.
 pub const DEMO_CLICK_PATH: &str = "/local/demo-click";
+/// Opens the demo partner's embedded referral dashboard: mints a public token (it works
+/// once) and redirects to the page, so the printed URL works at every click.
+pub const DEMO_EMBED_PATH: &str = "/local/embed";
 /// Runs the scheduled jobs (the commission maturation, with the cancel jobs and the payouts
 /// left unsettled) now instead of at the next minute.
 pub const RUN_SCHEDULED_PATH: &str = "/local/run-scheduled";
@@ -212,13 +215,16 @@ pub fn announce(demo: &Demo, data_dir: &Path, base_url: &str) {
            Stripe webhook: {base_url}/stripe/webhook/{program}\n  \
            its secret:     {stripe}\n\n\
          Try:\n  curl -s {base_url}/programs/{program} -H 'Authorization: Bearer {key}'\n  \
-           open {link}   (a short link: 302 to its destination, click counted)\n",
+           open {link}   (a short link: 302 to its destination, click counted)\n  \
+           open {base_url}{embed}   (the demo partner's embedded referral dashboard)\n  \
+           open {base_url}/console   (the program console: sign in with the admin token above)\n",
         dir = data_dir.display(),
         program = demo.program_id,
         key = demo.api_key,
         token = demo.admin_token,
         stripe = demo.stripe_webhook_secret.as_deref().unwrap_or_default(),
         link = demo.demo_link.as_deref().unwrap_or_default(),
+        embed = DEMO_EMBED_PATH,
     );
 }
 
@@ -304,5 +310,46 @@ pub async fn demo_click(
             ErrorCode::InternalServerError,
             error.to_string(),
         )),
+    }
+}
+
+/// `GET /local/embed`: a fresh public token of the demo partner, and a redirect to its page.
+pub async fn demo_embed(stack: &Stack) -> shared::web::ApiResponse {
+    use shared::portal::embed::{CreateEmbedToken, create_embed_token};
+    use shared::web::{ApiError, ApiResponse, ErrorCode};
+    let saved = std::fs::read_to_string(stack.data_dir.join("demo.json"))
+        .ok()
+        .and_then(|raw| serde_json::from_str::<Demo>(&raw).ok());
+    let Some((program, partner)) =
+        saved.and_then(|demo| Some((demo.program_id, demo.demo_partner_id?)))
+    else {
+        return ApiResponse::from(ApiError::new(
+            ErrorCode::NotFound,
+            "This data directory has no demo partner: delete it to start afresh.",
+        ));
+    };
+    let admin = Principal::Admin(AdminClaims {
+        sub: "local-admin".into(),
+        iss: String::new(),
+        aud: String::new(),
+        exp: u64::MAX / 2,
+        program_id: shared::types::ProgramId::parse(&program).ok(),
+        scope: None,
+    });
+    let request = CreateEmbedToken {
+        partner_id: Some(partner),
+        ..Default::default()
+    };
+    match create_embed_token(&stack.ctx, &admin, request).await {
+        Ok(issued) => http::Response::builder()
+            .status(http::StatusCode::FOUND)
+            .header(
+                http::header::LOCATION,
+                format!("/embed/referrals?token={}", issued.public_token),
+            )
+            .header(http::header::CACHE_CONTROL, "no-store")
+            .body(Vec::new())
+            .expect("a valid redirect"),
+        Err(error) => ApiResponse::from(ApiError::from(error)),
     }
 }

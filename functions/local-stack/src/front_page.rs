@@ -46,7 +46,9 @@ fn body(demo: &Demo, demo_file: &str) -> String {
 <li><code>platformToken</code>: an admin token that may create programs</li>\
 <li><code>stripeWebhookSecret</code>: the signing secret of <code>POST /stripe/webhook/{program}</code></li></ul>\
 <h2>Open</h2><ul>\
-<li><a href=\"/openapi.json\">/openapi.json</a>: the API's OpenAPI document</li>{link}</ul>\
+<li><a href=\"/openapi.json\">/openapi.json</a>: the API's OpenAPI document</li>{link}\
+<li><a href=\"/local/embed\">/local/embed</a>: the demo partner's embedded referral dashboard</li>\
+<li><a href=\"/console\">/console</a>: the program console (sign in with the <code>adminToken</code>)</li></ul>\
 <h2>Read</h2><p>The repository's <code>README.md</code> (a five-minute tour with <code>curl</code>) and <code>docs/</code>, one file per area.</p>\
 </main></body></html>",
         file = escape(demo_file),

@@ -181,6 +181,9 @@ async fn dispatch(stack: &Stack, request: http::Request<Vec<u8>>) -> ApiResponse
     if path == crate::demo::DEMO_CLICK_PATH {
         return crate::demo::demo_click(stack, &request).await;
     }
+    if path == crate::demo::DEMO_EMBED_PATH && request.method() == http::Method::GET {
+        return crate::demo::demo_embed(stack).await;
+    }
     if path == crate::demo::RUN_SCHEDULED_PATH && request.method() == http::Method::POST {
         return crate::demo::run_scheduled(stack, &request).await;
     }

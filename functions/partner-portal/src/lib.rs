@@ -4,6 +4,7 @@
 //! payouts and portal link.
 
 pub mod openapi;
+pub mod pages;
 
 use http::{Method, StatusCode};
 use shared::analytics::query::AnalyticsQuery;
@@ -11,10 +12,13 @@ use shared::analytics::retrieve::session_analytics;
 use shared::context::AppContext;
 use shared::error::DomainError;
 use shared::portal::payout_settings::PayoutSettingsSchema;
-use shared::portal::{self, PortalLinkSigner};
+use shared::portal::{self, PortalLinkSigner, embed};
 use shared::web::{ApiError, ApiRequest, ApiResponse, Route, RouteMatch, json, no_content, serve};
 use shared::wire::affiliate::AffiliateSchema;
 use shared::wire::analytics::PartnerAnalyticsResponse;
+use shared::wire::embed::{
+    EmbedSchema, EmbedSessionSchema, EmbedTokenSchema, ReferralCommissionsPage,
+};
 use shared::wire::payouts::PayoutSchema;
 use shared::wire::portal::{DashboardSchema, PartnerSessionSchema, PortalLinkSchema};
 
@@ -28,6 +32,13 @@ pub enum Endpoint {
     Payouts,
     PayoutSettings,
     Analytics,
+    EmbedToken,
+    EmbedSession,
+    EmbedPage,
+    EmbedScript,
+    EmbedStyle,
+    EmbedData,
+    Commissions,
 }
 
 pub const ROUTES: &[Route<Endpoint>] = &[
@@ -51,6 +62,25 @@ pub const ROUTES: &[Route<Endpoint>] = &[
         "/v1/affiliate/payout-settings",
         Endpoint::PayoutSettings,
     ),
+    Route::new(Method::GET, "/v1/affiliate/embed", Endpoint::EmbedData),
+    Route::new(
+        Method::GET,
+        "/v1/affiliate/commissions",
+        Endpoint::Commissions,
+    ),
+    Route::new(
+        Method::POST,
+        "/tokens/embed/referrals",
+        Endpoint::EmbedToken,
+    ),
+    Route::new(
+        Method::POST,
+        "/embed/referrals/session",
+        Endpoint::EmbedSession,
+    ),
+    Route::new(Method::GET, "/embed/referrals", Endpoint::EmbedPage),
+    Route::new(Method::GET, "/embed/assets/embed.js", Endpoint::EmbedScript),
+    Route::new(Method::GET, "/embed/assets/embed.css", Endpoint::EmbedStyle),
 ];
 
 /// Handles one request. Never fails: every error becomes a response in the error envelope.
@@ -118,6 +148,31 @@ async fn endpoint(
             let shown = PartnerAnalyticsResponse::of(&answer)
                 .ok_or_else(|| DomainError::Unprocessable("Unknown grouping.".into()))?;
             json(StatusCode::OK, &shown)
+        }
+        Endpoint::EmbedToken => {
+            let principal = ctx.auth.authenticate(&request.headers).await?;
+            let issued = embed::create_embed_token(ctx, &principal, request.json()?).await?;
+            json(StatusCode::CREATED, &EmbedTokenSchema::of(&issued))
+        }
+        Endpoint::EmbedSession => {
+            let session = embed::exchange_embed_token(ctx, request.json()?).await?;
+            json(StatusCode::CREATED, &EmbedSessionSchema::of(&session))
+        }
+        Endpoint::EmbedPage => pages::embed_page(ctx, request.query("token")).await?,
+        Endpoint::EmbedScript => pages::embed_script(),
+        Endpoint::EmbedStyle => pages::embed_style(),
+        Endpoint::EmbedData => {
+            let session = portal::authenticate_partner(ctx, &request.headers).await?;
+            let view = embed::embed_view(ctx, &session).await?;
+            json(StatusCode::OK, &EmbedSchema::of(&session, &view))
+        }
+        Endpoint::Commissions => {
+            let session = portal::authenticate_partner(ctx, &request.headers).await?;
+            let limit = request.page_limit(10)?;
+            let cursor = request.query("cursor").map(str::to_owned);
+            let (rows, next) =
+                embed::partner_commissions_page(ctx, &session, cursor, limit).await?;
+            json(StatusCode::OK, &ReferralCommissionsPage::of(&rows, next))
         }
         Endpoint::PortalLink => {
             let session = portal::authenticate_partner(ctx, &request.headers).await?;

@@ -1,6 +1,7 @@
 //! The program-admin HTTP function: programs, their setup (groups, rewards, discounts, move
 //! rules, settings, a partner's group and move opt-out) and their API keys.
 
+pub mod console;
 pub mod openapi;
 
 use http::{Method, StatusCode};
@@ -26,6 +27,15 @@ pub enum Endpoint {
     Setup(Setup),
     /// This API's OpenAPI document (`docs/openapi.json`).
     OpenApiDocument,
+    /// The program console's page and assets (`console`).
+    Console(ConsoleFile),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsoleFile {
+    Page,
+    Script,
+    Style,
 }
 
 /// The endpoints of a program's groups and what hangs off them.
@@ -109,6 +119,21 @@ pub const ROUTES: &[Route<Endpoint>] = &[
         Endpoint::Setup(Setup::SetMoveRules),
     ),
     Route::new(Method::GET, "/openapi.json", Endpoint::OpenApiDocument),
+    Route::new(
+        Method::GET,
+        "/console",
+        Endpoint::Console(ConsoleFile::Page),
+    ),
+    Route::new(
+        Method::GET,
+        "/console/assets/console.js",
+        Endpoint::Console(ConsoleFile::Script),
+    ),
+    Route::new(
+        Method::GET,
+        "/console/assets/console.css",
+        Endpoint::Console(ConsoleFile::Style),
+    ),
 ];
 
 /// The whole API's document, generated from every function's routes and wire models by
@@ -130,8 +155,12 @@ async fn endpoint(
     found: RouteMatch<Endpoint>,
     request: ApiRequest,
 ) -> Result<ApiResponse, ApiError> {
-    if found.endpoint == Endpoint::OpenApiDocument {
-        return Ok(openapi_document());
+    match found.endpoint {
+        Endpoint::OpenApiDocument => return Ok(openapi_document()),
+        Endpoint::Console(ConsoleFile::Page) => return Ok(console::console_page()),
+        Endpoint::Console(ConsoleFile::Script) => return Ok(console::console_script()),
+        Endpoint::Console(ConsoleFile::Style) => return Ok(console::console_style()),
+        _ => {}
     }
     let principal = ctx.auth.authenticate(&request.headers).await?;
     let program_id = found.params.get("programId");
@@ -188,7 +217,9 @@ async fn endpoint(
             json(StatusCode::OK, &RepairReportSchema::of(&report))
         }
         Endpoint::Setup(setup) => setup_endpoint(ctx, &principal, setup, found, request).await?,
-        Endpoint::OpenApiDocument => unreachable!("answered before authentication"),
+        Endpoint::OpenApiDocument | Endpoint::Console(_) => {
+            unreachable!("answered before authentication")
+        }
     };
     Ok(response)
 }

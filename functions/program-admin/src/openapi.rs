@@ -1,6 +1,6 @@
 //! This function's part of the API's OpenAPI document: one description per endpoint.
 
-use crate::{Endpoint, ROUTES, Setup};
+use crate::{ConsoleFile, Endpoint, ROUTES, Setup};
 use http::StatusCode;
 use shared::groups::{
     CreateGroup, CreateReward, SetDiscount, SetMoveRules, UpdateGroup, UpdateReward,
@@ -52,6 +52,15 @@ fn describe(endpoint: Endpoint) -> Operation {
         Endpoint::Setup(setup) => describe_setup(setup),
         Endpoint::OpenApiDocument => Operation::new("This document", Public)
             .returns_inline::<serde_json::Value>(StatusCode::OK),
+        Endpoint::Console(ConsoleFile::Page) => {
+            Operation::new("The program console (a page)", Public).returns_text("text/html")
+        }
+        Endpoint::Console(ConsoleFile::Script) => {
+            Operation::new("The program console's script", Public).returns_text("text/javascript")
+        }
+        Endpoint::Console(ConsoleFile::Style) => {
+            Operation::new("The program console's style sheet", Public).returns_text("text/css")
+        }
     }
 }
 

@@ -55,6 +55,16 @@ pub struct ProgramSettings {
     /// call `POST /track/click` without a publishable key. Left out when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allowed_hostnames: Vec<String>,
+    /// Origins (`https://app.example.com`) whose pages may frame the embedded referral
+    /// dashboard (its `Content-Security-Policy: frame-ancestors`); none frame it when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub embed_allowed_origins: Vec<String>,
+    /// The embedded dashboard's accent colour, `#rrggbb`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub embed_theme_color: Option<String>,
+    /// The logo the embedded dashboard shows, an `https` URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub embed_logo_url: Option<String>,
 }
 
 /// Dub's application form field types.
@@ -102,6 +112,9 @@ impl Default for ProgramSettings {
             click_id_param: defaults::click_id_param(),
             application_form_fields: Vec::new(),
             allowed_hostnames: Vec::new(),
+            embed_allowed_origins: Vec::new(),
+            embed_theme_color: None,
+            embed_logo_url: None,
         }
     }
 }

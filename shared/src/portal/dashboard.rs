@@ -93,7 +93,7 @@ pub struct Dashboard {
     pub activity: Vec<DailyActivity>,
 }
 
-async fn partner_commissions(
+pub(super) async fn partner_commissions(
     store: &dyn ItemStore,
     session: &PartnerSession,
 ) -> Result<Vec<Commission>, StoreError> {

@@ -5,6 +5,7 @@
 
 mod authenticate;
 mod dashboard;
+pub mod embed;
 mod issue;
 pub mod payout_settings;
 mod portal_link;

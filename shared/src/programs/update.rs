@@ -48,6 +48,15 @@ pub struct SettingsPatch {
     /// Replaces the hostnames allowed to track clicks client-side without a key.
     #[serde(default)]
     pub allowed_hostnames: Option<Vec<String>>,
+    /// Replaces the origins that may frame the embedded referral dashboard.
+    #[serde(default)]
+    pub embed_allowed_origins: Option<Vec<String>>,
+    /// `#rrggbb`; null removes it.
+    #[serde(default, deserialize_with = "crate::links::present")]
+    pub embed_theme_color: Option<Option<String>>,
+    /// An `https` URL; null removes it.
+    #[serde(default, deserialize_with = "crate::links::present")]
+    pub embed_logo_url: Option<Option<String>>,
 }
 
 fn unprocessable(message: &str) -> DomainError {
@@ -104,6 +113,22 @@ fn apply(settings: &mut ProgramSettings, patch: SettingsPatch) -> Result<(), Dom
     }
     if let Some(hostnames) = patch.allowed_hostnames {
         settings.allowed_hostnames = crate::links::track::parse_allowed_hostnames(&hostnames)
+            .map_err(DomainError::Unprocessable)?;
+    }
+    if let Some(origins) = patch.embed_allowed_origins {
+        settings.embed_allowed_origins =
+            crate::portal::embed::parse_origins(&origins).map_err(DomainError::Unprocessable)?;
+    }
+    if let Some(color) = patch.embed_theme_color {
+        settings.embed_theme_color = color
+            .map(|color| crate::portal::embed::parse_theme_color(&color))
+            .transpose()
+            .map_err(DomainError::Unprocessable)?;
+    }
+    if let Some(logo) = patch.embed_logo_url {
+        settings.embed_logo_url = logo
+            .map(|logo| crate::portal::embed::parse_logo_url(&logo))
+            .transpose()
             .map_err(DomainError::Unprocessable)?;
     }
     if let Some(fields) = patch.application_form_fields {

@@ -10,6 +10,7 @@ mod request;
 mod response;
 mod router;
 mod serve;
+pub mod static_page;
 
 pub use error::{ApiError, ErrorCode};
 pub use request::{ApiRequest, MAX_BODY_BYTES};

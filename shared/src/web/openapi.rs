@@ -34,6 +34,9 @@ pub enum Access {
     PartnerSession,
     /// No credential from an allowed page, or a program key from a backend (click tracking).
     PageOrProgramKey,
+    /// No header, but a one-time token in the body (the embed page's session trade): a bad
+    /// token is 401.
+    TokenInBody,
 }
 
 /// What a successful response carries.
@@ -42,6 +45,8 @@ enum Payload {
     Json(Box<RefOr<Schema>>),
     Png,
     Csv,
+    /// A page or one of its assets, of this media type.
+    Text(&'static str),
     Nothing,
 }
 
@@ -130,6 +135,13 @@ impl Operation {
     /// A CSV file (200).
     pub fn returns_csv(mut self) -> Self {
         self.payload = Payload::Csv;
+        self.status = StatusCode::OK;
+        self
+    }
+
+    /// A page (`text/html`) or a page's script or style sheet (200).
+    pub fn returns_text(mut self, media_type: &'static str) -> Self {
+        self.payload = Payload::Text(media_type);
         self.status = StatusCode::OK;
         self
     }
@@ -325,6 +337,10 @@ fn success(payload: &Payload) -> utoipa::openapi::Response {
             "text/csv",
             Content::new(Some(ObjectBuilder::new().schema_type(Type::String))),
         ),
+        Payload::Text(media_type) => response.content(
+            *media_type,
+            Content::new(Some(ObjectBuilder::new().schema_type(Type::String))),
+        ),
         Payload::Nothing => response,
     }
     .build()
@@ -362,6 +378,7 @@ fn security(access: Access) -> Vec<SecurityRequirement> {
         Access::AdminToken => vec![scheme("adminToken")],
         Access::PartnerSession => vec![scheme("partnerSession")],
         Access::PageOrProgramKey => vec![SecurityRequirement::default(), scheme("programKey")],
+        Access::TokenInBody => vec![SecurityRequirement::default()],
     }
 }
 

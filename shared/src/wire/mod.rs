@@ -11,6 +11,7 @@ pub mod commissions;
 pub mod customers;
 pub mod discount_codes;
 pub mod domains;
+pub mod embed;
 pub mod events;
 pub mod folders;
 pub mod groups;

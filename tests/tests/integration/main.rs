@@ -8,6 +8,7 @@ mod conformance_moto;
 mod conversions;
 mod deals;
 mod dynamodb_engine;
+mod embed;
 mod input_limits;
 mod lambda_runtime;
 mod links;

@@ -1,0 +1,28 @@
+//! The embedded referral dashboard (Dub's embed flow): the business's backend asks for a public
+//! token (`POST /tokens/embed/referrals`), its page frames `/embed/referrals?token=…`, and the
+//! page trades the token once for a short partner session (`POST /embed/referrals/session`)
+//! with which it reads only that partner's figures (`GET /v1/affiliate/embed`,
+//! `/v1/affiliate/analytics`, `/v1/affiliate/commissions`).
+//!
+//! Why a trade and not the token itself: the public token travels in a URL (the iframe's
+//! `src`), where logs and browser history keep it; used once, it is worth nothing there after
+//! the page has loaded. The session it becomes lives only in the page's memory.
+
+mod exchange;
+mod issue;
+mod settings;
+mod token;
+mod view;
+mod wording;
+
+pub use exchange::{EmbedSession, TradeEmbedToken, exchange_embed_token};
+pub use issue::{CreateEmbedToken, IssuedEmbedToken, create_embed_token};
+pub use settings::{
+    DEFAULT_THEME_COLOR, EmbedLook, embed_look, parse_logo_url, parse_origins, parse_theme_color,
+};
+pub use token::{EMBED_TOKEN_PREFIX, EMBED_TOKEN_TTL, EmbedTokenRecord, find_embed_token};
+pub use view::{
+    EmbedLink, EmbedReward, EmbedView, MAX_COMMISSIONS_PAGE, ReferralCommission, embed_view,
+    mask_email, partner_commissions_page,
+};
+pub use wording::{discount_text, format_money, reward_text};
