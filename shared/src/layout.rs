@@ -147,6 +147,19 @@ pub fn partner_feed_shard_pk(program: &ProgramId, shard: u32) -> String {
     format!("PROG#{program}#PARTNERFEED#{shard}")
 }
 
+/// The head of a program's persisted partner-list projection: which version is current.
+pub fn listing_snapshot_head(program: &ProgramId) -> Key {
+    Key::new(format!("PROG#{program}#LISTSNAP"), "HEAD")
+}
+
+/// One chunk of version `version` of a program's persisted partner-list projection.
+pub fn listing_snapshot_chunk(program: &ProgramId, version: i64, index: usize) -> Key {
+    Key::new(
+        format!("PROG#{program}#LISTSNAP#{version}"),
+        format!("{index:05}"),
+    )
+}
+
 /// Unique per program: the partner enrolled with this email.
 pub fn partner_email_claim(program: &ProgramId, email: &Email) -> Key {
     Key::new(format!("PROG#{program}#PARTNEREMAIL#{email}"), "CLAIM")

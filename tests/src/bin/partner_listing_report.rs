@@ -7,7 +7,8 @@
 //! every `sortBy`, with and without filters, at page 1 and page 1,000 of 50, on the embedded
 //! engine: p50 and p99 of `RUNS` calls each. Then the same program shape with `MOTO_PARTNERS`
 //! partners (default 5,000) on DynamoDB (moto): items read, requests and read units per call,
-//! cold (first call of a process) and warm. Needs MOTO_SERVER or a moto on PATH for that part.
+//! cold (first call of a process: the first reads the whole feed and writes the projection's
+//! snapshot, a later one loads the snapshot) and warm. Needs MOTO_SERVER or a moto on PATH for that part.
 
 use http::Method;
 use integration_tests::app::{TestApp, reply, request};
@@ -32,6 +33,7 @@ fn count(name: &str, default: usize) -> usize {
 
 struct Bench {
     app: TestApp,
+    program: shared::types::ProgramId,
     directory: PartnerDirectory,
     key: String,
     counting: Arc<Counting>,
@@ -57,6 +59,7 @@ async fn bench(store: Arc<dyn ItemStore>, partners: usize) -> Bench {
     .await;
     Bench {
         app,
+        program: program.id.clone(),
         directory: PartnerDirectory::new(Duration::ZERO),
         key,
         counting,
@@ -82,6 +85,17 @@ impl Bench {
         assert_eq!(reply.status, 200, "{query}: {}", reply.body);
         (elapsed, reply.body.as_array().unwrap().len())
     }
+}
+
+/// The process's resident memory (Linux), in MB; 0 where it cannot be read.
+fn resident_mb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
+            line.split_whitespace().nth(1)?.parse::<u64>().ok()
+        })
+        .map_or(0, |kb| kb / 1024)
 }
 
 fn cases() -> Vec<(String, String)> {
@@ -120,13 +134,46 @@ async fn main() {
     println!(
         "# GET /partners, {partners} partners, embedded engine (in memory), pageSize {PAGE_SIZE}, {RUNS} calls per case\n"
     );
-    let embedded = bench(Arc::new(EmbeddedStore::in_memory()), partners).await;
+    let mut embedded = bench(Arc::new(EmbeddedStore::in_memory()), partners).await;
     let (cold, _) = embedded.call("").await;
     let (items, calls) = embedded.counting.take();
     println!(
-        "first call of the process (loads the projection): {:.0} ms, {items} items in {calls} reads\n",
+        "first call of the first process (reads the whole feed, writes the snapshot): {:.0} ms, {items} items in {calls} reads",
         cold.as_secs_f64() * 1000.0
     );
+    let head = embedded
+        .app
+        .store
+        .get(
+            &shared::layout::listing_snapshot_head(&embedded.program),
+            shared::store::Consistency::Strong,
+        )
+        .await
+        .expect("a read")
+        .expect("the snapshot's head");
+    println!(
+        "snapshot written: {} chunks of at most 350 KB",
+        shared::store::get_n(&head, "chunks").unwrap_or_default()
+    );
+    // A new process: a Lambda cold start once the snapshot exists. The first projection stays
+    // alive meanwhile, so the growth of resident memory is the new one's size (and what its
+    // load left allocated), not memory freed and reused.
+    let first = std::mem::replace(
+        &mut embedded.directory,
+        PartnerDirectory::new(Duration::ZERO),
+    );
+    let before = resident_mb();
+    let (cold, _) = embedded.call("").await;
+    let (items, calls) = embedded.counting.take();
+    println!(
+        "first call of a new process (loads the snapshot, then the feed since it): {:.0} ms, {items} items in {calls} reads",
+        cold.as_secs_f64() * 1000.0
+    );
+    println!(
+        "resident memory grown by that load (the projection, its search text and what the allocator kept): {} MB\n",
+        resident_mb().saturating_sub(before)
+    );
+    drop(first);
     println!("| case | rows | p50 ms | p99 ms | items read per call |");
     println!("| --- | --- | --- | --- | --- |");
     let mut worst_p50: f64 = 0.0;
@@ -157,16 +204,20 @@ async fn main() {
     let moto_partners = count("MOTO_PARTNERS", 5_000);
     println!("\n# Read cost on DynamoDB (moto), {moto_partners} partners\n");
     let dynamo = integration_tests::fresh_store().await;
-    let moto = bench(dynamo.clone(), moto_partners).await;
-    let before = dynamo.stats().total();
-    let (_, _) = moto.call("").await;
-    let after = dynamo.stats().total();
-    let (items, calls) = moto.counting.take();
-    println!(
-        "first call (projection load): {items} items, {calls} reads, {} requests, {:.1} read units\n",
-        after.requests - before.requests,
-        after.read_units - before.read_units
-    );
+    let mut moto = bench(dynamo.clone(), moto_partners).await;
+    for process in ["first process (whole feed)", "new process (snapshot)"] {
+        let before = dynamo.stats().total();
+        let (_, _) = moto.call("").await;
+        let after = dynamo.stats().total();
+        let (items, calls) = moto.counting.take();
+        println!(
+            "first call of the {process}: {items} items, {calls} reads, {} requests, {:.1} read units",
+            after.requests - before.requests,
+            after.read_units - before.read_units
+        );
+        moto.directory = PartnerDirectory::new(Duration::ZERO);
+    }
+    println!();
     println!("| warm case | items read | read calls | DynamoDB requests | read units |");
     println!("| --- | --- | --- | --- | --- |");
     for query in [

@@ -16,6 +16,7 @@ mod money_bounds;
 mod outbox;
 mod partner_applications;
 mod partner_portal;
+mod partner_snapshot;
 mod partners_api;
 mod payouts;
 mod program_admin;

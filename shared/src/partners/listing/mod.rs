@@ -8,9 +8,12 @@
 mod metrics;
 mod projection;
 mod query;
+pub mod snapshot;
 
 pub use metrics::{DerivedMetrics, sort_value};
-pub use projection::{PartnerDirectory, ProgramRows, RefreshReport, Row, refresh, select_page};
+pub use projection::{
+    PartnerDirectory, ProgramRows, RefreshReport, Row, SnapshotPolicy, load, refresh, select_page,
+};
 pub use query::{DEFAULT_PAGE_SIZE, ListPartnersQuery, Lookup, MAX_PAGE_SIZE, SortBy, SortOrder};
 
 use super::repo::{find_by_email, find_by_tenant, find_partner, partner_of};
@@ -90,9 +93,7 @@ pub async fn list_partners(
             .collect(),
         None => {
             let ids = directory
-                .with_rows(&ctx.store, &program.id, |rows| {
-                    select_page(rows.rows(), query)
-                })
+                .with_rows(&ctx.store, &program.id, |rows| rows.select_page(query))
                 .await?;
             load_partners(store, &program.id, &ids).await?
         }

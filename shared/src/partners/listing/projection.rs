@@ -8,6 +8,7 @@
 
 use super::metrics::sort_value;
 use super::query::{ListPartnersQuery, Lookup, SortOrder};
+use super::snapshot;
 use crate::layout;
 use crate::model::{PartnerStatus, PartnerTotals};
 use crate::partners::feed::{REREAD_WINDOW_MS, item_stamp, stamp_key, stamp_now};
@@ -40,6 +41,22 @@ pub struct Row {
     pub totals: PartnerTotals,
     /// The feed stamp of the state this row holds.
     pub stamp: i64,
+    /// The id's first 32 bytes as integers ([`id_key`]): sorting compares these, so it never
+    /// follows each row's id to the heap.
+    pub id_key: (u128, u128),
+}
+
+/// An id's first 32 bytes (a partner id is 29) as two big-endian integers: comparing them
+/// compares the ids as strings, up to 32 bytes.
+pub fn id_key(id: &PartnerId) -> (u128, u128) {
+    let mut bytes = [0u8; 32];
+    let n = id.as_str().len().min(32);
+    bytes[..n].copy_from_slice(&id.as_str().as_bytes()[..n]);
+    let (high, low) = bytes.split_at(16);
+    (
+        u128::from_be_bytes(high.try_into().expect("16 bytes")),
+        u128::from_be_bytes(low.try_into().expect("16 bytes")),
+    )
 }
 
 /// The fields of a partner body a row needs (the rest of the JSON is skipped).
@@ -62,6 +79,7 @@ impl Row {
     pub fn of(item: &Item) -> Result<Self, StoreError> {
         let fields: RowFields = from_json_item(item)?;
         Ok(Self {
+            id_key: id_key(&fields.id),
             id: fields.id,
             created_at_ns: fields.created_at.unix_timestamp_nanos(),
             status: fields.status,
@@ -79,6 +97,7 @@ impl Row {
     /// The row of a partner read whole.
     pub fn of_partner(partner: &crate::model::Partner) -> Self {
         Self {
+            id_key: id_key(&partner.id),
             id: partner.id.clone(),
             created_at_ns: partner.created_at.unix_timestamp_nanos(),
             status: partner.status,
@@ -130,24 +149,40 @@ impl Row {
     }
 }
 
-/// Orders rows for `query`: by the sort value (null last in either order), then by id in the
-/// same direction, so that every page is stable.
-fn compare(
-    query: &ListPartnersQuery,
-    a: &(Option<f64>, &Row),
-    b: &(Option<f64>, &Row),
-) -> Ordering {
-    let by_value = match (a.0, b.0) {
-        (None, None) => Ordering::Equal,
-        (None, Some(_)) => return Ordering::Greater,
-        (Some(_), None) => return Ordering::Less,
-        (Some(x), Some(y)) => x.total_cmp(&y),
+/// A row's place in the list as three integers, so that ordering 300,000 rows compares
+/// integers rather than chasing each row's id: whether the value is missing (missing values
+/// last in either order) with the value's total-order bits, then the id's first 32 bytes
+/// (a partner id is 29). Descending order flips them. Ids longer than 32 bytes that share
+/// those fall back to comparing whole ids, so the order is exactly "value, then id" and every
+/// page is stable across processes.
+type SortKey = (u128, u128, u128);
+
+fn sort_key(value: Option<f64>, row: &Row, order: SortOrder) -> SortKey {
+    let value_key = match value {
+        // `f64::total_cmp`'s order, as an unsigned integer.
+        Some(x) => {
+            let bits = x.to_bits() as i64;
+            let ordered = bits ^ ((((bits >> 63) as u64) >> 1) as i64);
+            (ordered as u64 ^ (1 << 63)) as u128
+        }
+        None => 0,
     };
-    let ordered = by_value.then_with(|| a.1.id.as_str().cmp(b.1.id.as_str()));
-    match query.sort_order {
-        SortOrder::Asc => ordered,
-        SortOrder::Desc => ordered.reverse(),
+    let (high, low) = row.id_key;
+    let missing = u128::from(value.is_none()) << 64;
+    match order {
+        SortOrder::Asc => (missing | value_key, high, low),
+        SortOrder::Desc => (missing | (!value_key & u128::from(u64::MAX)), !high, !low),
     }
+}
+
+fn compare(order: SortOrder, a: &(SortKey, &Row), b: &(SortKey, &Row)) -> Ordering {
+    a.0.cmp(&b.0).then_with(|| {
+        let by_id = a.1.id.as_str().cmp(b.1.id.as_str());
+        match order {
+            SortOrder::Asc => by_id,
+            SortOrder::Desc => by_id.reverse(),
+        }
+    })
 }
 
 /// The ids of one page of `rows` for `query`: filter, then a partial selection of the page's
@@ -156,20 +191,19 @@ pub fn select_page<'a>(
     rows: impl Iterator<Item = &'a Row>,
     query: &ListPartnersQuery,
 ) -> Vec<PartnerId> {
-    let mut keyed: Vec<(Option<f64>, &Row)> = rows
+    let order = query.sort_order;
+    let mut keyed: Vec<(SortKey, &Row)> = rows
         .filter(|row| row.matches(query))
         .map(|row| {
-            (
-                sort_value(query.sort_by, &row.totals, row.created_at_ns),
-                row,
-            )
+            let value = sort_value(query.sort_by, &row.totals, row.created_at_ns);
+            (sort_key(value, row, order), row)
         })
         .collect();
     let offset = query.offset();
     if offset >= keyed.len() {
         return Vec::new();
     }
-    let cmp = |a: &(Option<f64>, &Row), b: &(Option<f64>, &Row)| compare(query, a, b);
+    let cmp = |a: &(SortKey, &Row), b: &(SortKey, &Row)| compare(order, a, b);
     if offset > 0 {
         keyed.select_nth_unstable_by(offset, cmp);
     }
@@ -191,9 +225,84 @@ pub struct ProgramRows {
     /// The wall-clock stamp at which the last refresh started (None before the first).
     last_read_from: Option<i64>,
     refreshed_at: Option<Instant>,
+    /// Bumped when a row is added or its name, email or company changes.
+    text_version: u64,
+    search: SearchText,
+}
+
+/// Every row's searchable text (name, email, company) in one string, so a text search scans
+/// contiguous memory instead of following three strings per row to the heap. Rebuilt only
+/// when that text changed, not when counters do.
+#[derive(Debug, Default)]
+struct SearchText {
+    built_for: Option<u64>,
+    haystack: String,
+    /// Where each row's text starts, by row position.
+    starts: Vec<usize>,
+}
+
+/// Separates a row's fields (`\u{1}`) and rows (`\u{0}`) in the haystack; a search holding
+/// either is answered by the plain scan.
+const FIELD_END: char = '\u{1}';
+const ROW_END: char = '\u{0}';
+
+impl SearchText {
+    fn build(rows: &[Row], version: u64) -> Self {
+        let mut haystack = String::with_capacity(rows.len() * 48);
+        let mut starts = Vec::with_capacity(rows.len());
+        for row in rows {
+            starts.push(haystack.len());
+            haystack.push_str(&row.name);
+            haystack.push(FIELD_END);
+            haystack.push_str(row.email.as_deref().unwrap_or_default());
+            haystack.push(FIELD_END);
+            haystack.push_str(row.company_name.as_deref().unwrap_or_default());
+            haystack.push(ROW_END);
+        }
+        Self {
+            built_for: Some(version),
+            haystack,
+            starts,
+        }
+    }
+
+    /// Which rows hold `needle` in a field.
+    fn matching(&self, needle: &str) -> Vec<bool> {
+        let mut found = vec![false; self.starts.len()];
+        for (at, _) in self.haystack.match_indices(needle) {
+            let row = self.starts.partition_point(|&start| start <= at) - 1;
+            found[row] = true;
+        }
+        found
+    }
 }
 
 impl ProgramRows {
+    /// The ids of one page for `query` ([`select_page`]); a text search first finds its rows
+    /// in the search text.
+    pub fn select_page(&self, query: &ListPartnersQuery) -> Vec<PartnerId> {
+        if let Lookup::SearchText(needle) = &query.lookup {
+            let fresh = self.search.built_for == Some(self.text_version);
+            if fresh && !needle.is_empty() && !needle.contains([FIELD_END, ROW_END]) {
+                let found = self.search.matching(needle);
+                let rows = self
+                    .rows
+                    .iter()
+                    .zip(found)
+                    .filter_map(|(row, hit)| hit.then_some(row));
+                return select_page(rows, query);
+            }
+        }
+        select_page(self.rows.iter(), query)
+    }
+
+    /// Brings the search text up to date with the rows.
+    fn index_text(&mut self) {
+        if self.search.built_for != Some(self.text_version) {
+            self.search = SearchText::build(&self.rows, self.text_version);
+        }
+    }
+
     pub fn rows(&self) -> impl Iterator<Item = &Row> {
         self.rows.iter()
     }
@@ -211,10 +320,20 @@ impl ProgramRows {
     fn apply(&mut self, row: Row) {
         match self.positions.get(&row.id) {
             Some(&at) if self.rows[at].stamp > row.stamp => {}
-            Some(&at) => self.rows[at] = row,
+            Some(&at) => {
+                let old = &self.rows[at];
+                if old.name != row.name
+                    || old.email != row.email
+                    || old.company_name != row.company_name
+                {
+                    self.text_version += 1;
+                }
+                self.rows[at] = row;
+            }
             None => {
                 self.positions.insert(row.id.clone(), self.rows.len());
                 self.rows.push(row);
+                self.text_version += 1;
             }
         }
     }
@@ -236,6 +355,25 @@ pub struct PartnerDirectory {
     programs: Mutex<HashMap<ProgramId, SharedRows>>,
     refresh_every: Duration,
     max_programs: usize,
+    snapshots: SnapshotPolicy,
+}
+
+/// When a process writes a program's snapshot (`snapshot`): after loading none, for a program
+/// of at least `min_rows` partners (a smaller one reads its feed whole in a few queries); after
+/// loading one, when the feed on top of it held at least `rewrite_after` changed partners.
+#[derive(Debug, Clone, Copy)]
+pub struct SnapshotPolicy {
+    pub min_rows: usize,
+    pub rewrite_after: u64,
+}
+
+impl Default for SnapshotPolicy {
+    fn default() -> Self {
+        Self {
+            min_rows: 2_000,
+            rewrite_after: 5_000,
+        }
+    }
 }
 
 impl PartnerDirectory {
@@ -245,7 +383,13 @@ impl PartnerDirectory {
             refresh_every,
             // Rows are ~200 bytes: 8 programs of 100,000 partners stay under 200 MB.
             max_programs: 8,
+            snapshots: SnapshotPolicy::default(),
         }
+    }
+
+    pub fn with_snapshots(mut self, policy: SnapshotPolicy) -> Self {
+        self.snapshots = policy;
+        self
     }
 
     fn entry(&self, program: &ProgramId) -> Arc<tokio::sync::Mutex<ProgramRows>> {
@@ -276,14 +420,49 @@ impl PartnerDirectory {
     ) -> Result<T, StoreError> {
         let entry = self.entry(program);
         let mut rows = entry.lock().await;
-        let due = rows
+        if rows.last_read_from.is_none() {
+            load(store, program, &mut rows, self.snapshots).await?;
+        } else if rows
             .refreshed_at
-            .is_none_or(|at| at.elapsed() >= self.refresh_every);
-        if due {
+            .is_none_or(|at| at.elapsed() >= self.refresh_every)
+        {
             refresh(store, program, &mut rows).await?;
         }
+        rows.index_text();
         Ok(read(&rows))
     }
+}
+
+/// A process's first read of a program: its snapshot, if any, then the feed from the
+/// snapshot's stamp (or the whole feed); a new snapshot when this one was missing or stale.
+/// A snapshot that cannot be written costs only the next cold start its speed.
+pub async fn load(
+    store: &Arc<dyn ItemStore>,
+    program: &ProgramId,
+    rows: &mut ProgramRows,
+    policy: SnapshotPolicy,
+) -> Result<RefreshReport, StoreError> {
+    let loaded = snapshot::load(store.as_ref(), program).await?;
+    let had_snapshot = loaded.is_some();
+    if let Some(loaded) = loaded {
+        for row in loaded.rows {
+            rows.apply(row);
+        }
+        rows.last_read_from = Some(loaded.stamp);
+    }
+    let report = refresh(store, program, rows).await?;
+    let write = if had_snapshot {
+        report.items >= policy.rewrite_after
+    } else {
+        rows.len() >= policy.min_rows
+    };
+    if let (true, Some(stamp)) = (write, rows.last_read_from) {
+        let now = stamp_now() / 1_000;
+        if let Err(error) = snapshot::save(store.as_ref(), program, rows.rows(), stamp, now).await {
+            tracing::warn!(program_id = %program, %error, "partner list snapshot not written");
+        }
+    }
+    Ok(report)
 }
 
 /// Reads the feed of every shard, in parallel: whole on the first refresh, then from the start
@@ -339,6 +518,131 @@ async fn read_shard(
         match page.next {
             Some(next) => cursor = Some(next),
             None => return Ok((items, queries)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: &str) -> Row {
+        let id = PartnerId::parse(id).unwrap();
+        Row {
+            id_key: id_key(&id),
+            id,
+            created_at_ns: 0,
+            status: PartnerStatus::Approved,
+            group_id: "grp_1".into(),
+            country: None,
+            email: None,
+            tenant_id: None,
+            name: String::new(),
+            company_name: None,
+            totals: PartnerTotals::default(),
+            stamp: 0,
+        }
+    }
+
+    /// The plain rule the keys stand for: present values first; by value, then id, in order.
+    fn plain(order: SortOrder, a: &(Option<f64>, &str), b: &(Option<f64>, &str)) -> Ordering {
+        let ordered = match (a.0, b.0) {
+            (None, Some(_)) => return Ordering::Greater,
+            (Some(_), None) => return Ordering::Less,
+            (None, None) => a.1.cmp(b.1),
+            (Some(x), Some(y)) => x.total_cmp(&y).then_with(|| a.1.cmp(b.1)),
+        };
+        match order {
+            SortOrder::Asc => ordered,
+            SortOrder::Desc => ordered.reverse(),
+        }
+    }
+
+    #[test]
+    fn a_text_search_over_the_search_text_finds_what_a_scan_finds() {
+        let mut rows = ProgramRows::default();
+        let people = [
+            ("pn_1", "ana smith", Some("ana@x.io"), None),
+            ("pn_2", "bob", Some("smithy@y.io"), None),
+            ("pn_3", "cat", None, Some("smith & co")),
+            ("pn_4", "dan", Some("dan@x.io"), Some("acme")),
+        ];
+        for (id, name, email, company) in people {
+            let mut added = row(id);
+            added.name = name.into();
+            added.email = email.map(Into::into);
+            added.company_name = company.map(Into::into);
+            rows.apply(added);
+        }
+        rows.index_text();
+        let search = |rows: &ProgramRows, text: &str| {
+            let query = ListPartnersQuery {
+                lookup: Lookup::SearchText(text.into()),
+                ..Default::default()
+            };
+            let mut fast = rows.select_page(&query);
+            let mut scan = select_page(rows.rows(), &query);
+            fast.sort();
+            scan.sort();
+            assert_eq!(fast, scan, "{text}");
+            fast.iter().map(|id| id.to_string()).collect::<Vec<_>>()
+        };
+        assert_eq!(search(&rows, "smith"), ["pn_1", "pn_2", "pn_3"]);
+        assert_eq!(search(&rows, "x.io"), ["pn_1", "pn_4"]);
+        assert!(search(&rows, "ana smith@").is_empty());
+        // A name change rebuilds the text; a counter change does not need to.
+        let mut renamed = row("pn_4");
+        renamed.name = "dan smith".into();
+        renamed.stamp = 1;
+        rows.apply(renamed);
+        rows.index_text();
+        assert_eq!(search(&rows, "smith"), ["pn_1", "pn_2", "pn_3", "pn_4"]);
+        let version = rows.text_version;
+        let mut counted = row("pn_4");
+        counted.name = "dan smith".into();
+        counted.stamp = 2;
+        counted.totals.total_clicks = 5;
+        rows.apply(counted);
+        assert_eq!(rows.text_version, version);
+    }
+
+    #[test]
+    fn sort_keys_order_as_value_then_id_with_missing_values_last() {
+        let values = [
+            None,
+            Some(0.0),
+            Some(0.0),
+            Some(-1.5),
+            Some(2.0),
+            Some(1e18),
+            None,
+            Some(0.0),
+        ];
+        // Ids of every length, some sharing their first 16 bytes.
+        let ids = [
+            "pn_01AAAAAAAAAAAAAAAAAAAAAAAA",
+            "pn_01AAAAAAAAAAAAAZ",
+            "pn_01AAAAAAAAAAAAAY",
+            "pn_1",
+            "pn_01BBBBBBBBBBBBBBBBBBBBBBBB",
+            "pn_01AAAAAAAAAAAAAAAAAAAAAAAB",
+            "pn_01AAAAAAAAAAAAAAAAAAAAAAAAA",
+            "pn_jane",
+        ];
+        let rows: Vec<Row> = ids.iter().map(|id| row(id)).collect();
+        for order in [SortOrder::Asc, SortOrder::Desc] {
+            let mut keyed: Vec<(SortKey, &Row)> = rows
+                .iter()
+                .zip(values)
+                .map(|(row, value)| (sort_key(value, row, order), row))
+                .collect();
+            keyed.sort_by(|a, b| compare(order, a, b));
+            let got: Vec<&str> = keyed.iter().map(|(_, row)| row.id.as_str()).collect();
+            let mut expected: Vec<(Option<f64>, &str)> =
+                values.iter().copied().zip(ids.iter().copied()).collect();
+            expected.sort_by(|a, b| plain(order, a, b));
+            let expected: Vec<&str> = expected.iter().map(|(_, id)| *id).collect();
+            assert_eq!(got, expected, "{order:?}");
         }
     }
 }
