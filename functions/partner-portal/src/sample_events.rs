@@ -34,7 +34,7 @@ async fn sample_events_reach_their_routes() {
         .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names.len(), 6);
+    assert_eq!(names.len(), 9);
     for name in names {
         let response = crate::handle(&ctx, &links, event(&name)).await;
         assert_eq!(response.status().as_u16(), 401, "{name}");
