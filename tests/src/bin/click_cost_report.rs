@@ -34,7 +34,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-// Prices (us-east-1, 2026) from ../shared/reference/cost-and-speed.md.
+// Prices: AWS's us-east-1 list prices of 2026 (on-demand DynamoDB, SQS standard, Lambda on arm64).
 const LAMBDA_REQUEST: f64 = 0.20 / 1e6;
 const LAMBDA_ARM_GB_SECOND: f64 = 0.000_013_333_4;
 const SQS_REQUEST: f64 = 0.40 / 1e6;

@@ -1,4 +1,4 @@
-//! Dub's derived metrics of a partner (`../shared/reference/dub-behaviour.md`): ratios of the
+//! Dub's derived metrics of a partner (as Dub's `GET /partners` answers them; docs/partners.md): ratios of the
 //! totals, null when the denominator is 0. Money is in minor units, as the totals are.
 
 use super::query::SortBy;
