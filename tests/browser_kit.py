@@ -57,10 +57,11 @@ def axe_violations(browser, where):
     return len(result)
 
 
-def policy_violations(browser):
-    """Fails when the browser logged a Content-Security-Policy violation."""
+def policy_violations(browser, where=""):
+    """Fails when the browser logged a Content-Security-Policy violation since the last look
+    (reading the log empties it)."""
     blocked = [entry["message"] for entry in browser.get_log("browser") if "Content Security Policy" in entry["message"]]
-    assert not blocked, blocked
+    assert not blocked, f"CSP violations {where}: {blocked}"
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

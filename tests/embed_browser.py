@@ -26,21 +26,10 @@ import urllib.parse
 import urllib.request
 
 import local_stack
+from browser_kit import SHOTS, axe_violations, click, driver, policy_violations, require_browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-AXE = os.path.join(ROOT, "tests", "browser", "node_modules", "axe-core", "axe.min.js")
-SHOTS = os.path.join(ROOT, "target", "screenshots")
+THEME = "#0b57d0"
 XSS = '<script>window.__xss=1</script><img src=x onerror="window.__xss=1">'
-
-
-def require_browser():
-    missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not os.path.exists(path)]
-    if missing or not os.path.exists(AXE):
-        print(f"FAIL: the browser tests need Debian's chromium and chromium-driver and axe-core "
-              f"(tests/run installs them); missing: {', '.join(missing + ([AXE] if not os.path.exists(AXE) else []))}")
-        sys.exit(1)
 
 
 def call(base, key, method, path, body=None, expect=(200, 201)):
@@ -58,27 +47,12 @@ def call(base, key, method, path, body=None, expect=(200, 201)):
     return json.loads(raw) if raw else None
 
 
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-def click(short_link):
-    """A visit of the short link; the click id the redirect put on the destination URL."""
-    request = urllib.request.Request(short_link, headers={
-        "user-agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/148.0 Safari/537.36"})
-    try:
-        urllib.request.build_opener(NoRedirect).open(request, timeout=10)
-        raise AssertionError("the short link did not redirect")
-    except urllib.error.HTTPError as redirect:
-        assert redirect.code in (301, 302, 307), redirect.code
-        query = urllib.parse.parse_qs(urllib.parse.urlparse(redirect.headers["location"]).query)
-    return query["dub_id"][0]
-
-
-def setup(base, demo):
-    """A group with the rewards and discount, a partner in it, a click, a lead and a sale."""
+def setup(base, demo, allowed_origin):
+    """The program's embed settings (only `allowed_origin` may frame the page); a group with
+    the rewards and discount, a partner in it, a click, a lead and a sale."""
     key, program = demo["apiKey"], demo["programId"]
+    call(base, key, "PATCH", f"/programs/{program}",
+         {"settings": {"embedAllowedOrigins": [allowed_origin], "embedThemeColor": THEME}})
     group = call(base, key, "POST", f"/programs/{program}/groups",
                  {"name": "Embed", "slug": "embed", "holdingPeriodDays": 30})
     rewards = f"/programs/{program}/groups/{group['id']}/rewards"
@@ -108,20 +82,6 @@ def public_token(base, key, partner_id):
     return call(base, key, "POST", "/tokens/embed/referrals", {"partnerId": partner_id})["publicToken"]
 
 
-def driver():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", "--window-size=1280,900",
-                 f"--user-data-dir={tempfile.mkdtemp(prefix='partnerline-chromium-')}"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-
-
 def wait_state(browser, seconds=15):
     deadline = time.time() + seconds
     while time.time() < deadline:
@@ -145,6 +105,9 @@ def texts(browser, testid):
 def check_page(browser, base, partner, link):
     from selenium.webdriver.common.by import By
     assert "token=" not in browser.current_url, browser.current_url
+    brand = browser.execute_script(
+        "return getComputedStyle(document.documentElement).getPropertyValue('--brand').trim()")
+    assert brand.lower() == THEME, f"the theme colour is {brand!r}"
     assert browser.find_element(By.CSS_SELECTOR, "[data-testid=referral-link]").get_attribute("value") == \
         f"https://{link['domain']}/{link['key']}"
     rewards = texts(browser, "reward")
@@ -171,40 +134,26 @@ def check_page(browser, base, partner, link):
     assert browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", qr) > 0
 
 
-def check_axe(browser, where):
-    browser.execute_script(open(AXE, encoding="utf-8").read())
-    result = browser.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations), e => done(String(e)));")
-    assert isinstance(result, list), result
-    serious = [v for v in result if v.get("impact") in ("serious", "critical")]
-    for violation in serious:
-        print(f"  axe {violation['impact']}: {violation['id']}: {violation['help']} "
-              f"({[n['target'] for n in violation['nodes']][:3]})")
-    assert not serious, f"axe-core found {len(serious)} serious or critical violations on {where}"
-    return len(result)
-
-
 def check_keyboard(browser):
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.common.by import By
     browser.execute_script("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)")
-    for _ in range(8):
+    # A click on the heading puts the start of Tab's walk at the top of the page.
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=program-name]").click()
+    reached = []
+    for _ in range(6):
         ActionChains(browser).send_keys(Keys.TAB).perform()
-        if browser.execute_script("return document.activeElement.dataset.testid") == "copy-button":
+        reached.append(browser.execute_script("return document.activeElement.dataset.testid || document.activeElement.tagName"))
+        if reached[-1] == "copy-button":
             return
-    raise AssertionError("the copy button is not reached by the keyboard")
-
-
-def no_csp_violations(browser):
-    logs = browser.get_log("browser")
-    blocked = [entry["message"] for entry in logs if "Content Security Policy" in entry["message"]]
-    assert not blocked, blocked
+    raise AssertionError(f"the copy button is not reached by the keyboard: {reached}")
 
 
 @contextlib.contextmanager
-def host_server():
-    """A folder served over HTTP on a free loopback port: the pages of the business's site."""
+def host_server(host):
+    """A folder served over HTTP on a free port of the loopback, reached as `host`: the pages
+    of a business's site. Yields the folder and the site's origin."""
     folder = tempfile.mkdtemp(prefix="partnerline-host-")
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
@@ -217,7 +166,7 @@ def host_server():
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        yield folder, server.server_address[1]
+        yield folder, f"http://{host}:{server.server_address[1]}"
     finally:
         server.shutdown()
         shutil.rmtree(folder, ignore_errors=True)
@@ -235,23 +184,37 @@ def framed_state(browser, url):
         browser.switch_to.default_content()
 
 
+def host_page(folder, name, embed_url):
+    """A page of the business's site framing the dashboard; its path on the site."""
+    with open(os.path.join(folder, name), "w", encoding="utf-8") as page:
+        page.write(f'<!doctype html><html lang="en"><title>Host</title>'
+                   f'<link rel="icon" href="data:,"><iframe id="embed" '
+                   f'title="Referral dashboard" src="{embed_url}" width="900" height="700"></iframe></html>')
+    return "/" + name
+
+
 def main():
     require_browser()
     binary = sys.argv[1]
     os.makedirs(SHOTS, exist_ok=True)
-    with local_stack.running(binary, "partnerline-embed-") as (base, demo, _data):
+    passed = []
+    # Origin A (allowed) is 127.0.0.1; origin B (not allowed) is localhost on another port.
+    with local_stack.running(binary, "partnerline-embed-") as (base, demo, _data), \
+            host_server("127.0.0.1") as (folder_a, origin_a), host_server("localhost") as (folder_b, origin_b):
         key = demo["apiKey"]
-        partner, link = setup(base, demo)
+        partner, link = setup(base, demo, origin_a)
         # The SDK parses our answer (its model requires publicToken and expires).
         from dub import Dub
         sdk_token = Dub(token=key, server_url=base).embed_tokens.referrals(request={"partner_id": partner["id"]})
         assert sdk_token.public_token.startswith("pet_") and sdk_token.expires, sdk_token
+        passed.append("the Dub SDK parses the embed token")
         # Wait until the click is counted (the local stack sends buffered clicks after 1 s).
         deadline = time.time() + 20
-        while time.time() < deadline:
+        while True:
             counted = call(base, key, "GET", f"/analytics?event=clicks&partnerId={partner['id']}&interval=24h")
             if counted.get("clicks", 0) >= 1:
                 break
+            assert time.time() < deadline, f"the click was not counted: {counted}"
             time.sleep(0.5)
         browser = driver()
         try:
@@ -259,42 +222,47 @@ def main():
             browser.get(f"{base}/embed/referrals?token={token}")
             assert wait_state(browser) == "ready", text(browser, "error")
             check_page(browser, base, partner, link)
-            violations = check_axe(browser, "the dashboard")
-            check_keyboard(browser)
+            passed.append("link, QR, rewards, tooltip links, discount, earnings, 30-day totals, referral row")
+            passed.append("HTML from the API shown as text")
+            violations = axe_violations(browser, "the dashboard")
+            passed.append(f"axe-core: no serious or critical violation ({violations} minor)")
+            browser.execute_script("window.scrollTo(0, 0)")
             browser.save_screenshot(os.path.join(SHOTS, "embed-desktop.png"))
             browser.set_window_size(390, 844)
             time.sleep(0.3)
             overflow = browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 0, f"the page scrolls sideways at phone width by {overflow} px"
             browser.save_screenshot(os.path.join(SHOTS, "embed-phone.png"))
+            passed.append("no horizontal scroll at 390 px")
             browser.set_window_size(1280, 900)
-            no_csp_violations(browser)
+            check_keyboard(browser)
+            passed.append("the copy button is reached by Tab")
+            policy_violations(browser, "the dashboard")
 
             # The same token again: traded already.
             browser.get(f"{base}/embed/referrals?token={token}")
             assert wait_state(browser) == "error", "a token worked twice"
             assert "expired or was already used" in text(browser, "error")
+            policy_violations(browser, "the expired page")
+            passed.append("a token works once")
 
-            # Only the program's origins may frame it: one server of host pages, reached as
-            # 127.0.0.1 (the allowed origin) and as localhost (another origin, same port).
-            served = []
-            with host_server() as (folder, port):
-                allowed = f"http://127.0.0.1:{port}"
-                call(base, key, "PATCH", f"/programs/{demo['programId']}",
-                     {"settings": {"embedAllowedOrigins": [allowed], "embedThemeColor": "#0b57d0"}})
-                for name, host in (("allowed", "127.0.0.1"), ("other", "localhost")):
-                    embed = f"{base}/embed/referrals?token={public_token(base, key, partner['id'])}"
-                    with open(os.path.join(folder, f"{name}.html"), "w") as page:
-                        page.write(f'<!doctype html><html lang="en"><title>Host</title><iframe id="embed" '
-                                   f'title="Referral dashboard" src="{embed}" width="900" height="700"></iframe></html>')
-                    served.append((name, framed_state(browser, f"http://{host}:{port}/{name}.html")))
-            assert served[0] == ("allowed", "ready"), served
-            assert served[1][1] != "ready", f"an origin not allowed framed the page: {served}"
+            # Only the program's origins may frame it, each load with a fresh token.
+            framed = {}
+            for name, folder, origin in (("allowed", folder_a, origin_a), ("other", folder_b, origin_b)):
+                embed = f"{base}/embed/referrals?token={public_token(base, key, partner['id'])}"
+                framed[name] = framed_state(browser, origin + host_page(folder, f"{name}.html", embed))
+            assert framed["allowed"] == "ready", f"the allowed origin {origin_a} could not frame the page: {framed}"
+            assert framed["other"] not in ("ready", "error"), f"{origin_b}, not allowed, framed the page: {framed}"
+            # Refused by the page's frame-ancestors (not by a failed load), and by nothing else.
+            logs = [entry["message"] for entry in browser.get_log("browser")]
+            assert any("frame-ancestors" in m for m in logs), f"no frame-ancestors refusal logged: {logs}"
+            blocked = [m for m in logs if "Content Security Policy" in m and "frame-ancestors" not in m]
+            assert not blocked, f"CSP violations while framed: {blocked}"
+            passed.append(f"framed by {origin_a} only ({origin_b} refused)")
         finally:
             browser.quit()
-    print(f"embed_browser: the dashboard showed the link, rewards, earnings, chart and referral; "
-          f"HTML stayed text; a token worked once; framed by the allowed origin only; "
-          f"axe-core: no serious or critical violation ({violations} other); screenshots in {SHOTS}")
+    passed.append("no CSP violation in the console")
+    print("embed_browser: " + "; ".join(passed) + f"; screenshots in {os.path.normpath(SHOTS)}")
 
 
 if __name__ == "__main__":

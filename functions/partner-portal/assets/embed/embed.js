@@ -103,24 +103,26 @@
   function markdown(source) {
     const box = el("div", null, "markdown");
     box.dataset.testid = "reward-tooltip";
-    for (const block of source.split(/\n\s*\n/)) {
-      const lines = block.split("\n").filter((line) => line.trim() !== "");
-      if (lines.length === 0) continue;
-      if (lines.every((line) => /^\s*-\s+/.test(line))) {
-        const list = el("ul");
-        for (const line of lines) {
-          const item = el("li");
-          inline(line.replace(/^\s*-\s+/, ""), item);
-          list.appendChild(item);
+    const bullet = /^\s*[-*]\s+/;
+    for (const block of String(source).replace(/\r\n?/g, "\n").split(/\n\s*\n/)) {
+      // A block is runs of "- " lines (a list) and of other lines (a paragraph, one line a <br>).
+      let run = null;
+      for (const line of block.split("\n")) {
+        if (line.trim() === "") continue;
+        const item = bullet.test(line);
+        if (!run || run.item !== item) {
+          run = { item, node: el(item ? "ul" : "p") };
+          box.appendChild(run.node);
+        } else if (!item) {
+          run.node.appendChild(el("br"));
         }
-        box.appendChild(list);
-      } else {
-        const paragraph = el("p");
-        lines.forEach((line, index) => {
-          if (index > 0) paragraph.appendChild(el("br"));
-          inline(line, paragraph);
-        });
-        box.appendChild(paragraph);
+        if (item) {
+          const entry = el("li");
+          inline(line.replace(bullet, ""), entry);
+          run.node.appendChild(entry);
+        } else {
+          inline(line.trim(), run.node);
+        }
       }
     }
     return box;
@@ -158,7 +160,7 @@
     list.replaceChildren();
     if (view.payouts.length === 0) list.appendChild(el("li", "No payouts yet.", "muted"));
     for (const payout of view.payouts) {
-      list.appendChild(el("li", day(payout.paidAt || payout.createdAt) + " · " + money(payout.amount) + " · " + payout.status));
+      list.appendChild(el("li", day(payout.paidAt || payout.createdAt) + " · " + money(payout.amount) + " · " + word(payout.status)));
     }
   }
 
@@ -174,8 +176,9 @@
   function showLinks() {
     const links = view.links;
     if (links.length === 0) {
-      $("referral-link").value = "";
+      $("link-field").hidden = true;
       $("qr").hidden = true;
+      $("no-link").hidden = false;
       return loadChart(null);
     }
     const select = $("link-select");
@@ -209,7 +212,7 @@
     $("total-sales").textContent = String(totals.sales);
     const width = 600;
     const height = 160;
-    const top = Math.max(1, ...days.map((bucket) => bucket.clicks), ...days.map((bucket) => bucket.leads + bucket.sales));
+    const top = Math.max(1, ...days.map((bucket) => Math.max(bucket.clicks, bucket.leads, bucket.sales)));
     const chart = svg("svg", { viewBox: "0 0 " + width + " " + height, role: "img", class: "bars" });
     chart.setAttribute(
       "aria-label",
@@ -227,13 +230,12 @@
       bar(bucket.leads, slot / 3, "leads");
       bar(bucket.sales, (2 * slot) / 3, "sales");
     });
+    chart.appendChild(svg("line", { x1: 0, y1: height - 0.5, x2: width, y2: height - 0.5, class: "base" }));
     const box = $("chart");
     box.replaceChildren(chart);
     const legend = el("p", null, "legend");
-    for (const kind of ["clicks", "leads", "sales"]) {
-      const key = el("span", kind, "key " + kind);
-      legend.appendChild(key);
-    }
+    for (const kind of ["Clicks", "Leads", "Sales"]) legend.appendChild(el("span", kind, "key " + kind.toLowerCase()));
+    if (days.length > 0) legend.appendChild(el("span", day(days[0].start) + " – " + day(days[days.length - 1].start), "span"));
     box.appendChild(legend);
     const body = $("days");
     body.replaceChildren();
@@ -245,7 +247,9 @@
     }
   }
 
+  let chartRequest = 0;
   async function loadChart(linkId) {
+    const ticket = ++chartRequest;
     let zone = "UTC";
     try {
       zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
@@ -254,7 +258,13 @@
     }
     let path = "/v1/affiliate/analytics?groupBy=timeseries&interval=30d&timezone=" + encodeURIComponent(zone);
     if (linkId) path += "&linkId=" + encodeURIComponent(linkId);
-    drawChart(await api("GET", path));
+    const days = await api("GET", path);
+    if (ticket === chartRequest) drawChart(Array.isArray(days) ? days : []);
+  }
+
+  function word(value) {
+    const text = String(value || "");
+    return text.charAt(0).toUpperCase() + text.slice(1);
   }
 
   function customerName(customer) {
@@ -272,10 +282,10 @@
       row.dataset.testid = "commission-row";
       row.appendChild(el("td", day(commission.createdAt)));
       row.appendChild(el("td", customerName(commission.customer)));
-      row.appendChild(el("td", commission.type));
+      row.appendChild(el("td", word(commission.type)));
       row.appendChild(el("td", commission.type === "sale" ? money(commission.amount) : "—"));
       row.appendChild(el("td", money(commission.earnings)));
-      row.appendChild(el("td", commission.status));
+      row.appendChild(el("td", word(commission.status)));
       body.appendChild(row);
     }
     nextCursor = page.nextCursor;
@@ -306,22 +316,39 @@
 
   async function copyLink() {
     const input = $("referral-link");
+    const status = $("copied");
+    let copied = false;
     try {
       await navigator.clipboard.writeText(input.value);
+      copied = true;
     } catch (_) {
+      input.focus();
       input.select();
-      document.execCommand("copy");
+      try {
+        copied = document.execCommand("copy");
+      } catch (_) {
+        copied = false;
+      }
     }
-    $("copied").textContent = "Copied";
+    status.textContent = "";
+    // A fresh text after a tick, so that a second copy is announced again.
+    setTimeout(() => {
+      status.textContent = copied ? "Copied" : "Selected: press Ctrl+C (or ⌘C) to copy";
+    }, 50);
   }
 
   async function start() {
     const token = new URLSearchParams(location.search).get("token");
     history.replaceState(null, "", location.pathname);
     if (!token) return fail(EXPIRED);
-    const traded = await api("POST", "/embed/referrals/session", { token });
+    // Any refusal of the trade (unknown, expired, used, a malformed answer) reads the same.
+    const traded = await api("POST", "/embed/referrals/session", { token }).catch(() => null);
+    if (!traded || typeof traded.sessionToken !== "string") return fail(EXPIRED);
     session = traded.sessionToken;
     view = await api("GET", "/v1/affiliate/embed");
+    view.links = view.links || [];
+    view.rewards = view.rewards || [];
+    view.payouts = view.payouts || [];
     applyLook();
     showRewards();
     showEarnings();
