@@ -38,7 +38,7 @@ pub struct RevokeSession {
     pub token: String,
 }
 
-fn caller_program(principal: &Principal) -> Result<ProgramId, DomainError> {
+pub(super) fn caller_program(principal: &Principal) -> Result<ProgramId, DomainError> {
     principal
         .own_program(Scope::PartnersWrite)
         .map_err(|denied| DomainError::denied(denied, "Program"))

@@ -15,15 +15,25 @@ const KEEP_AFTER_EXPIRY: time::Duration = time::Duration::days(1);
 
 /// A put of a new session, for a transaction.
 pub fn insert(record: &PartnerSessionRecord) -> Result<TxOp, StoreError> {
+    insert_expiring(
+        record,
+        layout::partner_session(&record.hashed_token),
+        record.expires_at,
+    )
+}
+
+/// A put of a new token's record under `key` (a hash: it must not exist yet), removed by the
+/// table's TTL a day after `expires_at`. Sessions and embed tokens are stored alike.
+pub(crate) fn insert_expiring<T: serde::Serialize>(
+    record: &T,
+    key: crate::store::Key,
+    expires_at: OffsetDateTime,
+) -> Result<TxOp, StoreError> {
     let mut item = to_item(record)?;
-    item.extend(
-        layout::partner_session(&record.hashed_token)
-            .to_item()
-            .into_inner(),
-    );
+    item.extend(key.to_item().into_inner());
     item.insert(
         schema::TTL.into(),
-        n((record.expires_at + KEEP_AFTER_EXPIRY).unix_timestamp()),
+        n((expires_at + KEEP_AFTER_EXPIRY).unix_timestamp()),
     );
     Ok(TxOp::Put(Put {
         item,

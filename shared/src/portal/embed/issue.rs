@@ -3,7 +3,7 @@
 //! spot from a `partner` object (Dub's shape of `POST /partners`, into its `groupId`).
 
 use super::token::{self, EmbedTokenRecord};
-use crate::auth::{Principal, Scope};
+use crate::auth::Principal;
 use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::model::Partner;
@@ -25,12 +25,6 @@ pub struct CreateEmbedToken {
 pub struct IssuedEmbedToken {
     pub public_token: String,
     pub expires_at: OffsetDateTime,
-}
-
-fn caller_program(principal: &Principal) -> Result<ProgramId, DomainError> {
-    principal
-        .own_program(Scope::PartnersWrite)
-        .map_err(|denied| DomainError::denied(denied, "Program"))
 }
 
 /// The partner the request names, or the one it enrolls.
@@ -66,7 +60,7 @@ pub async fn create_embed_token(
     principal: &Principal,
     input: CreateEmbedToken,
 ) -> Result<IssuedEmbedToken, DomainError> {
-    let program = caller_program(principal)?;
+    let program = crate::portal::issue::caller_program(principal)?;
     let partner = embedded_partner(ctx, principal, &program, input).await?;
     if !crate::portal::authenticate::may_use_portal(&partner) {
         return Err(DomainError::Forbidden(

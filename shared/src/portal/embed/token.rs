@@ -5,8 +5,7 @@ use crate::layout;
 use crate::portal::hash_session_token;
 use crate::ports::Random;
 use crate::store::{
-    Condition, Consistency, ItemStore, Put, StoreError, TxOp, Update, UpdateItem, from_item, n, s,
-    schema, to_item,
+    Condition, Consistency, ItemStore, StoreError, TxOp, Update, UpdateItem, from_item, s,
 };
 use crate::types::{PartnerId, ProgramId};
 use base64::Engine;
@@ -18,8 +17,6 @@ use time::{Duration, OffsetDateTime};
 pub const EMBED_TOKEN_PREFIX: &str = "pet_";
 /// How long a public token can be traded (Dub's: two hours).
 pub const EMBED_TOKEN_TTL: Duration = Duration::hours(2);
-/// Kept a day past expiry for support questions, then the table's TTL removes it.
-const KEEP_AFTER_EXPIRY: Duration = Duration::days(1);
 
 /// A stored public token: for whom, until when, and whether it was traded.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -65,20 +62,11 @@ impl EmbedTokenRecord {
 }
 
 pub(super) fn insert(record: &EmbedTokenRecord) -> Result<TxOp, StoreError> {
-    let mut item = to_item(record)?;
-    item.extend(
-        layout::embed_token(&record.hashed_token)
-            .to_item()
-            .into_inner(),
-    );
-    item.insert(
-        schema::TTL.into(),
-        n((record.expires_at + KEEP_AFTER_EXPIRY).unix_timestamp()),
-    );
-    Ok(TxOp::Put(Put {
-        item,
-        condition: Some(Condition::NotExists),
-    }))
+    crate::portal::session_store::insert_expiring(
+        record,
+        layout::embed_token(&record.hashed_token),
+        record.expires_at,
+    )
 }
 
 /// The record of a token as given (any string: one that is not a token finds nothing).
