@@ -479,11 +479,17 @@ pub fn deal_claim(program: &ProgramId, email: &Email) -> Key {
     Key::new(format!("PROG#{program}#DEAL#{email}"), "CLAIM")
 }
 
-/// Marks one part of a click batch as counted: written with `attribute_not_exists` in the
-/// transaction that adds the part's counts, so a redelivered batch counts once. Expires through
-/// the TTL (see `clicks::aggregate::MARKER_TTL`).
-pub fn click_batch_marker(batch_id: &str, part: usize) -> Key {
-    Key::new(format!("CLICKBATCH#{batch_id}"), format!("PART#{part}"))
+/// Marks one shard of a click batch as journaled: written with `attribute_not_exists` in the
+/// transaction that writes the tally holding its counts, so a redelivered batch counts once.
+/// Expires through the TTL (see `clicks::aggregate::MARKER_TTL`).
+pub fn click_batch_marker(batch_id: &str, shard: usize) -> Key {
+    Key::new(format!("CLICKBATCH#{batch_id}"), format!("SHARD#{shard}"))
+}
+
+/// The fold state of a click shard (`clicks::fold`): its last fold number, the lease of the
+/// fold running and its plan.
+pub fn click_fold_state(shard: usize) -> Key {
+    Key::new("CLICKFOLD", format!("SHARD#{shard}"))
 }
 
 /// The partition of a partner's own records.

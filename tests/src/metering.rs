@@ -170,6 +170,10 @@ pub struct DynamoCounts {
     /// Read units, in halves (an eventually consistent read of 4 KB is half a unit).
     pub read_half_units: AtomicU64,
     pub transactions: AtomicU64,
+    /// Requests of every kind (a batch request counts once per call), and the single-item
+    /// updates among them.
+    pub requests: AtomicU64,
+    pub updates: AtomicU64,
     pub canceled_transactions: AtomicU64,
     pub transaction_actions: AtomicU64,
     /// Time spent reading item sizes, to subtract from measured durations.
@@ -275,6 +279,7 @@ impl MeteredStore {
         factor: u64,
         write: impl std::future::Future<Output = Result<T, StoreError>>,
     ) -> Result<T, StoreError> {
+        self.counts.requests.fetch_add(1, Ordering::Relaxed);
         let before = self.images(&keys).await?;
         let result = write.await;
         let after = self.images(&keys).await?;
@@ -287,6 +292,7 @@ impl MeteredStore {
 #[async_trait]
 impl ItemStore for MeteredStore {
     async fn get(&self, key: &Key, consistency: Consistency) -> Result<Option<Item>, StoreError> {
+        self.counts.requests.fetch_add(1, Ordering::Relaxed);
         let item = self.inner.get(key, consistency).await?;
         self.bill_read(item.as_ref().map(item_size).unwrap_or(0), consistency);
         Ok(item)
@@ -298,6 +304,7 @@ impl ItemStore for MeteredStore {
     }
 
     async fn update(&self, update: UpdateItem) -> Result<Item, StoreError> {
+        self.counts.updates.fetch_add(1, Ordering::Relaxed);
         let keys = vec![update.key.clone()];
         self.metered_write(keys, 1, self.inner.update(update)).await
     }
@@ -323,6 +330,7 @@ impl ItemStore for MeteredStore {
     }
 
     async fn query(&self, query: Query) -> Result<Page, StoreError> {
+        self.counts.requests.fetch_add(1, Ordering::Relaxed);
         let consistency = query.consistency;
         let page = self.inner.query(query).await?;
         self.bill_read(page.items.iter().map(item_size).sum(), consistency);
@@ -330,6 +338,7 @@ impl ItemStore for MeteredStore {
     }
 
     async fn batch_get(&self, keys: Vec<Key>) -> Result<Vec<Item>, StoreError> {
+        self.counts.requests.fetch_add(1, Ordering::Relaxed);
         let items = self.inner.batch_get(keys).await?;
         for item in &items {
             self.bill_read(item_size(item), Consistency::Eventual);

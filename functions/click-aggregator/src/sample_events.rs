@@ -114,3 +114,41 @@ async fn only_the_poisoned_message_fails_and_a_redelivery_counts_nothing() {
         assert_eq!(clicks(&store).await, (3, 3));
     }
 }
+
+#[tokio::test]
+async fn the_schedule_folds_what_waited_and_the_sqs_event_goes_through_the_same_entry() {
+    use shared::clicks::FoldPolicy;
+    use shared::ports::ManualClock;
+    let store = Arc::new(EmbeddedStore::in_memory());
+    seed(&store).await;
+    let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
+    let aggregator = ClickAggregator::new(store.clone(), clock.clone()).with_policy(FoldPolicy {
+        min_clicks_per_counter: 1_000,
+        max_delay: time::Duration::hours(1),
+    });
+    let read = |name: &str| {
+        let path = format!(
+            "{}/../../events/click-aggregator/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    let response = crate::handle_event(&aggregator, read("clicks-batch.json"))
+        .await
+        .unwrap();
+    assert_eq!(
+        response["batchItemFailures"][0]["itemIdentifier"],
+        "clicks-msg-2"
+    );
+    assert_eq!(clicks(&store).await, (0, 0), "journaled, not due yet");
+    let early = crate::handle_event(&aggregator, read("schedule.json"))
+        .await
+        .unwrap();
+    assert_eq!(early["foldedShards"], 0);
+    clock.advance(time::Duration::hours(1));
+    let due = crate::handle_event(&aggregator, read("schedule.json"))
+        .await
+        .unwrap();
+    assert!(due["foldedShards"].as_i64().unwrap() >= 1, "{due}");
+    assert_eq!(clicks(&store).await, (3, 3));
+}

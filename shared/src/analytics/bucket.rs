@@ -50,7 +50,7 @@ impl Metric {
         Metric::Earnings,
     ];
 
-    fn letter(self) -> char {
+    pub(crate) fn letter(self) -> char {
         match self {
             Metric::Clicks => 'c',
             Metric::Leads => 'l',
@@ -60,7 +60,7 @@ impl Metric {
         }
     }
 
-    fn of_letter(letter: char) -> Option<Metric> {
+    pub(crate) fn of_letter(letter: char) -> Option<Metric> {
         Metric::ALL.into_iter().find(|m| m.letter() == letter)
     }
 }
@@ -86,7 +86,7 @@ impl Dimension {
         }
     }
 
-    fn of_name(name: &str) -> Option<Dimension> {
+    pub(crate) fn of_name(name: &str) -> Option<Dimension> {
         [
             Dimension::Country,
             Dimension::Device,

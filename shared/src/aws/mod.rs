@@ -124,12 +124,13 @@ pub fn webhook_services(sdk: &SdkConfig) -> Result<crate::webhooks::WebhookServi
     })
 }
 
-/// The click aggregator of a Lambda function: DynamoDB and the system clock.
+/// The click aggregator of a Lambda function: DynamoDB, the system clock, and the deployed
+/// fold policy (`clicks::fold`).
 pub fn click_aggregator(sdk: &SdkConfig) -> Result<crate::clicks::ClickAggregator, ConfigError> {
-    Ok(crate::clicks::ClickAggregator::new(
-        store(sdk)?,
-        Arc::new(SystemClock),
-    ))
+    Ok(
+        crate::clicks::ClickAggregator::new(store(sdk)?, Arc::new(SystemClock))
+            .with_policy(crate::clicks::FoldPolicy::DEPLOYED),
+    )
 }
 
 /// The click redirect: DynamoDB, the queue in `CLICK_QUEUE_URL`, the click-id signer from

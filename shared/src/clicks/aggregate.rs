@@ -1,125 +1,51 @@
 //! The click aggregator: turns click-queue messages into counter updates, exactly once per
 //! batch however often SQS delivers it.
 //!
-//! - Each message's clicks are tallied per link, per partner and per partner and UTC day, and
-//!   split into parts by the click's shard ([`shard_of`]: its partner's, else its link's) into
-//!   [`SHARDS`](super::shard::SHARDS) shards (a part holds at most [`MAX_PART_ACTIONS`] counter updates; a link or a
-//!   partner with its days is never split). The split depends only on the message, so a
-//!   redelivered message has the same parts, and the same link always lands in the same shard,
-//!   whatever the message. The redirect buffers one batch per shard, so a message usually has
-//!   one part and one marker.
-//! - Each part has a marker item (`layout::click_batch_marker(batch id, part)`), written with
-//!   `attribute_not_exists` in the same transaction as the part's counter updates: a part is
-//!   counted once, and a batch that failed half-way redoes only its missing parts.
-//! - Parts of the same shard from the messages of one invocation share transactions (within
-//!   DynamoDB's 100 actions) and their counter updates are merged: a link clicked in ten
-//!   messages gets one `ADD`. That is why the event source mapping has a batching window: the
-//!   cost per click falls with the clicks per invocation.
-//! - A canceled transaction says which action failed: a marker (that part was counted before:
-//!   acknowledged, nothing added) or a link/partner that no longer exists (its counters are
-//!   dropped and the rest is counted). Any other failure reports the message for retry.
+//! - Each message's clicks are tallied per link, per partner and per link, program and UTC
+//!   day, and split into parts by the click's shard ([`shard_of`]: its partner's, else its
+//!   link's), one part per shard of [`SHARDS`](super::shard::SHARDS). The split depends only
+//!   on the message, so a redelivered message has the same parts, and the same link always
+//!   lands in the same shard, whatever the message. The redirect buffers one batch per shard,
+//!   so a message usually has one part and one marker. Changing [`SHARDS`](super::shard::SHARDS)
+//!   changes the parts of waiting messages: only with the queue drained.
+//! - Each part has a marker item (`layout::click_batch_marker(batch id, shard)`), written with
+//!   `attribute_not_exists` in the same transaction as the merged counts of the parts of one
+//!   shard of the invocation: one *tally* item (`journal`). A part is journaled once, and a
+//!   batch that failed half-way redoes only its missing parts. A canceled transaction says
+//!   which markers were there: those parts were counted before (acknowledged, nothing added).
+//! - Tallies reach the counters in a *fold* (`fold`): many tallies at once, each counter
+//!   written once per fold, exactly once per tally. The aggregator folds the shards it
+//!   journaled when its [`FoldPolicy`] says they are due; a schedule folds the rest.
 //! - No per-click item is stored: click ids are signed and carry their link, time and country
 //!   (see `click_id`), which is all lead attribution needs.
 
 use super::batch::ClickBatch;
+use super::counter::{Counter, Owner};
+use super::fold::{FoldOutcome, FoldPolicy};
+use super::journal::{self, MAX_TALLY_BYTES};
 use super::shard::shard_of;
-use crate::analytics::bucket::{DayCounts, Metric, Scope};
+use crate::analytics::bucket::{DayCounts, Scope};
 use crate::layout;
-use crate::model::{LinkStats, PartnerTotals};
-use crate::partners::totals::{add_link_stats, add_partner_totals};
-use crate::ports::Clock;
+use crate::ports::{Clock, IdSource, OsRandom, UlidIds};
 use crate::store::{
     CancelReason, Condition, ItemStore, Key, MAX_TRANSACTION_OPS, Put, StoreError, TxOp, n, schema,
 };
-use crate::types::{LinkId, PartnerId, ProgramId};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
-use time::{Date, Duration};
+use time::Duration;
 
 /// How long a batch marker is kept: longer than a message can live. The click queue and its
 /// dead-letter queue keep messages 14 days, counted from the original send (a redrive from the
 /// DLQ keeps that time), plus two days for a sender that re-sends a batch after a timeout.
 pub const MARKER_TTL: Duration = Duration::days(16);
 
-/// The most counter updates in one part of a batch: a full part and its marker fit in one
-/// transaction. A shard-aligned message (one shard's links, their day items, their partners
-/// and the program's day) is then one part with one marker, and an invocation's messages of
-/// one shard merge into one transaction, so each counter is written once per invocation.
-/// (At 48, two parts per transaction, a message of ~35 links took two parts and the merged
-/// counters of a shard no longer fitted one transaction: each partner was written twice.)
-/// Changing it, or [`SHARDS`](super::shard::SHARDS), changes how waiting messages are split:
-/// only with the queue drained.
-pub const MAX_PART_ACTIONS: usize = 96;
-
 /// Links and partners known to be deleted (ids are never reused), remembered across
-/// invocations so that each costs one canceled transaction per process, not per batch. Cleared
-/// when this large.
-const MAX_REMEMBERED_MISSING: usize = 10_000;
+/// invocations so that each costs one failed write per process, not per fold. Cleared when
+/// this large.
+pub(crate) const MAX_REMEMBERED_MISSING: usize = 10_000;
 
 /// The longest accepted batch id (it is part of a key).
 const MAX_BATCH_ID: usize = 128;
-
-/// What a counter update must find: the link or the partner it counts for. A program's
-/// counters need nothing: they count every click the redirect answered.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-enum Owner {
-    Link(LinkId),
-    Partner(PartnerId),
-    Program(ProgramId),
-}
-
-/// One counter a batch adds to.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-enum Counter {
-    Link(LinkId),
-    Partner(PartnerId),
-    /// A scope's analytics counters of one UTC day (`analytics::bucket`).
-    Day(ProgramId, Date, Scope),
-}
-
-impl Counter {
-    fn owner(&self) -> Owner {
-        match self {
-            Counter::Link(link) | Counter::Day(_, _, Scope::Link(link)) => {
-                Owner::Link(link.clone())
-            }
-            Counter::Partner(partner) | Counter::Day(_, _, Scope::Partner(partner)) => {
-                Owner::Partner(partner.clone())
-            }
-            Counter::Day(program, _, Scope::Program) => Owner::Program(program.clone()),
-        }
-    }
-
-    /// The update adding `counts`; `plain` leaves out the dimension counts (for a day item
-    /// that has reached the store's item size).
-    fn op(&self, counts: &DayCounts, plain: bool) -> TxOp {
-        let clicks = counts.total(Metric::Clicks);
-        match self {
-            Counter::Link(link) => add_link_stats(
-                link,
-                &LinkStats {
-                    clicks,
-                    ..Default::default()
-                },
-            )
-            .expect("a counted click adds a non-zero delta"),
-            Counter::Partner(partner) => add_partner_totals(
-                partner,
-                &PartnerTotals {
-                    total_clicks: clicks,
-                    ..Default::default()
-                },
-            )
-            .expect("a counted click adds a non-zero delta"),
-            Counter::Day(program, day, scope) if plain => DayCounts {
-                dimensions: Default::default(),
-                ..counts.clone()
-            }
-            .add_to(program, *day, scope),
-            Counter::Day(program, day, scope) => counts.add_to(program, *day, scope),
-        }
-    }
-}
 
 /// A message that is not a click batch: reported for retry, so it ends in the dead-letter
 /// queue instead of being dropped.
@@ -128,12 +54,12 @@ impl Counter {
 pub struct MalformedBatch(String);
 
 /// A batch's counts, in counter order, grouped by shard and owner.
-type Tally = BTreeMap<(usize, Owner), BTreeMap<Counter, DayCounts>>;
+type BatchTally = BTreeMap<(usize, Owner), BTreeMap<Counter, DayCounts>>;
 
 /// The counts of one batch: per link, per partner, and the analytics counters of the link
 /// and the program per UTC day.
-fn tally(batch: &ClickBatch) -> Tally {
-    let mut tally: Tally = BTreeMap::new();
+fn tally(batch: &ClickBatch) -> BatchTally {
+    let mut tally: BatchTally = BTreeMap::new();
     for click in &batch.clicks {
         let shard = shard_of(click);
         let counts = DayCounts::click(click);
@@ -175,37 +101,18 @@ struct PlannedPart {
     counters: BTreeMap<Counter, DayCounts>,
 }
 
-/// The batch's counts split by shard, then into parts of at most [`MAX_PART_ACTIONS`]
-/// updates; in shard order.
-fn split(tally: Tally) -> Result<Vec<PlannedPart>, MalformedBatch> {
-    // Owners in order within each shard.
-    let mut by_shard: BTreeMap<usize, Vec<BTreeMap<Counter, DayCounts>>> = BTreeMap::new();
-    for ((shard, owner), counters) in tally {
-        if counters.len() > MAX_PART_ACTIONS {
-            return Err(MalformedBatch(format!(
-                "{owner:?} has clicks on more than {} days",
-                MAX_PART_ACTIONS - 1
-            )));
-        }
-        by_shard.entry(shard).or_default().push(counters);
+/// The batch's counts split by shard: one part per shard, in shard order. A part's counts
+/// become part of one tally item, so a part needs no bound of its own (a message is at most
+/// 256 KB of clicks).
+fn split(tally: BatchTally) -> Vec<PlannedPart> {
+    let mut parts: BTreeMap<usize, BTreeMap<Counter, DayCounts>> = BTreeMap::new();
+    for ((shard, _owner), counters) in tally {
+        parts.entry(shard).or_default().extend(counters);
     }
-    let mut parts: Vec<PlannedPart> = Vec::new();
-    for (shard, owners) in by_shard {
-        let mut current: Option<PlannedPart> = None;
-        for counters in owners {
-            match &mut current {
-                Some(part) if part.counters.len() + counters.len() <= MAX_PART_ACTIONS => {
-                    part.counters.extend(counters)
-                }
-                _ => {
-                    parts.extend(current.take());
-                    current = Some(PlannedPart { shard, counters });
-                }
-            }
-        }
-        parts.extend(current);
-    }
-    Ok(parts)
+    parts
+        .into_iter()
+        .map(|(shard, counters)| PlannedPart { shard, counters })
+        .collect()
 }
 
 /// Parses a message and plans its parts.
@@ -216,7 +123,7 @@ fn plan(body: &str) -> Result<(String, Vec<PlannedPart>), MalformedBatch> {
             "a batch id is 1 to {MAX_BATCH_ID} bytes"
         )));
     }
-    let parts = split(tally(&batch))?;
+    let parts = split(tally(&batch));
     Ok((batch.batch_id, parts))
 }
 
@@ -225,8 +132,6 @@ enum PartState {
     Pending,
     /// Added by this invocation.
     Counted,
-    /// Nothing to add: every link and partner of the part is gone (no marker needed).
-    Skipped,
     /// Its marker was there: an earlier delivery counted it.
     AlreadyCounted,
     Failed,
@@ -245,34 +150,48 @@ struct Part {
 pub struct AggregateReport {
     /// Messages to report as batch item failures (malformed, or a part not stored).
     pub failed: Vec<String>,
-    /// Parts whose counts this invocation added.
+    /// Parts whose counts this invocation journaled.
     pub parts_counted: usize,
-    /// Parts an earlier delivery had counted.
+    /// Parts an earlier delivery had journaled.
     pub parts_already_counted: usize,
-    /// Parts whose links and partners were all deleted: nothing to count.
-    pub parts_skipped: usize,
-    /// Transactions sent, retries after a cancellation included.
+    /// Transactions sent (journal writes), retries after a cancellation included.
     pub transactions: usize,
-    /// Links and partners that no longer exist: their clicks were not counted.
+    /// Folds of the shards this invocation journaled (see `fold`).
+    pub folds: Vec<FoldOutcome>,
+    /// Links and partners found deleted by those folds: their clicks were not counted.
     pub missing_owners: usize,
 }
 
 pub struct ClickAggregator {
-    store: Arc<dyn ItemStore>,
-    clock: Arc<dyn Clock>,
-    missing: Mutex<BTreeSet<Owner>>,
+    pub(super) store: Arc<dyn ItemStore>,
+    pub(super) clock: Arc<dyn Clock>,
+    /// Names each fold's hold on its shard.
+    pub(super) ids: Arc<dyn IdSource>,
+    pub(super) policy: FoldPolicy,
+    pub(super) missing: Mutex<BTreeSet<Owner>>,
+    pub(super) fold_totals: Mutex<super::fold::FoldTotals>,
 }
 
 impl ClickAggregator {
+    /// An aggregator that folds at every invocation ([`FoldPolicy::EVERY_INVOCATION`]).
     pub fn new(store: Arc<dyn ItemStore>, clock: Arc<dyn Clock>) -> Self {
+        let ids = Arc::new(UlidIds::new(clock.clone(), Arc::new(OsRandom)));
         Self {
             store,
             clock,
+            ids,
+            policy: FoldPolicy::EVERY_INVOCATION,
             missing: Mutex::default(),
+            fold_totals: Mutex::default(),
         }
     }
 
-    /// Counts a batch of click-queue messages `(message id, body)`.
+    pub fn with_policy(self, policy: FoldPolicy) -> Self {
+        Self { policy, ..self }
+    }
+
+    /// Journals a batch of click-queue messages `(message id, body)`, then folds the shards
+    /// it wrote to that are due.
     pub async fn aggregate(&self, messages: Vec<(String, String)>) -> AggregateReport {
         let mut report = AggregateReport::default();
         let mut failed_messages = vec![false; messages.len()];
@@ -284,9 +203,8 @@ impl ClickAggregator {
         for (index, (message_id, body)) in messages.iter().enumerate() {
             match plan(body) {
                 Ok((batch_id, planned)) => {
-                    for (number, PlannedPart { shard, counters }) in planned.into_iter().enumerate()
-                    {
-                        let marker = layout::click_batch_marker(&batch_id, number);
+                    for PlannedPart { shard, counters } in planned {
+                        let marker = layout::click_batch_marker(&batch_id, shard);
                         if let Some(&original) = first_part.get(&marker) {
                             copies.push((index, original));
                             continue;
@@ -308,27 +226,31 @@ impl ClickAggregator {
             }
         }
 
-        let mut missing = self.missing.lock().expect("missing owners lock").clone();
-        let known_missing = missing.len();
+        let mut journaled: BTreeSet<usize> = BTreeSet::new();
         for group in transactions(&parts) {
-            if let Err(error) = self
-                .count_group(&mut parts, &group, &mut missing, &mut report)
-                .await
-            {
-                tracing::warn!(%error, parts = group.len(), "click counts kept for retry");
-                for &part in &group {
-                    if parts[part].state == PartState::Pending {
-                        parts[part].state = PartState::Failed;
+            match self.journal_group(&mut parts, &group, &mut report).await {
+                Ok(()) => {}
+                Err(error) => {
+                    tracing::warn!(%error, parts = group.len(), "click counts kept for retry");
+                    for &part in &group {
+                        if parts[part].state == PartState::Pending {
+                            parts[part].state = PartState::Failed;
+                        }
                     }
                 }
             }
+            journaled.extend(
+                group
+                    .iter()
+                    .filter(|&&part| parts[part].state == PartState::Counted)
+                    .map(|&part| parts[part].shard),
+            );
         }
 
         for part in &parts {
             match part.state {
                 PartState::Counted => report.parts_counted += 1,
                 PartState::AlreadyCounted => report.parts_already_counted += 1,
-                PartState::Skipped => report.parts_skipped += 1,
                 PartState::Failed | PartState::Pending => failed_messages[part.message] = true,
             }
         }
@@ -340,77 +262,78 @@ impl ClickAggregator {
                 failed_messages[copy] = true;
             }
         }
-        report.missing_owners = missing.len() - known_missing;
-        if missing.len() > known_missing {
-            let mut remembered = self.missing.lock().expect("missing owners lock");
-            if missing.len() > MAX_REMEMBERED_MISSING {
-                missing.clear();
-            }
-            *remembered = missing;
-        }
         report.failed = messages
             .into_iter()
             .zip(failed_messages)
             .filter_map(|((message_id, _), failed)| failed.then_some(message_id))
             .collect();
+        // The journal holds the counts now: a failed fold is retried by the next one, so the
+        // messages are acknowledged whatever it does.
+        for shard in journaled {
+            match self.fold_shard(shard, false).await {
+                Ok(outcome) => {
+                    if let FoldOutcome::Folded { missing_owners, .. } = outcome {
+                        report.missing_owners += missing_owners;
+                    }
+                    report.folds.push(outcome);
+                }
+                Err(error) => tracing::warn!(%error, shard, "click fold left for the next one"),
+            }
+        }
         tracing::info!(
             counted = report.parts_counted,
             already_counted = report.parts_already_counted,
             transactions = report.transactions,
-            missing_owners = report.missing_owners,
+            folds = ?report.folds,
             failed = report.failed.len(),
             "click batches aggregated"
         );
         report
     }
 
-    /// Counts the parts of one transaction, dropping what is already counted or gone, until
-    /// it commits or nothing is left.
-    async fn count_group(
+    /// Journals the parts of one transaction (their markers and one tally), dropping those
+    /// already journaled, until it commits or nothing is left.
+    async fn journal_group(
         &self,
         parts: &mut [Part],
         group: &[usize],
-        missing: &mut BTreeSet<Owner>,
         report: &mut AggregateReport,
     ) -> Result<(), StoreError> {
-        let expires = (self.clock.now() + MARKER_TTL).unix_timestamp();
-        // Set when a day item has reached the store's item size: its dimension counts are
-        // left out, so that the clicks are still counted (see `analytics::bucket`).
-        let mut plain = false;
+        let now = self.clock.now();
+        let expires = (now + MARKER_TTL).unix_timestamp();
         loop {
-            let mut live = Vec::new();
-            let mut merged: BTreeMap<Counter, DayCounts> = BTreeMap::new();
-            for &index in group {
-                let part = &mut parts[index];
-                if part.state != PartState::Pending {
-                    continue;
-                }
-                let mut any = false;
-                for (counter, counts) in &part.counters {
-                    if !missing.contains(&counter.owner()) {
-                        merged.entry(counter.clone()).or_default().merge(counts);
-                        any = true;
-                    }
-                }
-                if any {
-                    live.push(index);
-                } else {
-                    part.state = PartState::Skipped;
-                }
-            }
-            if live.is_empty() {
+            let live: Vec<usize> = group
+                .iter()
+                .copied()
+                .filter(|&index| parts[index].state == PartState::Pending)
+                .collect();
+            let Some(&first) = live.first() else {
                 return Ok(());
+            };
+            let mut merged = journal::Tally::new();
+            for &index in &live {
+                for (counter, counts) in &parts[index].counters {
+                    merged.entry(counter.clone()).or_default().merge(counts);
+                }
             }
-            let counters: Vec<Counter> = merged.keys().cloned().collect();
+            let data = journal::encode(&merged);
+            if data.len() > MAX_TALLY_BYTES && live.len() > 1 {
+                // Too large for one item: each half in its own transaction.
+                let (left, right) = live.split_at(live.len() / 2);
+                Box::pin(self.journal_group(parts, left, report)).await?;
+                return Box::pin(self.journal_group(parts, right, report)).await;
+            }
+            let marker = &parts[first].marker;
+            let id = format!("{}#{}", marker.pk, marker.sk);
+            let tally = journal::tally_item(parts[first].shard, &id, data, &merged, now);
             let mut ops: Vec<TxOp> = live
                 .iter()
                 .map(|&index| marker_put(&parts[index].marker, expires))
                 .collect();
-            ops.extend(
-                merged
-                    .iter()
-                    .map(|(counter, counts)| counter.op(counts, plain)),
-            );
+            ops.push(TxOp::Put(Put {
+                item: tally,
+                condition: Some(Condition::NotExists),
+            }));
             report.transactions += 1;
             match self.store.transact(ops).await {
                 Ok(()) => {
@@ -422,32 +345,16 @@ impl ClickAggregator {
                 Err(StoreError::TransactionCanceled { reasons }) => {
                     let mut understood = false;
                     for (position, reason) in reasons.iter().enumerate() {
-                        match reason {
-                            CancelReason::ConditionFailed => {}
-                            CancelReason::Other(code) if is_size_error(code) && !plain => {
-                                understood = true;
-                                plain = true;
-                                continue;
-                            }
-                            _ => continue,
-                        }
-                        understood = true;
-                        match live.get(position) {
-                            Some(&index) => parts[index].state = PartState::AlreadyCounted,
-                            None => {
-                                let owner = counters[position - live.len()].owner();
-                                tracing::info!(?owner, "clicks on a deleted link or partner");
-                                missing.insert(owner);
-                            }
+                        if *reason == CancelReason::ConditionFailed
+                            && let Some(&index) = live.get(position)
+                        {
+                            parts[index].state = PartState::AlreadyCounted;
+                            understood = true;
                         }
                     }
                     if !understood {
                         return Err(StoreError::TransactionCanceled { reasons });
                     }
-                }
-                Err(StoreError::Validation(message)) if !plain && is_size_error(&message) => {
-                    tracing::warn!(%message, "a day's analytics item is full: counted without dimensions");
-                    plain = true;
                 }
                 Err(error) => return Err(error),
             }
@@ -456,7 +363,7 @@ impl ClickAggregator {
 }
 
 /// Whether a store error says that an item would exceed the item size.
-fn is_size_error(message: &str) -> bool {
+pub(crate) fn is_size_error(message: &str) -> bool {
     let message = message.to_ascii_lowercase();
     message.contains("item size") || message.contains("validationerror")
 }
@@ -470,29 +377,23 @@ fn marker_put(marker: &Key, expires: i64) -> TxOp {
     })
 }
 
-/// Groups parts into transactions, shard by shard: each part brings its marker, and its
-/// counters merge with the group's, within DynamoDB's action limit.
+/// Groups parts into transactions, shard by shard: each part brings its marker, and the
+/// group one tally of their merged counts (split again if its tally is too large).
 fn transactions(parts: &[Part]) -> Vec<Vec<usize>> {
     let mut order: Vec<usize> = (0..parts.len()).collect();
     order.sort_by_key(|&index| (parts[index].shard, index));
     let mut groups: Vec<Vec<usize>> = Vec::new();
-    let mut counters: BTreeSet<&Counter> = BTreeSet::new();
+    let mut shard = None;
     for index in order {
-        let part = &parts[index];
-        let new = part
-            .counters
-            .keys()
-            .filter(|counter| !counters.contains(counter))
-            .count();
-        let fits = groups
-            .last()
-            .is_some_and(|group| group.len() + 1 + counters.len() + new <= MAX_TRANSACTION_OPS);
+        let fits = shard == Some(parts[index].shard)
+            && groups
+                .last()
+                .is_some_and(|group| group.len() + 1 < MAX_TRANSACTION_OPS);
         if !fits {
             groups.push(Vec::new());
-            counters.clear();
+            shard = Some(parts[index].shard);
         }
         groups.last_mut().expect("a group").push(index);
-        counters.extend(part.counters.keys());
     }
     groups
 }
@@ -500,8 +401,10 @@ fn transactions(parts: &[Part]) -> Vec<Vec<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analytics::bucket::Metric;
     use crate::model::Click;
     use crate::types::ClickId;
+    use crate::types::{LinkId, PartnerId, ProgramId};
     use time::macros::datetime;
 
     fn click(link: usize, partner: Option<usize>, at: time::OffsetDateTime) -> Click {
@@ -566,23 +469,19 @@ mod tests {
     }
 
     #[test]
-    fn many_owners_split_into_parts_that_never_split_an_owner() {
+    fn a_message_has_one_part_per_shard_and_links_go_with_their_partners() {
         let at = datetime!(2026-11-21 12:00 UTC);
         let clicks: Vec<Click> = (0..100).map(|i| click(i, Some(i % 30), at)).collect();
         let (_, parts) = plan(&batch(clicks)).unwrap();
-        // 100 links × 2 + 30 partners updates, and the program's day once per shard.
-        let program_days = parts
-            .iter()
-            .flat_map(|p| p.counters.keys())
-            .filter(|c| matches!(c, Counter::Day(_, _, Scope::Program)))
-            .count();
-        assert!(program_days <= super::super::shard::SHARDS);
+        let shards: Vec<usize> = parts.iter().map(|p| p.shard).collect();
+        let mut sorted = shards.clone();
+        sorted.dedup();
+        assert_eq!(shards, sorted, "one part per shard, in shard order");
+        // 100 links × 2 + 30 partners, and the program's day once per shard.
         assert_eq!(
             parts.iter().map(|p| p.counters.len()).sum::<usize>(),
-            230 + program_days
+            230 + parts.len()
         );
-        assert!(parts.iter().all(|p| p.counters.len() <= MAX_PART_ACTIONS));
-        assert!(parts.windows(2).all(|pair| pair[0].shard <= pair[1].shard));
         for part in &parts {
             for counter in part.counters.keys() {
                 // A link's counters go with its partner's (link i belongs to pn_{i % 30}).
@@ -595,11 +494,6 @@ mod tests {
                     Owner::Program(_) => continue,
                 };
                 assert_eq!(super::super::shard::shard_of_id(&partner), part.shard);
-                if let Counter::Link(link) = counter {
-                    let program = ProgramId::parse("prog_1").unwrap();
-                    let day = Counter::Day(program, at.date(), Scope::Link(link.clone()));
-                    assert!(part.counters.contains_key(&day));
-                }
             }
         }
         // The same message always splits the same way.
@@ -651,30 +545,24 @@ mod tests {
     }
 
     #[test]
-    fn transactions_stay_within_100_actions_and_merge_shared_counters() {
-        let part = |links: std::ops::Range<usize>| Part {
+    fn transactions_hold_one_shard_and_at_most_99_markers() {
+        let part = |shard: usize, number: usize| Part {
             message: 0,
-            shard: 0,
-            marker: Key::new("m", format!("{links:?}")),
-            counters: links
-                .map(|i| {
-                    let mut one = DayCounts::default();
-                    one.add(Metric::Clicks, 0, 1);
-                    (
-                        Counter::Link(LinkId::parse(&format!("link_{i}")).unwrap()),
-                        one,
-                    )
-                })
-                .collect(),
+            shard,
+            marker: Key::new("m", number.to_string()),
+            counters: BTreeMap::new(),
             state: PartState::Pending,
         };
-        // Ten parts on the same 40 links merge into one transaction: 10 markers + 40 updates.
-        let shared: Vec<Part> = (0..10).map(|_| part(0..40)).collect();
-        assert_eq!(transactions(&shared), vec![(0..10).collect::<Vec<_>>()]);
-        // Disjoint full parts: one per transaction (a marker + 96 updates); half parts, two.
-        let disjoint: Vec<Part> = (0..3).map(|i| part(i * 96..i * 96 + 96)).collect();
-        assert_eq!(transactions(&disjoint), vec![vec![0], vec![1], vec![2]]);
-        let halves: Vec<Part> = (0..3).map(|i| part(i * 48..i * 48 + 48)).collect();
-        assert_eq!(transactions(&halves), vec![vec![0, 1], vec![2]]);
+        // 150 parts of shard 0 and 2 of shard 1: 99 + 51 markers (each with one tally), then 2.
+        let mut parts: Vec<Part> = (0..150).map(|i| part(0, i)).collect();
+        parts.push(part(1, 150));
+        parts.insert(3, part(1, 151));
+        let groups = transactions(&parts);
+        let sizes: Vec<usize> = groups.iter().map(Vec::len).collect();
+        assert_eq!(sizes, [99, 51, 2]);
+        for group in &groups {
+            let shards: BTreeSet<usize> = group.iter().map(|&i| parts[i].shard).collect();
+            assert_eq!(shards.len(), 1);
+        }
     }
 }

@@ -6,7 +6,10 @@ pub mod aggregate;
 pub mod batch;
 pub mod buffer;
 pub mod click_id;
+mod counter;
 pub mod daily;
+pub mod fold;
+mod journal;
 pub mod shard;
 
 pub use aggregate::{AggregateReport, ClickAggregator, MalformedBatch};
@@ -14,4 +17,5 @@ pub use batch::{ClickBatch, MAX_BATCH_BYTES};
 pub use buffer::{ClickBuffer, ReadyBatch, send_batches};
 pub use click_id::{ClickClaims, ClickIdError, ClickIdSigner};
 pub use daily::{DailyClicks, clicks_by_day};
+pub use fold::{FoldOutcome, FoldPolicy, FoldTotals};
 pub use shard::{SHARDS, shard_of};

@@ -16,7 +16,10 @@
 //! (redirect instances, 2), `--rate N` (clicks per second, 100), `--window N` (batching window
 //! in seconds, as in infra/template.yaml), `--batch-age S` (the redirect's buffer age,
 //! `RedirectSettings::batch_max_age` by default), `--deleted-share F` (share of clicks on a
-//! link deleted while the redirect still has it cached, 0.01), `--engine moto|embedded`
+//! link deleted while the redirect still has it cached, 0.01), `--fold-min-clicks N` and
+//! `--fold-max-delay S` (the aggregator's `FoldPolicy`, `FoldPolicy::DEPLOYED` by default;
+//! what the run leaves journaled at its end is folded then, as the schedule would),
+//! `--engine moto|embedded`
 //! (moto by default; the embedded engines for the long-tail scenario, billed by the same
 //! meters: `--links 5000 --partners 2000 --engine embedded`).
 
@@ -25,14 +28,14 @@ use integration_tests::click_world::{self, link, link_clicks, partner_clicks};
 use integration_tests::link_world::IPHONE;
 use integration_tests::metering::{CountingQueue, MeteredStore};
 use integration_tests::{dynamodb_client, fresh_queue, fresh_store};
-use shared::clicks::{ClickAggregator, ClickIdSigner};
+use shared::clicks::{ClickAggregator, ClickIdSigner, FoldOutcome, FoldPolicy};
 use shared::layout;
 use shared::links::{AgentParser, RedirectPorts, RedirectSettings, Redirector, Visit};
-use shared::ports::{ManualClock, Random, SeededRandom, SequentialIds, SystemClock};
+use shared::ports::{ManualClock, Random, SeededRandom, SequentialIds};
 use shared::queue::embedded::EmbeddedQueues;
 use shared::queue::{MessageQueue, QueueSettings};
-use shared::store::embedded::EmbeddedStore;
 use shared::store::dynamodb::DynamoDbStore;
+use shared::store::embedded::EmbeddedStore;
 use shared::store::{Delete, ItemStore};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -59,6 +62,9 @@ const REDIRECT_MEMORY_GB: f64 = 0.25;
 const REDIRECT_BILLED_SECONDS_PER_CLICK: f64 = 0.001;
 const REDIRECT_SECONDS_PER_FLUSH: f64 = 0.020;
 const AGGREGATOR_MEMORY_GB: f64 = 0.25;
+/// A DynamoDB request's latency from Lambda in the same region (an assumption: single-digit
+/// milliseconds for small items, more for a transaction).
+const DYNAMODB_ROUND_TRIP_SECONDS: f64 = 0.010;
 /// The event source mapping's batch size.
 const MAX_MESSAGES_PER_INVOCATION: usize = 100;
 /// Lambda's payload limit for a synchronous invocation (the event source mapping's), and what
@@ -76,6 +82,7 @@ struct Options {
     batch_age: f64,
     deleted_share: f64,
     engine: Engine,
+    fold: FoldPolicy,
 }
 
 /// Where the run's table and queue live. moto is the real AWS API (the SDK engines); the
@@ -99,6 +106,7 @@ impl Options {
             batch_age: RedirectSettings::default().batch_max_age.as_seconds_f64(),
             deleted_share: 0.01,
             engine: Engine::Moto,
+            fold: FoldPolicy::DEPLOYED,
         };
         let args: Vec<String> = std::env::args().skip(1).collect();
         for pair in args.chunks(2) {
@@ -117,6 +125,10 @@ impl Options {
                 "--window" => options.window = number(),
                 "--batch-age" => options.batch_age = number(),
                 "--deleted-share" => options.deleted_share = number(),
+                "--fold-min-clicks" => options.fold.min_clicks_per_counter = number() as u32,
+                "--fold-max-delay" => {
+                    options.fold.max_delay = time::Duration::seconds_f64(number())
+                }
                 "--engine" => {
                     options.engine = match value {
                         "moto" => Engine::Moto,
@@ -170,6 +182,33 @@ struct Aggregation {
     invocations: u64,
     messages: u64,
     seconds: f64,
+    /// The aggregator's DynamoDB requests, and the single-item updates among them.
+    requests: u64,
+    updates: u64,
+}
+
+impl Aggregation {
+    /// Runs one invocation's work, adding its time and requests.
+    async fn time<T>(
+        &mut self,
+        meter: &MeteredStore,
+        work: impl std::future::Future<Output = T>,
+    ) -> T {
+        let counts = &meter.counts;
+        let (probing, requests, updates) = (
+            counts.probe_nanos.load(Ordering::Relaxed),
+            counts.requests.load(Ordering::Relaxed),
+            counts.updates.load(Ordering::Relaxed),
+        );
+        let started = Instant::now();
+        let result = work.await;
+        let probed = counts.probe_nanos.load(Ordering::Relaxed) - probing;
+        self.seconds += started.elapsed().as_secs_f64() - probed as f64 / 1e9;
+        self.requests += counts.requests.load(Ordering::Relaxed) - requests;
+        self.updates += counts.updates.load(Ordering::Relaxed) - updates;
+        self.invocations += 1;
+        result
+    }
 }
 
 /// Drains the queue as the event source mapping would at the end of a batching window.
@@ -184,10 +223,7 @@ async fn drain(
         let mut payload = 0;
         let mut full = false;
         while !full && received.len() < MAX_MESSAGES_PER_INVOCATION {
-            let got = queue
-                .receive(10, Duration::ZERO)
-                .await
-                .expect("receive");
+            let got = queue.receive(10, Duration::ZERO).await.expect("receive");
             if got.is_empty() {
                 break;
             }
@@ -220,22 +256,16 @@ async fn drain(
                 record
             })
             .collect();
-        let probing = meter.counts.probe_nanos.load(Ordering::Relaxed);
-        let started = Instant::now();
-        let response = click_aggregator::handle(aggregator, event).await;
-        let probed = meter.counts.probe_nanos.load(Ordering::Relaxed) - probing;
-        totals.seconds += started.elapsed().as_secs_f64() - probed as f64 / 1e9;
-        totals.invocations += 1;
+        let response = totals
+            .time(meter, click_aggregator::handle(aggregator, event))
+            .await;
         totals.messages += received.len() as u64;
         assert!(
             response.batch_item_failures.is_empty(),
             "the aggregator failed messages"
         );
         for message in &received {
-            queue
-                .delete(&message.receipt_handle)
-                .await
-                .expect("delete");
+            queue.delete(&message.receipt_handle).await.expect("delete");
         }
     }
 }
@@ -244,38 +274,41 @@ async fn drain(
 #[tokio::main]
 async fn main() {
     let options = Options::from_args();
-    let (store, probe, queue): (Arc<dyn ItemStore>, Arc<dyn ItemStore>, Arc<dyn MessageQueue>) =
-        match options.engine {
-            Engine::Moto => {
-                let table = fresh_store().await;
-                let probe = Arc::new(DynamoDbStore::new(
-                    dynamodb_client().await,
-                    table.table_name(),
-                ));
-                let queue = fresh_queue(QueueSettings {
-                    visibility_timeout: Duration::from_secs(180),
-                    ..QueueSettings::default()
-                })
-                .await
-                .queue;
-                (table, probe, queue)
-            }
-            Engine::Embedded => {
-                // One table, read by the meter's probe as well (the probe is not metered).
-                let table = Arc::new(EmbeddedStore::in_memory());
-                let queues = EmbeddedQueues::in_memory();
-                let queue = queues
-                    .create(
-                        "clicks",
-                        QueueSettings {
-                            visibility_timeout: Duration::from_secs(180),
-                            ..QueueSettings::default()
-                        },
-                    )
-                    .expect("an embedded queue");
-                (table.clone(), table, queue)
-            }
-        };
+    let (store, probe, queue): (
+        Arc<dyn ItemStore>,
+        Arc<dyn ItemStore>,
+        Arc<dyn MessageQueue>,
+    ) = match options.engine {
+        Engine::Moto => {
+            let table = fresh_store().await;
+            let probe = Arc::new(DynamoDbStore::new(
+                dynamodb_client().await,
+                table.table_name(),
+            ));
+            let queue = fresh_queue(QueueSettings {
+                visibility_timeout: Duration::from_secs(180),
+                ..QueueSettings::default()
+            })
+            .await
+            .queue;
+            (table, probe, queue)
+        }
+        Engine::Embedded => {
+            // One table, read by the meter's probe as well (the probe is not metered).
+            let table = Arc::new(EmbeddedStore::in_memory());
+            let queues = EmbeddedQueues::in_memory();
+            let queue = queues
+                .create(
+                    "clicks",
+                    QueueSettings {
+                        visibility_timeout: Duration::from_secs(180),
+                        ..QueueSettings::default()
+                    },
+                )
+                .expect("an embedded queue");
+            (table.clone(), table, queue)
+        }
+    };
     // One more link than asked: deleted below, while the redirect keeps serving it from its
     // key claim (as an instance that cached it does for up to its TTL).
     click_world::seed(probe.as_ref(), options.partners, options.links + 1).await;
@@ -287,13 +320,13 @@ async fn main() {
         .await
         .expect("delete a link");
     let metered = Arc::new(MeteredStore::new(store, probe.clone()));
-    let aggregator = ClickAggregator::new(metered.clone(), Arc::new(SystemClock));
     let queue = Arc::new(CountingQueue::new(queue));
 
     let random = Arc::new(SeededRandom::new(2026));
     let zipf = Zipf::new(options.links);
     let start = time::OffsetDateTime::now_utc();
     let clock = Arc::new(ManualClock::new(start));
+    let aggregator = ClickAggregator::new(metered.clone(), clock.clone()).with_policy(options.fold);
     // One id source for every instance: batch ids must not collide across instances.
     let ids = Arc::new(SequentialIds::default());
     let signer = Arc::new(ClickIdSigner::new(&[7; 32], &[]));
@@ -325,6 +358,8 @@ async fn main() {
         invocations: 0,
         messages: 0,
         seconds: 0.0,
+        requests: 0,
+        updates: 0,
     };
     let mut next_window = options.window;
     // Clicks an instance holds unsent (lost to the counters if it crashed then), sampled
@@ -384,6 +419,15 @@ async fn main() {
     }
     let flushes = queue.counts.send_calls.load(Ordering::Relaxed);
     drain(&queue, &aggregator, &metered, &mut aggregation).await;
+    // The scheduled fold: whatever is still journaled reaches the counters.
+    let last = aggregation.time(&metered, aggregator.fold(true)).await;
+    for outcome in last {
+        let outcome = outcome.expect("the last fold");
+        assert!(matches!(
+            outcome,
+            FoldOutcome::Folded { .. } | FoldOutcome::Empty
+        ));
+    }
 
     // Every click counted once.
     for (link, expected) in expected_links.iter().enumerate() {
@@ -412,7 +456,13 @@ async fn main() {
         * REDIRECT_MEMORY_GB
         * LAMBDA_ARM_GB_SECOND;
     let aggregator_requests = aggregation.invocations as f64 * LAMBDA_REQUEST;
-    let aggregator_compute = aggregation.seconds * AGGREGATOR_MEMORY_GB * LAMBDA_ARM_GB_SECOND;
+    // Billed time: the handler's own time plus DynamoDB's round trips (a fold's counter
+    // updates run 16 at a time, every other request one after the other).
+    let updates = aggregation.updates as f64;
+    let other_requests = (aggregation.requests - aggregation.updates) as f64;
+    let aggregator_seconds =
+        aggregation.seconds + (other_requests + updates / 16.0) * DYNAMODB_ROUND_TRIP_SECONDS;
+    let aggregator_compute = aggregator_seconds * AGGREGATOR_MEMORY_GB * LAMBDA_ARM_GB_SECOND;
     let sqs_cost = sqs.billed() as f64 * SQS_REQUEST;
     let write_cost = dynamo.write_units() as f64 * WRITE_UNIT;
     // The aggregator only writes: every read is the redirect's (link and program cache misses).
@@ -430,7 +480,7 @@ async fn main() {
     println!(
         "{} clicks over {} links (Zipf) of {} partners, {:.0} clicks/s on {} redirect instances, \
          {}% on a deleted link; redirect buffer age {} s; batching window {} s, up to {} \
-         messages per invocation.",
+         messages per invocation; a fold when {} clicks per counter wait or after {} s; {}.",
         options.clicks,
         options.links,
         options.partners,
@@ -440,6 +490,12 @@ async fn main() {
         options.batch_age,
         options.window,
         MAX_MESSAGES_PER_INVOCATION,
+        options.fold.min_clicks_per_counter,
+        options.fold.max_delay.whole_seconds(),
+        match options.engine {
+            Engine::Moto => "DynamoDB and SQS on moto",
+            Engine::Embedded => "the embedded engines",
+        },
     );
     println!();
     println!("## Measured");
@@ -479,6 +535,19 @@ async fn main() {
     );
     row("aggregator invocations", aggregation.invocations as f64);
     row(
+        "aggregator DynamoDB requests (of which counter updates)",
+        aggregation.requests as f64,
+    );
+    row("… counter updates (folds)", aggregation.updates as f64);
+    let folds = aggregator.fold_totals();
+    println!(
+        "| folds (journal to counters) | {} folds of {} tallies | a click waited {:.0} s on average, {} s at most |",
+        folds.folds,
+        folds.tallies,
+        folds.click_wait_seconds as f64 / folds.clicks.max(1) as f64,
+        folds.longest_wait_seconds,
+    );
+    row(
         "DynamoDB transactions (TransactWriteItems)",
         dynamo.transactions.load(Ordering::Relaxed) as f64,
     );
@@ -502,7 +571,7 @@ async fn main() {
         row(&format!("… of which `{kind}#` items"), *units as f64);
     }
     row(
-        "DynamoDB read units (redirect cache misses)",
+        "DynamoDB read units (redirect cache misses, the folds' reads)",
         dynamo.read_units(),
     );
     println!();
@@ -518,7 +587,7 @@ async fn main() {
     );
     cost("aggregator: Lambda requests", aggregator_requests);
     cost(
-        "aggregator: Lambda compute (handler time on moto, an upper bound)",
+        "aggregator: Lambda compute (handler time + 10 ms per DynamoDB round trip)",
         aggregator_compute,
     );
     cost("SQS requests", sqs_cost);
