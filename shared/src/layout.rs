@@ -203,6 +203,12 @@ pub fn link_key_claim(domain: &str, key: &str) -> Key {
     Key::new(format!("LINKKEY#{domain}/{key}"), "CLAIM")
 }
 
+/// The partition of a domain's link change notes (`links::repo::change_notes`): what the
+/// redirect instances read every few seconds to drop the links they cached that changed.
+pub fn link_changes_pk(domain: &str) -> String {
+    format!("LINKCHANGES#{domain}")
+}
+
 /// gsi2 partition listing a program's links (sort key: [`time_sk`] of the creation).
 pub fn program_links_index_pk(program: &ProgramId) -> String {
     format!("PROG#{program}#LINKS")

@@ -433,6 +433,11 @@ pub(super) fn update_ops(
         .filter(|_| link.details.external_id.is_some());
     ops.extend(external_claims);
     ops.extend(repo::destination_entries(Some(&read.link), Some(link)));
+    ops.extend(repo::change_notes(
+        Some(&read.link),
+        Some(link),
+        ctx.clock.now(),
+    ));
     ops.push(outbox::record(&updated)?);
     Ok((
         ops,
@@ -498,6 +503,7 @@ pub(super) fn delete_ops(
     let mut ops = repo::remove(read).to_vec();
     ops.extend(repo::external_id_claims(Some(&read.link), None));
     ops.extend(repo::destination_entries(Some(&read.link), None));
+    ops.extend(repo::change_notes(Some(&read.link), None, ctx.clock.now()));
     let code_index = ops.len();
     ops.push(TxOp::Check {
         key: crate::layout::link_discount_code_claim(&read.link.id),

@@ -13,9 +13,12 @@ use crate::store::{
     UpdateItem, get_n, get_s, s, schema,
 };
 use crate::types::{LinkId, PartnerId, ProgramId};
+use time::OffsetDateTime;
 
 const OWNER: &str = "linkId";
 const TARGET: &str = "target";
+const CHANGED_KEY: &str = "key";
+const CHANGED_PARTNER: &str = "partnerId";
 
 /// A link as stored, with the version its next write must be conditioned on.
 #[derive(Debug, Clone, PartialEq)]
@@ -235,6 +238,111 @@ pub async fn find_target(
     Ok(find_by_key(store, domain, key)
         .await?
         .map(|stored| RedirectTarget::from(&stored.link)))
+}
+
+/// How long a change note is kept: longer than a redirect instance goes without reading its
+/// domain's notes before it stops trusting its cache (`redirect::watch`).
+const CHANGE_NOTE_TTL: time::Duration = time::Duration::days(1);
+
+/// What a change note says changed at a domain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkChange {
+    /// The link at this key (changed, moved away, deleted).
+    Key(String),
+    /// Every link of this partner (disabled by a ban or a deactivation).
+    Partner(PartnerId),
+}
+
+fn change_note(domain: &str, change: &LinkChange, now: OffsetDateTime) -> TxOp {
+    let at = now.unix_timestamp_nanos() / 1_000_000;
+    let (sk, attribute, value) = match change {
+        LinkChange::Key(key) => (format!("{at:015}#K#{key}"), CHANGED_KEY, key.as_str()),
+        LinkChange::Partner(partner) => (
+            format!("{at:015}#P#{partner}"),
+            CHANGED_PARTNER,
+            partner.as_str(),
+        ),
+    };
+    let mut item = Key::new(layout::link_changes_pk(domain), sk).to_item();
+    item.insert(attribute.into(), s(value));
+    item.insert(
+        schema::TTL.into(),
+        crate::store::n((now + CHANGE_NOTE_TTL).unix_timestamp()),
+    );
+    TxOp::Put(Put {
+        item,
+        condition: None,
+    })
+}
+
+/// The notes that tell redirect instances a link went from `old` to `new` (either absent
+/// for a create or a delete), written in the change's transaction. A new key needs none: a
+/// key cached as unknown is forgotten within the redirect's `missing_ttl`.
+pub fn change_notes(old: Option<&Link>, new: Option<&Link>, now: OffsetDateTime) -> Vec<TxOp> {
+    let Some(old) = old else {
+        return Vec::new();
+    };
+    let mut notes = vec![change_note(
+        &old.domain,
+        &LinkChange::Key(old.key.clone()),
+        now,
+    )];
+    if let Some(new) = new
+        && (new.domain != old.domain || new.key != old.key)
+    {
+        notes.push(change_note(
+            &new.domain,
+            &LinkChange::Key(new.key.clone()),
+            now,
+        ));
+    }
+    notes
+}
+
+/// One note per domain saying that all of a partner's links there changed (a ban disables
+/// them in the same transaction): fewer actions than a note per link.
+pub fn partner_change_notes<'a>(
+    domains: impl IntoIterator<Item = &'a str>,
+    partner: &PartnerId,
+    now: OffsetDateTime,
+) -> Vec<TxOp> {
+    let domains: std::collections::BTreeSet<&str> = domains.into_iter().collect();
+    domains
+        .into_iter()
+        .map(|domain| change_note(domain, &LinkChange::Partner(partner.clone()), now))
+        .collect()
+}
+
+/// A domain's change notes written at or after `since_ms` (epoch milliseconds), in order.
+pub async fn changes_since(
+    store: &dyn ItemStore,
+    domain: &str,
+    since_ms: i64,
+) -> Result<Vec<LinkChange>, StoreError> {
+    let mut changes = Vec::new();
+    let mut cursor = None;
+    loop {
+        let mut query = Query::table(layout::link_changes_pk(domain));
+        query.range = Some(crate::store::RangeCondition::GreaterOrEqual(format!(
+            "{:015}",
+            since_ms.max(0)
+        )));
+        query.cursor = cursor;
+        let page = store.query(query).await?;
+        for item in &page.items {
+            if let Some(key) = get_s(item, CHANGED_KEY) {
+                changes.push(LinkChange::Key(key.to_owned()));
+            } else if let Some(partner) = get_s(item, CHANGED_PARTNER)
+                && let Ok(partner) = PartnerId::parse(partner)
+            {
+                changes.push(LinkChange::Partner(partner));
+            }
+        }
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => return Ok(changes),
+        }
+    }
 }
 
 /// Every link of a partner, oldest first (all pages).

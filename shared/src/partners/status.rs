@@ -155,6 +155,7 @@ async fn change_status(
     };
     let mut link_ops = Vec::new();
     let mut disabled_links = Vec::new();
+    let mut domains = Vec::new();
     if change.disables_links {
         let links =
             crate::links::repo::all_for_partner(ctx.store.as_ref(), &read.program_id, &read.id)
@@ -166,8 +167,15 @@ async fn change_status(
                 disabled_links.push(link.id.to_string());
                 // The link and its key claim (the redirect's target) together.
                 link_ops.extend(crate::links::repo::replace(&link, &stored)?);
+                domains.push(link.domain);
             }
         }
+        // Redirect instances drop the partner's cached links within seconds.
+        link_ops.extend(crate::links::repo::partner_change_notes(
+            domains.iter().map(String::as_str),
+            &read.id,
+            now,
+        ));
     }
     // Dub cancels a banned partner's pending commissions, not a deactivated one's.
     let cancel_commissions = change.status == PartnerStatus::Banned;

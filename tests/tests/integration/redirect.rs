@@ -219,6 +219,64 @@ engine_tests! {
         assert_eq!(world.get("k.acme.com", "/later", "198.51.100.1").await.status, 404);
     }
 
+    async fn cached_links_are_kept_while_the_change_notes_are_quiet_and_dropped_when_they_speak(app: TestApp) {
+        let acme = program(&app, "n.acme.com").await;
+        let edit = link(&app, &acme.key, json!({"url": "https://acme.com/a", "key": "edit"})).await;
+        link(&app, &acme.key, json!({"url": "https://acme.com/b", "key": "quiet"})).await;
+        let (jane, jane_link) = partner(&app, &acme, "JANE20", None, "https://acme.com/").await;
+        let jane_path = format!("/{}", jane_link.key);
+        let world = RedirectWorld::new(&app);
+        // The API writes its notes at the system clock's time: the redirect's clock starts
+        // 5 minutes behind it, so that its steps below never pass it (as in production, where
+        // both read the same time).
+        world.clock.advance(-Duration::minutes(5));
+        for path in ["/edit", "/quiet", jane_path.as_str()] {
+            assert_eq!(world.get("n.acme.com", path, "198.51.100.1").await.status, 302, "{path}");
+        }
+        // The claim of "quiet" disappears behind the API's back (no note): the instance keeps
+        // serving its cached copy past link_ttl, because the notes say nothing changed...
+        app.store
+            .delete(shared::store::Delete { key: shared::layout::link_key_claim("n.acme.com", "quiet"), condition: None })
+            .await
+            .unwrap();
+        for _ in 0..12 {
+            world.clock.advance(Duration::seconds(5));
+            assert_eq!(world.get("n.acme.com", "/quiet", "198.51.100.2").await.status, 302);
+        }
+        // A change through the API is seen at the next read of the notes.
+        assert_eq!(world.get("n.acme.com", "/edit", "198.51.100.3").await.status, 302);
+        world.clock.advance(Duration::minutes(2));
+        assert_eq!(world.get("n.acme.com", "/edit", "198.51.100.3").await.status, 302);
+        let track = track_services(&app);
+        let moved = call(&app, &track, Method::PATCH, &format!("/links/{edit}"), Some(&acme.key),
+            Some(json!({"url": "https://acme.com/moved"}))).await;
+        assert_eq!(moved.status, 200, "{}", moved.body);
+        world.clock.advance(Duration::seconds(5));
+        let location = world.get("n.acme.com", "/edit", "198.51.100.3").await.location.unwrap();
+        assert!(location.starts_with("https://acme.com/moved"), "{location}");
+
+        // A ban: one note for the partner's links of the domain.
+        assert_eq!(world.get("n.acme.com", &jane_path, "198.51.100.4").await.status, 302);
+        let directory = shared::partners::listing::PartnerDirectory::new(std::time::Duration::ZERO);
+        let banned = integration_tests::app::reply(
+            partner_admin::handle(
+                &app.ctx,
+                &directory,
+                integration_tests::app::request(Method::POST, "/partners/ban", Some(&acme.key),
+                    Some(json!({"partnerId": jane.id, "reason": "fraud"}))),
+            )
+            .await,
+        );
+        assert_eq!(banned.status, 200, "{}", banned.body);
+        world.clock.advance(Duration::seconds(5));
+        assert_eq!(world.get("n.acme.com", &jane_path, "198.51.100.4").await.status, 404);
+        assert_eq!(world.get("n.acme.com", "/edit", "198.51.100.5").await.status, 302);
+        // The quiet link's copy is kept until link_max_age: then it reads the claim again.
+        world.clock.advance(RedirectSettings::default().link_max_age);
+        assert_eq!(world.get("n.acme.com", "/quiet", "198.51.100.2").await.status, 404);
+
+    }
+
     async fn buffered_clicks_reach_the_queue_on_size_age_and_shutdown(app: TestApp) {
         let acme = program(&app, "q.acme.com").await;
         link(&app, &acme.key, json!({"url": "https://acme.com/", "key": "q"})).await;

@@ -54,6 +54,22 @@ impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
         entries.insert(key, (value, expires));
     }
 
+    /// Forgets `key`.
+    pub fn remove<Q>(&self, key: &Q)
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Eq + Hash + ?Sized,
+    {
+        let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
+        entries.remove(key);
+    }
+
+    /// Forgets every entry `forget` says so of.
+    pub fn forget_where(&self, mut forget: impl FnMut(&K, &V) -> bool) {
+        let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
+        entries.retain(|key, (value, _)| !forget(key, value));
+    }
+
     pub fn len(&self) -> usize {
         self.entries
             .read()

@@ -1,20 +1,24 @@
 //! The click redirect: `GET`/`HEAD https://{domain}/{key}`.
 //!
 //! The hot path makes no database write and, with a warm cache, no read: link targets come from
-//! an in-process cache (found for [`RedirectSettings::link_ttl`], not found for
-//! [`RedirectSettings::missing_ttl`]), then from one eventually consistent `GetItem` of the
-//! link's key claim, which carries the target. Program settings (the click-id parameter and the
+//! an in-process cache, then from one eventually consistent `GetItem` of the link's key claim,
+//! which carries the target. A found link is kept up to [`RedirectSettings::link_max_age`]
+//! while the domain's change notes are read every [`RedirectSettings::link_ttl`] (one small
+//! query per domain, see `watch`), else for `link_ttl`; an unknown key for
+//! [`RedirectSettings::missing_ttl`]. Program settings (the click-id parameter and the
 //! attribution window) are cached per program. Counted clicks go to the [`ClickBuffer`] and
 //! reach the click queue in batches.
 //!
-//! A link changed or disabled through the API is served as it was for up to `link_ttl` by an
-//! instance that cached it.
+//! A link changed, deleted or disabled through the API (or by a ban) is served as it was for up
+//! to about `link_ttl` by an instance that cached it: the time until its next read of the
+//! notes, plus the table's replication.
 
 mod cache;
 mod decide;
 mod destination;
 pub mod pages;
 mod visitors;
+mod watch;
 
 pub use cache::TtlCache;
 pub use decide::{Decision, decide};
@@ -41,7 +45,12 @@ pub const COOKIE_PREFIX: &str = "pl_click_";
 
 #[derive(Debug, Clone)]
 pub struct RedirectSettings {
+    /// How often a domain's change notes are read; a found link is trusted this long without
+    /// them.
     pub link_ttl: Duration,
+    /// The longest a found link is kept while the notes are read (a bound should a change
+    /// ever miss its note).
+    pub link_max_age: Duration,
     pub missing_ttl: Duration,
     pub program_ttl: Duration,
     /// A visitor's repeat clicks within this window keep their click id and count once.
@@ -61,6 +70,7 @@ impl Default for RedirectSettings {
     fn default() -> Self {
         Self {
             link_ttl: Duration::seconds(5),
+            link_max_age: Duration::minutes(30),
             missing_ttl: Duration::seconds(5),
             program_ttl: Duration::seconds(60),
             repeat_window: Duration::hours(1),
@@ -135,7 +145,9 @@ pub struct Redirector {
     ids: Arc<dyn IdSource>,
     signer: Arc<ClickIdSigner>,
     agents: AgentParser,
-    links: TtlCache<String, Option<Arc<RedirectTarget>>>,
+    /// Targets (`None`: no link at that key) and when they were read.
+    links: TtlCache<String, (Option<Arc<RedirectTarget>>, OffsetDateTime)>,
+    watch: watch::ChangeWatch,
     programs: TtlCache<ProgramId, ProgramClicks>,
     visitors: RepeatVisitors,
     buffer: ClickBuffer,
@@ -177,6 +189,7 @@ impl Redirector {
             signer: ports.signer,
             agents,
             links: TtlCache::new(settings.max_cached_links),
+            watch: watch::ChangeWatch::default(),
             programs: TtlCache::new(1_000),
             visitors: RepeatVisitors::new(settings.max_remembered_visitors),
             buffer,
@@ -294,25 +307,63 @@ impl Redirector {
         key: &str,
         now: OffsetDateTime,
     ) -> Result<Option<Arc<RedirectTarget>>, ()> {
+        self.read_change_notes(domain, now).await;
         let cache_key = format!("{domain}/{key}");
-        if let Some(cached) = self.links.get(&cache_key, now) {
+        let ttl = self.settings.link_ttl;
+        if let Some((cached, read_at)) = self.links.get(&cache_key, now)
+            && (now - read_at < ttl
+                || (cached.is_some() && self.watch.covers(domain, read_at, now, ttl)))
+        {
             return Ok(cached);
         }
         match repo::find_target(self.store.as_ref(), domain, key).await {
             Ok(found) => {
-                let ttl = if found.is_some() {
-                    self.settings.link_ttl
+                let keep = if found.is_some() {
+                    self.settings.link_max_age
                 } else {
                     self.settings.missing_ttl
                 };
                 let found = found.map(Arc::new);
-                self.links.insert(cache_key, found.clone(), now + ttl, now);
+                self.links
+                    .insert(cache_key, (found.clone(), now), now + keep, now);
                 Ok(found)
             }
             Err(error) => {
                 tracing::warn!(%error, "link read failed");
-                self.links.get_stale(&cache_key).ok_or(())
+                self.links
+                    .get_stale(&cache_key)
+                    .map(|(target, _)| target)
+                    .ok_or(())
             }
+        }
+    }
+
+    /// Reads the domain's change notes when due and forgets the cached links they name; a
+    /// failed read leaves the cache trusted for `link_ttl` only (see `watch`).
+    async fn read_change_notes(&self, domain: &str, now: OffsetDateTime) {
+        let Some(since) = self.watch.due(domain, now, self.settings.link_ttl) else {
+            return;
+        };
+        let since_ms = (since.unix_timestamp_nanos() / 1_000_000) as i64;
+        match repo::changes_since(self.store.as_ref(), domain, since_ms).await {
+            Ok(changes) => {
+                for change in changes {
+                    match change {
+                        repo::LinkChange::Key(key) => self.links.remove(&format!("{domain}/{key}")),
+                        repo::LinkChange::Partner(partner) => {
+                            let prefix = format!("{domain}/");
+                            self.links.forget_where(|key, (target, _)| {
+                                key.starts_with(&prefix)
+                                    && target.as_ref().is_some_and(|target| {
+                                        target.partner_id.as_ref() == Some(&partner)
+                                    })
+                            });
+                        }
+                    }
+                }
+                self.watch.read(domain, now);
+            }
+            Err(error) => tracing::warn!(%error, "link change notes not read"),
         }
     }
 
