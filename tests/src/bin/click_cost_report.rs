@@ -202,8 +202,10 @@ impl Aggregation {
         );
         let started = Instant::now();
         let result = work.await;
+        // The meter's own reads, summed over concurrent writes (a fold's), can exceed the
+        // wall time: then nothing of the handler's own time is left to count.
         let probed = counts.probe_nanos.load(Ordering::Relaxed) - probing;
-        self.seconds += started.elapsed().as_secs_f64() - probed as f64 / 1e9;
+        self.seconds += (started.elapsed().as_secs_f64() - probed as f64 / 1e9).max(0.0);
         self.requests += counts.requests.load(Ordering::Relaxed) - requests;
         self.updates += counts.updates.load(Ordering::Relaxed) - updates;
         self.invocations += 1;
