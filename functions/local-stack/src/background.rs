@@ -1,6 +1,7 @@
 //! The in-process stand-ins for what AWS runs on triggers: the outbox relay (stream and
-//! schedule), TTL expiry, and the SQS consumers (webhook fan-out and delivery, the click
-//! aggregator) polling the embedded queues with the functions' own handlers.
+//! schedule), TTL expiry, the click folds' schedule, and the SQS consumers (webhook fan-out
+//! and delivery, the click aggregator) polling the embedded queues with the functions' own
+//! handlers.
 
 use crate::stack::Stack;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
@@ -20,6 +21,9 @@ const MATURE_EVERY: Duration = Duration::from_secs(60);
 const POLL_WAIT: Duration = Duration::from_secs(1);
 /// How often buffered clicks are checked for age (Lambda checks at each request instead).
 const CLICK_FLUSH_EVERY: Duration = Duration::from_secs(1);
+/// The click folds' schedule (10 minutes deployed): the local stack folds at every
+/// consumption, so this only resumes a fold that stopped half-way.
+const CLICK_FOLD_EVERY: Duration = Duration::from_secs(60);
 
 /// How long the background work may take to finish at stop. Past it the rest is dropped:
 /// a message being handled stays on its queue (redelivered at the next start), and the store
@@ -120,6 +124,18 @@ pub fn spawn(stack: Stack) -> Workers {
             async move { click_aggregator::handle(&aggregator, event).await }
         })
     };
+    let click_fold = {
+        let stack = stack.clone();
+        every(CLICK_FOLD_EVERY, stopped.clone(), move || {
+            let aggregator = stack.click_aggregator.clone();
+            async move {
+                let schedule = serde_json::json!({"detail-type": "Scheduled Event"});
+                if let Err(error) = click_aggregator::handle_event(&aggregator, schedule).await {
+                    tracing::warn!(%error, "click fold failed; retrying");
+                }
+            }
+        })
+    };
     let sweep = every(SWEEP_EVERY, stopped, move || {
         let stack = stack.clone();
         async move {
@@ -143,6 +159,7 @@ pub fn spawn(stack: Stack) -> Workers {
             maturation,
             clicks,
             click_flush,
+            click_fold,
             sweep,
         ],
     }
