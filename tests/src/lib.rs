@@ -5,6 +5,7 @@ pub mod app;
 pub mod binaries;
 pub mod click_world;
 pub mod counting;
+pub mod faults;
 pub mod link_world;
 pub mod metering;
 pub mod moto;

@@ -2,22 +2,18 @@
 //! concurrent, also after a failure half-way), deleted links and partners, malformed messages,
 //! large batches split into parts, daily counters.
 
-use async_trait::async_trait;
 use integration_tests::app::TestApp;
 use integration_tests::click_world::{
     body, click, link_clicks, partner_clicks, partner_id, program_id, seed,
 };
 use integration_tests::engine_tests;
+use integration_tests::faults::FaultyStore;
 use shared::clicks::shard::shard_of_id;
 use shared::clicks::{ClickAggregator, FoldOutcome, FoldPolicy, clicks_by_day};
 use shared::layout;
 use shared::ports::ManualClock;
-use shared::store::{
-    BatchWrite, Consistency, Delete, Item, ItemStore, Key, Page, Put, Query, StoreError, TxOp,
-    UpdateItem,
-};
+use shared::store::Consistency;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use time::macros::{date, datetime};
 
 const NOON: time::OffsetDateTime = datetime!(2026-11-21 12:00 UTC);
@@ -184,7 +180,7 @@ engine_tests! {
         assert!(shards.len() >= 4);
 
         // The second transaction fails: the message is reported, the first part stays counted.
-        let flaky = Arc::new(FailingTransaction { inner: app.store.clone(), calls: AtomicUsize::new(0), fail_call: 2 });
+        let flaky = Arc::new(FaultyStore::failing_transactions(app.store.clone(), |n| n == 2));
         let first = ClickAggregator::new(flaky, app.ctx.clock.clone())
             .aggregate(vec![message("m1", batch.clone())])
             .await;
@@ -252,7 +248,7 @@ engine_tests! {
         seed(app.store.as_ref(), 1, 30).await;
         let clicks: Vec<_> = (0..60).map(|i| click(i, i % 30, Some(0), NOON)).collect();
         let clock = Arc::new(ManualClock::new(NOON));
-        let flaky = Arc::new(FailingLinkUpdates { inner: app.store.clone(), left: AtomicUsize::new(10) });
+        let flaky = Arc::new(FaultyStore::failing_updates(app.store.clone(), "LINK#", 10));
         let first = ClickAggregator::new(flaky, clock.clone())
             .aggregate(vec![message("m1", body("cb_half", clicks))])
             .await;
@@ -332,91 +328,5 @@ engine_tests! {
             .await
             .unwrap();
         assert_eq!(other[0].clicks, 1);
-    }
-}
-
-/// Fails the `fail_call`-th transaction (1-based) with an engine error.
-struct FailingTransaction {
-    inner: Arc<dyn ItemStore>,
-    calls: AtomicUsize,
-    fail_call: usize,
-}
-
-#[async_trait]
-impl ItemStore for FailingTransaction {
-    async fn get(&self, key: &Key, consistency: Consistency) -> Result<Option<Item>, StoreError> {
-        self.inner.get(key, consistency).await
-    }
-    async fn put(&self, put: Put) -> Result<(), StoreError> {
-        self.inner.put(put).await
-    }
-    async fn update(&self, update: UpdateItem) -> Result<Item, StoreError> {
-        self.inner.update(update).await
-    }
-    async fn delete(&self, delete: Delete) -> Result<Option<Item>, StoreError> {
-        self.inner.delete(delete).await
-    }
-    async fn transact(&self, ops: Vec<TxOp>) -> Result<(), StoreError> {
-        if self.calls.fetch_add(1, Ordering::SeqCst) + 1 == self.fail_call {
-            return Err(StoreError::engine(std::io::Error::other(
-                "injected failure",
-            )));
-        }
-        self.inner.transact(ops).await
-    }
-    async fn query(&self, query: Query) -> Result<Page, StoreError> {
-        self.inner.query(query).await
-    }
-    async fn batch_get(&self, keys: Vec<Key>) -> Result<Vec<Item>, StoreError> {
-        self.inner.batch_get(keys).await
-    }
-    async fn batch_write(&self, writes: Vec<BatchWrite>) -> Result<(), StoreError> {
-        self.inner.batch_write(writes).await
-    }
-}
-
-/// Fails every link update after the first `left`, as a fold that stops half-way.
-struct FailingLinkUpdates {
-    inner: Arc<dyn ItemStore>,
-    left: AtomicUsize,
-}
-
-#[async_trait]
-impl ItemStore for FailingLinkUpdates {
-    async fn get(&self, key: &Key, consistency: Consistency) -> Result<Option<Item>, StoreError> {
-        self.inner.get(key, consistency).await
-    }
-    async fn put(&self, put: Put) -> Result<(), StoreError> {
-        self.inner.put(put).await
-    }
-    async fn update(&self, update: UpdateItem) -> Result<Item, StoreError> {
-        if update.key.pk.starts_with("LINK#")
-            && self
-                .left
-                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
-                    left.checked_sub(1)
-                })
-                .is_err()
-        {
-            return Err(StoreError::engine(std::io::Error::other(
-                "injected failure",
-            )));
-        }
-        self.inner.update(update).await
-    }
-    async fn delete(&self, delete: Delete) -> Result<Option<Item>, StoreError> {
-        self.inner.delete(delete).await
-    }
-    async fn transact(&self, ops: Vec<TxOp>) -> Result<(), StoreError> {
-        self.inner.transact(ops).await
-    }
-    async fn query(&self, query: Query) -> Result<Page, StoreError> {
-        self.inner.query(query).await
-    }
-    async fn batch_get(&self, keys: Vec<Key>) -> Result<Vec<Item>, StoreError> {
-        self.inner.batch_get(keys).await
-    }
-    async fn batch_write(&self, writes: Vec<BatchWrite>) -> Result<(), StoreError> {
-        self.inner.batch_write(writes).await
     }
 }

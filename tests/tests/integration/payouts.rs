@@ -2,10 +2,10 @@
 //! small, negative and banned balances, is resumed after a crash between its chunks, and the
 //! ledger balances after every step; confirm, fail and cancel settle the commissions.
 
-use async_trait::async_trait;
 use http::{Method, StatusCode};
 use integration_tests::app::{Reply, TestApp, reply, request};
 use integration_tests::engine_tests;
+use integration_tests::faults::FaultyStore;
 use integration_tests::tracking_world::{TestPartner, TrackingProgram, admin, track};
 use serde_json::{Value, json};
 use shared::context::AppContext;
@@ -15,14 +15,10 @@ use shared::partners::listing::PartnerDirectory;
 use shared::payouts::transfers::StripeTransfers;
 use shared::portal::PortalLinkSigner;
 use shared::ports::{ManualClock, OsRandom, Random, SeededRandom};
-use shared::store::{
-    BatchWrite, Consistency, Delete, Item, ItemStore, Key, Page, Put, Query, StoreError, TxOp,
-    UpdateItem,
-};
+use shared::store::TxOp;
 use shared::types::{CommissionId, PartnerId};
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 /// A program whose default group pays 20 % of sales; partners are added by the tests.
@@ -348,46 +344,6 @@ async fn connect_account(
     record.version += 1;
     let replace = shared::partners::replace_partner(&record, read).unwrap();
     ctx.store.transact(vec![replace]).await.unwrap();
-}
-
-/// Fails every transaction from the `cut`-th on (1-based), as a process that died would.
-struct CutAfter {
-    inner: Arc<dyn ItemStore>,
-    calls: AtomicUsize,
-    cut: usize,
-}
-
-#[async_trait]
-impl ItemStore for CutAfter {
-    async fn get(&self, key: &Key, consistency: Consistency) -> Result<Option<Item>, StoreError> {
-        self.inner.get(key, consistency).await
-    }
-    async fn put(&self, put: Put) -> Result<(), StoreError> {
-        self.inner.put(put).await
-    }
-    async fn update(&self, update: UpdateItem) -> Result<Item, StoreError> {
-        self.inner.update(update).await
-    }
-    async fn delete(&self, delete: Delete) -> Result<Option<Item>, StoreError> {
-        self.inner.delete(delete).await
-    }
-    async fn transact(&self, ops: Vec<TxOp>) -> Result<(), StoreError> {
-        if self.calls.fetch_add(1, Ordering::SeqCst) + 1 >= self.cut {
-            return Err(StoreError::engine(std::io::Error::other(
-                "the process died",
-            )));
-        }
-        self.inner.transact(ops).await
-    }
-    async fn query(&self, query: Query) -> Result<Page, StoreError> {
-        self.inner.query(query).await
-    }
-    async fn batch_get(&self, keys: Vec<Key>) -> Result<Vec<Item>, StoreError> {
-        self.inner.batch_get(keys).await
-    }
-    async fn batch_write(&self, writes: Vec<BatchWrite>) -> Result<(), StoreError> {
-        self.inner.batch_write(writes).await
-    }
 }
 
 /// A seeded choice of `0..n`.
@@ -744,7 +700,8 @@ engine_tests! {
         mature(&ctx, &clock).await;
         copies_of_the_commission(&app, &world, 119).await;
         // The run's transactions: start, chunk 1, chunk 2 (cut here), chunk 3, seal.
-        let cut = Arc::new(CutAfter { inner: app.store.clone(), calls: AtomicUsize::new(0), cut: 3 });
+        // Every transaction from the third on fails, as a process that died would.
+        let cut = Arc::new(FaultyStore::failing_transactions(app.store.clone(), |n| n >= 3));
         let dying = AppContext::new(cut, clock.clone(), Arc::new(OsRandom), None);
         let path = format!("/programs/{}/payouts/run", world.program.id);
         let died = call(&dying, &world, Method::POST, &path, Some(json!({}))).await;
