@@ -4,7 +4,7 @@
 use crate::app::{AUDIENCE, ISSUER, TestApp};
 use async_trait::async_trait;
 use shared::auth::{AdminClaims, Principal};
-use shared::model::{Actor, WebhookEndpoint};
+use shared::model::{Actor, EventName, WebhookEndpoint};
 use shared::outbox::{self, OutboxRelay};
 use shared::ports::{Clock, ManualClock, SeededRandom};
 use shared::queue::{MessageQueue, OutgoingMessage, QueueError, ReceivedMessage};
@@ -121,7 +121,7 @@ impl WebhookWorld {
     }
 
     /// Commits an event as a use case does (its change left out); does not relay it.
-    pub async fn commit_event(&self, name: &str, data: serde_json::Value) -> EventId {
+    pub async fn commit_event(&self, name: EventName, data: serde_json::Value) -> EventId {
         let event = outbox::new_event(
             self.services.ids.as_ref(),
             self.services.clock.as_ref(),

@@ -8,6 +8,7 @@ use crate::auth::Principal;
 use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::groups;
+use crate::model::EventName;
 use crate::model::{Actor, Application, ApplicationStatus, DEFAULT_GROUP_SLUG, Program};
 use crate::outbox;
 use crate::partners;
@@ -161,7 +162,7 @@ pub async fn apply(
         ctx.ids.as_ref(),
         ctx.clock.as_ref(),
         &program.id,
-        "partner.application_submitted",
+        EventName::PartnerApplicationSubmitted,
         principal.actor(),
         event_data(&ApplicationRecordSchema::of(&application)),
     );

@@ -6,6 +6,7 @@ use crate::context::AppContext;
 use crate::customers;
 use crate::error::DomainError;
 use crate::groups;
+use crate::model::EventName;
 use crate::model::{
     Actor, Application, ApplicationStatus, Customer, Link, Partner, PartnerGroup, PartnerStatus,
     PartnerTotals, Program,
@@ -259,7 +260,7 @@ fn transaction(
         ctx.ids.as_ref(),
         ctx.clock.as_ref(),
         &program.id,
-        "partner_application_approved",
+        EventName::PartnerApplicationApproved,
         actor.clone(),
         serde_json::to_value(ApplicationApprovedEventSchema::of(&approval))
             .map_err(StoreError::engine)?,
@@ -268,7 +269,7 @@ fn transaction(
         ctx.ids.as_ref(),
         ctx.clock.as_ref(),
         &program.id,
-        "partner.enrolled",
+        EventName::PartnerEnrolled,
         actor.clone(),
         serde_json::to_value(PartnerWithLinksSchema::of(
             &approval.partner,

@@ -5,6 +5,7 @@ use super::approve::{reviewed_meanwhile, reviewer};
 use super::repo;
 use crate::context::AppContext;
 use crate::error::DomainError;
+use crate::model::EventName;
 use crate::model::{Actor, Application, ApplicationStatus, ReapplicationTimeframe};
 use crate::outbox;
 use crate::wire::affiliate::ApplicationRejectedEventSchema;
@@ -80,7 +81,7 @@ pub(super) async fn reject(
         ctx.ids.as_ref(),
         ctx.clock.as_ref(),
         &application.program_id,
-        "partner_application_rejected",
+        EventName::PartnerApplicationRejected,
         actor,
         event_data(&ApplicationRejectedEventSchema::of(&application)),
     );

@@ -10,6 +10,7 @@ use crate::conversions::moves::after_commission_change;
 use crate::conversions::records::{commission_of, replace_commission};
 use crate::error::DomainError;
 use crate::layout;
+use crate::model::EventName;
 use crate::model::{Commission, CommissionStatus, PartnerTotals};
 use crate::outbox;
 use crate::partners::totals::add_partner_totals;
@@ -161,7 +162,7 @@ async fn write(
             ctx.ids.as_ref(),
             ctx.clock.as_ref(),
             program,
-            "commission.updated",
+            EventName::CommissionUpdated,
             principal.actor(),
             serde_json::json!({
                 "commission": crate::conversions::payloads::commission(next, None),

@@ -15,6 +15,7 @@ use crate::context::AppContext;
 use crate::conversions::payloads;
 use crate::conversions::records::{commission_of, remove_maturing_marker, replace_commission};
 use crate::layout;
+use crate::model::EventName;
 use crate::model::{Actor, Commission, CommissionStatus, PartnerTotals};
 use crate::outbox;
 use crate::partners::totals::add_partner_totals;
@@ -164,7 +165,7 @@ fn cancel_ops(ctx: &AppContext, read: &Commission, removed: i64) -> Result<Vec<T
         ctx.ids.as_ref(),
         ctx.clock.as_ref(),
         &read.program_id,
-        "commission.updated",
+        EventName::CommissionUpdated,
         Actor::System,
         serde_json::json!({
             "commission": payloads::commission(&next, None),

@@ -7,6 +7,7 @@ use crate::context::AppContext;
 use crate::conversions::payloads;
 use crate::conversions::records::{commission_of, remove_maturing_marker, replace_commission};
 use crate::layout;
+use crate::model::EventName;
 use crate::model::{Actor, CommissionStatus};
 use crate::outbox;
 use crate::store::{Consistency, Delete, Key, Query, RangeCondition, StoreError, get_s};
@@ -85,7 +86,7 @@ pub async fn mature_commissions(
                     ctx.ids.as_ref(),
                     ctx.clock.as_ref(),
                     &read.program_id,
-                    "commission.updated",
+                    EventName::CommissionUpdated,
                     Actor::System,
                     serde_json::json!({
                         "commission": payloads::commission(&next, None),

@@ -10,6 +10,7 @@ use crate::conversions::moves::after_commission_change;
 use crate::conversions::records::{find_commission, replace_commission};
 use crate::error::DomainError;
 use crate::layout;
+use crate::model::EventName;
 use crate::model::{Actor, Commission, CommissionStatus, CommissionType, PartnerTotals};
 use crate::outbox;
 use crate::partners::totals::add_partner_totals;
@@ -257,7 +258,7 @@ async fn write_update(
         ctx.ids.as_ref(),
         ctx.clock.as_ref(),
         program,
-        "commission.updated",
+        EventName::CommissionUpdated,
         actor,
         data,
     );

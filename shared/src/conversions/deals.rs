@@ -14,6 +14,7 @@ use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::idempotency::{self, IdempotencyKey, Recorded};
 use crate::layout;
+use crate::model::EventName;
 use crate::model::{Actor, Deal, Partner, PartnerStatus};
 use crate::outbox;
 use crate::partners;
@@ -216,7 +217,7 @@ async fn commit_deal(
         ctx.ids.as_ref(),
         ctx.clock.as_ref(),
         program,
-        "deal.registered",
+        EventName::DealRegistered,
         registrant.actor(),
         data,
     );

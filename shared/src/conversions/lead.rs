@@ -18,6 +18,7 @@ use crate::context::AppContext;
 use crate::customers::tracked::ActivityChange;
 use crate::error::DomainError;
 use crate::idempotency::{IdempotencyKey, Recorded};
+use crate::model::EventName;
 use crate::model::{Commission, CommissionType, Lead, LinkStats, PartnerTotals};
 use crate::types::LeadId;
 use crate::wire::tracking::TrackLeadResponse;
@@ -222,7 +223,7 @@ fn lead_events(
         "reward": reward,
     });
     let data = event_data(fields, event_parties(parties, &activity, counted));
-    let mut events = vec![stamp.event("lead.created", data)];
+    let mut events = vec![stamp.event(EventName::LeadCreated, data)];
     events.extend(commission.and_then(|commission| {
         commission_event(
             stamp,

@@ -6,6 +6,7 @@
 
 use crate::context::AppContext;
 use crate::layout;
+use crate::model::EventName;
 use crate::model::{
     Actor, MoveRule, MoveRuleBound, MoveRuleCondition, MoveRuleMetric, Partner, PartnerGroup,
     PartnerTotals,
@@ -114,7 +115,7 @@ async fn move_partner(
         ctx.ids.as_ref(),
         ctx.clock.as_ref(),
         &partner.program_id,
-        "partner.group_moved",
+        EventName::PartnerGroupMoved,
         Actor::System,
         serde_json::json!({
             "partnerId": partner.id,

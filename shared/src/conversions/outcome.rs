@@ -11,6 +11,7 @@ use crate::analytics::{self, conversion::ConversionCounts};
 use crate::customers::CustomerActivity;
 use crate::customers::tracked::ActivityChange;
 use crate::error::DomainError;
+use crate::model::EventName;
 use crate::model::{
     Commission, CommissionStatus, CommissionType, Customer, DomainEvent, Link, LinkStats, Partner,
     PartnerGroup, PartnerStatus, PartnerTotals,
@@ -229,7 +230,7 @@ pub fn commission_event(
         counted.link.as_ref(),
         reward.unwrap_or(Value::Null),
     );
-    Some(stamp.event("commission.created", data))
+    Some(stamp.event(EventName::CommissionCreated, data))
 }
 
 /// After a lead or a sale: the group's move rules on the partner's totals after it.

@@ -4,6 +4,7 @@
 
 use crate::customers::tracked::ActivityChange;
 use crate::idempotency::Recorded;
+use crate::model::EventName;
 use crate::model::{
     Actor, Commission, Customer, DomainEvent, Lead, LinkStats, Partner, PartnerGroup,
     PartnerTotals, Sale,
@@ -23,10 +24,10 @@ pub struct Stamp<'a> {
 
 impl Stamp<'_> {
     /// A new event of the program, stamped with this attempt's time.
-    pub fn event(&self, name: &str, data: serde_json::Value) -> DomainEvent {
+    pub fn event(&self, name: EventName, data: serde_json::Value) -> DomainEvent {
         DomainEvent {
             id: EventId::generate(self.ids),
-            event: name.into(),
+            event: name,
             program_id: self.program.clone(),
             created_at: self.now,
             actor: self.actor.clone(),

@@ -16,6 +16,7 @@ use crate::context::AppContext;
 use crate::customers::tracked::ActivityChange;
 use crate::error::DomainError;
 use crate::idempotency::{IdempotencyKey, Recorded};
+use crate::model::EventName;
 use crate::model::{
     Commission, CommissionStatus, CommissionType, DomainEvent, LinkStats, PartnerTotals, Sale,
 };
@@ -281,12 +282,12 @@ fn refund_events(
     clawback: Option<&Commission>,
 ) -> Vec<DomainEvent> {
     let mut events = vec![stamp.event(
-        "sale.refunded",
+        EventName::SaleRefunded,
         json!({ "refund": response, "reason": input.reason }),
     )];
     events.extend(clawback.map(|clawback| {
         stamp.event(
-            "commission.created",
+            EventName::CommissionCreated,
             payloads::commission(clawback, sale.metadata.as_ref()),
         )
     }));

@@ -19,6 +19,7 @@ use crate::context::AppContext;
 use crate::customers::tracked::ActivityChange;
 use crate::error::DomainError;
 use crate::idempotency::{IdempotencyKey, Recorded};
+use crate::model::EventName;
 use crate::model::{Commission, CommissionType, DomainEvent, LinkStats, PartnerTotals, Sale};
 use crate::types::SaleId;
 use crate::wire::tracking::{SaleCustomerSchema, TrackSaleResponse, TrackedSaleSchema};
@@ -281,7 +282,7 @@ fn sale_events(
         "reward": reward,
     });
     let data = event_data(fields, event_parties(parties, &activity, counted));
-    let mut events = vec![stamp.event("sale.created", data)];
+    let mut events = vec![stamp.event(EventName::SaleCreated, data)];
     events.extend(commission.and_then(|commission| {
         commission_event(
             stamp,

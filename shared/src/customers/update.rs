@@ -10,6 +10,7 @@ use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::layout;
 use crate::model::Customer;
+use crate::model::EventName;
 use crate::outbox;
 use crate::store::records::{BODY, json_item};
 use crate::store::{Condition, Consistency, Delete, TxOp, Update, UpdateItem};
@@ -137,7 +138,7 @@ pub async fn update_customer(
         ctx.ids.as_ref(),
         ctx.clock.as_ref(),
         &program,
-        "customer.updated",
+        EventName::CustomerUpdated,
         principal.actor(),
         serde_json::to_value(&next).map_err(crate::store::StoreError::engine)?,
     );
@@ -171,7 +172,7 @@ pub async fn delete_customer(
         ctx.ids.as_ref(),
         ctx.clock.as_ref(),
         &program,
-        "customer.deleted",
+        EventName::CustomerDeleted,
         principal.actor(),
         serde_json::json!({ "id": read.id, "externalId": read.external_id }),
     );

@@ -11,6 +11,7 @@ use crate::error::DomainError;
 use crate::groups;
 use crate::layout;
 use crate::links::{links_program, repo as links_repo};
+use crate::model::EventName;
 use crate::model::{Actor, DiscountCode, DomainEvent, Partner};
 use crate::outbox;
 use crate::partners;
@@ -94,7 +95,7 @@ fn generated_code(ctx: &AppContext, partner_name: &str) -> String {
     format!("{stem}{digits:04}")
 }
 
-fn event(ctx: &AppContext, actor: Actor, name: &str, code: &DiscountCode) -> DomainEvent {
+fn event(ctx: &AppContext, actor: Actor, name: EventName, code: &DiscountCode) -> DomainEvent {
     outbox::new_event(
         ctx.ids.as_ref(),
         ctx.clock.as_ref(),
@@ -197,7 +198,12 @@ pub async fn create_discount_code(
         created_at: ctx.clock.now(),
     };
     for _ in 0..GENERATED_CODE_ATTEMPTS {
-        let created = event(ctx, principal.actor(), "discount_code.created", &code);
+        let created = event(
+            ctx,
+            principal.actor(),
+            EventName::DiscountCodeCreated,
+            &code,
+        );
         let Err(error) = ctx.store.transact(insert(&code, &created)?).await else {
             return Ok(code);
         };
@@ -312,7 +318,12 @@ pub async fn delete_discount_code(
     };
     let code = found.ok_or_else(|| DomainError::not_found("Discount code"))?;
     let owned = || Some(Condition::equals(OWNER, s(code.id.as_str())));
-    let deleted = event(ctx, principal.actor(), "discount_code.deleted", &code);
+    let deleted = event(
+        ctx,
+        principal.actor(),
+        EventName::DiscountCodeDeleted,
+        &code,
+    );
     let ops = vec![
         TxOp::Delete(Delete {
             key: layout::discount_code(&program.id, &code.id),

@@ -3,6 +3,7 @@ use super::repo;
 use crate::auth::Principal;
 use crate::context::AppContext;
 use crate::error::DomainError;
+use crate::model::EventName;
 use crate::model::PartnerGroup;
 use crate::store::StoreError;
 
@@ -22,7 +23,7 @@ pub(super) async fn save(
     principal: &Principal,
     read: &PartnerGroup,
     mut group: PartnerGroup,
-    name: &str,
+    name: EventName,
     data: serde_json::Value,
 ) -> Result<(), DomainError> {
     group.version = read.version + 1;

@@ -4,6 +4,7 @@ use super::{commit::changed_meanwhile, fields, repo};
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
+use crate::model::EventName;
 use crate::model::{DEFAULT_GROUP_SLUG, HOLDING_PERIODS, PartnerGroup, Program};
 use crate::outbox;
 use crate::programs::authorized_program;
@@ -78,7 +79,7 @@ fn event(
     ctx: &AppContext,
     principal: &Principal,
     program: &ProgramId,
-    name: &str,
+    name: EventName,
     data: serde_json::Value,
 ) -> Result<TxOp, StoreError> {
     outbox::record(&outbox::new_event(
@@ -96,7 +97,7 @@ pub(super) fn group_event(
     ctx: &AppContext,
     principal: &Principal,
     group: &PartnerGroup,
-    name: &str,
+    name: EventName,
     data: serde_json::Value,
 ) -> Result<TxOp, StoreError> {
     event(ctx, principal, &group.program_id, name, data)
@@ -158,7 +159,7 @@ pub async fn create_group(
         ctx,
         principal,
         &group,
-        "group.created",
+        EventName::GroupCreated,
         group_data(&group),
     )?);
     match ctx.store.transact(ops).await {
@@ -231,7 +232,7 @@ pub async fn update_group(
         ctx,
         principal,
         &group,
-        "group.updated",
+        EventName::GroupUpdated,
         group_data(&group),
     )?);
     let written = ctx.store.transact(ops).await;
@@ -283,7 +284,7 @@ pub async fn delete_group(
         ctx,
         principal,
         &group,
-        "group.deleted",
+        EventName::GroupDeleted,
         event_data(&GroupDeletedEventSchema {
             id: group.id.to_string(),
             slug: group.slug.clone(),

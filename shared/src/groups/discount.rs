@@ -5,6 +5,7 @@ use super::crud::authorized_group;
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
+use crate::model::EventName;
 use crate::model::{Discount, RewardType};
 use crate::types::DiscountId;
 use crate::wire::event_data;
@@ -73,7 +74,15 @@ pub async fn set_discount(
         group_id: group.id.to_string(),
         discount: DiscountSchema::of(&discount),
     });
-    save(ctx, principal, &read, group, "discount.updated", data).await?;
+    save(
+        ctx,
+        principal,
+        &read,
+        group,
+        EventName::DiscountUpdated,
+        data,
+    )
+    .await?;
     Ok(discount)
 }
 
@@ -94,5 +103,13 @@ pub async fn delete_discount(
         group_id: group.id.to_string(),
         id: old.id.to_string(),
     });
-    save(ctx, principal, &read, group, "discount.deleted", data).await
+    save(
+        ctx,
+        principal,
+        &read,
+        group,
+        EventName::DiscountDeleted,
+        data,
+    )
+    .await
 }

@@ -7,6 +7,7 @@ use super::repo;
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
+use crate::model::EventName;
 use crate::model::{MoveRule, MoveRuleBound, MoveRuleCondition, PartnerGroup};
 use crate::types::{GroupId, MoveRuleId};
 use crate::wire::event_data;
@@ -130,7 +131,7 @@ pub async fn set_move_rules(
         ctx,
         principal,
         &group,
-        "group.move_rules_updated",
+        EventName::GroupMoveRulesUpdated,
         event_data(&MoveRulesChangedEventSchema::of(&group)),
     )?);
     let written = ctx.store.transact(ops).await;

@@ -6,6 +6,7 @@ use super::crud::authorized_group;
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
+use crate::model::EventName;
 use crate::model::{Reward, RewardEvent, RewardModifier, RewardType};
 use crate::types::{MAX_AMOUNT, Percentage, RewardId};
 use crate::wire::event_data;
@@ -210,7 +211,7 @@ pub async fn create_reward(
         previous_reward_id: None,
         reward: RewardSchema::of(&reward),
     });
-    save(ctx, principal, &read, group, "reward.created", data).await?;
+    save(ctx, principal, &read, group, EventName::RewardCreated, data).await?;
     Ok(reward)
 }
 
@@ -277,7 +278,7 @@ pub async fn update_reward(
         previous_reward_id: Some(old.id.to_string()),
         reward: RewardSchema::of(&reward),
     });
-    save(ctx, principal, &read, group, "reward.updated", data).await?;
+    save(ctx, principal, &read, group, EventName::RewardUpdated, data).await?;
     Ok(reward)
 }
 
@@ -300,5 +301,5 @@ pub async fn delete_reward(
         group_id: group.id.to_string(),
         id: reward_id.to_owned(),
     });
-    save(ctx, principal, &read, group, "reward.deleted", data).await
+    save(ctx, principal, &read, group, EventName::RewardDeleted, data).await
 }

@@ -24,6 +24,7 @@ use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::layout;
+use crate::model::EventName;
 use crate::model::{Actor, Link, LinkDetails, Program};
 use crate::outbox;
 use crate::store::{
@@ -312,7 +313,7 @@ async fn write_created(
         ops.push(outbox::record(&event(
             ctx,
             actor.clone(),
-            "link.created",
+            EventName::LinkCreated,
             link,
             labels,
         ))?);

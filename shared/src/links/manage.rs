@@ -9,6 +9,7 @@ use super::repo::{self, StoredLink};
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
+use crate::model::EventName;
 use crate::model::{Actor, DomainEvent, Link, LinkStats, Program};
 use crate::outbox;
 use crate::partners;
@@ -159,7 +160,7 @@ pub(super) fn changed_meanwhile() -> DomainError {
 pub(super) fn event(
     ctx: &AppContext,
     actor: Actor,
-    name: &str,
+    name: EventName,
     link: &Link,
     labels: &LinkLabels,
 ) -> DomainEvent {
@@ -184,7 +185,7 @@ pub(super) async fn insert_new(
     labels: &LinkLabels,
 ) -> Result<Link, DomainError> {
     for _ in 0..RANDOM_KEY_ATTEMPTS {
-        let created = event(ctx, actor.clone(), "link.created", &link, labels);
+        let created = event(ctx, actor.clone(), EventName::LinkCreated, &link, labels);
         let mut ops = repo::insert(&link)?.to_vec();
         ops.extend(repo::external_id_claims(None, Some(&link)));
         ops.extend(repo::destination_entries(None, Some(&link)));
@@ -423,7 +424,7 @@ pub(super) fn update_ops(
     read: &StoredLink,
     labels: &LinkLabels,
 ) -> Result<(Vec<TxOp>, UpdateConflicts), DomainError> {
-    let updated = event(ctx, actor, "link.updated", link, labels);
+    let updated = event(ctx, actor, EventName::LinkUpdated, link, labels);
     let mut ops = repo::replace(link, read)?;
     let key_claim = (ops.len() == 3).then_some(2);
     let external_claims = repo::external_id_claims(Some(&read.link), Some(link));
@@ -499,7 +500,7 @@ pub(super) fn delete_ops(
     read: &StoredLink,
     labels: &LinkLabels,
 ) -> Result<(Vec<TxOp>, usize), DomainError> {
-    let deleted = event(ctx, actor, "link.deleted", &read.link, labels);
+    let deleted = event(ctx, actor, EventName::LinkDeleted, &read.link, labels);
     let mut ops = repo::remove(read).to_vec();
     ops.extend(repo::external_id_claims(Some(&read.link), None));
     ops.extend(repo::destination_entries(Some(&read.link), None));

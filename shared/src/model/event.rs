@@ -21,8 +21,8 @@ pub enum Actor {
 #[serde(rename_all = "camelCase")]
 pub struct DomainEvent {
     pub id: EventId,
-    /// The event name, e.g. `lead.created` or `partner_application_approved`.
-    pub event: String,
+    /// The event, e.g. `lead.created` or `partner_application_approved` on the wire.
+    pub event: super::EventName,
     pub program_id: ProgramId,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,

@@ -1,5 +1,5 @@
 use crate::layout;
-use crate::model::{Actor, DomainEvent};
+use crate::model::{Actor, DomainEvent, EventName};
 use crate::ports::{Clock, IdSource};
 use crate::store::{Condition, Put, StoreError, TxOp, s, schema};
 use crate::types::{EventId, ProgramId};
@@ -9,13 +9,13 @@ pub fn new_event(
     ids: &dyn IdSource,
     clock: &dyn Clock,
     program_id: &ProgramId,
-    event: &str,
+    event: EventName,
     actor: Actor,
     data: serde_json::Value,
 ) -> DomainEvent {
     DomainEvent {
         id: EventId::generate(ids),
-        event: event.into(),
+        event,
         program_id: program_id.clone(),
         created_at: clock.now(),
         actor,
@@ -32,7 +32,7 @@ pub fn record(event: &DomainEvent) -> Result<TxOp, StoreError> {
         "body".into(),
         s(serde_json::to_string(event).map_err(StoreError::engine)?),
     );
-    item.insert("event".into(), s(event.event.clone()));
+    item.insert("event".into(), s(event.event.as_str()));
     item.insert(
         schema::GSI1.pk.into(),
         s(layout::outbox_index_pk(&event.id)),

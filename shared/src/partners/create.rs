@@ -11,6 +11,7 @@ use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::groups;
+use crate::model::EventName;
 use crate::model::{
     Actor, DEFAULT_GROUP_SLUG, Link, Partner, PartnerGroup, PartnerProfile, PartnerStatus,
     PartnerTotals,
@@ -250,7 +251,7 @@ async fn enroll(
         ctx.ids.as_ref(),
         ctx.clock.as_ref(),
         &partner.program_id,
-        "partner.enrolled",
+        EventName::PartnerEnrolled,
         actor,
         enrolled,
     );

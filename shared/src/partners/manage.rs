@@ -6,6 +6,7 @@ use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::groups;
+use crate::model::EventName;
 use crate::model::Partner;
 use crate::outbox;
 use crate::programs;
@@ -65,7 +66,7 @@ pub async fn move_partner(
         ctx.ids.as_ref(),
         ctx.clock.as_ref(),
         &partner.program_id,
-        "partner.group_changed",
+        EventName::PartnerGroupChanged,
         principal.actor(),
         serde_json::json!({
             "partnerId": partner.id, "fromGroupId": read.group_id, "toGroupId": target.id,
@@ -105,7 +106,7 @@ pub async fn update_partner(
         ctx.ids.as_ref(),
         ctx.clock.as_ref(),
         &partner.program_id,
-        "partner.updated",
+        EventName::PartnerUpdated,
         principal.actor(),
         serde_json::json!({
             "partnerId": partner.id, "excludeFromMoves": partner.exclude_from_moves,

@@ -14,6 +14,7 @@ use super::repo::replace_partner;
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
+use crate::model::EventName;
 use crate::model::{BanReason, Partner, PartnerStatus, PartnerTag, Program};
 use crate::outbox;
 use crate::store::{MAX_TRANSACTION_OPS, TxOp};
@@ -99,7 +100,7 @@ async fn commit(
 /// A status change and what comes with it.
 struct StatusChange {
     status: PartnerStatus,
-    event_name: &'static str,
+    event_name: EventName,
     /// The partner's links stop: the redirect and attribution refuse them.
     disables_links: bool,
     /// Refused (409) for a banned partner, with this message.
@@ -108,21 +109,21 @@ struct StatusChange {
 
 const BAN: StatusChange = StatusChange {
     status: PartnerStatus::Banned,
-    event_name: "partner.banned",
+    event_name: EventName::PartnerBanned,
     disables_links: true,
     refused_when_banned: None,
 };
 
 const DEACTIVATE: StatusChange = StatusChange {
     status: PartnerStatus::Deactivated,
-    event_name: "partner.deactivated",
+    event_name: EventName::PartnerDeactivated,
     disables_links: true,
     refused_when_banned: Some("A banned partner cannot be deactivated."),
 };
 
 const ARCHIVE: StatusChange = StatusChange {
     status: PartnerStatus::Archived,
-    event_name: "partner.archived",
+    event_name: EventName::PartnerArchived,
     disables_links: false,
     refused_when_banned: Some("A banned partner cannot be archived."),
 };
@@ -351,7 +352,7 @@ pub async fn set_tags(
         ctx.ids.as_ref(),
         ctx.clock.as_ref(),
         &read.program_id,
-        "partner.tags_updated",
+        EventName::PartnerTagsUpdated,
         principal.actor(),
         serde_json::json!({"partnerId": changed.id, "tags": changed.tags}),
     );

@@ -20,6 +20,7 @@ use crate::context::AppContext;
 use crate::conversions::records::{commission_of, replace_commission};
 use crate::error::DomainError;
 use crate::layout;
+use crate::model::EventName;
 use crate::model::{
     Actor, Commission, CommissionStatus, Partner, PartnerStatus, Payout, PayoutRail, PayoutStatus,
     Program,
@@ -540,7 +541,7 @@ fn sealed_events(
 ) -> Result<Vec<TxOp>, StoreError> {
     let data = serde_json::to_value(PayoutSchema::of(sealed, Some(partner)))
         .map_err(StoreError::engine)?;
-    let event = |name: &str, data| {
+    let event = |name: EventName, data| {
         let event = outbox::new_event(
             ctx.ids.as_ref(),
             ctx.clock.as_ref(),
@@ -551,11 +552,11 @@ fn sealed_events(
         );
         outbox::record(&event)
     };
-    let mut ops = vec![event("payout.created", data.clone())?];
+    let mut ops = vec![event(EventName::PayoutCreated, data.clone())?];
     if let Some(reason) = missing_destination(sealed, partner) {
         let mut waiting = data;
         waiting["reason"] = serde_json::Value::String(reason.into());
-        ops.push(event("payout.waiting", waiting)?);
+        ops.push(event(EventName::PayoutWaiting, waiting)?);
     }
     Ok(ops)
 }

@@ -15,6 +15,7 @@ use crate::context::AppContext;
 use crate::conversions::records::{commission_of, replace_commission};
 use crate::error::DomainError;
 use crate::layout;
+use crate::model::EventName;
 use crate::model::{Actor, Commission, CommissionStatus, Payout, PayoutStatus};
 use crate::outbox;
 use crate::partners::find_partner;
@@ -285,11 +286,11 @@ async fn change(
 
 /// Dub's event names: `payout.confirmed`; ours for a failure. A cancel is in the audit trail
 /// (`payout.canceled`), not a webhook event.
-fn event_name(status: PayoutStatus) -> Option<&'static str> {
+fn event_name(status: PayoutStatus) -> Option<EventName> {
     match status {
-        PayoutStatus::Completed => Some("payout.confirmed"),
-        PayoutStatus::Failed => Some("payout.failed"),
-        PayoutStatus::Canceled => Some("payout.canceled"),
+        PayoutStatus::Completed => Some(EventName::PayoutConfirmed),
+        PayoutStatus::Failed => Some(EventName::PayoutFailed),
+        PayoutStatus::Canceled => Some(EventName::PayoutCanceled),
         PayoutStatus::Pending | PayoutStatus::Processing => None,
     }
 }

@@ -6,6 +6,7 @@
 
 use crate::context::AppContext;
 use crate::error::DomainError;
+use crate::model::EventName;
 use crate::model::{Actor, Partner, PayoutMethod};
 use crate::outbox;
 use crate::partners::replace_partner;
@@ -112,7 +113,7 @@ pub async fn update_payout_settings(
         ctx.ids.as_ref(),
         ctx.clock.as_ref(),
         &partner.program_id,
-        "partner.payout_settings_updated",
+        EventName::PartnerPayoutSettingsUpdated,
         actor,
         data,
     );

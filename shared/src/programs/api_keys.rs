@@ -2,6 +2,7 @@ use super::repo;
 use crate::auth::{ApiKeyRecord, IssuedApiKey, Principal, Scope, api_key_store};
 use crate::context::AppContext;
 use crate::error::DomainError;
+use crate::model::EventName;
 use crate::outbox;
 use crate::types::{ApiKeyId, ProgramId};
 use crate::wire::event_data;
@@ -112,7 +113,7 @@ pub async fn create_api_key(
         ctx.ids.as_ref(),
         ctx.clock.as_ref(),
         &program,
-        "api_key.created",
+        EventName::ApiKeyCreated,
         principal.actor(),
         event_data(&ApiKeySchema::of(&ApiKeyView::from(issued.record.clone()))),
     );
@@ -159,7 +160,7 @@ pub async fn revoke_api_key(
         ctx.ids.as_ref(),
         ctx.clock.as_ref(),
         &program,
-        "api_key.revoked",
+        EventName::ApiKeyRevoked,
         principal.actor(),
         event_data(&ApiKeyRevokedEventSchema {
             id: record.id.to_string(),

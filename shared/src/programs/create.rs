@@ -3,6 +3,7 @@ use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::groups;
+use crate::model::EventName;
 use crate::model::{Program, ProgramSettings};
 use crate::outbox;
 use crate::store::StoreError;
@@ -70,7 +71,7 @@ pub async fn create_program(
         ctx.ids.as_ref(),
         ctx.clock.as_ref(),
         &program.id,
-        "program.created",
+        EventName::ProgramCreated,
         principal.actor(),
         event_data(&ProgramSchema::of(&program)),
     );
@@ -80,7 +81,7 @@ pub async fn create_program(
         ctx.ids.as_ref(),
         ctx.clock.as_ref(),
         &program.id,
-        "group.created",
+        EventName::GroupCreated,
         principal.actor(),
         groups::group_data(&group),
     );

@@ -3,6 +3,7 @@ use crate::applications::check_form_fields;
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
+use crate::model::EventName;
 use crate::model::{ApplicationFormField, HOLDING_PERIODS, Program, ProgramSettings};
 use crate::outbox;
 use crate::types::Percentage;
@@ -174,7 +175,7 @@ pub async fn update_program(
         ctx.ids.as_ref(),
         ctx.clock.as_ref(),
         &program.id,
-        "program.updated",
+        EventName::ProgramUpdated,
         principal.actor(),
         event_data(&ProgramSchema::of(&program)),
     );

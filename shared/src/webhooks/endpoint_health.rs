@@ -3,6 +3,7 @@
 
 use super::services::WebhookServices;
 use crate::layout;
+use crate::model::EventName;
 use crate::model::{Actor, WebhookEndpoint};
 use crate::outbox;
 use crate::store::{AttributeValue, Condition, StoreError, TxOp, Update, UpdateItem, from_item, n};
@@ -61,7 +62,7 @@ pub async fn disable(
         services.ids.as_ref(),
         services.clock.as_ref(),
         &endpoint.program_id,
-        "webhook.endpoint_disabled",
+        EventName::WebhookEndpointDisabled,
         Actor::System,
         event_data(&EndpointDisabledEventSchema {
             id: endpoint.id.to_string(),

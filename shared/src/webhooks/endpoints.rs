@@ -10,6 +10,7 @@ use super::signing::generate_secret;
 use crate::auth::{Principal, Scope};
 use crate::error::DomainError;
 use crate::layout;
+use crate::model::EventName;
 use crate::model::WebhookEndpoint;
 use crate::outbox;
 use crate::queue::send_all;
@@ -113,7 +114,7 @@ fn event(
     services: &WebhookServices,
     principal: &Principal,
     program: &ProgramId,
-    name: &str,
+    name: EventName,
     data: serde_json::Value,
 ) -> crate::model::DomainEvent {
     outbox::new_event(
@@ -157,7 +158,7 @@ pub async fn create_endpoint(
         services,
         principal,
         &program,
-        "webhook.created",
+        EventName::WebhookCreated,
         endpoint_data(&view),
     );
     services
@@ -231,7 +232,7 @@ pub async fn update_endpoint(
         services,
         principal,
         &program,
-        "webhook.updated",
+        EventName::WebhookUpdated,
         endpoint_data(&view),
     );
     services
@@ -260,7 +261,7 @@ pub async fn delete_endpoint(
         services,
         principal,
         &program,
-        "webhook.deleted",
+        EventName::WebhookDeleted,
         event_data(&WebhookDeletedEventSchema {
             id: endpoint.id.to_string(),
         }),
@@ -298,7 +299,7 @@ pub async fn rotate_secret(
         services,
         principal,
         &program,
-        "webhook.secret_rotated",
+        EventName::WebhookSecretRotated,
         event_data(&SecretRotatedEventSchema {
             id: endpoint.id.to_string(),
             previous_secret_expires_at: expires.unix_timestamp(),

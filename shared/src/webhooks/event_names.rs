@@ -1,30 +1,31 @@
 //! The events an endpoint may subscribe to.
 
-/// Dub's names where Dub has the event, StackBE's for application decisions, ours otherwise.
-pub const SUBSCRIBABLE_EVENTS: &[&str] = &[
-    "lead.created",
-    "sale.created",
-    "commission.created",
-    "partner.enrolled",
-    "partner.application_submitted",
+use crate::model::EventName;
+
+/// The events an endpoint may subscribe to (their wire names are in [`EventName`]).
+pub const SUBSCRIBABLE_EVENTS: &[EventName] = &[
+    EventName::LeadCreated,
+    EventName::SaleCreated,
+    EventName::CommissionCreated,
+    EventName::PartnerEnrolled,
+    EventName::PartnerApplicationSubmitted,
     // High volume: delivered only to endpoints that name it.
-    "link.clicked",
-    "link.created",
-    "link.updated",
-    "link.deleted",
-    "partner_application_approved",
-    "partner_application_rejected",
-    "partner.group_moved",
-    "payout.created",
-    "payout.confirmed",
-    "payout.failed",
-    // A payout its partner has no destination for yet (no PayPal email, no connected account).
-    "payout.waiting",
-    "webhook.endpoint_disabled",
+    EventName::LinkClicked,
+    EventName::LinkCreated,
+    EventName::LinkUpdated,
+    EventName::LinkDeleted,
+    EventName::PartnerApplicationApproved,
+    EventName::PartnerApplicationRejected,
+    EventName::PartnerGroupMoved,
+    EventName::PayoutCreated,
+    EventName::PayoutConfirmed,
+    EventName::PayoutFailed,
+    EventName::PayoutWaiting,
+    EventName::WebhookEndpointDisabled,
 ];
 
-/// The event name of `POST /webhooks/{id}/test`; always delivered to the endpoint tested.
-pub const TEST_EVENT: &str = "webhook.test";
+/// The event of `POST /webhooks/{id}/test`; always delivered to the endpoint tested.
+pub const TEST_EVENT: EventName = EventName::WebhookTest;
 
 /// Checks, sorts and dedupes subscribed event names; an unknown name is an error naming it.
 pub fn parse_subscriptions(events: &[String]) -> Result<Vec<String>, String> {
@@ -33,10 +34,11 @@ pub fn parse_subscriptions(events: &[String]) -> Result<Vec<String>, String> {
     }
     let mut names = Vec::with_capacity(events.len());
     for event in events {
-        if !SUBSCRIBABLE_EVENTS.contains(&event.as_str()) {
+        if !EventName::parse(event).is_some_and(|name| SUBSCRIBABLE_EVENTS.contains(&name)) {
+            let names: Vec<&str> = SUBSCRIBABLE_EVENTS.iter().map(|e| e.as_str()).collect();
             return Err(format!(
                 "`{event}` is not a webhook event; expected one of {}.",
-                SUBSCRIBABLE_EVENTS.join(", ")
+                names.join(", ")
             ));
         }
         names.push(event.clone());

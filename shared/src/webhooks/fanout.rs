@@ -46,7 +46,7 @@ pub enum FanoutError {
 
 /// Subscribed and enabled; a test event goes to the endpoint it names, and only to it.
 fn receives(endpoint: &WebhookEndpoint, event: &EventMessage) -> bool {
-    if event.event == TEST_EVENT {
+    if event.event == TEST_EVENT.as_str() {
         return event.data["webhookId"].as_str() == Some(endpoint.id.as_str());
     }
     endpoint.enabled && endpoint.events.contains(&event.event)

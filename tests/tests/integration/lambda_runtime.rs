@@ -261,7 +261,7 @@ async fn outbox_relay_drains_on_its_schedule_event() {
         &ids,
         &shared::ports::SystemClock,
         &program,
-        "thing.happened",
+        shared::model::EventName::ProgramUpdated,
         Actor::System,
         serde_json::json!({}),
     );

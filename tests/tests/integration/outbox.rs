@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use integration_tests::app::TestApp;
 use integration_tests::engine_tests;
 use shared::model::Actor;
+use shared::model::EventName;
 use shared::outbox::{self, OutboxRelay};
 use shared::queue::{MessageQueue, OutgoingMessage, QueueError, ReceivedMessage};
 use shared::store::{Key, Put, TxOp, s};
@@ -20,7 +21,7 @@ async fn commit_change_with_event(app: &TestApp, name: &str) -> String {
         app.ctx.ids.as_ref(),
         app.ctx.clock.as_ref(),
         &program,
-        name,
+        EventName::ProgramUpdated,
         Actor::System,
         serde_json::json!({"n": name}),
     );
@@ -93,7 +94,7 @@ engine_tests! {
         let delivered = take_all(app.events.as_ref()).await;
         assert_eq!(delivered.len(), 1);
         assert_eq!(delivered[0]["id"], id.as_str());
-        assert_eq!(delivered[0]["event"], "thing.changed");
+        assert_eq!(delivered[0]["event"], "program.updated");
         assert_eq!(delivered[0]["data"], serde_json::json!({"n": "thing.changed"}));
         // Relayed events leave the outbox but stay in the audit trail.
         assert_eq!(relay.drain().await.unwrap().relayed, 0);

@@ -4,6 +4,7 @@
 use integration_tests::engine_tests;
 use integration_tests::receiver::{Received, Receiver};
 use integration_tests::webhook_world::WebhookWorld;
+use shared::model::EventName;
 use shared::model::WebhookEndpoint;
 use shared::ports::Clock;
 use shared::store::{Query, get_s};
@@ -64,7 +65,7 @@ engine_tests! {
         let receiver = Receiver::start().await;
         let endpoint = world.endpoint(&receiver.url("/hook"), EVENTS).await;
         let other = world.endpoint(&receiver.url("/other"), &["sale.created"]).await;
-        let event = world.commit_event("lead.created", serde_json::json!({"customer": {"id": "cus_1"}})).await;
+        let event = world.commit_event(EventName::LeadCreated, serde_json::json!({"customer": {"id": "cus_1"}})).await;
         world.relay_and_fan_out().await;
         world.deliver_all().await;
 
@@ -102,7 +103,7 @@ engine_tests! {
         let target = receiver.url("/elsewhere");
         receiver.answer(move |r| if r.path == "/hook" { (302, vec![("location", target.clone())]) } else { (200, vec![]) });
         let endpoint = world.endpoint(&receiver.url("/hook"), EVENTS).await;
-        let event = world.commit_event("sale.created", serde_json::json!({})).await;
+        let event = world.commit_event(EventName::SaleCreated, serde_json::json!({})).await;
         world.relay_and_fan_out().await;
         // One attempt only: take the first message and stop.
         let batch = world.deliveries.receive(1, std::time::Duration::from_millis(500)).await.unwrap();
@@ -121,7 +122,7 @@ engine_tests! {
         let receiver = Receiver::start().await;
         receiver.answer(|_| (410, vec![]));
         let endpoint = world.endpoint(&receiver.url("/hook"), EVENTS).await;
-        let event = world.commit_event("lead.created", serde_json::json!({})).await;
+        let event = world.commit_event(EventName::LeadCreated, serde_json::json!({})).await;
         world.relay_and_fan_out().await;
         world.deliver_all().await;
         assert_eq!(receiver.requests().len(), 1);
@@ -129,7 +130,7 @@ engine_tests! {
         assert!(!world.stored_endpoint(&endpoint.id).await.enabled);
         assert!(outbox_event_names(&world).await.contains(&"webhook.endpoint_disabled".to_string()));
         // Later events are not sent to a disabled endpoint.
-        world.commit_event("lead.created", serde_json::json!({})).await;
+        world.commit_event(EventName::LeadCreated, serde_json::json!({})).await;
         world.relay_and_fan_out().await;
         world.deliver_all().await;
         assert_eq!(receiver.requests().len(), 1);
@@ -144,7 +145,7 @@ engine_tests! {
             (status, retry_after.map(|s: &str| ("retry-after", s.to_owned())).into_iter().collect())
         });
         let endpoint = world.endpoint(&receiver.url("/hook"), EVENTS).await;
-        let event = world.commit_event("lead.created", serde_json::json!({})).await;
+        let event = world.commit_event(EventName::LeadCreated, serde_json::json!({})).await;
         let start = world.clock.now();
         world.relay_and_fan_out().await;
         world.deliver_all().await;
@@ -165,7 +166,7 @@ engine_tests! {
         let receiver = Receiver::start().await;
         let endpoint = world.endpoint(&receiver.url("/hook"), EVENTS).await;
         // The process commits the change and its event, then dies before anything is queued.
-        let event = world.commit_event("sale.created", serde_json::json!({"amount": 100})).await;
+        let event = world.commit_event(EventName::SaleCreated, serde_json::json!({"amount": 100})).await;
         assert_eq!(receiver.requests().len(), 0);
         // A new process: the relay finds the event in the outbox.
         world.relay_and_fan_out().await;
@@ -185,7 +186,7 @@ engine_tests! {
         let endpoint = world.endpoint(&receiver.url("/hook"), EVENTS).await;
         let mut sent = Vec::new();
         for n in 0..5 {
-            sent.push(world.commit_event("lead.created", serde_json::json!({"n": n})).await);
+            sent.push(world.commit_event(EventName::LeadCreated, serde_json::json!({"n": n})).await);
         }
         world.relay_and_fan_out().await;
         // The relay runs again and an event message is redelivered: still one delivery each.
@@ -213,7 +214,7 @@ engine_tests! {
         let endpoint = world.endpoint(&receiver.url("/hook"), EVENTS).await;
         let mut sent = Vec::new();
         for n in 0..20 {
-            sent.push(world.commit_event("sale.created", serde_json::json!({"n": n})).await);
+            sent.push(world.commit_event(EventName::SaleCreated, serde_json::json!({"n": n})).await);
         }
         world.relay_and_fan_out().await;
         world.deliver_all().await;
@@ -253,7 +254,7 @@ engine_tests! {
         let rotated = endpoints::rotate_secret(&world.services, &world.admin(), endpoint.id.as_str()).await.unwrap();
         let new_secret = rotated.secret.clone().expect("the new secret is shown once");
         assert_ne!(new_secret, endpoint.secret);
-        world.commit_event("lead.created", serde_json::json!({})).await;
+        world.commit_event(EventName::LeadCreated, serde_json::json!({})).await;
         world.relay_and_fan_out().await;
         world.deliver_all().await;
         let request = receiver.requests().pop().unwrap();
@@ -263,7 +264,7 @@ engine_tests! {
 
         // After the grace period only the new secret signs.
         world.clock.advance(time::Duration::hours(25));
-        world.commit_event("lead.created", serde_json::json!({})).await;
+        world.commit_event(EventName::LeadCreated, serde_json::json!({})).await;
         world.relay_and_fan_out().await;
         world.deliver_all().await;
         let request = receiver.requests().pop().unwrap();
@@ -320,7 +321,7 @@ engine_tests! {
             created_at: world.clock.now(),
         };
         world.services.store.put(records::endpoint_put(&endpoint, None).unwrap()).await.unwrap();
-        let event = world.commit_event("lead.created", serde_json::json!({})).await;
+        let event = world.commit_event(EventName::LeadCreated, serde_json::json!({})).await;
         world.relay_and_fan_out().await;
         let batch = world.deliveries.receive(1, std::time::Duration::from_millis(500)).await.unwrap();
         world.services.deliver_message(&batch[0].body).await.unwrap();
