@@ -21,28 +21,23 @@
 
 use super::batch::ClickBatch;
 use super::counter::{Counter, Owner};
-use super::fold::{FoldOutcome, FoldPolicy};
+use super::fold::{FoldOutcome, FoldPolicy, FoldTotals, Folder};
 use super::journal::{self, MAX_TALLY_BYTES};
 use super::shard::shard_of;
 use crate::analytics::bucket::{DayCounts, Scope};
 use crate::layout;
-use crate::ports::{Clock, IdSource, OsRandom, UlidIds};
+use crate::ports::{Clock, OsRandom, UlidIds};
 use crate::store::{
     CancelReason, Condition, ItemStore, Key, MAX_TRANSACTION_OPS, Put, StoreError, TxOp, n, schema,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use time::Duration;
 
 /// How long a batch marker is kept: longer than a message can live. The click queue and its
 /// dead-letter queue keep messages 14 days, counted from the original send (a redrive from the
 /// DLQ keeps that time), plus two days for a sender that re-sends a batch after a timeout.
 pub const MARKER_TTL: Duration = Duration::days(16);
-
-/// Links and partners known to be deleted (ids are never reused), remembered across
-/// invocations so that each costs one failed write per process, not per fold. Cleared when
-/// this large.
-pub(crate) const MAX_REMEMBERED_MISSING: usize = 10_000;
 
 /// The longest accepted batch id (it is part of a key).
 const MAX_BATCH_ID: usize = 128;
@@ -163,31 +158,47 @@ pub struct AggregateReport {
 }
 
 pub struct ClickAggregator {
-    pub(super) store: Arc<dyn ItemStore>,
-    pub(super) clock: Arc<dyn Clock>,
-    /// Names each fold's hold on its shard.
-    pub(super) ids: Arc<dyn IdSource>,
-    pub(super) policy: FoldPolicy,
-    pub(super) missing: Mutex<BTreeSet<Owner>>,
-    pub(super) fold_totals: Mutex<super::fold::FoldTotals>,
+    store: Arc<dyn ItemStore>,
+    clock: Arc<dyn Clock>,
+    folder: Folder,
 }
 
 impl ClickAggregator {
     /// An aggregator that folds at every invocation ([`FoldPolicy::EVERY_INVOCATION`]).
     pub fn new(store: Arc<dyn ItemStore>, clock: Arc<dyn Clock>) -> Self {
         let ids = Arc::new(UlidIds::new(clock.clone(), Arc::new(OsRandom)));
+        let folder = Folder::new(
+            store.clone(),
+            clock.clone(),
+            ids,
+            FoldPolicy::EVERY_INVOCATION,
+        );
         Self {
             store,
             clock,
-            ids,
-            policy: FoldPolicy::EVERY_INVOCATION,
-            missing: Mutex::default(),
-            fold_totals: Mutex::default(),
+            folder,
         }
     }
 
-    pub fn with_policy(self, policy: FoldPolicy) -> Self {
-        Self { policy, ..self }
+    pub fn with_policy(mut self, policy: FoldPolicy) -> Self {
+        self.folder.policy = policy;
+        self
+    }
+
+    /// Folds every shard whose tallies are due (`force`: every shard with tallies); the
+    /// schedule's work.
+    pub async fn fold(&self, force: bool) -> Vec<Result<FoldOutcome, StoreError>> {
+        self.folder.fold(force).await
+    }
+
+    /// Folds one shard if its tallies are due.
+    pub async fn fold_shard(&self, shard: usize, force: bool) -> Result<FoldOutcome, StoreError> {
+        self.folder.fold_shard(shard, force).await
+    }
+
+    /// What this aggregator's folds did so far.
+    pub fn fold_totals(&self) -> FoldTotals {
+        self.folder.totals()
     }
 
     /// Journals a batch of click-queue messages `(message id, body)`, then folds the shards
@@ -360,12 +371,6 @@ impl ClickAggregator {
             }
         }
     }
-}
-
-/// Whether a store error says that an item would exceed the item size.
-pub(crate) fn is_size_error(message: &str) -> bool {
-    let message = message.to_ascii_lowercase();
-    message.contains("item size") || message.contains("validationerror")
 }
 
 fn marker_put(marker: &Key, expires: i64) -> TxOp {

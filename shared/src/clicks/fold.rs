@@ -21,18 +21,18 @@
 //! program folds at every invocation), or when the oldest tally reaches the longest delay (a
 //! long tail of links clicked once or twice per window waits, and is written once per delay).
 
-use super::aggregate::ClickAggregator;
 use super::counter::{Counter, Owner};
 use super::journal::{StoredTally, Tally, read_tally, tally_partition};
 use super::shard::SHARDS;
 use crate::analytics::bucket::DayCounts;
 use crate::layout;
+use crate::ports::{Clock, IdSource};
 use crate::store::{
     BatchWrite, Condition, Consistency, Item, ItemStore, Key, Query, StoreError, Update,
     UpdateItem, get_n, get_s, n, s,
 };
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use time::Duration;
 
 /// When a shard's tallies are folded into the counters.
@@ -80,6 +80,10 @@ const LEASE_MS: i64 = 120_000;
 /// Counter owners written at once.
 const CONCURRENCY: usize = 16;
 
+/// Links and partners known to be deleted (ids are never reused), remembered across folds so
+/// that each costs one failed write per process, not per fold. Cleared when this large.
+const MAX_REMEMBERED_MISSING: usize = 10_000;
+
 const SEQ: &str = "seq";
 const LEASE: &str = "lease";
 const HOLDER: &str = "holder";
@@ -120,10 +124,37 @@ fn fold_attribute(shard: usize) -> String {
     format!("fold{shard}")
 }
 
-impl ClickAggregator {
-    /// What this aggregator's folds did so far.
-    pub fn fold_totals(&self) -> FoldTotals {
-        *self.fold_totals.lock().expect("fold totals lock")
+/// Folds shards' tallies into the counters (see the module docs).
+pub(crate) struct Folder {
+    store: Arc<dyn ItemStore>,
+    clock: Arc<dyn Clock>,
+    /// Names each fold's hold on its shard.
+    ids: Arc<dyn IdSource>,
+    pub(crate) policy: FoldPolicy,
+    missing: Mutex<BTreeSet<Owner>>,
+    totals: Mutex<FoldTotals>,
+}
+
+impl Folder {
+    pub(crate) fn new(
+        store: Arc<dyn ItemStore>,
+        clock: Arc<dyn Clock>,
+        ids: Arc<dyn IdSource>,
+        policy: FoldPolicy,
+    ) -> Self {
+        Self {
+            store,
+            clock,
+            ids,
+            policy,
+            missing: Mutex::default(),
+            totals: Mutex::default(),
+        }
+    }
+
+    /// What the folds did so far.
+    pub fn totals(&self) -> FoldTotals {
+        *self.totals.lock().expect("fold totals lock")
     }
 
     /// Folds every shard whose tallies are due (`force`: every shard with tallies).
@@ -223,7 +254,7 @@ impl ClickAggregator {
         let counters = merged.len();
         let missing_owners = self.write_counters(shard, seq, merged).await?;
         {
-            let mut totals = self.fold_totals.lock().expect("fold totals lock");
+            let mut totals = self.totals.lock().expect("fold totals lock");
             totals.folds += 1;
             for tally in &tallies {
                 let wait = (now - tally.at).max(0);
@@ -306,7 +337,7 @@ impl ClickAggregator {
         let count = gone.len();
         if count > 0 {
             let mut remembered = self.missing.lock().expect("missing owners lock");
-            if remembered.len() + count > super::aggregate::MAX_REMEMBERED_MISSING {
+            if remembered.len() + count > MAX_REMEMBERED_MISSING {
                 remembered.clear();
             }
             remembered.extend(gone);
@@ -348,9 +379,7 @@ async fn write_owner(
                     }
                     break;
                 }
-                Err(StoreError::Validation(message))
-                    if !plain && super::aggregate::is_size_error(&message) =>
-                {
+                Err(StoreError::Validation(message)) if !plain && is_size_error(&message) => {
                     tracing::warn!(%message, "a day's analytics item is full: counted without dimensions");
                     plain = true;
                 }
@@ -413,4 +442,10 @@ fn merge(tallies: &[StoredTally]) -> Tally {
         }
     }
     merged
+}
+
+/// Whether a store error says that an item would exceed the item size.
+fn is_size_error(message: &str) -> bool {
+    let message = message.to_ascii_lowercase();
+    message.contains("item size") || message.contains("validationerror")
 }
