@@ -212,24 +212,24 @@ impl Folder {
         force: bool,
     ) -> Result<FoldOutcome, StoreError> {
         let mut tallies = pending(self.store.as_ref(), shard).await?;
-        let seq = match (get_s(state, PLAN), get_n(state, PLAN_SEQ)) {
+        let (seq, merged) = match (get_s(state, PLAN), get_n(state, PLAN_SEQ)) {
             // A plan left by a fold that stopped half-way: the same tallies, the same number.
             // A planned tally already gone was deleted after all its counters were written.
             (Some(plan), Some(seq)) => {
                 let planned: BTreeSet<&str> = plan.lines().collect();
                 tallies.retain(|tally| planned.contains(tally.key.sk.as_str()));
-                seq
+                (seq, merge(&tallies))
             }
             _ => {
                 if tallies.is_empty() {
                     return Ok(FoldOutcome::Empty);
                 }
                 let clicks = tallies.iter().map(|t| t.clicks).sum();
-                let counters = merge(&tallies).len();
+                let merged = merge(&tallies);
                 let oldest = tallies.iter().map(|t| t.at).min().unwrap_or(now);
                 if !force
                     && tallies.len() < MAX_PENDING_TALLIES
-                    && !self.policy.due(clicks, counters, oldest, now)
+                    && !self.policy.due(clicks, merged.len(), oldest, now)
                 {
                     return Ok(FoldOutcome::NotDue {
                         tallies: tallies.len(),
@@ -247,10 +247,9 @@ impl Folder {
                         condition: Some(held.clone()),
                     })
                     .await?;
-                seq
+                (seq, merged)
             }
         };
-        let merged = merge(&tallies);
         let counters = merged.len();
         let missing_owners = self.write_counters(shard, seq, merged).await?;
         {
