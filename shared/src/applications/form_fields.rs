@@ -1,75 +1,15 @@
-//! A program's own application questions: checking their definitions when a program sets
-//! them, and the answers when someone applies.
+//! A program's own application questions: checking the answers when someone applies (the
+//! questions themselves are checked when the program sets them, `programs::settings`).
 
 use crate::error::DomainError;
+use crate::programs::settings::whole_match;
 use crate::model::{ApplicationFormField, FormFieldType};
-use regex_lite::Regex;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-/// Fields a form may have, and the longest answer any field takes.
-pub const MAX_FORM_FIELDS: usize = 20;
 const MAX_ANSWER_CHARS: usize = 5_000;
 
 fn unprocessable(message: String) -> DomainError {
     DomainError::Unprocessable(message)
-}
-
-fn whole_match(pattern: &str) -> Result<Regex, regex_lite::Error> {
-    Regex::new(&format!("^(?:{pattern})$"))
-}
-
-/// Checks a program's form definition: unique keys, compilable patterns, choices where needed.
-pub fn check_form_fields(fields: &[ApplicationFormField]) -> Result<(), DomainError> {
-    if fields.len() > MAX_FORM_FIELDS {
-        return Err(unprocessable(format!(
-            "A form has at most {MAX_FORM_FIELDS} fields."
-        )));
-    }
-    let mut keys = BTreeSet::new();
-    for field in fields {
-        let key_ok = (1..=40).contains(&field.key.len())
-            && field
-                .key
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-        if !key_ok || !keys.insert(field.key.as_str()) {
-            return Err(unprocessable(format!(
-                "Form field keys must be unique, 1 to 40 letters, digits, `_` or `-`: `{}`.",
-                field.key
-            )));
-        }
-        if field.label.trim().is_empty() || field.label.chars().count() > 200 {
-            return Err(unprocessable(format!(
-                "The label of `{}` must have 1 to 200 characters.",
-                field.key
-            )));
-        }
-        if field.max_length.is_some_and(|max| max == 0) {
-            return Err(unprocessable(format!(
-                "The `maxLength` of `{}` must be at least 1.",
-                field.key
-            )));
-        }
-        if let Some(pattern) = &field.pattern
-            && whole_match(pattern).is_err()
-        {
-            return Err(unprocessable(format!(
-                "The `pattern` of `{}` is not a valid regular expression.",
-                field.key
-            )));
-        }
-        let needs_options = matches!(
-            field.kind,
-            FormFieldType::Select | FormFieldType::MultipleChoice
-        );
-        if needs_options == field.options.is_empty() {
-            return Err(unprocessable(format!(
-                "`options` are required for select and multiple-choice fields only (`{}`).",
-                field.key
-            )));
-        }
-    }
-    Ok(())
 }
 
 /// The answers as given, each a string (a list for multiple-choice fields).
@@ -161,6 +101,7 @@ pub fn check_answers(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::programs::settings::check_form_fields;
     use serde_json::json;
 
     fn fields() -> Vec<ApplicationFormField> {

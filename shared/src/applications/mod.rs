@@ -15,7 +15,7 @@ mod status;
 pub use apply::{Applied, ApplyRequest, PER_IP_LIMIT, PER_PROGRAM_LIMIT, apply};
 pub use approve::{Approval, ApprovalChoice};
 pub use by_customer::{EnrolledPartner, PartnerCheck, enrolled_partner, partner_by_customer};
-pub use form_fields::{MAX_FORM_FIELDS, check_answers, check_form_fields};
+pub use form_fields::check_answers;
 pub use list::{
     ApplicationFilter, ApplicationPage, ApplicationsAt, applicant_country, list_applications,
 };

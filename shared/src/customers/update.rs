@@ -20,18 +20,18 @@ use time::OffsetDateTime;
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateCustomer {
-    #[serde(default, deserialize_with = "crate::links::present")]
+    #[serde(default, deserialize_with = "crate::types::present")]
     pub name: Option<Option<String>>,
-    #[serde(default, deserialize_with = "crate::links::present")]
+    #[serde(default, deserialize_with = "crate::types::present")]
     pub email: Option<Option<String>>,
-    #[serde(default, deserialize_with = "crate::links::present")]
+    #[serde(default, deserialize_with = "crate::types::present")]
     pub avatar: Option<Option<String>>,
     /// Must be the customer's own: a tracked customer's id is derived from it.
     pub external_id: Option<String>,
-    #[serde(default, deserialize_with = "crate::links::present")]
+    #[serde(default, deserialize_with = "crate::types::present")]
     pub stripe_customer_id: Option<Option<String>>,
     pub country: Option<String>,
-    #[serde(default, deserialize_with = "crate::links::present")]
+    #[serde(default, deserialize_with = "crate::types::present")]
     pub subscription_canceled_at: Option<Option<String>>,
 }
 

@@ -2,7 +2,7 @@
 
 use super::labels::LinkLabels;
 use crate::error::DomainError;
-use crate::types::{FolderId, TagId, WebUrl};
+use crate::types::{FolderId, TagId, WebUrl, present};
 use std::collections::BTreeMap;
 
 /// The most tags a link carries.
@@ -97,15 +97,6 @@ pub struct DetailsInput {
     pub test_variants: Option<serde_json::Value>,
     pub test_started_at: Option<String>,
     pub test_completed_at: Option<String>,
-}
-
-/// A field that is present (`Some`), possibly `null` (`Some(None)`); absent fields stay `None`.
-pub fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: serde::Deserialize<'de>,
-{
-    serde::Deserialize::deserialize(deserializer).map(Some)
 }
 
 /// Free text of a link: trimmed, empty as none, at most `max` characters.

@@ -3,7 +3,7 @@
 //! folder of its program; deleting a folder leaves its links working, in no folder (Dub's rule),
 //! as links show only folders that exist (see `labels`).
 
-use super::fields::present;
+use crate::types::present;
 use super::labels::{self, LabelKind, LinkLabels};
 use super::manage::links_program;
 use crate::auth::{Principal, Scope};

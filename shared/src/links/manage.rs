@@ -16,7 +16,7 @@ use crate::partners;
 use crate::programs;
 use crate::store::{Condition, TxOp};
 use crate::types::{LinkId, PartnerId, ProgramId, WebUrl};
-use fields::present;
+use crate::types::present;
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
 

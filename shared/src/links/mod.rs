@@ -23,7 +23,7 @@ pub use bulk::{
     BulkItem, BulkUpdateLinks, CreateLinks, MAX_BULK_LINKS, bulk_record, create_links,
     delete_links, update_links, upsert_link,
 };
-pub use fields::present;
+
 pub use key::{LinkKey, ROOT_KEY_ALIAS};
 pub use labels::LinkLabels;
 pub use list::{CountBy, LinkCount, LinkFilter, LinkPage, count_links, list_links};

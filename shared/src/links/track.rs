@@ -101,27 +101,6 @@ pub struct TrackedReferral {
     pub code: String,
 }
 
-/// Checks a program's `allowedHostnames`: lower-cased host names, or `*.` + a host name.
-pub fn parse_allowed_hostnames(raw: &[String]) -> Result<Vec<String>, String> {
-    if raw.len() > 50 {
-        return Err("`settings.allowedHostnames` takes at most 50 hostnames.".into());
-    }
-    raw.iter()
-        .map(|entry| {
-            let entry = entry.trim().to_ascii_lowercase();
-            let host = entry.strip_prefix("*.").unwrap_or(&entry);
-            let valid = host == "localhost" || programs::DomainName::parse(host).is_ok();
-            if valid {
-                Ok(entry)
-            } else {
-                Err(format!(
-                    "`{entry}` is not a hostname (`example.com` or `*.example.com`)."
-                ))
-            }
-        })
-        .collect()
-}
-
 fn host_allowed(allowed: &[String], host: &str) -> bool {
     let host = host.to_ascii_lowercase();
     allowed.iter().any(|entry| match entry.strip_prefix("*.") {
@@ -288,6 +267,7 @@ async fn record_click(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::programs::settings::parse_allowed_hostnames;
 
     #[test]
     fn allowed_hostnames_match_exactly_or_by_wildcard() {

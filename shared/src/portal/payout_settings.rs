@@ -19,14 +19,14 @@ const MAX_ACCOUNT_ID: usize = 255;
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PayoutSettingsRequest {
-    #[serde(default, deserialize_with = "crate::links::present")]
+    #[serde(default, deserialize_with = "crate::types::present")]
     #[schema(value_type = Option<String>)]
     pub paypal_email: Option<Option<String>>,
     /// The partner's Stripe connected account, `acct_...`.
-    #[serde(default, deserialize_with = "crate::links::present")]
+    #[serde(default, deserialize_with = "crate::types::present")]
     #[schema(value_type = Option<String>)]
     pub stripe_connect_id: Option<Option<String>>,
-    #[serde(default, deserialize_with = "crate::links::present")]
+    #[serde(default, deserialize_with = "crate::types::present")]
     #[schema(value_type = Option<PayoutMethod>)]
     pub default_payout_method: Option<Option<PayoutMethod>>,
 }

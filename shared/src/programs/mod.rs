@@ -6,6 +6,7 @@ mod config_cache;
 mod create;
 mod domain_name;
 mod repo;
+pub mod settings;
 mod update;
 
 pub use access::authorized_program;

@@ -1,5 +1,7 @@
+use super::settings::{
+    check_form_fields, parse_allowed_hostnames, parse_logo_url, parse_origins, parse_theme_color,
+};
 use super::{authorized_program, repo};
-use crate::applications::check_form_fields;
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
@@ -53,10 +55,10 @@ pub struct SettingsPatch {
     #[serde(default)]
     pub embed_allowed_origins: Option<Vec<String>>,
     /// `#rrggbb`; null removes it.
-    #[serde(default, deserialize_with = "crate::links::present")]
+    #[serde(default, deserialize_with = "crate::types::present")]
     pub embed_theme_color: Option<Option<String>>,
     /// An `https` URL; null removes it.
-    #[serde(default, deserialize_with = "crate::links::present")]
+    #[serde(default, deserialize_with = "crate::types::present")]
     pub embed_logo_url: Option<Option<String>>,
 }
 
@@ -113,22 +115,22 @@ fn apply(settings: &mut ProgramSettings, patch: SettingsPatch) -> Result<(), Dom
         settings.click_id_param = param;
     }
     if let Some(hostnames) = patch.allowed_hostnames {
-        settings.allowed_hostnames = crate::links::track::parse_allowed_hostnames(&hostnames)
+        settings.allowed_hostnames = parse_allowed_hostnames(&hostnames)
             .map_err(DomainError::Unprocessable)?;
     }
     if let Some(origins) = patch.embed_allowed_origins {
         settings.embed_allowed_origins =
-            crate::portal::embed::parse_origins(&origins).map_err(DomainError::Unprocessable)?;
+            parse_origins(&origins).map_err(DomainError::Unprocessable)?;
     }
     if let Some(color) = patch.embed_theme_color {
         settings.embed_theme_color = color
-            .map(|color| crate::portal::embed::parse_theme_color(&color))
+            .map(|color| parse_theme_color(&color))
             .transpose()
             .map_err(DomainError::Unprocessable)?;
     }
     if let Some(logo) = patch.embed_logo_url {
         settings.embed_logo_url = logo
-            .map(|logo| crate::portal::embed::parse_logo_url(&logo))
+            .map(|logo| parse_logo_url(&logo))
             .transpose()
             .map_err(DomainError::Unprocessable)?;
     }

@@ -26,3 +26,12 @@ impl InvalidValue {
         Self(message.into())
     }
 }
+
+/// A field that is present (`Some`), possibly `null` (`Some(None)`); absent fields stay `None`.
+pub fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    serde::Deserialize::deserialize(deserializer).map(Some)
+}

@@ -17,9 +17,7 @@ mod wording;
 
 pub use exchange::{EmbedSession, TradeEmbedToken, exchange_embed_token};
 pub use issue::{CreateEmbedToken, IssuedEmbedToken, create_embed_token};
-pub use settings::{
-    DEFAULT_THEME_COLOR, EmbedLook, embed_look, parse_logo_url, parse_origins, parse_theme_color,
-};
+pub use settings::{DEFAULT_THEME_COLOR, EmbedLook, embed_look};
 pub use token::{EMBED_TOKEN_PREFIX, EMBED_TOKEN_TTL, EmbedTokenRecord, find_embed_token};
 pub use view::{
     EmbedLink, EmbedReward, EmbedView, MAX_COMMISSIONS_PAGE, ReferralCommission, embed_view,

@@ -4,63 +4,6 @@ use crate::model::ProgramSettings;
 
 /// The page's accent colour when the program sets none.
 pub const DEFAULT_THEME_COLOR: &str = "#1f4fd1";
-const MAX_ORIGINS: usize = 20;
-const MAX_LOGO_URL: usize = 2048;
-
-/// `https://app.example.com` or `http://localhost:3000`: a scheme, a host and maybe a port,
-/// nothing else, lower-cased as browsers compare them. Plain `http` is allowed for loopback
-/// hosts only, so a deployed program cannot be framed by a page an attacker on the network
-/// could rewrite.
-pub fn parse_origins(raw: &[String]) -> Result<Vec<String>, String> {
-    if raw.len() > MAX_ORIGINS {
-        return Err(format!(
-            "`settings.embedAllowedOrigins` takes at most {MAX_ORIGINS} origins."
-        ));
-    }
-    raw.iter().map(|entry| parse_origin(entry)).collect()
-}
-
-fn parse_origin(entry: &str) -> Result<String, String> {
-    let invalid =
-        || format!("`{entry}` is not an origin (`https://app.example.com`, no path or wildcard).");
-    let url = url::Url::parse(entry.trim()).map_err(|_| invalid())?;
-    let host = url.host_str().ok_or_else(invalid)?;
-    let loopback = matches!(host, "localhost" | "127.0.0.1" | "[::1]");
-    let scheme_ok = url.scheme() == "https" || (url.scheme() == "http" && loopback);
-    let bare = url.path() == "/"
-        && url.query().is_none()
-        && url.fragment().is_none()
-        && url.username().is_empty()
-        && url.password().is_none()
-        && !entry.trim().trim_end_matches('/').ends_with('?');
-    if !scheme_ok || !bare || host.contains('*') {
-        return Err(invalid());
-    }
-    Ok(url.origin().ascii_serialization())
-}
-
-/// `#rrggbb`, lower-cased.
-pub fn parse_theme_color(raw: &str) -> Result<String, String> {
-    let color = raw.trim();
-    let valid = color.len() == 7
-        && color.starts_with('#')
-        && color[1..].bytes().all(|b| b.is_ascii_hexdigit());
-    if valid {
-        Ok(color.to_ascii_lowercase())
-    } else {
-        Err("`settings.embedThemeColor` must be a colour as `#rrggbb`.".into())
-    }
-}
-
-/// An `https` URL of at most 2,048 characters.
-pub fn parse_logo_url(raw: &str) -> Result<String, String> {
-    let invalid = || "`settings.embedLogoUrl` must be an https URL.".to_owned();
-    let url = url::Url::parse(raw.trim()).map_err(|_| invalid())?;
-    if url.scheme() != "https" || url.host_str().is_none() || raw.len() > MAX_LOGO_URL {
-        return Err(invalid());
-    }
-    Ok(url.into())
-}
 
 /// How the page looks and who may frame it, from the program's settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,6 +44,7 @@ pub fn embed_look(settings: &ProgramSettings) -> EmbedLook {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::programs::settings::{parse_logo_url, parse_origins, parse_theme_color};
 
     fn origins(raw: &[&str]) -> Result<Vec<String>, String> {
         parse_origins(&raw.iter().map(|s| s.to_string()).collect::<Vec<_>>())
