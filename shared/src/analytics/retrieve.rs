@@ -8,7 +8,7 @@
 use super::answer::{self, Figures};
 use super::bucket::{DayBucket, Dimension, Metric, Scope, bucket_key};
 use super::query::{AnalyticsQuery, Event, GroupBy, Subject};
-use super::tops::TopKind;
+use super::tops::{TopKind, TopsCache};
 use super::window::Window;
 use crate::auth::{Principal, Scope as AuthScope};
 use crate::context::AppContext;
@@ -270,7 +270,8 @@ async fn top_links(
     let (ranked, known) = match target {
         Target::Program => {
             let sums = ctx
-                .tops
+                .kept
+                .get::<TopsCache>()
                 .figures(store, &program.id, window, TopKind::Links)
                 .await?;
             (answer::rank(sums, order, MAX_TOP_ROWS), Vec::new())
@@ -343,7 +344,8 @@ async fn top_partners(
     let ranked = match &target {
         Target::Program => {
             let sums = ctx
-                .tops
+                .kept
+                .get::<TopsCache>()
                 .figures(store, &program.id, window, TopKind::Partners)
                 .await?;
             answer::rank(sums, order, MAX_TOP_ROWS)

@@ -2,8 +2,8 @@
 //! questions themselves are checked when the program sets them, `programs::settings`).
 
 use crate::error::DomainError;
-use crate::programs::settings::whole_match;
 use crate::model::{ApplicationFormField, FormFieldType};
+use crate::programs::settings::whole_match;
 use std::collections::BTreeMap;
 
 const MAX_ANSWER_CHARS: usize = 5_000;

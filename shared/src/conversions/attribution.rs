@@ -1,6 +1,6 @@
 //! Who an event belongs to: the customer (found by external id, or created from a click or a
 //! registered deal), its link and partner, and the partner's group — loaded in two batch reads
-//! (three when the group is not cached; see `programs::ProgramConfigCache`).
+//! (three when the group is not cached; see `context::ProgramConfigCache`).
 //!
 //! Rule: a customer's attribution is set once, when the customer is created (first click
 //! wins). A later `clickId` for an existing customer (on a lead or a sale) is ignored: the
@@ -13,6 +13,7 @@ use crate::clicks::{ClickClaims, ClickIdError, ClickIdSigner};
 use crate::context::AppContext;
 use crate::customers::{CustomerActivity, customer_of, tracked_customer_id};
 use crate::error::DomainError;
+use crate::groups;
 use crate::layout;
 use crate::model::{Customer, Link, Partner, PartnerGroup, Program};
 use crate::partners::partner_of;
@@ -171,8 +172,7 @@ impl<'a> Attribution<'a> {
             .await?;
         let group = match &partner {
             Some(partner) => {
-                ctx.config
-                    .group(store, self.program_id, &partner.group_id)
+                groups::find_cached_group(&ctx.config, store, self.program_id, &partner.group_id)
                     .await?
             }
             None => None,

@@ -59,11 +59,14 @@ pub async fn expand(
             .and_then(|item| readable(item, partner_of))
             .filter(|partner| partner.program_id == customer.program_id);
         let discount = match &partner {
-            Some(partner) => ctx
-                .config
-                .group(ctx.store.as_ref(), &partner.program_id, &partner.group_id)
-                .await?
-                .and_then(|group| group.discount),
+            Some(partner) => crate::groups::find_cached_group(
+                &ctx.config,
+                ctx.store.as_ref(),
+                &partner.program_id,
+                &partner.group_id,
+            )
+            .await?
+            .and_then(|group| group.discount),
             None => None,
         };
         expansions.push(CustomerExpansion {

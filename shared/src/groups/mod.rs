@@ -16,6 +16,6 @@ pub use discount::{SetDiscount, delete_discount, set_discount};
 pub use move_rules::{MoveRuleInput, SetMoveRules, set_move_rules};
 pub use repo::{
     all as all_groups, find as find_group, find_by_slug as find_group_by_slug,
-    insert as insert_group, unchanged as group_unchanged,
+    find_cached as find_cached_group, insert as insert_group, unchanged as group_unchanged,
 };
 pub use rewards::{CreateReward, UpdateReward, create_reward, delete_reward, update_reward};

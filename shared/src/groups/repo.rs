@@ -1,6 +1,7 @@
 //! Group records in the table: one item per group (rewards, discount and move rules inside,
 //! kept as the group's exact JSON) and one slug claim per group.
 
+use crate::context::ProgramConfigCache;
 use crate::layout;
 use crate::model::PartnerGroup;
 use crate::store::{
@@ -105,6 +106,24 @@ pub async fn find(
         .as_ref()
         .map(decode)
         .transpose()
+}
+
+/// The group, from the process's cache or read (strongly) and remembered; absent groups are
+/// not remembered. The tracking path reads a partner's group with every lead and sale.
+pub async fn find_cached(
+    cache: &ProgramConfigCache,
+    store: &dyn ItemStore,
+    program: &ProgramId,
+    id: &GroupId,
+) -> Result<Option<PartnerGroup>, StoreError> {
+    if let Some(group) = cache.group(program, id) {
+        return Ok(Some(group));
+    }
+    let found = find(store, program, id).await?;
+    if let Some(group) = &found {
+        cache.remember_group(group);
+    }
+    Ok(found)
 }
 
 fn groups_query(program: &ProgramId) -> Query {

@@ -15,8 +15,8 @@ use crate::outbox;
 use crate::partners;
 use crate::programs;
 use crate::store::{Condition, TxOp};
-use crate::types::{LinkId, PartnerId, ProgramId, WebUrl};
 use crate::types::present;
+use crate::types::{LinkId, PartnerId, ProgramId, WebUrl};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
 

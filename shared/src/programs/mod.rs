@@ -2,7 +2,6 @@
 
 mod access;
 mod api_keys;
-mod config_cache;
 mod create;
 mod domain_name;
 mod repo;
@@ -11,7 +10,6 @@ mod update;
 
 pub use access::authorized_program;
 pub use api_keys::{ApiKeyView, CreateApiKey, create_api_key, list_api_keys, revoke_api_key};
-pub use config_cache::{PROGRAM_CONFIG_TTL, ProgramConfigCache};
 pub use create::{CreateProgram, create_program, get_program};
 pub use domain_name::DomainName;
 pub use repo::find_program;

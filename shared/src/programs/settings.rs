@@ -93,7 +93,6 @@ pub fn check_form_fields(fields: &[ApplicationFormField]) -> Result<(), DomainEr
     Ok(())
 }
 
-
 /// `https://app.example.com` or `http://localhost:3000`: a scheme, a host and maybe a port,
 /// nothing else, lower-cased as browsers compare them. Plain `http` is allowed for loopback
 /// hosts only, so a deployed program cannot be framed by a page an attacker on the network

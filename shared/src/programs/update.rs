@@ -115,8 +115,8 @@ fn apply(settings: &mut ProgramSettings, patch: SettingsPatch) -> Result<(), Dom
         settings.click_id_param = param;
     }
     if let Some(hostnames) = patch.allowed_hostnames {
-        settings.allowed_hostnames = parse_allowed_hostnames(&hostnames)
-            .map_err(DomainError::Unprocessable)?;
+        settings.allowed_hostnames =
+            parse_allowed_hostnames(&hostnames).map_err(DomainError::Unprocessable)?;
     }
     if let Some(origins) = patch.embed_allowed_origins {
         settings.embed_allowed_origins =

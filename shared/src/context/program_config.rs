@@ -9,10 +9,8 @@
 //! conditions of the event's own transaction, not of these values.
 
 use crate::cache::TtlCache;
-use crate::groups;
 use crate::model::{PartnerGroup, Program};
 use crate::ports::Clock;
-use crate::store::{ItemStore, StoreError};
 use crate::types::{GroupId, ProgramId};
 use std::sync::Arc;
 
@@ -41,23 +39,14 @@ impl ProgramConfigCache {
         self.programs.insert(program.id.clone(), program.clone());
     }
 
-    /// The group, from the cache or read (strongly) and remembered. Absent groups are not
-    /// remembered.
-    pub async fn group(
-        &self,
-        store: &dyn ItemStore,
-        program: &ProgramId,
-        id: &GroupId,
-    ) -> Result<Option<PartnerGroup>, StoreError> {
-        let key = (program.clone(), id.clone());
-        if let Some(group) = self.groups.get(&key) {
-            return Ok(Some(group));
-        }
-        let found = groups::find_group(store, program, id).await?;
-        if let Some(group) = &found {
-            self.groups.insert(key, group.clone());
-        }
-        Ok(found)
+    /// The group if it is cached (`groups::cached_group` reads and remembers it otherwise).
+    pub fn group(&self, program: &ProgramId, id: &GroupId) -> Option<PartnerGroup> {
+        self.groups.get(&(program.clone(), id.clone()))
+    }
+
+    pub fn remember_group(&self, group: &PartnerGroup) {
+        self.groups
+            .insert((group.program_id.clone(), group.id.clone()), group.clone());
     }
 
     /// Forgets the program and its groups: called after this process changed them.

@@ -2,11 +2,17 @@
 //! Lambda mains and the local stack build one at start-up and share it across requests.
 
 use crate::auth::{AdminTokenVerifier, Authenticator};
-use crate::payouts::transfers::TransferSender;
 use crate::ports::{Clock, IdSource, Random, UlidIds};
-use crate::programs::ProgramConfigCache;
 use crate::store::ItemStore;
 use std::sync::Arc;
+
+mod kept;
+mod program_config;
+mod transfers;
+
+pub use kept::Kept;
+pub use program_config::{PROGRAM_CONFIG_TTL, ProgramConfigCache};
+pub use transfers::{Transfer, TransferError, TransferRequest, TransferSender};
 
 pub struct AppContext {
     pub store: Arc<dyn ItemStore>,
@@ -18,8 +24,8 @@ pub struct AppContext {
     pub config: ProgramConfigCache,
     /// The Stripe Connect rail of payouts; `None` when no Stripe key is configured.
     pub transfers: Option<Arc<dyn TransferSender>>,
-    /// Each day's figures per link and partner, for the program's tops (`analytics::tops`).
-    pub tops: crate::analytics::tops::TopsCache,
+    /// What features keep per process for themselves (the tops' day figures, `analytics::tops`).
+    pub kept: Kept,
 }
 
 impl AppContext {
@@ -39,7 +45,7 @@ impl AppContext {
             clock,
             random,
             transfers: None,
-            tops: Default::default(),
+            kept: Kept::default(),
         }
     }
 
