@@ -29,6 +29,7 @@ pub mod partners;
 pub mod payouts;
 pub mod portal;
 pub mod ports;
+pub mod program_launch;
 pub mod programs;
 pub mod queue;
 pub mod rate_limit;

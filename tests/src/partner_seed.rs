@@ -156,10 +156,10 @@ impl ScaleProgram {
                 .create("deliveries", QueueSettings::default())
                 .unwrap(),
         );
-        let program = shared::programs::create_program(
+        let program = shared::program_launch::create_program(
             &app.ctx,
             &app.platform_principal(),
-            shared::programs::CreateProgram {
+            shared::program_launch::CreateProgram {
                 name: "Scale".into(),
                 domain: shared::programs::DomainName::parse("scale.example.com").unwrap(),
                 currency: Default::default(),

@@ -11,7 +11,8 @@ use shared::context::AppContext;
 use shared::model::{Partner, PartnerStatus, PartnerTotals, Program};
 use shared::partners::{default_referral_link, insert_link, insert_partner};
 use shared::ports::OsRandom;
-use shared::programs::{self, CreateApiKey, CreateProgram, DomainName};
+use shared::program_launch::{self, CreateProgram};
+use shared::programs::{self, CreateApiKey, DomainName};
 use shared::store::{Query, get_s};
 use shared::types::{GroupId, LinkId, PartnerId, ProgramId, ReferralCode};
 use time::OffsetDateTime;
@@ -58,7 +59,7 @@ pub struct TrackingProgram {
 impl TrackingProgram {
     pub async fn create(app: &TestApp, domain: &str) -> Self {
         let ctx = &app.ctx;
-        let program = programs::create_program(
+        let program = program_launch::create_program(
             ctx,
             &app.platform_principal(),
             CreateProgram {

@@ -4,7 +4,8 @@ use crate::stack::Stack;
 use shared::auth::{AdminClaims, CREATE_PROGRAMS_SCOPE, Principal, Scope};
 use shared::error::DomainError;
 use shared::links;
-use shared::programs::{self, CreateApiKey, CreateProgram, DomainName};
+use shared::program_launch::{self, CreateProgram};
+use shared::programs::{self, CreateApiKey, DomainName};
 use std::path::Path;
 
 /// What the first start made, saved as `demo.json` in the data directory for scripts.
@@ -75,7 +76,7 @@ pub async fn ensure_demo(stack: &Stack, data_dir: &Path, base_url: &str) -> Resu
         program_id: None,
         scope: Some(CREATE_PROGRAMS_SCOPE.into()),
     });
-    let program = programs::create_program(
+    let program = program_launch::create_program(
         &stack.ctx,
         &platform,
         CreateProgram {

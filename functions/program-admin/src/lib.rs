@@ -10,7 +10,7 @@ use shared::web::{ApiError, ApiRequest, ApiResponse, Route, RouteMatch, json, no
 use shared::wire::groups::{DiscountSchema, GroupPageSchema, GroupSchema, RewardSchema};
 use shared::wire::partner_records::PartnerRecordSchema;
 use shared::wire::programs::{ApiKeyPageSchema, ApiKeySchema, ProgramSchema, RepairReportSchema};
-use shared::{groups, partners, programs};
+use shared::{groups, partners, program_launch, programs};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Endpoint {
@@ -166,7 +166,7 @@ async fn endpoint(
     let program_id = found.params.get("programId");
     let response = match found.endpoint {
         Endpoint::CreateProgram => {
-            let program = programs::create_program(ctx, &principal, request.json()?).await?;
+            let program = program_launch::create_program(ctx, &principal, request.json()?).await?;
             json(StatusCode::CREATED, &ProgramSchema::of(&program))
         }
         Endpoint::GetProgram => json(

@@ -6,7 +6,8 @@ use shared::groups::{
     CreateGroup, CreateReward, SetDiscount, SetMoveRules, UpdateGroup, UpdateReward,
 };
 use shared::partners::{MovePartner, UpdatePartner};
-use shared::programs::{CreateApiKey, CreateProgram, UpdateProgram};
+use shared::program_launch::CreateProgram;
+use shared::programs::{CreateApiKey, UpdateProgram};
 use shared::web::openapi::{Access, DocumentedRoute, Operation, document_routes};
 use shared::wire::groups::{DiscountSchema, GroupPageSchema, GroupSchema, RewardSchema};
 use shared::wire::partner_records::PartnerRecordSchema;

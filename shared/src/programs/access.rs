@@ -21,3 +21,12 @@ pub async fn authorized_program(
         .await?
         .ok_or_else(|| DomainError::not_found("Program"))
 }
+
+/// `GET /programs/{id}`: the program, to a caller who may read it.
+pub async fn get_program(
+    ctx: &AppContext,
+    principal: &Principal,
+    id: &str,
+) -> Result<Program, DomainError> {
+    authorized_program(ctx, principal, id, Scope::ProgramsRead).await
+}

@@ -2,15 +2,13 @@
 
 mod access;
 mod api_keys;
-mod create;
 mod domain_name;
 mod repo;
 pub mod settings;
 mod update;
 
-pub use access::authorized_program;
+pub use access::{authorized_program, get_program};
 pub use api_keys::{ApiKeyView, CreateApiKey, create_api_key, list_api_keys, revoke_api_key};
-pub use create::{CreateProgram, create_program, get_program};
 pub use domain_name::DomainName;
-pub use repo::find_program;
+pub use repo::{find_program, insert as insert_program};
 pub use update::{SettingsPatch, UpdateProgram, update_program};

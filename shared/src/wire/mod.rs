@@ -116,7 +116,7 @@ mod tests {
             described::<super::affiliate::ApplicationRejectedEventSchema>(),
             described::<super::applications::ApprovedPartnerSchema>(),
             described::<super::applications::RejectedApplicationSchema>(),
-            described::<programs::CreateProgram>(),
+            described::<crate::program_launch::CreateProgram>(),
             described::<programs::UpdateProgram>(),
             described::<programs::CreateApiKey>(),
             described::<groups::CreateGroup>(),

@@ -9,7 +9,8 @@ use integration_tests::tracking_world::TrackingProgram;
 use integration_tests::{fresh_queue, fresh_store};
 use shared::auth::Scope;
 use shared::model::{Actor, Program};
-use shared::programs::{self, CreateProgram, DomainName};
+use shared::program_launch::{self, CreateProgram};
+use shared::programs::DomainName;
 use shared::queue::{MessageQueue, QueueSettings};
 use shared::store::dynamodb::DynamoDbStore;
 use shared::store::{ItemStore, TxOp};
@@ -49,7 +50,7 @@ async fn program_on_moto(domain: &str) -> (Arc<DynamoDbStore>, TestApp, Program)
         fresh_queue(QueueSettings::default()).await.queue,
         fresh_queue(QueueSettings::default()).await.queue,
     );
-    let program = programs::create_program(
+    let program = program_launch::create_program(
         &app.ctx,
         &app.platform_principal(),
         CreateProgram {

@@ -1,11 +1,14 @@
-use super::{DomainName, repo};
-use crate::auth::{Principal, Scope};
+//! Launching a program: the program and its default group, created in one transaction. It
+//! spans two aggregates (`programs`, `groups`), so it stands above both.
+
+use crate::auth::Principal;
 use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::groups;
 use crate::model::EventName;
 use crate::model::{Program, ProgramSettings};
 use crate::outbox;
+use crate::programs::{self, DomainName};
 use crate::store::StoreError;
 use crate::types::{Currency, ProgramId};
 use crate::wire::event_data;
@@ -85,7 +88,7 @@ pub async fn create_program(
         principal.actor(),
         groups::group_data(&group),
     );
-    let mut ops = repo::insert(&program)?;
+    let mut ops = programs::insert_program(&program)?;
     ops.extend(groups::insert_group(&group)?);
     ops.push(outbox::record(&event)?);
     ops.push(outbox::record(&group_event)?);
@@ -102,18 +105,4 @@ pub async fn create_program(
         }
         Err(error) => Err(error.into()),
     }
-}
-
-pub async fn get_program(
-    ctx: &AppContext,
-    principal: &Principal,
-    id: &str,
-) -> Result<Program, DomainError> {
-    let id = ProgramId::parse(id).map_err(|_| DomainError::not_found("Program"))?;
-    principal
-        .authorize(&id, Scope::ProgramsRead)
-        .map_err(|denied| DomainError::denied(denied, "Program"))?;
-    repo::find_program(ctx.store.as_ref(), &id)
-        .await?
-        .ok_or_else(|| DomainError::not_found("Program"))
 }
