@@ -2,9 +2,10 @@
 
 use shared::clicks::ClickBatch;
 use shared::layout;
+use shared::links::insert_link;
 use shared::model::{Click, Link, Partner, PartnerStatus};
+use shared::partners::insert_partner;
 use shared::partners::totals::{link_stats_of, partner_totals_of};
-use shared::partners::{insert_link, insert_partner};
 use shared::store::{Consistency, ItemStore, TxOp};
 use shared::types::{ClickId, GroupId, LinkId, PartnerId, ProgramId, WebUrl};
 use time::OffsetDateTime;

@@ -93,7 +93,8 @@ pub async fn partner(
     let id = PartnerId::generate(app.ctx.ids.as_ref());
     let now = app.ctx.clock.now();
     let mut link =
-        partners::default_referral_link(&record, &id, &code, app.ctx.ids.as_ref(), now).unwrap();
+        shared::links::default_referral_link(&record, &id, &code, app.ctx.ids.as_ref(), now)
+            .unwrap();
     link.url = shared::types::WebUrl::parse(destination).unwrap();
     let partner = Partner {
         id,
@@ -123,7 +124,7 @@ pub async fn partner(
         .into_iter()
         .map(|(_, op)| op)
         .collect();
-    ops.extend(partners::insert_link(&link).unwrap());
+    ops.extend(shared::links::insert_link(&link).unwrap());
     ops.extend(shared::links::repo::destination_entries(None, Some(&link)));
     app.store.transact(ops).await.unwrap();
     (partner, link)

@@ -2,10 +2,11 @@
 //! partners earn little, a few earn most) and one link each, written as a create would write
 //! them, in batches.
 
+use shared::links::{default_referral_link, insert_link};
 use shared::model::{
     Link, LinkStats, Partner, PartnerProfile, PartnerStatus, PartnerTotals, Program,
 };
-use shared::partners::{default_referral_link, insert_link, insert_partner};
+use shared::partners::insert_partner;
 use shared::ports::{IdSource, Random, SeededRandom, SystemClock, UlidIds};
 use shared::store::{BatchWrite, ItemStore, TxOp};
 use shared::types::{Email, GroupId, LinkId, PartnerId, ReferralCode};

@@ -4,9 +4,10 @@
 
 use shared::clicks::ClickAggregator;
 use shared::layout;
+use shared::links::insert_link;
 use shared::model::{Link, Partner, PartnerStatus};
+use shared::partners::insert_partner;
 use shared::partners::totals::{link_stats_of, partner_totals_of};
-use shared::partners::{insert_link, insert_partner};
 use shared::ports::SystemClock;
 use shared::store::embedded::EmbeddedStore;
 use shared::store::{Consistency, ItemStore};

@@ -101,7 +101,7 @@ pub async fn demo_partner(
     let now = ctx.clock.now();
     let id = PartnerId::generate(ctx.ids.as_ref());
     let code = ReferralCode::parse("DEMO").map_err(|e| e.to_string())?;
-    let link = shared::partners::default_referral_link(program, &id, &code, ctx.ids.as_ref(), now)
+    let link = shared::links::default_referral_link(program, &id, &code, ctx.ids.as_ref(), now)
         .map_err(|e| e.to_string())?;
     let partner = Partner {
         id: id.clone(),
@@ -131,7 +131,7 @@ pub async fn demo_partner(
         .into_iter()
         .map(|(_, op)| op)
         .collect();
-    ops.extend(shared::partners::insert_link(&link).map_err(|e| e.to_string())?);
+    ops.extend(shared::links::insert_link(&link).map_err(|e| e.to_string())?);
     ops.extend(shared::links::repo::destination_entries(None, Some(&link)));
     ctx.store
         .transact(ops)

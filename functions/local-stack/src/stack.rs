@@ -7,7 +7,7 @@ use shared::context::AppContext;
 use shared::links::track::TrackServices;
 use shared::links::{AgentParser, RedirectPorts, RedirectSettings, Redirector};
 use shared::outbox::OutboxRelay;
-use shared::partners::listing::PartnerDirectory;
+use shared::partner_listing::PartnerDirectory;
 use shared::portal::PortalLinkSigner;
 use shared::ports::{OsRandom, Random, SystemClock, UlidIds};
 use shared::queue::QueueSettings;

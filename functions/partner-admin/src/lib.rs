@@ -7,10 +7,10 @@ use http::{Method, StatusCode};
 use shared::auth::Scope;
 use shared::context::AppContext;
 use shared::error::DomainError;
-use shared::partners;
-use shared::partners::listing::{self, ListPartnersQuery, PartnerDirectory};
+use shared::partner_listing::{self as listing, ListPartnersQuery, PartnerDirectory};
 use shared::web::{ApiError, ApiRequest, ApiResponse, Route, RouteMatch, json, serve};
 use shared::wire::partners::{PartnerIdSchema, PartnerSchema};
+use shared::{enrollment, partner_status, programs};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Endpoint {
@@ -64,12 +64,12 @@ async fn endpoint(
             json(StatusCode::OK, &shown)
         }
         Endpoint::CreatePartner => {
-            let created = partners::create_partner(ctx, &principal, request.json()?).await?;
+            let created = enrollment::create_partner(ctx, &principal, request.json()?).await?;
             view(ctx, &principal, StatusCode::CREATED, created.partner).await?
         }
         // Dub answers ban and deactivate with the partner's id.
         Endpoint::Ban => {
-            let partner = partners::ban_partner(ctx, &principal, request.json()?).await?;
+            let partner = partner_status::ban_partner(ctx, &principal, request.json()?).await?;
             json(
                 StatusCode::OK,
                 &PartnerIdSchema {
@@ -78,7 +78,8 @@ async fn endpoint(
             )
         }
         Endpoint::Deactivate => {
-            let partner = partners::deactivate_partner(ctx, &principal, request.json()?).await?;
+            let partner =
+                partner_status::deactivate_partner(ctx, &principal, request.json()?).await?;
             json(
                 StatusCode::OK,
                 &PartnerIdSchema {
@@ -87,15 +88,15 @@ async fn endpoint(
             )
         }
         Endpoint::Archive => {
-            let partner = partners::archive_partner(ctx, &principal, request.json()?).await?;
+            let partner = partner_status::archive_partner(ctx, &principal, request.json()?).await?;
             view(ctx, &principal, StatusCode::OK, partner).await?
         }
         Endpoint::Move => {
-            let partner = partners::move_to_group(ctx, &principal, request.json()?).await?;
+            let partner = partner_status::move_to_group(ctx, &principal, request.json()?).await?;
             view(ctx, &principal, StatusCode::OK, partner).await?
         }
         Endpoint::Tags => {
-            let partner = partners::set_tags(ctx, &principal, request.json()?).await?;
+            let partner = partner_status::set_tags(ctx, &principal, request.json()?).await?;
             view(ctx, &principal, StatusCode::OK, partner).await?
         }
     };
@@ -109,7 +110,7 @@ async fn view(
     status: StatusCode,
     partner: shared::model::Partner,
 ) -> Result<ApiResponse, ApiError> {
-    let program = listing::caller_program(ctx, principal, Scope::PartnersRead).await?;
+    let program = programs::caller_program(ctx, principal, Scope::PartnersRead).await?;
     let page = listing::listed_partners(ctx, &program, vec![partner])
         .await
         .map_err(DomainError::from)?;

@@ -8,7 +8,7 @@ async fn main() -> Result<(), Error> {
     lambda_http::tracing::init_default_subscriber();
     let sdk = shared::aws::sdk_config()?;
     let ctx = Arc::new(shared::aws::app_context(&sdk, true)?);
-    let directory = Arc::new(shared::partners::listing::PartnerDirectory::new(
+    let directory = Arc::new(shared::partner_listing::PartnerDirectory::new(
         shared::config::partner_listing_refresh()?,
     ));
     lambda_http::run(service_fn(move |request: lambda_http::Request| {

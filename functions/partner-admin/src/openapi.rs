@@ -2,7 +2,8 @@
 
 use crate::{Endpoint, ROUTES};
 use http::StatusCode;
-use shared::partners::{BanPartner, CreatePartner, MoveToGroup, NamePartner, SetTags};
+use shared::enrollment::CreatePartner;
+use shared::partner_status::{BanPartner, MoveToGroup, NamePartner, SetTags};
 use shared::web::openapi::{Access, DocumentedRoute, Operation, document_routes};
 use shared::wire::partners::{PartnerIdSchema, PartnerSchema};
 

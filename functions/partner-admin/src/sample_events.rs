@@ -2,7 +2,7 @@
 //! routes (with a key the store does not hold: the route is found and auth answers 401).
 
 use shared::context::AppContext;
-use shared::partners::listing::PartnerDirectory;
+use shared::partner_listing::PartnerDirectory;
 use shared::ports::{SeededRandom, SystemClock};
 use shared::store::embedded::EmbeddedStore;
 use std::sync::Arc;

@@ -10,7 +10,7 @@ use shared::web::{ApiError, ApiRequest, ApiResponse, Route, RouteMatch, json, no
 use shared::wire::groups::{DiscountSchema, GroupPageSchema, GroupSchema, RewardSchema};
 use shared::wire::partner_records::PartnerRecordSchema;
 use shared::wire::programs::{ApiKeyPageSchema, ApiKeySchema, ProgramSchema, RepairReportSchema};
-use shared::{groups, partners, program_launch, programs};
+use shared::{groups, partners, program_launch, programs, totals_repair};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Endpoint {
@@ -22,7 +22,7 @@ pub enum Endpoint {
     UpdateProgram,
     MovePartner,
     UpdatePartner,
-    /// Repairs counters an earlier version left out of range (`partners::recompute_totals`).
+    /// Repairs counters an earlier version left out of range (`totals_repair::recompute_totals`).
     RecomputeTotals,
     Setup(Setup),
     /// This API's OpenAPI document (`docs/openapi.json`).
@@ -213,7 +213,7 @@ async fn endpoint(
         Endpoint::RecomputeTotals => {
             let partner_id = found.params.get("partnerId");
             let report =
-                partners::recompute_totals(ctx, &principal, program_id, partner_id).await?;
+                totals_repair::recompute_totals(ctx, &principal, program_id, partner_id).await?;
             json(StatusCode::OK, &RepairReportSchema::of(&report))
         }
         Endpoint::Setup(setup) => setup_endpoint(ctx, &principal, setup, found, request).await?,

@@ -21,7 +21,7 @@ use crate::error::DomainError;
 use crate::layout::{self, ConversionKind};
 use crate::links::repo as links;
 use crate::model::{Customer, Lead, Link, Sale};
-use crate::partners::listing::caller_program;
+use crate::programs::caller_program;
 use crate::store::records::from_json_item;
 use crate::store::{Item, ItemStore, Key, Query, RangeCondition, StoreError, get_s, schema};
 use crate::types::{CustomerId, LinkId};

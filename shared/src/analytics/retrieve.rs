@@ -17,7 +17,7 @@ use crate::layout;
 use crate::links::repo as links;
 use crate::model::{Link, Partner, Program};
 use crate::partners;
-use crate::partners::listing::caller_program;
+use crate::programs::caller_program;
 use crate::store::{ItemStore, StoreError};
 use crate::types::{LinkId, PartnerId};
 use std::collections::HashMap;

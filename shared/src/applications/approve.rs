@@ -190,7 +190,8 @@ fn transaction(
 ) -> Result<(Vec<(Step, TxOp)>, Approval), StoreError> {
     let now = ctx.clock.now();
     let partner_id = PartnerId::generate(ctx.ids.as_ref());
-    let link = partners::default_referral_link(program, &partner_id, &code, ctx.ids.as_ref(), now)?;
+    let link =
+        crate::links::default_referral_link(program, &partner_id, &code, ctx.ids.as_ref(), now)?;
     let partner = Partner {
         id: partner_id,
         program_id: program.id.clone(),
@@ -237,7 +238,7 @@ fn transaction(
             .into_iter()
             .map(|(write, op)| (Step::Partner(write), op)),
     );
-    let [link_op, key_op] = partners::insert_link(&link)?;
+    let [link_op, key_op] = crate::links::insert_link(&link)?;
     steps.push((Step::Link, link_op));
     steps.push((Step::LinkKey, key_op));
     for op in crate::links::repo::destination_entries(None, Some(&link)) {

@@ -12,6 +12,7 @@ mod manage;
 mod partner_links;
 pub mod qr;
 pub mod redirect;
+mod referral_link;
 pub mod repo;
 pub mod tags;
 pub mod target;
@@ -35,5 +36,6 @@ pub use partner_links::{
     upsert_partner_link,
 };
 pub use redirect::{RedirectPorts, RedirectResponse, RedirectSettings, Redirector, Visit};
+pub use referral_link::{default_referral_link, insert_link};
 pub use target::RedirectTarget;
 pub use view::short_link;

@@ -1,6 +1,6 @@
 //! The partner change feed: every write that changes what the partner listing shows (the
 //! record, or its counters) also stamps the partner's gsi3 sort key with the time of the change.
-//! A process that keeps a projection of a program's partners (`partners::listing`) re-reads only
+//! A process that keeps a projection of a program's partners (`partner_listing`) re-reads only
 //! the partners stamped since its last refresh.
 //!
 //! The stamp is the wall clock, not the `Clock` port: it orders replication across processes

@@ -30,3 +30,17 @@ pub async fn get_program(
 ) -> Result<Program, DomainError> {
     authorized_program(ctx, principal, id, Scope::ProgramsRead).await
 }
+
+/// The caller's program, for the Dub-style partner routes (no program id in the path).
+pub async fn caller_program(
+    ctx: &AppContext,
+    principal: &Principal,
+    scope: Scope,
+) -> Result<Program, DomainError> {
+    let id = principal
+        .own_program(scope)
+        .map_err(|denied| DomainError::denied(denied, "Program"))?;
+    repo::find_program(ctx.store.as_ref(), &id)
+        .await?
+        .ok_or_else(|| DomainError::not_found("Program"))
+}

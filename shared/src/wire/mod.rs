@@ -53,7 +53,7 @@ mod tests {
 
     #[test]
     fn the_schemas_of_partner_admin_commission_admin_and_conversion_tracking_describe_themselves() {
-        use crate::{commissions, conversions, customers, partners};
+        use crate::{commissions, conversions, customers};
         let described = [
             described::<super::partners::PartnerSchema>(),
             described::<super::partners::PartnerIdSchema>(),
@@ -64,11 +64,11 @@ mod tests {
             described::<super::tracking::TrackLeadResponse>(),
             described::<super::tracking::TrackSaleResponse>(),
             described::<super::tracking::DealSchema>(),
-            described::<partners::CreatePartner>(),
-            described::<partners::BanPartner>(),
-            described::<partners::NamePartner>(),
-            described::<partners::MoveToGroup>(),
-            described::<partners::SetTags>(),
+            described::<crate::enrollment::CreatePartner>(),
+            described::<crate::partner_status::BanPartner>(),
+            described::<crate::partner_status::NamePartner>(),
+            described::<crate::partner_status::MoveToGroup>(),
+            described::<crate::partner_status::SetTags>(),
             described::<commissions::UpdateCommission>(),
             described::<commissions::BulkUpdateCommissions>(),
             described::<customers::UpdateCustomer>(),

@@ -4,8 +4,8 @@
 
 use super::timestamp;
 use crate::model::{ApplicationFormField, FormFieldType, Program, ProgramSettings};
-use crate::partners::RepairReport;
 use crate::programs::ApiKeyView;
+use crate::totals_repair::RepairReport;
 use crate::types::Percentage;
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]

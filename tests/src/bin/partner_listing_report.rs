@@ -15,7 +15,7 @@ use integration_tests::app::{TestApp, reply, request};
 use integration_tests::counting::{Counting, percentile};
 use integration_tests::partner_seed::{ScaleProgram, seed};
 use shared::auth::Scope;
-use shared::partners::listing::{PartnerDirectory, SortBy};
+use shared::partner_listing::{PartnerDirectory, SortBy};
 use shared::store::ItemStore;
 use shared::store::embedded::EmbeddedStore;
 use std::sync::Arc;

@@ -12,7 +12,7 @@ use shared::commissions::{cancel_pending_commissions, mature_commissions, run_ca
 use shared::context::AppContext;
 use shared::groups::{self, CreateReward};
 use shared::model::{CommissionStatus, PartnerTotals, RewardEvent, RewardType};
-use shared::partners::listing::PartnerDirectory;
+use shared::partner_listing::PartnerDirectory;
 use shared::ports::{ManualClock, OsRandom};
 use shared::types::{CommissionId, Percentage};
 use std::collections::BTreeMap;

@@ -303,10 +303,10 @@ engine_tests! {
         shared::portal::revoke_session(&app.ctx, &world.admin, revoke).await.unwrap();
         let banned = session_of(&app, &world, &bob).await;
         let ban = serde_json::from_value(json!({"partnerId": bob.id, "reason": "fraud"})).unwrap();
-        shared::partners::ban_partner(&app.ctx, &world.admin, ban).await.unwrap();
+        shared::partner_status::ban_partner(&app.ctx, &world.admin, ban).await.unwrap();
         let deactivated = session_of(&app, &world, &carl).await;
         let deactivate = serde_json::from_value(json!({"partnerId": carl.id})).unwrap();
-        shared::partners::deactivate_partner(&app.ctx, &world.admin, deactivate).await.unwrap();
+        shared::partner_status::deactivate_partner(&app.ctx, &world.admin, deactivate).await.unwrap();
 
         for token in [revoked.as_str(), banned.as_str(), deactivated.as_str(), "pst_unknown-session"] {
             let reply = register(&app.ctx, token, own_deal("lead@company.com"), None).await;

@@ -277,7 +277,7 @@ engine_tests! {
         // A ban ends the live session and the untraded token, and no new token is given.
         let live = session(ctx, &public_token(ctx, &world.key, json!({"partnerId": jane.id})).await).await;
         let untraded = public_token(ctx, &world.key, json!({"partnerId": jane.id})).await;
-        let directory = shared::partners::listing::PartnerDirectory::new(std::time::Duration::ZERO);
+        let directory = shared::partner_listing::PartnerDirectory::new(std::time::Duration::ZERO);
         let ban = reply(partner_admin::handle(ctx, &directory,
             request(Method::POST, "/partners/ban", Some(&world.key), Some(json!({"partnerId": jane.id, "reason": "fraud"})))).await);
         assert_eq!(ban.status, StatusCode::OK, "{}", ban.body);

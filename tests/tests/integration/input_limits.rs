@@ -9,7 +9,7 @@ use integration_tests::link_world::track_services;
 use integration_tests::tracking_world::{TrackingProgram, signer};
 use integration_tests::webhook_world::WebhookWorld;
 use serde_json::json;
-use shared::partners::listing::PartnerDirectory;
+use shared::partner_listing::PartnerDirectory;
 use shared::portal::PortalLinkSigner;
 use shared::store::{Query, schema};
 use shared::web::Route;

@@ -163,7 +163,7 @@ async fn partner_admin_lists_partners() {
         .await
         .unwrap();
     for n in 0..3 {
-        shared::partners::create_partner(
+        shared::enrollment::create_partner(
             &app.ctx,
             &principal,
             serde_json::from_value(
@@ -202,7 +202,7 @@ async fn partner_portal_issues_a_session_and_serves_the_dashboard() {
     )
     .await;
     let principal = app.admin_principal(&program.id);
-    shared::partners::create_partner(
+    shared::enrollment::create_partner(
         &app.ctx,
         &principal,
         serde_json::from_value(
@@ -436,7 +436,7 @@ async fn conversion_tracking_answers_its_sample_events() {
     );
     // A partner in their own session registers for themselves; the keyed repeat replays.
     let admin = app.admin_principal(&program.id);
-    let partner = shared::partners::create_partner(
+    let partner = shared::enrollment::create_partner(
         &app.ctx,
         &admin,
         serde_json::from_value(serde_json::json!({"email": "jane@x.io", "name": "Jane"})).unwrap(),

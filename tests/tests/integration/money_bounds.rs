@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use shared::context::AppContext;
 use shared::conversions::records;
 use shared::layout;
-use shared::partners::listing::PartnerDirectory;
+use shared::partner_listing::PartnerDirectory;
 use shared::ports::{ManualClock, OsRandom};
 use shared::store::{AttributeValue, TxOp, Update, UpdateItem};
 use shared::types::{CommissionId, MAX_AMOUNT, MAX_TOTAL, SaleId};

@@ -275,7 +275,7 @@ engine_tests! {
 
         // Banned: Bob's live session stops working, and no new one is issued.
         let bob_token = session_for(&app.ctx, &world.key, json!({"partnerId": bob.id})).await;
-        let directory = shared::partners::listing::PartnerDirectory::new(std::time::Duration::ZERO);
+        let directory = shared::partner_listing::PartnerDirectory::new(std::time::Duration::ZERO);
         let ban = reply(partner_admin::handle(&app.ctx, &directory,
             request(Method::POST, "/partners/ban", Some(&world.key), Some(json!({"partnerId": bob.id, "reason": "fraud"})))).await);
         assert_eq!(ban.status, StatusCode::OK, "{}", ban.body);

@@ -7,8 +7,8 @@ use integration_tests::app::{reply, request};
 use integration_tests::engine_tests;
 use integration_tests::tracking_world::TrackingProgram;
 use shared::context::AppContext;
+use shared::partner_listing::{PartnerDirectory, ProgramRows, SnapshotPolicy, snapshot};
 use shared::partners::feed::stamp_now;
-use shared::partners::listing::{PartnerDirectory, ProgramRows, SnapshotPolicy, snapshot};
 use shared::store::{Consistency, Delete};
 use std::time::Duration;
 
@@ -74,7 +74,7 @@ engine_tests! {
         // anywhere, ids descending) comes back; a fresh snapshot replaces the broken one.
         app.store.delete(Delete { key: shared::layout::listing_snapshot_chunk(program, future, 0), condition: None }).await.unwrap();
         let mut fresh = ProgramRows::default();
-        let report = shared::partners::listing::load(&app.store, program, &mut fresh, SnapshotPolicy { min_rows: 1, rewrite_after: 1 }).await.unwrap();
+        let report = shared::partner_listing::load(&app.store, program, &mut fresh, SnapshotPolicy { min_rows: 1, rewrite_after: 1 }).await.unwrap();
         assert_eq!((fresh.len(), report.items), (4, 4));
         assert!(fresh.rows().all(|row| row.totals.total_leads == 0));
         let head = app.store.get(&shared::layout::listing_snapshot_head(program), Consistency::Strong).await.unwrap().unwrap();

@@ -7,7 +7,7 @@ use integration_tests::engine_tests;
 use integration_tests::link_world::api_key;
 use serde_json::{Value, json};
 use shared::model::{PartnerStatus, PartnerTotals};
-use shared::partners::listing::{PartnerDirectory, SortBy};
+use shared::partner_listing::{PartnerDirectory, SortBy};
 use shared::types::{PartnerId, ProgramId};
 use std::time::Duration;
 
@@ -488,7 +488,7 @@ engine_tests! {
 
 /// The partner's links as stored (`disabled`), checked against what the redirect reads.
 async fn links_disabled(app: &TestApp, world: &World, partner: &str) -> Vec<bool> {
-    let links = shared::partners::listing::partner_links(
+    let links = shared::partner_listing::partner_links(
         app.store.as_ref(),
         &shared::types::ProgramId::parse(&world.program).unwrap(),
         &PartnerId::parse(partner).unwrap(),

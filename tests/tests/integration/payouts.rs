@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use shared::context::AppContext;
 use shared::conversions::records;
 use shared::model::{Commission, CommissionStatus};
-use shared::partners::listing::PartnerDirectory;
+use shared::partner_listing::PartnerDirectory;
 use shared::payouts::transfers::StripeTransfers;
 use shared::portal::PortalLinkSigner;
 use shared::ports::{ManualClock, OsRandom, Random, SeededRandom};

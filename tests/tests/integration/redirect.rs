@@ -257,7 +257,7 @@ engine_tests! {
 
         // A ban: one note for the partner's links of the domain.
         assert_eq!(world.get("n.acme.com", &jane_path, "198.51.100.4").await.status, 302);
-        let directory = shared::partners::listing::PartnerDirectory::new(std::time::Duration::ZERO);
+        let directory = shared::partner_listing::PartnerDirectory::new(std::time::Duration::ZERO);
         let banned = integration_tests::app::reply(
             partner_admin::handle(
                 &app.ctx,

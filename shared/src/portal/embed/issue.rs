@@ -5,9 +5,10 @@
 use super::token::{self, EmbedTokenRecord};
 use crate::auth::Principal;
 use crate::context::AppContext;
+use crate::enrollment::{CreatePartner, create_partner};
 use crate::error::DomainError;
 use crate::model::Partner;
-use crate::partners::{CreatePartner, create_partner, find_by_tenant, find_partner};
+use crate::partners::{find_by_tenant, find_partner};
 use crate::types::{PartnerId, ProgramId};
 use time::OffsetDateTime;
 

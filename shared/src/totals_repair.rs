@@ -12,13 +12,13 @@
 //! Each counter is set with a condition that it still holds what was read, so an event that
 //! lands meanwhile makes the repair fail (409) rather than be lost; running it again is safe.
 
-use super::feed;
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::conversions::records::commission_of;
 use crate::error::DomainError;
 use crate::layout;
 use crate::model::{Commission, Lead, LinkStats, PartnerTotals, Sale};
+use crate::partners::feed;
 use crate::partners::totals;
 use crate::programs;
 use crate::store::records::{from_json_item, readable};

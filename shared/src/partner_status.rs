@@ -8,15 +8,14 @@
 //! writes the cancel job, then the request runs a bounded first pass of it
 //! (`commissions::cancel_pending_commissions`); the scheduled maturation finishes it.
 
-use super::listing::caller_program;
-use super::named::find_named;
-use super::repo::replace_partner;
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::model::EventName;
 use crate::model::{BanReason, Partner, PartnerStatus, PartnerTag, Program};
 use crate::outbox;
+use crate::partners::{find_named, replace_partner};
+use crate::programs::caller_program;
 use crate::store::{MAX_TRANSACTION_OPS, TxOp};
 use crate::types::{GroupId, PartnerTagId};
 
@@ -282,12 +281,12 @@ pub async fn move_to_group(
         request.tenant_id.as_deref(),
     )
     .await?;
-    super::move_partner(
+    crate::partners::move_partner(
         ctx,
         principal,
         program.id.as_str(),
         read.id.as_str(),
-        super::MovePartner {
+        crate::partners::MovePartner {
             group_id: request.group_id,
         },
     )

@@ -16,34 +16,21 @@ pub use projection::{
 };
 pub use query::{DEFAULT_PAGE_SIZE, ListPartnersQuery, Lookup, MAX_PAGE_SIZE, SortBy, SortOrder};
 
-use super::repo::{find_by_email, find_by_tenant, find_partner, partner_of};
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::groups;
 use crate::layout;
 use crate::model::{Application, ApplicationFormField, Link, Partner, PartnerGroup, Program};
-use crate::programs;
+use crate::partners::{find_by_email, find_by_tenant, find_partner, partner_of};
+use crate::programs::caller_program;
+
 use crate::store::records::from_json_item;
 use crate::store::records::readable;
 use crate::store::{ItemStore, StoreError};
 use crate::types::{Email, PartnerId, ProgramId};
 use std::collections::HashMap;
 use std::sync::Arc;
-
-/// The caller's program, for the Dub-style partner routes (no program id in the path).
-pub async fn caller_program(
-    ctx: &AppContext,
-    principal: &Principal,
-    scope: Scope,
-) -> Result<Program, DomainError> {
-    let id = principal
-        .own_program(scope)
-        .map_err(|denied| DomainError::denied(denied, "Program"))?;
-    programs::find_program(ctx.store.as_ref(), &id)
-        .await?
-        .ok_or_else(|| DomainError::not_found("Program"))
-}
 
 /// A partner with what Dub's partner view shows of it: its links (oldest first), its group (for
 /// the reward and discount ids) and its application, when it applied.

@@ -39,5 +39,5 @@ pub fn default_referral_link(
 
 /// The link record, then the claim on its domain and key (fails when the key is taken).
 pub fn insert_link(link: &Link) -> Result<[TxOp; 2], StoreError> {
-    crate::links::repo::insert(link)
+    super::repo::insert(link)
 }

@@ -2,21 +2,21 @@
 //! or the `default` group, with its referral code and default link, in one transaction. A
 //! partner already enrolled with the same tenant id or email is returned as it is (Dub upserts).
 
-use super::listing::caller_program;
-use super::{
-    PartnerWrite, default_referral_link, find_by_email, find_by_tenant, generate_referral_code,
-    insert_link, insert_partner,
-};
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::groups;
+use crate::links::{default_referral_link, insert_link};
 use crate::model::EventName;
 use crate::model::{
     Actor, DEFAULT_GROUP_SLUG, Link, Partner, PartnerGroup, PartnerProfile, PartnerStatus,
     PartnerTotals,
 };
 use crate::outbox;
+use crate::partners::{
+    PartnerWrite, find_by_email, find_by_tenant, generate_referral_code, insert_partner,
+};
+use crate::programs::caller_program;
 use crate::store::{ItemStore, StoreError, TxOp};
 use crate::types::{Email, GroupId, PartnerId, ProgramId, ReferralCode, WebUrl};
 use time::OffsetDateTime;
