@@ -105,9 +105,8 @@ async fn register_deal(
     request: ApiRequest,
 ) -> Result<ApiResponse, ApiError> {
     let registrant = if portal::carries_partner_session(&request.headers) {
-        DealRegistrant::Partner(Box::new(
-            portal::authenticate_partner(ctx, &request.headers).await?,
-        ))
+        let session = portal::authenticate_partner(ctx, &request.headers).await?;
+        DealRegistrant::Partner(Box::new(session.partner))
     } else {
         DealRegistrant::Program(ctx.auth.authenticate(&request.headers).await?)
     };

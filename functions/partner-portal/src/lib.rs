@@ -144,7 +144,7 @@ async fn endpoint(
         Endpoint::Analytics => {
             let session = portal::authenticate_partner(ctx, &request.headers).await?;
             let query = AnalyticsQuery::parse_own(&request.query)?;
-            let answer = session_analytics(ctx, &session, &query).await?;
+            let answer = session_analytics(ctx, &session.partner, &session.program, &query).await?;
             let shown = PartnerAnalyticsResponse::of(&answer)
                 .ok_or_else(|| DomainError::Unprocessable("Unknown grouping.".into()))?;
             json(StatusCode::OK, &shown)

@@ -12,6 +12,7 @@
 pub mod answer;
 pub mod bucket;
 pub mod conversion;
+pub mod daily_clicks;
 pub mod events;
 pub mod query;
 pub mod retrieve;

@@ -61,14 +61,15 @@ pub async fn retrieve_analytics(
     answer(ctx, &program, query).await
 }
 
-/// A partner's own figures, with its session (`GET /v1/affiliate/analytics`): the query may
-/// name the partner itself or one of its links, nobody else (403).
+/// A partner's own figures, for its session (`GET /v1/affiliate/analytics`; the partner and
+/// program of `portal::authenticate_partner`): the query may name the partner itself or one of
+/// its links, nobody else (403).
 pub async fn session_analytics(
     ctx: &AppContext,
-    session: &crate::portal::PartnerSession,
+    own: &Partner,
+    program: &Program,
     query: &AnalyticsQuery,
 ) -> Result<AnalyticsAnswer, DomainError> {
-    let own = &session.partner;
     let names_other = query
         .subject
         .partner_id
@@ -92,7 +93,7 @@ pub async fn session_analytics(
         },
         ..query.clone()
     };
-    answer(ctx, &session.program, &query).await
+    answer(ctx, program, &query).await
 }
 
 async fn answer(

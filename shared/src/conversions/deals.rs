@@ -18,7 +18,6 @@ use crate::model::EventName;
 use crate::model::{Actor, Deal, Partner, PartnerStatus};
 use crate::outbox;
 use crate::partners;
-use crate::portal::PartnerSession;
 use crate::store::records::{from_json_item, json_item};
 use crate::store::{Condition, Consistency, Item, ItemStore, Put, StoreError, TxOp, get_s, s};
 use crate::types::{DealId, Email, PartnerId, ProgramId};
@@ -51,16 +50,17 @@ pub enum DealRegistrant {
     /// The business's backend (a key with `conversions.write`, or an admin), for the partner
     /// the request names.
     Program(Principal),
-    /// A partner signed in with their session, for themselves in the session's program.
-    Partner(Box<PartnerSession>),
+    /// A partner signed in with their session (`portal::authenticate_partner`), for themselves
+    /// in their own program.
+    Partner(Box<Partner>),
 }
 
 impl DealRegistrant {
     fn actor(&self) -> Actor {
         match self {
             DealRegistrant::Program(principal) => principal.actor(),
-            DealRegistrant::Partner(session) => Actor::Partner {
-                partner_id: session.partner.id.to_string(),
+            DealRegistrant::Partner(partner) => Actor::Partner {
+                partner_id: partner.id.to_string(),
             },
         }
     }
@@ -108,13 +108,12 @@ async fn named_partner(
 /// A partner may name a partner in the body only to name themselves: 403 for anyone else, so
 /// a session never registers for another partner.
 fn names_only_self(
-    session: &PartnerSession,
+    partner: &Partner,
     partner_id: Option<&PartnerId>,
     tenant_id: Option<&str>,
 ) -> Result<(), DomainError> {
-    let other_id = partner_id.is_some_and(|id| *id != session.partner.id);
-    let other_tenant =
-        tenant_id.is_some_and(|tenant| session.partner.tenant_id.as_deref() != Some(tenant));
+    let other_id = partner_id.is_some_and(|id| *id != partner.id);
+    let other_tenant = tenant_id.is_some_and(|tenant| partner.tenant_id.as_deref() != Some(tenant));
     if other_id || other_tenant {
         return Err(DomainError::Forbidden(
             "A partner session registers deals only for its own partner.".into(),
@@ -151,7 +150,7 @@ pub async fn register_deal(
             named_partner(store, &program, request.partner_id.as_ref(), tenant).await?
         }
         // Read fresh by the session's authentication, which refuses unapproved partners.
-        DealRegistrant::Partner(session) => session.partner.clone(),
+        DealRegistrant::Partner(partner) => partner.as_ref().clone(),
     };
     if partner.status != PartnerStatus::Approved {
         return Err(DomainError::Unprocessable(
@@ -185,10 +184,10 @@ fn program_and_key(
                 .map_err(|denied| DomainError::denied(denied, "Program"))?;
             Ok((program, key))
         }
-        DealRegistrant::Partner(session) => {
-            names_only_self(session, request.partner_id.as_ref(), tenant)?;
-            let key = key.map(|key| key.scoped(session.partner.id.as_str()));
-            Ok((session.record.program_id.clone(), key))
+        DealRegistrant::Partner(partner) => {
+            names_only_self(partner, request.partner_id.as_ref(), tenant)?;
+            let key = key.map(|key| key.scoped(partner.id.as_str()));
+            Ok((partner.program_id.clone(), key))
         }
     }
 }

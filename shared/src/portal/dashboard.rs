@@ -10,7 +10,7 @@
 //! aggregator's daily counters (one query).
 
 use super::PartnerSession;
-use crate::clicks::daily::clicks_by_day_of;
+use crate::analytics::daily_clicks::clicks_by_day_of;
 use crate::conversions::records::commission_of;
 use crate::error::DomainError;
 use crate::layout;

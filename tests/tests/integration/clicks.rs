@@ -8,8 +8,9 @@ use integration_tests::click_world::{
 };
 use integration_tests::engine_tests;
 use integration_tests::faults::FaultyStore;
+use shared::analytics::daily_clicks::clicks_by_day;
 use shared::clicks::shard::shard_of_id;
-use shared::clicks::{ClickAggregator, FoldOutcome, FoldPolicy, clicks_by_day};
+use shared::clicks::{ClickAggregator, FoldOutcome, FoldPolicy};
 use shared::layout;
 use shared::ports::ManualClock;
 use shared::store::Consistency;

@@ -158,8 +158,8 @@ engine_tests! {
         // The click aggregator's daily counters: 5 clicks for Jane today, 2 for Carl.
         let today = ctx.clock.now().date();
         ctx.store.transact(vec![
-            shared::clicks::daily::add_daily_clicks(&world.program.id, &jane.id, today, 5),
-            shared::clicks::daily::add_daily_clicks(&other.program.id, &carl.id, today, 2),
+            shared::analytics::daily_clicks::add_daily_clicks(&world.program.id, &jane.id, today, 5),
+            shared::analytics::daily_clicks::add_daily_clicks(&other.program.id, &carl.id, today, 2),
         ]).await.unwrap();
         let app_ctx = &ctx;
 

@@ -1,7 +1,7 @@
 //! A partner's clicks per UTC day, for the dashboard's "clicks by day" chart: read from the
 //! analytics day items of the partner's links (`analytics::bucket`), in one batch read.
 
-use crate::analytics::bucket::{DayBucket, Metric, Scope, bucket_key};
+use super::bucket::{DayBucket, Metric, Scope, bucket_key};
 use crate::store::{ItemStore, StoreError};
 use crate::types::{LinkId, PartnerId, ProgramId};
 use std::collections::BTreeMap;
