@@ -8,15 +8,16 @@
 //! it is the documented rule, and the response and events show the link that got the credit.
 
 use super::deals::deal_partner;
-use super::records::{link_of, pick};
 use crate::clicks::{ClickClaims, ClickIdError, ClickIdSigner};
 use crate::context::AppContext;
 use crate::customers::{CustomerActivity, customer_of, tracked_customer_id};
 use crate::error::DomainError;
 use crate::groups;
 use crate::layout;
+use crate::links::repo::link_record_of as link_of;
 use crate::model::{Customer, Link, Partner, PartnerGroup, Program};
 use crate::partners::partner_of;
+use crate::store::records::pick;
 use crate::store::{Consistency, Item, ItemStore, Key, StoreError, from_item};
 use crate::types::{ClickId, Email, LinkId, PartnerId, ProgramId};
 use time::OffsetDateTime;

@@ -1,12 +1,11 @@
 //! The items of leads, sales and commissions, and the claims that make tracking idempotent.
 
 use crate::layout;
-use crate::model::{Commission, CommissionStatus, Lead, Link, Sale};
-use crate::partners::totals::link_stats_of;
+use crate::model::{Commission, CommissionStatus, Lead, Sale};
 use crate::store::records::{from_json_item, json_item};
 use crate::store::{
-    AttributeValue, Condition, Consistency, Delete, Item, ItemStore, Key, Put, StoreError, TxOp,
-    get_s, n, s, schema,
+    AttributeValue, Condition, Consistency, Delete, Item, ItemStore, Put, StoreError, TxOp, get_s,
+    n, s, schema,
 };
 use crate::types::{CommissionId, CustomerId, LinkId, PartnerId, ProgramId, SaleId};
 use sha2::{Digest, Sha256};
@@ -199,13 +198,6 @@ pub async fn find_sale(store: &dyn ItemStore, id: &SaleId) -> Result<Option<Sale
     crate::store::records::read_json(store, &layout::sale(id)).await
 }
 
-/// A link from its item: the record from the body, the counters from their attributes.
-pub fn link_of(item: &Item) -> Result<Link, StoreError> {
-    let mut link: Link = from_json_item(item)?;
-    link.stats = link_stats_of(item)?;
-    Ok(link)
-}
-
 /// The claim of an invoice id, holding the sale and the response the first request got.
 pub fn invoice_claim(
     program: &ProgramId,
@@ -279,13 +271,5 @@ pub fn lead_dedupe_claim(
                 AttributeValue::N(now.unix_timestamp().to_string()),
             ),
         ])),
-    })
-}
-
-/// The keys of a batch read, by what they are, so that a batch's items can be told apart.
-pub fn pick<'a>(items: &'a [Item], key: &Key) -> Option<&'a Item> {
-    items.iter().find(|item| {
-        get_s(item, schema::PK) == Some(key.pk.as_str())
-            && get_s(item, schema::SK) == Some(key.sk.as_str())
     })
 }

@@ -4,12 +4,13 @@
 //! and each distinct group from the process's config cache.
 
 use crate::context::AppContext;
-use crate::conversions::records::{link_of, pick};
 use crate::error::DomainError;
 use crate::layout;
+use crate::links::repo::link_record_of as link_of;
 use crate::model::{Customer, Discount, Link, Partner};
 use crate::partners::partner_of;
 use crate::store::Key;
+use crate::store::records::pick;
 use crate::store::records::readable;
 use std::collections::BTreeSet;
 

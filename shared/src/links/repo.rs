@@ -175,6 +175,11 @@ pub async fn find_by_external_id(
     find(store, program, &id).await
 }
 
+/// The link record of an item (see [`link_of`]), without its version.
+pub fn link_record_of(item: &Item) -> Result<Link, StoreError> {
+    link_of(item).map(|stored| stored.link)
+}
+
 /// A link from its item: the record from the body, the counters from their attributes.
 pub fn link_of(item: &Item) -> Result<StoredLink, StoreError> {
     let mut link: Link = from_json_item(item)?;

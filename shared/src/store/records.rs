@@ -1,6 +1,8 @@
 //! Helpers shared by repositories: records kept as their exact JSON, and uniqueness claims.
 
-use super::{Condition, Consistency, Item, ItemStore, Key, Put, StoreError, TxOp, get_s, n, s};
+use super::{
+    Condition, Consistency, Item, ItemStore, Key, Put, StoreError, TxOp, get_s, n, s, schema,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -100,4 +102,12 @@ pub fn readable<T>(item: &Item, decode: impl FnOnce(&Item) -> Result<T, StoreErr
             None
         }
     }
+}
+
+/// The keys of a batch read, by what they are, so that a batch's items can be told apart.
+pub fn pick<'a>(items: &'a [Item], key: &Key) -> Option<&'a Item> {
+    items.iter().find(|item| {
+        get_s(item, schema::PK) == Some(key.pk.as_str())
+            && get_s(item, schema::SK) == Some(key.sk.as_str())
+    })
 }
