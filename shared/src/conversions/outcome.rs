@@ -91,7 +91,7 @@ pub fn commission_created(
     data["customer"] = payloads::customer(customer, activity);
     data["link"] = link.map_or(Value::Null, |link| {
         json!({
-            "id": link.id, "shortLink": payloads::short_link(link),
+            "id": link.id, "shortLink": link.short_link(),
             "domain": link.domain, "key": link.key,
         })
     });

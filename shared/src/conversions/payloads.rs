@@ -21,14 +21,6 @@ fn optional_time(at: Option<OffsetDateTime>) -> Value {
     at.map_or(Value::Null, |at| Value::String(time(at)))
 }
 
-pub fn short_link(link: &Link) -> String {
-    if link.key.is_empty() {
-        format!("https://{}", link.domain)
-    } else {
-        format!("https://{}/{}", link.domain, link.key)
-    }
-}
-
 /// Dub's `Customer` of an event.
 pub fn customer(customer: &Customer, activity: &CustomerActivity) -> Value {
     json!(CustomerSchema::of(customer, activity))

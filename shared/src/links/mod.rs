@@ -17,7 +17,6 @@ pub mod repo;
 pub mod tags;
 pub mod target;
 pub mod track;
-mod view;
 
 pub use agent::{Agent, AgentParser, Platform};
 pub use bulk::{
@@ -25,6 +24,7 @@ pub use bulk::{
     delete_links, update_links, upsert_link,
 };
 
+pub use crate::model::short_link;
 pub use key::{LinkKey, ROOT_KEY_ALIAS};
 pub use labels::LinkLabels;
 pub use list::{CountBy, LinkCount, LinkFilter, LinkPage, count_links, list_links};
@@ -38,4 +38,3 @@ pub use partner_links::{
 pub use redirect::{RedirectPorts, RedirectResponse, RedirectSettings, Redirector, Visit};
 pub use referral_link::{default_referral_link, insert_link};
 pub use target::RedirectTarget;
-pub use view::short_link;

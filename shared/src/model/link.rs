@@ -80,6 +80,22 @@ pub struct LinkStats {
     pub sale_amount: i64,
 }
 
+impl Link {
+    /// The link's public address (see [`short_link`]).
+    pub fn short_link(&self) -> String {
+        short_link(&self.domain, &self.key)
+    }
+}
+
+/// `https://{domain}/{key}`, or `https://{domain}` for the root link.
+pub fn short_link(domain: &str, key: &str) -> String {
+    if key.is_empty() {
+        format!("https://{domain}")
+    } else {
+        format!("https://{domain}/{key}")
+    }
+}
+
 impl LinkStats {
     /// These counters with `delta` added, or `None` when a changed one would leave ±`MAX_TOTAL`.
     pub fn checked_plus(&self, delta: &LinkStats) -> Option<LinkStats> {

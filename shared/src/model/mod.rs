@@ -15,6 +15,7 @@ mod label;
 mod link;
 mod partner;
 mod payout;
+mod payout_run;
 mod program;
 mod webhook;
 
@@ -32,5 +33,6 @@ pub use label::*;
 pub use link::*;
 pub use partner::*;
 pub use payout::*;
+pub use payout_run::*;
 pub use program::*;
 pub use webhook::*;

@@ -11,6 +11,8 @@ use crate::context::AppContext;
 use crate::conversions::records::commission_of;
 use crate::error::DomainError;
 use crate::layout;
+use crate::model::Ledger;
+use crate::model::LedgerCurrency;
 use crate::model::{CommissionStatus, Program};
 use crate::programs::find_program;
 use crate::store::records::readable;
@@ -18,24 +20,10 @@ use crate::store::{Query, schema};
 use crate::types::{Currency, ProgramId};
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Ledger {
-    pub currencies: Vec<LedgerCurrency>,
-}
-
 impl Ledger {
     pub fn balanced(&self) -> bool {
         self.currencies.iter().all(LedgerCurrency::balanced)
     }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct LedgerCurrency {
-    pub currency: Currency,
-    pub commissions: BTreeMap<String, i64>,
-    pub payouts: BTreeMap<String, i64>,
-    pub payable: i64,
-    pub carried: i64,
 }
 
 impl LedgerCurrency {

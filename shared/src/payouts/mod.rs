@@ -11,12 +11,13 @@ mod schedule;
 mod settle;
 pub mod transfers;
 
+pub use crate::model::{Carried, CarryReason, Ledger, LedgerCurrency, RunReport};
 pub use export::{ExportFormat, MAX_ROWS, PayoutFile, export_payouts, major_units};
-pub use ledger::{Ledger, LedgerCurrency, ledger_of, program_ledger};
+pub use ledger::{ledger_of, program_ledger};
 pub use list::{PayoutFilter, PayoutSort, all_payouts, get_payout, list_payouts, partner_payouts};
 pub use run::{
-    Balance, CHUNK, Carried, CarryReason, PayableBalances, RunPayoutsRequest, RunPlan, RunReport,
-    is_payable, plan_run, read_balances, run_payouts, run_program,
+    Balance, CHUNK, PayableBalances, RunPayoutsRequest, RunPlan, is_payable, plan_run,
+    read_balances, run_payouts, run_program,
 };
 pub use schedule::run_scheduled_payouts;
 pub use settle::{

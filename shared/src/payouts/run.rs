@@ -20,7 +20,10 @@ use crate::context::AppContext;
 use crate::conversions::records::{commission_of, replace_commission};
 use crate::error::DomainError;
 use crate::layout;
+use crate::model::Carried;
+use crate::model::CarryReason;
 use crate::model::EventName;
+use crate::model::RunReport;
 use crate::model::{
     Actor, Commission, CommissionStatus, Partner, PartnerStatus, Payout, PayoutRail, PayoutStatus,
     Program,
@@ -29,7 +32,7 @@ use crate::outbox;
 use crate::partners::partner_of;
 use crate::programs::find_program;
 use crate::store::{Condition, Delete, Query, StoreError, TxOp, schema};
-use crate::types::{Currency, PartnerId, PayoutId, ProgramId};
+use crate::types::{PartnerId, PayoutId, ProgramId};
 use crate::wire::payouts::PayoutSchema;
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
@@ -46,25 +49,6 @@ pub struct RunPayoutsRequest {
     /// Answer who would get what, and write nothing.
     #[serde(default)]
     pub dry_run: bool,
-}
-
-/// Why a balance waits for a later run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CarryReason {
-    BelowMinimum,
-    /// Clawbacks exceed what the partner earned since: later earnings pay them off first.
-    Negative,
-    Banned,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Carried {
-    pub partner_id: PartnerId,
-    pub amount: i64,
-    pub currency: Currency,
-    pub commission_count: i64,
-    pub reason: CarryReason,
 }
 
 /// One partner's payable commissions, as read.
@@ -85,15 +69,6 @@ impl Balance {
 #[derive(Debug, Clone, Default)]
 pub struct RunPlan {
     pub pay: Vec<(Partner, Vec<Commission>)>,
-    pub carried: Vec<Carried>,
-}
-
-/// What a run did.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RunReport {
-    pub run_id: String,
-    pub dry_run: bool,
-    pub payouts: Vec<(Payout, Partner)>,
     pub carried: Vec<Carried>,
 }
 

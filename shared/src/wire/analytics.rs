@@ -7,7 +7,7 @@ use super::timestamp;
 use crate::analytics::answer::Figures;
 use crate::analytics::bucket::Dimension;
 use crate::analytics::retrieve::AnalyticsAnswer;
-use crate::links::short_link;
+use crate::model::short_link;
 use crate::model::{Link, Partner};
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]

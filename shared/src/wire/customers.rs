@@ -3,7 +3,6 @@
 //! `includeExpandedFields=true` the customer's `link`, `partner` and `discount`).
 
 use super::timestamp;
-use crate::conversions::payloads::short_link;
 use crate::customers::{CustomerActivity, CustomerExpansion, CustomerRead};
 use crate::model::{Customer, Discount, Link, Partner, RewardType};
 use crate::types::CustomerId;
@@ -109,7 +108,7 @@ impl CustomerLinkSchema {
             id: link.id.to_string(),
             domain: link.domain.clone(),
             key: link.key.clone(),
-            short_link: short_link(link),
+            short_link: link.short_link(),
             url: link.url.as_str().to_owned(),
             program_id: Some(link.program_id.to_string()),
         }

@@ -3,7 +3,8 @@
 
 use super::timestamp;
 use crate::links::LinkLabels;
-use crate::links::{ROOT_KEY_ALIAS, short_link};
+use crate::links::ROOT_KEY_ALIAS;
+use crate::model::short_link;
 use crate::model::{Link, LinkDetails, Tag, TagColor};
 use crate::types::LinkId;
 use std::collections::BTreeMap;

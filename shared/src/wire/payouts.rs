@@ -2,8 +2,8 @@
 //! `payoutMethod`, `externalReference` and `commissionCount`; the run's report and the ledger.
 
 use super::timestamp;
+use crate::model::{Carried, CarryReason, Ledger, LedgerCurrency, RunReport};
 use crate::model::{Partner, Payout, PayoutMethod, PayoutRail, PayoutStatus};
-use crate::payouts::{Carried, CarryReason, Ledger, LedgerCurrency, RunReport};
 use crate::types::{Currency, PartnerId};
 
 /// Dub's `mode`: every payout here is paid through the business's own accounts.

@@ -6,7 +6,6 @@
 //! repeat is answered with the stored JSON as it was first sent (`idempotency::Recorded`).
 
 use super::timestamp;
-use crate::conversions::payloads::short_link;
 use crate::model::{Customer, Deal, Link, PaymentProcessor};
 use crate::types::{ClickId, Currency};
 
@@ -63,7 +62,7 @@ impl TrackedLinkSchema {
             id: link.id.to_string(),
             domain: link.domain.clone(),
             key: link.key.clone(),
-            short_link: short_link(link),
+            short_link: link.short_link(),
             url: link.url.as_str().to_owned(),
             partner_id: link.partner_id.as_ref().map(ToString::to_string),
             program_id: Some(link.program_id.to_string()),
