@@ -9,13 +9,14 @@
 
 use super::endpoint_health;
 use super::message::DeliveryMessage;
-use super::records::{self, ATTEMPT_LOG_LIMIT, DeliveryAttempt, DeliveryState, WebhookDelivery};
+use super::records::{self, ATTEMPT_LOG_LIMIT};
 use super::schedule;
 use super::sender::{SendOutcome, WebhookRequest};
 use super::services::WebhookServices;
 use super::signing;
 use crate::layout;
 use crate::model::WebhookEndpoint;
+use crate::model::{DeliveryAttempt, DeliveryState, WebhookDelivery};
 use crate::queue::{QueueError, send_all};
 use crate::store::{Condition, StoreError, Update, UpdateItem, n, s};
 use std::sync::Arc;

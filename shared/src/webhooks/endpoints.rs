@@ -4,14 +4,16 @@
 use super::address_policy::resolve_checked;
 use super::event_names::{TEST_EVENT, parse_subscriptions};
 use super::message::DeliveryMessage;
-use super::records::{self, DeliveryState, WebhookDelivery};
+use super::records;
 use super::services::WebhookServices;
 use super::signing::generate_secret;
 use crate::auth::{Principal, Scope};
 use crate::error::DomainError;
 use crate::layout;
+use crate::model::EndpointView;
 use crate::model::EventName;
 use crate::model::WebhookEndpoint;
+use crate::model::{DeliveryState, WebhookDelivery};
 use crate::outbox;
 use crate::queue::send_all;
 use crate::store::{AttributeValue, Condition, Delete, StoreError, TxOp, Update, UpdateItem, n, s};
@@ -20,7 +22,6 @@ use crate::wire::event_data;
 use crate::wire::webhooks::{
     SecretRotatedEventSchema, WebhookDeletedEventSchema, WebhookSchema, WebhookTestEventSchema,
 };
-use time::OffsetDateTime;
 
 /// A program's endpoints are few; fan-out reads them all for every event.
 pub const MAX_ENDPOINTS_PER_PROGRAM: usize = 20;
@@ -43,35 +44,6 @@ pub struct UpdateEndpoint {
     pub url: Option<String>,
     pub events: Option<Vec<String>>,
     pub enabled: Option<bool>,
-}
-
-/// An endpoint as the API shows it (`wire::webhooks::WebhookSchema`); `secret` only in the
-/// answers that create it or rotate it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EndpointView {
-    pub id: WebhookId,
-    pub url: WebUrl,
-    pub events: Vec<String>,
-    pub enabled: bool,
-    pub secret: Option<String>,
-    pub consecutive_failures: u32,
-    pub previous_secret_expires_at: Option<OffsetDateTime>,
-    pub created_at: OffsetDateTime,
-}
-
-impl From<&WebhookEndpoint> for EndpointView {
-    fn from(endpoint: &WebhookEndpoint) -> Self {
-        Self {
-            id: endpoint.id.clone(),
-            url: endpoint.url.clone(),
-            events: endpoint.events.clone(),
-            enabled: endpoint.enabled,
-            secret: None,
-            consecutive_failures: endpoint.consecutive_failures,
-            previous_secret_expires_at: endpoint.previous_secret_expires_at,
-            created_at: endpoint.created_at,
-        }
-    }
 }
 
 /// An endpoint as its events carry it: the API's schema, without the secret.

@@ -3,9 +3,10 @@
 
 use super::event_names::TEST_EVENT;
 use super::message::DeliveryMessage;
-use super::records::{self, DeliveryState, WebhookDelivery};
+use super::records;
 use super::services::WebhookServices;
 use crate::model::WebhookEndpoint;
+use crate::model::{DeliveryState, WebhookDelivery};
 use crate::queue::{QueueError, send_all};
 use crate::store::{Condition, StoreError};
 use crate::types::{EventId, ProgramId};

@@ -15,10 +15,10 @@ pub mod sender;
 pub mod services;
 pub mod signing;
 
+pub use crate::model::{DeliveryAttempt, DeliveryState, EndpointView, WebhookDelivery};
 pub use address_policy::AddressPolicy;
 pub use delivery::DeliveryError;
 pub use fanout::{EventMessage, FanoutError};
 pub use message::DeliveryMessage;
-pub use records::{DeliveryAttempt, DeliveryState, WebhookDelivery};
 pub use sender::{HttpSender, SendOutcome, WebhookRequest, WebhookSender};
 pub use services::WebhookServices;

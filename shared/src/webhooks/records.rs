@@ -1,6 +1,7 @@
 //! Endpoint and delivery records and how they are stored.
 
 use crate::layout;
+use crate::model::WebhookDelivery;
 use crate::model::WebhookEndpoint;
 use crate::store::{
     Condition, Consistency, Item, ItemStore, Key, Put, Query, RangeCondition, StoreError,
@@ -8,58 +9,9 @@ use crate::store::{
 };
 use crate::types::{EventId, ProgramId, WebhookDeliveryId, WebhookId};
 use sha2::{Digest, Sha256};
-use time::OffsetDateTime;
 
 /// Attempts kept on a delivery for `GET /webhooks/{id}/deliveries` (schedule + a few re-sends).
 pub const ATTEMPT_LOG_LIMIT: usize = 12;
-
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum DeliveryState {
-    /// Waiting for its next attempt.
-    Pending,
-    Succeeded,
-    /// The schedule ran out, the endpoint answered 410 or is gone; re-sendable by API.
-    Failed,
-}
-
-/// One HTTP attempt, as `GET /webhooks/{id}/deliveries` shows it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DeliveryAttempt {
-    pub attempt: u32,
-    #[serde(with = "time::serde::rfc3339")]
-    pub at: OffsetDateTime,
-    pub status_code: Option<u16>,
-    pub latency_ms: u64,
-    pub error: Option<String>,
-}
-
-/// One event's delivery to one endpoint, with the exact body every attempt signs and sends.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct WebhookDelivery {
-    pub id: WebhookDeliveryId,
-    pub program_id: ProgramId,
-    pub endpoint_id: WebhookId,
-    pub event_id: EventId,
-    pub event: String,
-    pub body: String,
-    pub state: DeliveryState,
-    /// Finished attempts.
-    pub attempts: u32,
-    /// While an attempt runs: when its claim lapses (epoch seconds), so a crashed attempt can
-    /// be taken over.
-    pub lease_until: Option<i64>,
-    #[serde(with = "time::serde::rfc3339::option", default)]
-    pub next_attempt_at: Option<OffsetDateTime>,
-    #[serde(default)]
-    pub log: Vec<DeliveryAttempt>,
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: OffsetDateTime,
-}
 
 /// The delivery id of an event for an endpoint: the same inputs always give the same id, so a
 /// redelivered event creates no second delivery.

@@ -3,8 +3,8 @@
 //! (`url`, `events`, `secret`); the delivery log is ours.
 
 use super::timestamp;
-use crate::webhooks::endpoints::EndpointView;
-use crate::webhooks::{DeliveryAttempt, DeliveryState, WebhookDelivery};
+use crate::model::EndpointView;
+use crate::model::{DeliveryAttempt, DeliveryState, WebhookDelivery};
 
 /// An endpoint; `secret` only in the answers that create it or rotate it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
