@@ -18,6 +18,7 @@ use crate::conversions::records::commission_of;
 use crate::error::DomainError;
 use crate::layout;
 use crate::model::{Commission, Lead, LinkStats, PartnerTotals, Sale};
+pub use crate::model::{CounterChange, Excluded, RecordRepair, RepairReport};
 use crate::partners::feed;
 use crate::partners::totals;
 use crate::programs;
@@ -28,36 +29,6 @@ use crate::store::{
 };
 use crate::types::{LinkId, PartnerId, ProgramId, amount_in_range};
 use std::collections::HashSet;
-
-/// One counter the repair set (`wire::programs::RepairReportSchema` is the report's wire form).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CounterChange {
-    pub counter: &'static str,
-    /// The stored value as it was (`null` when absent).
-    pub before: Option<String>,
-    pub after: i64,
-}
-
-/// The changed counters of one record (a partner or a link).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecordRepair {
-    pub id: String,
-    pub changes: Vec<CounterChange>,
-}
-
-/// A record left out of every total, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Excluded {
-    pub id: String,
-    pub reason: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RepairReport {
-    pub partner: RecordRepair,
-    pub links: Vec<RecordRepair>,
-    pub excluded: Vec<Excluded>,
-}
 
 /// The lead and sale records of a partner or a link.
 #[derive(Debug, Default)]

@@ -130,3 +130,34 @@ mod tests {
         assert!(!record.is_usable(now));
     }
 }
+
+/// An API key as listed: never the secret nor its hash. `key` is set only in the answer that
+/// creates the key (`wire::programs::ApiKeySchema` is its wire form).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiKeyView {
+    pub id: ApiKeyId,
+    pub name: String,
+    pub key: Option<String>,
+    pub partial_key: String,
+    pub scopes: Vec<Scope>,
+    pub created_at: OffsetDateTime,
+    pub expires_at: Option<OffsetDateTime>,
+    pub revoked_at: Option<OffsetDateTime>,
+    pub last_used_at: Option<OffsetDateTime>,
+}
+
+impl From<ApiKeyRecord> for ApiKeyView {
+    fn from(record: ApiKeyRecord) -> Self {
+        Self {
+            id: record.id,
+            name: record.name,
+            key: None,
+            partial_key: record.partial_key,
+            scopes: record.scopes,
+            created_at: record.created_at,
+            expires_at: record.expires_at,
+            revoked_at: record.revoked_at,
+            last_used_at: record.last_used_at,
+        }
+    }
+}

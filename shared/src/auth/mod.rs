@@ -11,7 +11,7 @@ pub use admin_token::{
     AdminClaims, AdminTokenConfig, AdminTokenIssuer, AdminTokenVerifier, CREATE_PROGRAMS_SCOPE,
     JwtKey,
 };
-pub use api_key::{API_KEY_PREFIX, ApiKeyRecord, IssuedApiKey, hash_api_key};
+pub use api_key::{API_KEY_PREFIX, ApiKeyRecord, ApiKeyView, IssuedApiKey, hash_api_key};
 pub use authenticator::{API_KEY_CACHE_TTL, AuthenticateError, Authenticator};
 pub use principal::{Denied, Principal};
 pub use scope::Scope;

@@ -17,6 +17,7 @@ mod partner;
 mod payout;
 mod payout_run;
 mod program;
+mod totals_repair;
 mod webhook;
 
 pub use application::*;
@@ -35,4 +36,5 @@ pub use partner::*;
 pub use payout::*;
 pub use payout_run::*;
 pub use program::*;
+pub use totals_repair::*;
 pub use webhook::*;

@@ -1,5 +1,5 @@
 use super::repo;
-use crate::auth::{ApiKeyRecord, IssuedApiKey, Principal, Scope, api_key_store};
+use crate::auth::{ApiKeyView, IssuedApiKey, Principal, Scope, api_key_store};
 use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::model::EventName;
@@ -18,37 +18,6 @@ pub struct CreateApiKey {
     #[serde(default, with = "time::serde::rfc3339::option")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub expires_at: Option<OffsetDateTime>,
-}
-
-/// An API key as listed: never the secret nor its hash. `key` is set only in the answer that
-/// creates the key (`wire::programs::ApiKeySchema` is its wire form).
-#[derive(Debug, Clone, PartialEq)]
-pub struct ApiKeyView {
-    pub id: ApiKeyId,
-    pub name: String,
-    pub key: Option<String>,
-    pub partial_key: String,
-    pub scopes: Vec<Scope>,
-    pub created_at: OffsetDateTime,
-    pub expires_at: Option<OffsetDateTime>,
-    pub revoked_at: Option<OffsetDateTime>,
-    pub last_used_at: Option<OffsetDateTime>,
-}
-
-impl From<ApiKeyRecord> for ApiKeyView {
-    fn from(record: ApiKeyRecord) -> Self {
-        Self {
-            id: record.id,
-            name: record.name,
-            key: None,
-            partial_key: record.partial_key,
-            scopes: record.scopes,
-            created_at: record.created_at,
-            expires_at: record.expires_at,
-            revoked_at: record.revoked_at,
-            last_used_at: record.last_used_at,
-        }
-    }
 }
 
 async fn authorized_program(

@@ -3,9 +3,9 @@
 //! camelCase.
 
 use super::timestamp;
+use crate::auth::ApiKeyView;
+use crate::model::RepairReport;
 use crate::model::{ApplicationFormField, FormFieldType, Program, ProgramSettings};
-use crate::programs::ApiKeyView;
-use crate::totals_repair::RepairReport;
 use crate::types::Percentage;
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
