@@ -17,6 +17,7 @@ mod partner;
 mod payout;
 mod payout_run;
 mod program;
+mod stripe_event;
 mod totals_repair;
 mod webhook;
 
@@ -36,5 +37,6 @@ pub use partner::*;
 pub use payout::*;
 pub use payout_run::*;
 pub use program::*;
+pub use stripe_event::*;
 pub use totals_repair::*;
 pub use webhook::*;

@@ -4,7 +4,6 @@
 //! currency (Stripe's Adaptive Pricing conversion when the customer paid in another).
 
 use super::mapping::{CustomerRef, LeadStep, PromotionRef, SaleStep};
-use super::receive::StepOutcome;
 use super::records::{self, CUSTOMER, PAYMENT, PROMO};
 use crate::clicks::ClickIdSigner;
 use crate::context::AppContext;
@@ -16,6 +15,7 @@ use crate::conversions::{
 };
 use crate::error::DomainError;
 use crate::idempotency::Recorded;
+use crate::model::StepOutcome;
 use crate::model::{Actor, PaymentProcessor, Program};
 use crate::store::StoreError;
 use crate::types::{Currency, ReferralCode};

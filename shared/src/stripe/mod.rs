@@ -11,6 +11,7 @@ pub mod records;
 mod refunds;
 pub mod signature;
 
-pub use receive::{ReceiveError, Received, StepOutcome, StripeEndpoint, receive};
+pub use crate::model::{Received, StepOutcome};
+pub use receive::{ReceiveError, StripeEndpoint, receive};
 pub use refunds::decide_stripe_refund;
 pub use signature::{SignatureError, StripeSecret};

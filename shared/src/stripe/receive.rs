@@ -18,35 +18,9 @@ use crate::clicks::ClickIdSigner;
 use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::model::Program;
+use crate::model::Received;
+use crate::model::StepOutcome;
 use crate::types::ProgramId;
-
-/// What one step came to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StepOutcome {
-    Recorded,
-    /// Counted before (a repeat, or reported by another event or by the API).
-    AlreadyRecorded,
-    /// Nothing attributes it to a partner: recorded nowhere.
-    Unattributed(String),
-    /// Not recordable as reported (a currency, an out-of-range value): recorded nowhere.
-    Ignored(String),
-    /// A Stripe id now maps to one of ours.
-    Remembered,
-}
-
-/// What an event came to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Received {
-    /// Handled before: its steps were not run again.
-    Duplicate { event_id: String, kind: String },
-    /// A type the integration does not handle (200, counted in the log).
-    Unhandled { event_id: String, kind: String },
-    Handled {
-        event_id: String,
-        kind: String,
-        steps: Vec<(&'static str, StepOutcome)>,
-    },
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReceiveError {

@@ -14,7 +14,6 @@
 //! sale recorded under the payment intent itself (a checkout without an invoice).
 
 use super::mapping::RefundStep;
-use super::receive::StepOutcome;
 use super::records::{self, ChargeRefunds, PAYMENT, charge_key, charge_refunds_of};
 use crate::context::AppContext;
 use crate::conversions::pipeline;
@@ -24,6 +23,7 @@ use crate::conversions::{RefundInput, decide_refund};
 use crate::error::DomainError;
 use crate::idempotency::Recorded;
 use crate::model::Actor;
+use crate::model::StepOutcome;
 use crate::store::{Consistency, StoreError};
 use crate::types::ProgramId;
 use crate::wire::tracking::TrackRefundResponse;

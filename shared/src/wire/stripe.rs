@@ -2,7 +2,7 @@
 //! says what the event came to, for the business's logs and for its delivery view in Stripe's
 //! dashboard.
 
-use crate::stripe::{Received, StepOutcome};
+use crate::model::{Received, StepOutcome};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
