@@ -8,6 +8,7 @@ use crate::auth::Principal;
 use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::groups;
+use crate::model::Applied;
 use crate::model::EventName;
 use crate::model::{Actor, Application, ApplicationStatus, DEFAULT_GROUP_SLUG, Program};
 use crate::outbox;
@@ -51,14 +52,6 @@ pub struct ApplyRequest {
     /// Answers to the program's own form fields, by key.
     #[serde(default)]
     pub form_data: BTreeMap<String, serde_json::Value>,
-}
-
-/// StackBE's apply response: `{id, status, message}` (`wire::affiliate::AppliedSchema`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Applied {
-    pub id: ApplicationId,
-    pub status: ApplicationStatus,
-    pub message: String,
 }
 
 fn text(name: &str, value: Option<String>, max: usize) -> Result<Option<String>, DomainError> {

@@ -6,9 +6,10 @@ use crate::context::AppContext;
 use crate::customers;
 use crate::error::DomainError;
 use crate::groups;
+use crate::model::Approval;
 use crate::model::EventName;
 use crate::model::{
-    Actor, Application, ApplicationStatus, Customer, Link, Partner, PartnerGroup, PartnerStatus,
+    Actor, Application, ApplicationStatus, Customer, Partner, PartnerGroup, PartnerStatus,
     PartnerTotals, Program,
 };
 use crate::outbox;
@@ -27,14 +28,6 @@ const CODE_ATTEMPTS: u32 = 8;
 pub struct ApprovalChoice {
     pub code: Option<ReferralCode>,
     pub group_id: Option<GroupId>,
-}
-
-/// The records an approval created.
-#[derive(Debug, Clone)]
-pub struct Approval {
-    pub application: Application,
-    pub partner: Partner,
-    pub link: Link,
 }
 
 /// What each action of the transaction writes, to answer a failed condition precisely.

@@ -1,36 +1,12 @@
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
+use crate::model::EnrolledPartner;
+use crate::model::PartnerCheck;
 use crate::model::{Partner, PartnerStatus};
 use crate::partners;
 use crate::programs;
 use crate::types::CustomerId;
-
-/// StackBE's server-side partner check: `{enrolled:false}` or the partner's summary
-/// (`wire::affiliate::PartnerCheckSchema`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PartnerCheck {
-    pub enrolled: bool,
-    pub partner: Option<EnrolledPartner>,
-}
-
-/// A partner in StackBE's terms (`wire::affiliate::AffiliateSchema`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct EnrolledPartner {
-    pub id: String,
-    pub code: Option<String>,
-    /// StackBE's partner type; every enrollment here is an affiliate.
-    pub kind: &'static str,
-    /// StackBE's vocabulary: `active` for an approved partner, else Dub's status name.
-    pub status: String,
-    /// In major units of the program's currency, as StackBE shows it.
-    pub total_earned: f64,
-    pub total_earned_in_minor_units: i64,
-    pub customer_id: Option<String>,
-    pub group_id: String,
-    pub name: String,
-    pub email: Option<String>,
-}
 
 fn stackbe_status(status: PartnerStatus) -> String {
     match status {

@@ -2,6 +2,7 @@ use super::repo;
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
+use crate::model::applicant_country;
 use crate::model::{Application, ApplicationFormField, ApplicationStatus};
 use crate::programs;
 use crate::web::pages;
@@ -52,11 +53,6 @@ impl ApplicationFilter {
             applicant_country(application).is_some_and(|own| own.eq_ignore_ascii_case(c))
         })
     }
-}
-
-/// The applicant's country: the answer to the program's form field `country`, if it asked.
-pub fn applicant_country(application: &Application) -> Option<&str> {
-    application.form_data.get("country")?.as_str()
 }
 
 /// One page of a program's applications. `program_id` is `None` on Dub's route, which acts on

@@ -12,16 +12,17 @@ mod repo;
 mod review;
 mod status;
 
-pub use apply::{Applied, ApplyRequest, PER_IP_LIMIT, PER_PROGRAM_LIMIT, apply};
-pub use approve::{Approval, ApprovalChoice};
-pub use by_customer::{EnrolledPartner, PartnerCheck, enrolled_partner, partner_by_customer};
-pub use form_fields::check_answers;
-pub use list::{
-    ApplicationFilter, ApplicationPage, ApplicationsAt, applicant_country, list_applications,
+pub use crate::model::{
+    ApplicationStatusView, Applied, Approval, EnrolledPartner, PartnerCheck, applicant_country,
 };
+pub use apply::{ApplyRequest, PER_IP_LIMIT, PER_PROGRAM_LIMIT, apply};
+pub use approve::ApprovalChoice;
+pub use by_customer::{enrolled_partner, partner_by_customer};
+pub use form_fields::check_answers;
+pub use list::{ApplicationFilter, ApplicationPage, ApplicationsAt, list_applications};
 pub use reject::{DubRejectionReason, RejectChoice};
 pub use repo::STANDARD_REAPPLY_DAYS;
 pub use review::{
     DubApprove, DubReject, Review, ReviewOutcome, dub_approve, dub_reject, review_application,
 };
-pub use status::{ApplicationStatusView, application_status};
+pub use status::application_status;

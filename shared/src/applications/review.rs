@@ -1,11 +1,12 @@
 //! The review use cases behind StackBE's review route and Dub's approve/reject routes.
 
-use super::approve::{Approval, ApprovalChoice, approve};
+use super::approve::{ApprovalChoice, approve};
 use super::reject::{DubRejectionReason, RejectChoice, reject};
 use super::repo;
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
+use crate::model::Approval;
 use crate::model::{Application, Program, ReapplicationTimeframe};
 use crate::programs;
 use crate::types::{ApplicationId, GroupId, PartnerId, ReferralCode};

@@ -2,17 +2,8 @@ use super::repo;
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
-use crate::model::ApplicationStatus;
+use crate::model::ApplicationStatusView;
 use crate::types::{Email, ProgramId};
-
-/// StackBE's `{applied:false}` or `{applied:true, status, rejectionReason?}`
-/// (`wire::affiliate::ApplicationStatusSchema`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApplicationStatusView {
-    pub applied: bool,
-    pub status: Option<ApplicationStatus>,
-    pub rejection_reason: Option<String>,
-}
 
 /// The public key's program (`applications.submit`), or a key that reads partners.
 pub(super) fn submitting_program(principal: &Principal) -> Result<ProgramId, DomainError> {

@@ -4,10 +4,10 @@
 //! writes it so.
 
 use super::timestamp;
-use crate::applications::{
-    ApplicationStatusView, Applied, Approval, EnrolledPartner, PartnerCheck,
+use crate::model::{
+    Application, ApplicationStatus, ApplicationStatusView, Applied, Approval, EnrolledPartner,
+    PartnerCheck, ReapplicationTimeframe,
 };
-use crate::model::{Application, ApplicationStatus, ReapplicationTimeframe};
 use std::collections::BTreeMap;
 
 /// `POST /v1/affiliate/apply`: `{id, status, message}`.

@@ -8,7 +8,7 @@
 use super::affiliate::ApplicationRecordSchema;
 use super::partner_records::PartnerWithLinksSchema;
 use super::timestamp;
-use crate::applications::Approval;
+use crate::model::Approval;
 use crate::model::{Application, ApplicationFormField, ApplicationStatus};
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
@@ -98,7 +98,7 @@ impl ProgramApplicationSchema {
                 company_name: application.company.clone(),
                 email: Some(application.email.to_string()),
                 image: None,
-                country: crate::applications::applicant_country(application).map(str::to_owned),
+                country: crate::model::applicant_country(application).map(str::to_owned),
                 status: application.status,
                 network_status: "submitted",
                 default_payout_method: None,
