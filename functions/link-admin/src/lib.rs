@@ -11,7 +11,7 @@ use labels::LabelEndpoint::{self, *};
 use labels::{labelled, labelled_one};
 use shared::auth::{AuthError, AuthenticateError, Principal, Scope};
 use shared::context::AppContext;
-use shared::links::{self, track};
+use shared::links::{self, BulkItem, track};
 use shared::web::{
     ApiError, ApiRequest, ApiResponse, ErrorCode, Route, RouteMatch, json, pages, serve,
 };
@@ -240,7 +240,13 @@ async fn endpoint(
         ),
         Endpoint::CreateLinks => {
             let created = links::create_links(ctx, &principal, request.json()?).await?;
-            let answer: Vec<_> = created.into_iter().map(BulkLinkSchema::of).collect();
+            let answer: Vec<_> = created
+                .into_iter()
+                .map(|item| match item {
+                    BulkItem::Link(link) => BulkLinkSchema::link(&link),
+                    BulkItem::Refused { item, error } => BulkLinkSchema::refused(item, error),
+                })
+                .collect();
             json(StatusCode::OK, &answer)
         }
         Endpoint::UpdateLinks => json(

@@ -13,7 +13,6 @@
 //! links already gone.
 
 use super::fields;
-use super::labels::LinkLabels;
 use super::manage::{
     self, CreateLink, UpdateLink, changed_link, check_domain, check_program_id, delete_ops, event,
     external_id_taken, insert_new, key_taken, links_program, new_link, refuse_default_link,
@@ -25,6 +24,7 @@ use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::layout;
 use crate::model::EventName;
+use crate::model::LinkLabels;
 use crate::model::{Actor, Link, LinkDetails, Program};
 use crate::outbox;
 use crate::store::{

@@ -1,7 +1,7 @@
 //! Checks of the link fields a request may set, shared by create and update.
 
-use super::labels::LinkLabels;
 use crate::error::DomainError;
+use crate::model::LinkLabels;
 use crate::types::{FolderId, TagId, WebUrl, present};
 use std::collections::BTreeMap;
 

@@ -3,12 +3,13 @@
 //! folder of its program; deleting a folder leaves its links working, in no folder (Dub's rule),
 //! as links show only folders that exist (see `labels`).
 
-use super::labels::{self, LabelKind, LinkLabels};
+use super::labels::{self, LabelKind};
 use super::manage::links_program;
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::model::Folder;
+use crate::model::LinkLabels;
 use crate::types::present;
 use crate::types::{FolderId, ProgramId};
 

@@ -4,8 +4,7 @@
 use crate::ports::Random;
 use crate::types::InvalidValue;
 
-/// Dub's name for the root link's key on the wire (`GET /links/info?key=_root`).
-pub const ROOT_KEY_ALIAS: &str = "_root";
+pub use crate::model::ROOT_KEY_ALIAS;
 const MAX_KEY_LEN: usize = 190;
 const RANDOM_KEY_LEN: usize = 7;
 const RANDOM_KEY_ALPHABET: &[u8; 36] = b"abcdefghijklmnopqrstuvwxyz0123456789";

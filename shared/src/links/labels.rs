@@ -8,14 +8,14 @@
 
 use crate::error::DomainError;
 use crate::layout;
+use crate::model::LinkLabels;
 use crate::model::{Folder, Link, Tag};
 use crate::store::records::{from_json_item, json_item, readable};
 use crate::store::{
     Condition, Consistency, Delete, Item, ItemStore, Put, Query, RangeCondition, StoreError, TxOp,
     Update, UpdateItem, get_n, get_s, n, s, schema,
 };
-use crate::types::{FolderId, ProgramId, TagId};
-use std::collections::BTreeMap;
+use crate::types::{FolderId, ProgramId};
 
 const OWNER: &str = "labelId";
 
@@ -56,13 +56,6 @@ impl LabelKind {
             LabelKind::Folder => 100,
         }
     }
-}
-
-/// A program's tags and folders, as every link response shows them.
-#[derive(Debug, Clone, Default)]
-pub struct LinkLabels {
-    pub tags: BTreeMap<TagId, Tag>,
-    pub folders: BTreeMap<FolderId, Folder>,
 }
 
 impl LinkLabels {

@@ -2,7 +2,6 @@
 //! program's link index (gsi2) with Dub's filters applied as the index is read. A page is filled
 //! to `pageSize` whatever the filters drop, because Dub's SDKs stop paging at a short page.
 
-use super::labels::LinkLabels;
 use super::manage::links_program;
 use super::repo::link_of;
 use crate::auth::{Principal, Scope};
@@ -10,6 +9,7 @@ use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::layout;
 use crate::model::Link;
+use crate::model::LinkLabels;
 use crate::store::records::readable;
 use crate::store::{Consistency, Query, RangeCondition, schema};
 use crate::types::{LinkId, ProgramId, TagId};

@@ -4,12 +4,12 @@
 
 use super::fields;
 use super::key::LinkKey;
-use super::labels::LinkLabels;
 use super::repo::{self, StoredLink};
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::model::EventName;
+use crate::model::LinkLabels;
 use crate::model::{Actor, DomainEvent, Link, LinkStats, Program};
 use crate::outbox;
 use crate::partners;

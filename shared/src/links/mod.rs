@@ -24,9 +24,9 @@ pub use bulk::{
     delete_links, update_links, upsert_link,
 };
 
+pub use crate::model::LinkLabels;
 pub use crate::model::short_link;
 pub use key::{LinkKey, ROOT_KEY_ALIAS};
-pub use labels::LinkLabels;
 pub use list::{CountBy, LinkCount, LinkFilter, LinkPage, count_links, list_links};
 pub use manage::{
     CreateLink, UpdateLink, create_link, delete_link, link_info, links_program, update_link,

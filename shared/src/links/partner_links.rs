@@ -9,6 +9,7 @@ use super::repo;
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
+use crate::model::LinkLabels;
 use crate::model::{Link, LinkStats};
 use crate::partners;
 use crate::types::LinkId;
@@ -93,7 +94,7 @@ pub async fn create_partner_link(
     };
     let props = request.link_props.unwrap_or_default();
     fields::refuse_unknown(&props.unknown)?;
-    let labels = super::labels::LinkLabels::read(ctx.store.as_ref(), &program.id).await?;
+    let labels = LinkLabels::read(ctx.store.as_ref(), &program.id).await?;
     let mut details = crate::model::LinkDetails::default();
     props.details.apply(&mut details, &labels)?;
     let url = fields::with_utm(&url, &details)?;

@@ -1,11 +1,12 @@
 //! Dub's tags: `POST /tags`, `GET /tags`, `PATCH /tags/{id}`, `DELETE /tags/{id}`, scoped to
 //! the caller's program. Links carry tags by id (`tagIds`, or `tagNames`); see `labels`.
 
-use super::labels::{self, LabelKind, LinkLabels};
+use super::labels::{self, LabelKind};
 use super::manage::links_program;
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
+use crate::model::LinkLabels;
 use crate::model::{Tag, TagColor};
 use crate::types::{ProgramId, TagId};
 

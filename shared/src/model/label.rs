@@ -1,4 +1,5 @@
 use crate::types::{FolderId, ProgramId, TagId};
+use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
 /// Dub's tag colours (`TagSchema.color`).
@@ -54,4 +55,11 @@ pub struct Folder {
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+}
+
+/// A program's tags and folders, as every link response shows them.
+#[derive(Debug, Clone, Default)]
+pub struct LinkLabels {
+    pub tags: BTreeMap<TagId, Tag>,
+    pub folders: BTreeMap<FolderId, Folder>,
 }

@@ -80,6 +80,9 @@ pub struct LinkStats {
     pub sale_amount: i64,
 }
 
+/// Dub's name for the root link's key on the wire (`GET /links/info?key=_root`).
+pub const ROOT_KEY_ALIAS: &str = "_root";
+
 impl Link {
     /// The link's public address (see [`short_link`]).
     pub fn short_link(&self) -> String {

@@ -2,10 +2,8 @@
 //! `links.create`, `links.get`, `links.update`, `partners.create_link`, ...).
 
 use super::timestamp;
-use crate::links::LinkLabels;
-use crate::links::ROOT_KEY_ALIAS;
-use crate::model::short_link;
-use crate::model::{Link, LinkDetails, Tag, TagColor};
+use crate::error::DomainError;
+use crate::model::{Link, LinkDetails, LinkLabels, ROOT_KEY_ALIAS, Tag, TagColor, short_link};
 use crate::types::LinkId;
 use std::collections::BTreeMap;
 
@@ -282,21 +280,21 @@ pub enum BulkLinkSchema {
 }
 
 impl BulkLinkSchema {
-    pub fn of(item: crate::links::BulkItem) -> Self {
-        match item {
-            crate::links::BulkItem::Link(link) => Self::Link(Box::new(LinkSchema::of(&link))),
-            crate::links::BulkItem::Refused { item, error } => {
-                let error = crate::web::ApiError::from(error);
-                Self::Error(LinkErrorSchema {
-                    link: item,
-                    error: error.message,
-                    code: serde_json::to_value(error.code)
-                        .ok()
-                        .and_then(|code| code.as_str().map(str::to_owned))
-                        .unwrap_or_default(),
-                })
-            }
-        }
+    pub fn link(link: &Link) -> Self {
+        Self::Link(Box::new(LinkSchema::of(link)))
+    }
+
+    /// An item as sent, with the error (in the API's terms) that refused it.
+    pub fn refused(item: serde_json::Value, error: DomainError) -> Self {
+        let error = crate::web::ApiError::from(error);
+        Self::Error(LinkErrorSchema {
+            link: item,
+            error: error.message,
+            code: serde_json::to_value(error.code)
+                .ok()
+                .and_then(|code| code.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+        })
     }
 }
 
