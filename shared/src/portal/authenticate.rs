@@ -2,23 +2,16 @@
 //! (missing, unknown, expired, revoked, the partner no longer approved) is the same 401, so a
 //! caller learns nothing about other partners' tokens.
 
-use super::{PartnerSessionRecord, SESSION_PREFIX, hash_session_token, session_store};
+use super::{SESSION_PREFIX, hash_session_token, session_store};
 use crate::applications::{EnrolledPartner, enrolled_partner};
 use crate::auth::AuthError;
 use crate::context::AppContext;
 use crate::error::DomainError;
-use crate::model::{Partner, PartnerStatus, Program};
+use crate::model::PartnerSession;
+use crate::model::{Partner, PartnerStatus};
 use crate::partners::find_partner;
 use crate::programs::find_program;
 use http::HeaderMap;
-
-/// A partner signed in with a session token: the partner and their program, both read fresh.
-#[derive(Debug, Clone)]
-pub struct PartnerSession {
-    pub record: PartnerSessionRecord,
-    pub partner: Partner,
-    pub program: Program,
-}
 
 /// Only an approved partner has a portal: a ban or deactivation ends every session at once.
 pub(super) fn may_use_portal(partner: &Partner) -> bool {

@@ -16,7 +16,12 @@ use crate::error::DomainError;
 use crate::layout;
 use crate::links::repo::all_for_partner;
 use crate::links::short_link;
-use crate::model::{Commission, CommissionStatus, CommissionType, LinkStats};
+use crate::model::Balances;
+use crate::model::DailyActivity;
+use crate::model::Dashboard;
+use crate::model::DashboardLink;
+use crate::model::DashboardPartner;
+use crate::model::{Commission, CommissionStatus, CommissionType};
 use crate::store::{ItemStore, Query, StoreError, schema};
 use crate::types::LinkId;
 use std::collections::BTreeMap;
@@ -24,18 +29,6 @@ use time::{Date, Duration, OffsetDateTime};
 
 /// Days in the dashboard's charts, today (UTC) included.
 pub const DASHBOARD_DAYS: i64 = 30;
-
-/// A partner's money, in minor units of the program's currency.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Balances {
-    /// Pending + processed + paid (what counts towards Dub's `totalCommissions`).
-    pub total_earned: i64,
-    /// Still in the holding period.
-    pub pending: i64,
-    /// Past the holding period, not yet paid out.
-    pub processed: i64,
-    pub paid: i64,
-}
 
 /// Sums earnings by status; refunded, canceled, fraud, duplicate and held commissions count
 /// towards none.
@@ -52,45 +45,6 @@ pub fn balances<'a>(commissions: impl IntoIterator<Item = &'a Commission>) -> Ba
         sums.total_earned = sums.total_earned.saturating_add(commission.earnings);
     }
     sums
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DailyActivity {
-    /// `YYYY-MM-DD`, UTC.
-    pub date: String,
-    pub clicks: i64,
-    pub leads: i64,
-    pub sales: i64,
-}
-
-#[derive(Debug, Clone)]
-pub struct DashboardLink {
-    pub id: String,
-    pub short_link: String,
-    pub url: String,
-    pub stats: LinkStats,
-}
-
-/// The partner with StackBE's balance fields in major units (as `totalEarned` is), and every
-/// amount again in minor units.
-#[derive(Debug, Clone)]
-pub struct DashboardPartner {
-    pub partner: crate::applications::EnrolledPartner,
-    pub pending_balance: f64,
-    pub processed_balance: f64,
-    pub paid_balance: f64,
-}
-
-/// What the dashboard shows (`wire::portal::DashboardSchema` is its wire form).
-#[derive(Debug, Clone)]
-pub struct Dashboard {
-    pub affiliate: DashboardPartner,
-    pub currency: String,
-    /// Minor units.
-    pub balances: Balances,
-    pub links: Vec<DashboardLink>,
-    /// Oldest day first.
-    pub activity: Vec<DailyActivity>,
 }
 
 pub(super) async fn partner_commissions(

@@ -7,10 +7,10 @@ use super::{
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
+use crate::model::IssuedSessionView;
 use crate::model::Partner;
 use crate::partners::{find_by_tenant, find_partner};
 use crate::types::{PartnerId, ProgramId};
-use time::OffsetDateTime;
 
 /// `POST /partners/sessions`: the partner by id or by the business's own id (`tenantId`).
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
@@ -20,15 +20,6 @@ pub struct IssueSession {
     pub tenant_id: Option<String>,
     /// At most 30 days; 24 hours when absent.
     pub expires_in_seconds: Option<i64>,
-}
-
-/// What the backend gets back: the token (shown once) and its expiry
-/// (`wire::portal::PartnerSessionSchema`).
-#[derive(Debug, Clone)]
-pub struct IssuedSessionView {
-    pub token: String,
-    pub expires_at: OffsetDateTime,
-    pub partner_id: PartnerId,
 }
 
 /// `POST /partners/sessions/revoke {token}`: ends a session before it expires (a logout).

@@ -12,13 +12,14 @@ mod portal_link;
 mod session;
 pub mod session_store;
 
-pub use authenticate::{
-    PartnerSession, authenticate_partner, carries_partner_session, partner_info,
+pub use crate::model::{
+    Balances, DailyActivity, Dashboard, IssuedSessionView, PartnerSession, PartnerSessionRecord,
+    PortalLink,
 };
-pub use dashboard::{Balances, DASHBOARD_DAYS, DailyActivity, Dashboard, balances, dashboard};
-pub use issue::{IssueSession, IssuedSessionView, RevokeSession, issue_session, revoke_session};
-pub use portal_link::{PORTAL_LINK_TTL, PortalLink, PortalLinkError, PortalLinkSigner};
+pub use authenticate::{authenticate_partner, carries_partner_session, partner_info};
+pub use dashboard::{DASHBOARD_DAYS, balances, dashboard};
+pub use issue::{IssueSession, RevokeSession, issue_session, revoke_session};
+pub use portal_link::{PORTAL_LINK_TTL, PortalLinkError, PortalLinkSigner};
 pub use session::{
-    DEFAULT_SESSION_TTL, IssuedSession, MAX_SESSION_TTL, PartnerSessionRecord, SESSION_PREFIX,
-    hash_session_token,
+    DEFAULT_SESSION_TTL, IssuedSession, MAX_SESSION_TTL, SESSION_PREFIX, hash_session_token,
 };

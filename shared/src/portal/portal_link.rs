@@ -2,6 +2,7 @@
 //! HMAC-SHA256 of the three values under a deployment secret, valid 24 hours. The portal
 //! verifies it with [`PortalLinkSigner::verify`] before it shows anything; no state is stored.
 
+use crate::model::PortalLink;
 use crate::types::{PartnerId, ProgramId};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
@@ -11,13 +12,6 @@ type HmacSha256 = Hmac<Sha256>;
 
 /// How long a portal link works (StackBE: "valid 24h").
 pub const PORTAL_LINK_TTL: Duration = Duration::hours(24);
-
-/// A signed link (`wire::portal::PortalLinkSchema` is its wire form).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PortalLink {
-    pub url: String,
-    pub expires_at: OffsetDateTime,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PortalLinkError {

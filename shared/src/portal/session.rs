@@ -1,6 +1,7 @@
 //! Partner session tokens: opaque `pst_` + 32 random bytes, stored only as a SHA-256 hash (as API
 //! keys are), so a leaked table does not leak usable tokens and a check is one strong read.
 
+use crate::model::PartnerSessionRecord;
 use crate::ports::Random;
 use crate::types::{PartnerId, ProgramId};
 use base64::Engine;
@@ -16,22 +17,6 @@ const RANDOM_BYTES: usize = 32;
 pub const DEFAULT_SESSION_TTL: Duration = Duration::hours(24);
 /// The longest session a backend may ask for.
 pub const MAX_SESSION_TTL: Duration = Duration::days(30);
-
-/// A stored session: who it is for and until when; never the token itself.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PartnerSessionRecord {
-    /// Hex SHA-256 of the whole token.
-    pub hashed_token: String,
-    pub program_id: ProgramId,
-    pub partner_id: PartnerId,
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
-    pub expires_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339::option", default)]
-    pub revoked_at: Option<OffsetDateTime>,
-}
 
 impl PartnerSessionRecord {
     /// The table's TTL deletes expired items only eventually, so expiry is checked here too.

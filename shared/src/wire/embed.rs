@@ -4,9 +4,9 @@
 
 use super::timestamp;
 use crate::model::{CommissionStatus, CommissionType, PayoutStatus, RewardEvent, RewardType};
-use crate::portal::PartnerSession;
-use crate::portal::embed::{
-    EmbedLink, EmbedReward, EmbedSession, EmbedView, IssuedEmbedToken, ReferralCommission,
+use crate::model::{
+    EmbedLink, EmbedReward, EmbedSession, EmbedView, IssuedEmbedToken, PartnerSession,
+    ReferralCommission,
 };
 use crate::types::{Currency, Percentage};
 

@@ -4,7 +4,7 @@
 
 use super::affiliate::AffiliateSchema;
 use super::timestamp;
-use crate::portal::{Balances, DailyActivity, Dashboard, IssuedSessionView, PortalLink};
+use crate::model::{Balances, DailyActivity, Dashboard, IssuedSessionView, PortalLink};
 
 /// `POST /partners/sessions`: the token, shown once, and until when it works.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]

@@ -6,21 +6,14 @@ use super::token::{self, find_embed_token};
 use crate::auth::AuthError;
 use crate::context::AppContext;
 use crate::error::DomainError;
+use crate::model::EmbedSession;
 use crate::partners::find_partner;
 use crate::portal::{IssuedSession, session_store};
-use time::OffsetDateTime;
 
 #[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TradeEmbedToken {
     pub token: String,
-}
-
-/// The session the page uses (`wire::embed::EmbedSessionSchema`).
-#[derive(Debug, Clone)]
-pub struct EmbedSession {
-    pub token: String,
-    pub expires_at: OffsetDateTime,
 }
 
 fn invalid() -> DomainError {

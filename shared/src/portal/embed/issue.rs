@@ -7,10 +7,10 @@ use crate::auth::Principal;
 use crate::context::AppContext;
 use crate::enrollment::{CreatePartner, create_partner};
 use crate::error::DomainError;
+use crate::model::IssuedEmbedToken;
 use crate::model::Partner;
 use crate::partners::{find_by_tenant, find_partner};
 use crate::types::{PartnerId, ProgramId};
-use time::OffsetDateTime;
 
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -19,13 +19,6 @@ pub struct CreateEmbedToken {
     pub tenant_id: Option<String>,
     /// Enrolls this partner when no partner has its `tenantId` or email yet.
     pub partner: Option<CreatePartner>,
-}
-
-/// The public token, shown once (`wire::embed::EmbedTokenSchema`).
-#[derive(Debug, Clone)]
-pub struct IssuedEmbedToken {
-    pub public_token: String,
-    pub expires_at: OffsetDateTime,
 }
 
 /// The partner the request names, or the one it enrolls.

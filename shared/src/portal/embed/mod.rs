@@ -15,12 +15,13 @@ mod token;
 mod view;
 mod wording;
 
-pub use exchange::{EmbedSession, TradeEmbedToken, exchange_embed_token};
-pub use issue::{CreateEmbedToken, IssuedEmbedToken, create_embed_token};
-pub use settings::{DEFAULT_THEME_COLOR, EmbedLook, embed_look};
-pub use token::{EMBED_TOKEN_PREFIX, EMBED_TOKEN_TTL, EmbedTokenRecord, find_embed_token};
-pub use view::{
-    EmbedLink, EmbedReward, EmbedView, MAX_COMMISSIONS_PAGE, ReferralCommission, embed_view,
-    mask_email, partner_commissions_page,
+pub use crate::model::{
+    EmbedLink, EmbedLook, EmbedReward, EmbedSession, EmbedView, IssuedEmbedToken,
+    ReferralCommission,
 };
+pub use exchange::{TradeEmbedToken, exchange_embed_token};
+pub use issue::{CreateEmbedToken, create_embed_token};
+pub use settings::{DEFAULT_THEME_COLOR, embed_look};
+pub use token::{EMBED_TOKEN_PREFIX, EMBED_TOKEN_TTL, EmbedTokenRecord, find_embed_token};
+pub use view::{MAX_COMMISSIONS_PAGE, embed_view, mask_email, partner_commissions_page};
 pub use wording::{discount_text, format_money, reward_text};

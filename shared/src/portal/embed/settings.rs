@@ -1,34 +1,10 @@
 //! The program's embed settings: which origins may frame the page, its colour and logo.
 
+use crate::model::EmbedLook;
 use crate::model::ProgramSettings;
 
 /// The page's accent colour when the program sets none.
 pub const DEFAULT_THEME_COLOR: &str = "#1f4fd1";
-
-/// How the page looks and who may frame it, from the program's settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EmbedLook {
-    pub allowed_origins: Vec<String>,
-    pub theme_color: String,
-    pub logo_url: Option<String>,
-}
-
-impl EmbedLook {
-    /// The `frame-ancestors` source list: the allowed origins, or `'none'`.
-    pub fn frame_ancestors(&self) -> String {
-        if self.allowed_origins.is_empty() {
-            "'none'".into()
-        } else {
-            self.allowed_origins.join(" ")
-        }
-    }
-
-    /// The logo's origin, the one image source the page allows besides its own.
-    pub fn logo_origin(&self) -> Option<String> {
-        let url = url::Url::parse(self.logo_url.as_deref()?).ok()?;
-        Some(url.origin().ascii_serialization())
-    }
-}
 
 pub fn embed_look(settings: &ProgramSettings) -> EmbedLook {
     EmbedLook {

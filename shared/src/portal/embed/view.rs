@@ -3,7 +3,7 @@
 //! earnings and payouts) and `GET /v1/affiliate/commissions` (their commissions, newest
 //! first, a page at a time, each with its customer). Reads only; every key is the session's.
 
-use super::settings::{EmbedLook, embed_look};
+use super::settings::embed_look;
 use super::wording::{discount_text, reward_text};
 use crate::commissions::enrich;
 use crate::context::AppContext;
@@ -12,35 +12,19 @@ use crate::groups::find_group;
 use crate::layout;
 use crate::links::repo::all_for_partner;
 use crate::links::short_link;
-use crate::model::{
-    Commission, Customer, Discount, LinkStats, Payout, Reward, RewardEvent, RewardType,
-};
+use crate::model::EmbedLink;
+use crate::model::EmbedReward;
+use crate::model::EmbedView;
+use crate::model::ReferralCommission;
+use crate::model::{Commission, Reward, RewardEvent, RewardType};
 use crate::portal::dashboard::partner_commissions;
-use crate::portal::{Balances, PartnerSession, balances};
+use crate::portal::{PartnerSession, balances};
 use crate::store::records::readable;
 use crate::store::{Query, schema};
 use crate::types::{Currency, Percentage, RewardId};
 
 /// The most commissions one page holds.
 pub const MAX_COMMISSIONS_PAGE: u32 = 100;
-
-#[derive(Debug, Clone)]
-pub struct EmbedLink {
-    pub id: String,
-    pub short_link: String,
-    pub url: String,
-    pub stats: LinkStats,
-}
-
-/// A reward of the partner's group, or the program's default sale rate when the group has no
-/// sale reward (`reward` is then `None`): the rate every sale earns, for life.
-#[derive(Debug, Clone)]
-pub struct EmbedReward {
-    pub reward: Option<Reward>,
-    pub event: RewardEvent,
-    /// The reward in words: its description, else Dub's sentence.
-    pub text: String,
-}
 
 impl EmbedReward {
     fn of(reward: &Reward, currency: Currency) -> Self {
@@ -69,18 +53,6 @@ impl EmbedReward {
             reward: None,
         }
     }
-}
-
-#[derive(Debug, Clone)]
-pub struct EmbedView {
-    pub look: EmbedLook,
-    pub links: Vec<EmbedLink>,
-    pub rewards: Vec<EmbedReward>,
-    pub discount: Option<(Discount, String)>,
-    /// Minor units of the program's currency.
-    pub balances: Balances,
-    /// Newest first.
-    pub payouts: Vec<Payout>,
 }
 
 pub async fn embed_view(
@@ -123,13 +95,6 @@ pub async fn embed_view(
         balances: balances(&commissions),
         payouts: crate::payouts::partner_payouts(ctx, partner).await?,
     })
-}
-
-/// A commission as its partner sees it: with the customer's name and a masked email.
-#[derive(Debug, Clone)]
-pub struct ReferralCommission {
-    pub commission: Commission,
-    pub customer: Option<Customer>,
 }
 
 /// `jane@example.com` as `j***@example.com`: a partner recognises their referral without
