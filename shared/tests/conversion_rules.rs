@@ -9,7 +9,8 @@ use shared::conversions::{
     CustomerFields, LeadInput, LeadMode, Parties, RefundInput, SaleInput, decide_lead,
     decide_refund, decide_sale,
 };
-use shared::customers::CustomerActivity;
+use shared::model::CustomerActivity;
+
 use shared::error::DomainError;
 use shared::idempotency::Recorded;
 use shared::model::{

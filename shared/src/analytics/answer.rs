@@ -5,22 +5,12 @@
 //! covers every UTC day the window touches, and a filtered series puts a day's count in the
 //! bucket of its UTC midnight (or the first bucket).
 
-use super::bucket::{DayBucket, Dimension, Metric, Scope};
+use super::bucket::{DayBucket, Metric, Scope};
 use super::query::DimensionFilter;
 use super::window::Window;
+use crate::model::Dimension;
+use crate::model::Figures;
 use std::collections::{BTreeMap, HashMap};
-
-/// The figures of one row.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Figures {
-    pub clicks: i64,
-    pub leads: i64,
-    pub sales: i64,
-    /// Minor units of the program's currency.
-    pub sale_amount: i64,
-    /// Commissions earned, minor units.
-    pub earnings: i64,
-}
 
 impl Figures {
     pub(crate) fn add(&mut self, metric: Metric, count: i64) {

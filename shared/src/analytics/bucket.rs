@@ -15,6 +15,7 @@
 
 use crate::layout;
 use crate::model::Click;
+use crate::model::Dimension;
 use crate::store::{Item, Key, TxOp, Update, UpdateItem, n, schema};
 use crate::types::{LinkId, PartnerId, ProgramId};
 use std::collections::BTreeMap;
@@ -63,16 +64,6 @@ impl Metric {
     pub(crate) fn of_letter(letter: char) -> Option<Metric> {
         Metric::ALL.into_iter().find(|m| m.letter() == letter)
     }
-}
-
-/// What a count can be broken down by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Dimension {
-    Country,
-    Device,
-    Browser,
-    Os,
-    Referer,
 }
 
 impl Dimension {

@@ -2,7 +2,8 @@
 //! and link's when it has them. The writes go into the conversion's own transaction, so a
 //! replayed request (its idempotency key or invoice claim already taken) adds nothing.
 
-use super::bucket::{DayCounts, Dimension, Metric, Scope};
+use super::bucket::{DayCounts, Metric, Scope};
+use crate::model::Dimension;
 use crate::store::TxOp;
 use crate::types::{LinkId, PartnerId, ProgramId};
 use time::{OffsetDateTime, UtcOffset};

@@ -15,12 +15,15 @@ use super::retrieve::{Target, target};
 use super::window::Window;
 use crate::auth::{Principal, Scope as AuthScope};
 use crate::context::AppContext;
-use crate::customers::CustomerActivity;
+use crate::model::Conversion;
+use crate::model::CustomerActivity;
+use crate::model::ListedEvent;
+
 use crate::customers::tracked::customer_of;
 use crate::error::DomainError;
 use crate::layout::{self, ConversionKind};
 use crate::links::repo as links;
-use crate::model::{Customer, Lead, Link, Sale};
+use crate::model::{Customer, Link};
 use crate::programs::caller_program;
 use crate::store::records::from_json_item;
 use crate::store::{Item, ItemStore, Key, Query, RangeCondition, StoreError, get_s, schema};
@@ -130,13 +133,6 @@ impl EventsQuery {
     }
 }
 
-/// A lead or a sale.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Conversion {
-    Lead(Lead),
-    Sale(Sale),
-}
-
 impl Conversion {
     fn of(item: &Item) -> Option<Conversion> {
         let pk = get_s(item, schema::PK)?;
@@ -169,15 +165,6 @@ impl Conversion {
             Conversion::Sale(sale) => &sale.customer_id,
         }
     }
-}
-
-/// An event as listed: with its link and customer (`None`: the customer was deleted since;
-/// the event stays, showing the customer's id).
-#[derive(Debug, Clone, PartialEq)]
-pub struct ListedEvent {
-    pub conversion: Conversion,
-    pub link: Link,
-    pub customer: Option<(Customer, CustomerActivity)>,
 }
 
 impl ListedEvent {

@@ -2,8 +2,8 @@
 //! unknown value, or a filter or grouping that the counters cannot answer, is a 422 rather
 //! than a figure that silently ignores it.
 
-use super::bucket::Dimension;
 use crate::error::DomainError;
+use crate::model::Dimension;
 use std::collections::HashMap;
 
 /// Which events are counted (Dub's `event`).

@@ -5,8 +5,8 @@
 //! one query per day of the program's partition. Both are bounded by the window, not by the
 //! program's size, except the tops, which read the day's active links or partners.
 
-use super::answer::{self, Figures};
-use super::bucket::{DayBucket, Dimension, Metric, Scope, bucket_key};
+use super::answer;
+use super::bucket::{DayBucket, Metric, Scope, bucket_key};
 use super::query::{AnalyticsQuery, Event, GroupBy, Subject};
 use super::tops::{TopKind, TopsCache};
 use super::window::Window;
@@ -15,6 +15,7 @@ use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::layout;
 use crate::links::repo as links;
+use crate::model::AnalyticsAnswer;
 use crate::model::{Link, Partner, Program};
 use crate::partners;
 use crate::programs::caller_program;
@@ -24,16 +25,6 @@ use std::collections::HashMap;
 
 /// The most rows of `top_links`, `top_partners` and `referers`.
 pub const MAX_TOP_ROWS: usize = 100;
-
-/// What `GET /analytics` and `GET /partners/analytics` answer.
-#[derive(Debug, Clone, PartialEq)]
-pub enum AnalyticsAnswer {
-    Count(Figures),
-    Timeseries(Vec<(String, Figures)>),
-    Dimension(Dimension, Vec<(String, Figures)>),
-    TopLinks(Vec<(Link, Figures)>),
-    TopPartners(Vec<(Partner, Figures)>),
-}
 
 /// Who the figures are about.
 pub(super) enum Target {

@@ -10,10 +10,10 @@
 //! reached). The cache holds, per scope, the day's total and its non-empty hours (for the
 //! window's partial first and last days).
 
-use super::answer::Figures;
 use super::bucket::{DayBucket, LINK_SK_PREFIX, Metric, PARTNER_SK_PREFIX, Scope, bucket_key};
 use super::window::Window;
 use crate::layout;
+use crate::model::Figures;
 use crate::store::{ItemStore, Query, RangeCondition, StoreError};
 use crate::types::ProgramId;
 use std::collections::HashMap;

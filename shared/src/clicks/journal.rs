@@ -14,7 +14,8 @@
 //! the fold's policy.
 
 use super::counter::Counter;
-use crate::analytics::bucket::{DayCounts, Dimension, Metric, Scope};
+use crate::analytics::bucket::{DayCounts, Metric, Scope};
+use crate::model::Dimension;
 use crate::store::{AttributeValue, Item, Key, get_n, n};
 use crate::types::{LinkId, PartnerId, ProgramId};
 use flate2::Compression;

@@ -4,7 +4,9 @@
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::conversions::records::{commission_of, find_commission};
-use crate::customers::CustomerActivity;
+use crate::model::CommissionWithParties;
+use crate::model::CustomerActivity;
+
 use crate::customers::customer_of;
 use crate::error::DomainError;
 use crate::layout;
@@ -15,14 +17,6 @@ use crate::store::{Key, Query, RangeCondition, get_s, schema};
 use crate::types::{CommissionId, CustomerId, PartnerId, ProgramId};
 use std::collections::HashMap;
 use time::OffsetDateTime;
-
-/// A commission with its partner and customer, as far as they can be read.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CommissionWithParties {
-    pub commission: Commission,
-    pub partner: Option<Partner>,
-    pub customer: Option<(Customer, CustomerActivity)>,
-}
 
 #[derive(Debug, Clone, Default)]
 pub struct CommissionFilter {

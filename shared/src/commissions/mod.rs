@@ -8,11 +8,12 @@ mod list;
 mod maturation;
 mod update;
 
+pub use crate::model::CommissionWithParties;
 pub use bulk::{BulkStatus, BulkUpdateCommissions, MAX_BULK_COMMISSIONS, bulk_update_commissions};
 pub use cancel::{
     CANCEL_JOB_DELAY, CancelReport, CancelSweepReport, cancel_job, cancel_pending_commissions,
     partners_being_canceled, run_cancel_jobs,
 };
-pub use list::{CommissionFilter, CommissionWithParties, enrich, get_commission, list_commissions};
+pub use list::{CommissionFilter, enrich, get_commission, list_commissions};
 pub use maturation::{MaturationReport, mature_commissions};
 pub use update::{UpdateCommission, update_commission};

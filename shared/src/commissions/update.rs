@@ -3,13 +3,14 @@
 //! `hold`, and `paid` (from `processed`), which is how a payout run marks what it paid.
 //! Paid commissions cannot change (a refund after payout is a clawback, see `/track/refund`).
 
-use super::list::{CommissionWithParties, enrich};
+use super::list::enrich;
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::conversions::moves::after_commission_change;
 use crate::conversions::records::{find_commission, replace_commission};
 use crate::error::DomainError;
 use crate::layout;
+use crate::model::CommissionWithParties;
 use crate::model::EventName;
 use crate::model::{Actor, Commission, CommissionStatus, CommissionType, PartnerTotals};
 use crate::outbox;

@@ -10,11 +10,12 @@
 use super::deals::deal_partner;
 use crate::clicks::{ClickClaims, ClickIdError, ClickIdSigner};
 use crate::context::AppContext;
-use crate::customers::{CustomerActivity, customer_of, tracked_customer_id};
+use crate::customers::{customer_of, tracked_customer_id};
 use crate::error::DomainError;
 use crate::groups;
 use crate::layout;
 use crate::links::repo::link_record_of as link_of;
+use crate::model::CustomerActivity;
 use crate::model::{Customer, Link, Partner, PartnerGroup, Program};
 use crate::partners::partner_of;
 use crate::store::records::pick;

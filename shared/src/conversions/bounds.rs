@@ -3,7 +3,8 @@
 //! (`types::MAX_AMOUNT`, `types::MAX_TOTAL`) is refused with 422 and writes nothing.
 
 use super::attribution::Parties;
-use crate::customers::tracked::CustomerActivity;
+use crate::model::CustomerActivity;
+
 use crate::error::DomainError;
 use crate::model::{Link, LinkStats, PartnerTotals};
 use crate::types::{MAX_AMOUNT, MAX_TOTAL, checked_total};

@@ -8,7 +8,8 @@ use super::earnings::Earning;
 use super::payloads;
 use super::plan::{AfterCommit, Stamp, Write};
 use crate::analytics::{self, conversion::ConversionCounts};
-use crate::customers::CustomerActivity;
+use crate::model::CustomerActivity;
+
 use crate::customers::tracked::ActivityChange;
 use crate::error::DomainError;
 use crate::model::EventName;

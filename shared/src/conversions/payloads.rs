@@ -4,7 +4,8 @@
 //! models the API answers with.
 
 use crate::clicks::ClickClaims;
-use crate::customers::CustomerActivity;
+use crate::model::CustomerActivity;
+
 use crate::model::{Commission, Customer, Link, Partner, PartnerTotals};
 use crate::types::ClickId;
 use crate::wire::customers::CustomerSchema;

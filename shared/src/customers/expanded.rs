@@ -7,20 +7,13 @@ use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::layout;
 use crate::links::repo::link_record_of as link_of;
-use crate::model::{Customer, Discount, Link, Partner};
+use crate::model::Customer;
+use crate::model::CustomerExpansion;
 use crate::partners::partner_of;
 use crate::store::Key;
 use crate::store::records::pick;
 use crate::store::records::readable;
 use std::collections::BTreeSet;
-
-/// What Dub's expanded fields show of a customer; each `None` when the customer has none.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CustomerExpansion {
-    pub link: Option<Link>,
-    pub partner: Option<Partner>,
-    pub discount: Option<Discount>,
-}
 
 /// The expanded fields of each of `customers`, in order.
 pub async fn expand(

@@ -8,8 +8,8 @@ mod repo;
 pub mod tracked;
 mod update;
 
-pub use expanded::CustomerExpansion;
-pub use read::{CustomerFilter, CustomerRead, get_customer, list_customers};
+pub use crate::model::{CustomerActivity, CustomerExpansion, CustomerRead};
+pub use read::{CustomerFilter, get_customer, list_customers};
 pub use repo::{find_by_email, find_customer, insert_customer};
-pub use tracked::{CustomerActivity, customer_of, tracked_customer_id};
+pub use tracked::{customer_of, tracked_customer_id};
 pub use update::{UpdateCustomer, delete_customer, update_customer};

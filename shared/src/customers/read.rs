@@ -2,13 +2,16 @@
 //! `{id}` is the customer id or `ext_` + the business's external id, as in Dub. With
 //! `includeExpandedFields=true`, each customer also has its `link`, `partner` and `discount`.
 
-use super::expanded::{CustomerExpansion, expand};
-use super::tracked::{CustomerActivity, customer_id_named, customer_of, tracked_customer_id};
+use super::expanded::expand;
+use super::tracked::{customer_id_named, customer_of, tracked_customer_id};
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::layout;
 use crate::model::Customer;
+use crate::model::CustomerActivity;
+use crate::model::CustomerExpansion;
+use crate::model::CustomerRead;
 use crate::store::records::readable;
 use crate::store::{Consistency, Query, schema};
 use crate::types::{CustomerId, ProgramId};
@@ -26,14 +29,6 @@ fn program_of(principal: &Principal) -> Result<ProgramId, DomainError> {
     principal
         .own_program(Scope::CustomersRead)
         .map_err(|denied| DomainError::denied(denied, "Program"))
-}
-
-/// A customer with its activity, and its expanded fields when they were asked for.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CustomerRead {
-    pub customer: Customer,
-    pub activity: CustomerActivity,
-    pub expansion: Option<CustomerExpansion>,
 }
 
 async fn by_id(

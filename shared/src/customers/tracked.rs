@@ -10,6 +10,7 @@
 
 use crate::layout;
 use crate::model::Customer;
+use crate::model::CustomerActivity;
 use crate::store::records::{from_json_item, json_item};
 use crate::store::{
     Condition, Item, Put, StoreError, TxOp, Update, UpdateItem, get_n, get_s, s, schema,
@@ -47,18 +48,6 @@ pub fn tracked_customer_id(program: &ProgramId, external_id: &str) -> CustomerId
         hex::encode(&digest[..16])
     ))
     .expect("hex is within the id alphabet")
-}
-
-/// What later events changed on a customer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct CustomerActivity {
-    pub sales: i64,
-    pub sale_amount: i64,
-    pub first_sale_at: Option<OffsetDateTime>,
-    /// Counted from here: a reward's `maxDuration`.
-    pub first_commission_at: Option<OffsetDateTime>,
-    /// Set once the customer's lead reward was paid (one per partner and customer).
-    pub lead_rewarded_at: Option<OffsetDateTime>,
 }
 
 fn time_attribute(item: &Item, name: &str) -> Result<Option<OffsetDateTime>, StoreError> {

@@ -1,3 +1,6 @@
+use crate::model::Customer;
+use crate::model::CustomerActivity;
+use crate::model::Partner;
 use crate::types::{
     CommissionId, Currency, CustomerId, GroupId, LeadId, LinkId, PartnerId, PayoutId, ProgramId,
     RewardId, SaleId,
@@ -118,4 +121,12 @@ impl Commission {
         let limit = crate::types::MAX_AMOUNT.unsigned_abs();
         self.earnings.unsigned_abs() <= limit && self.amount.unsigned_abs() <= limit
     }
+}
+
+/// A commission with its partner and customer, as far as they can be read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommissionWithParties {
+    pub commission: Commission,
+    pub partner: Option<Partner>,
+    pub customer: Option<(Customer, CustomerActivity)>,
 }

@@ -1,3 +1,6 @@
+use crate::model::Discount;
+use crate::model::Link;
+use crate::model::Partner;
 use crate::types::{ClickId, CustomerId, LinkId, PartnerId, ProgramId};
 use time::OffsetDateTime;
 
@@ -25,4 +28,32 @@ pub struct Customer {
     pub subscription_canceled_at: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+}
+
+/// What later events changed on a customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CustomerActivity {
+    pub sales: i64,
+    pub sale_amount: i64,
+    pub first_sale_at: Option<OffsetDateTime>,
+    /// Counted from here: a reward's `maxDuration`.
+    pub first_commission_at: Option<OffsetDateTime>,
+    /// Set once the customer's lead reward was paid (one per partner and customer).
+    pub lead_rewarded_at: Option<OffsetDateTime>,
+}
+
+/// What Dub's expanded fields show of a customer; each `None` when the customer has none.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomerExpansion {
+    pub link: Option<Link>,
+    pub partner: Option<Partner>,
+    pub discount: Option<Discount>,
+}
+
+/// A customer with its activity, and its expanded fields when they were asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomerRead {
+    pub customer: Customer,
+    pub activity: CustomerActivity,
+    pub expansion: Option<CustomerExpansion>,
 }

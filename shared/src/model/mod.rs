@@ -1,6 +1,7 @@
 //! The records of the domain, as stored and (mostly) as the API shows them. Field names follow
 //! Dub's API (camelCase) so that Dub's SDKs parse our responses.
 
+mod analytics;
 mod application;
 mod click;
 mod commission;
@@ -22,6 +23,7 @@ mod stripe_event;
 mod totals_repair;
 mod webhook;
 
+pub use analytics::*;
 pub use application::*;
 pub use click::*;
 pub use commission::*;

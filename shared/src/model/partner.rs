@@ -1,3 +1,6 @@
+use crate::model::Application;
+use crate::model::Link;
+use crate::model::PartnerGroup;
 use crate::types::{
     ApplicationId, CustomerId, Email, GroupId, LinkId, PartnerId, ProgramId, ReferralCode,
 };
@@ -166,4 +169,26 @@ pub struct Partner {
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     pub version: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DerivedMetrics {
+    pub net_revenue: i64,
+    pub earnings_per_click: Option<f64>,
+    pub average_lifetime_value: Option<f64>,
+    pub click_to_lead_rate: Option<f64>,
+    pub click_to_conversion_rate: Option<f64>,
+    pub lead_to_conversion_rate: Option<f64>,
+    pub return_on_ad_spend: Option<f64>,
+}
+
+/// A partner with what Dub's partner view shows of it: its links (oldest first), its group (for
+/// the reward and discount ids) and its application, when it applied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListedPartner {
+    pub partner: Partner,
+    pub links: Vec<Link>,
+    pub group: Option<PartnerGroup>,
+    pub application: Option<Application>,
 }

@@ -2,19 +2,8 @@
 //! totals, null when the denominator is 0. Money is in minor units, as the totals are.
 
 use super::query::SortBy;
+use crate::model::DerivedMetrics;
 use crate::model::PartnerTotals;
-
-#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct DerivedMetrics {
-    pub net_revenue: i64,
-    pub earnings_per_click: Option<f64>,
-    pub average_lifetime_value: Option<f64>,
-    pub click_to_lead_rate: Option<f64>,
-    pub click_to_conversion_rate: Option<f64>,
-    pub lead_to_conversion_rate: Option<f64>,
-    pub return_on_ad_spend: Option<f64>,
-}
 
 fn ratio(numerator: i64, denominator: i64) -> Option<f64> {
     (denominator != 0).then(|| numerator as f64 / denominator as f64)

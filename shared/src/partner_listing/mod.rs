@@ -10,7 +10,8 @@ mod projection;
 mod query;
 pub mod snapshot;
 
-pub use metrics::{DerivedMetrics, sort_value};
+pub use crate::model::{DerivedMetrics, ListedPartner};
+pub use metrics::sort_value;
 pub use projection::{
     PartnerDirectory, ProgramRows, RefreshReport, Row, SnapshotPolicy, load, refresh, select_page,
 };
@@ -31,16 +32,6 @@ use crate::store::{ItemStore, StoreError};
 use crate::types::{Email, PartnerId, ProgramId};
 use std::collections::HashMap;
 use std::sync::Arc;
-
-/// A partner with what Dub's partner view shows of it: its links (oldest first), its group (for
-/// the reward and discount ids) and its application, when it applied.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ListedPartner {
-    pub partner: Partner,
-    pub links: Vec<Link>,
-    pub group: Option<PartnerGroup>,
-    pub application: Option<Application>,
-}
 
 /// Listed partners and their program's application form, which their answers belong to.
 #[derive(Debug, Clone, PartialEq)]

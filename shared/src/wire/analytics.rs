@@ -4,9 +4,9 @@
 //! row carries all four figures; amounts are minor units of the program's currency.
 
 use super::timestamp;
-use crate::analytics::answer::Figures;
-use crate::analytics::bucket::Dimension;
-use crate::analytics::retrieve::AnalyticsAnswer;
+use crate::model::AnalyticsAnswer;
+use crate::model::Dimension;
+use crate::model::Figures;
 use crate::model::short_link;
 use crate::model::{Link, Partner};
 

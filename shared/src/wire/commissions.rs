@@ -4,7 +4,7 @@
 
 use super::customers::CustomerSchema;
 use super::timestamp;
-use crate::commissions::CommissionWithParties;
+use crate::model::CommissionWithParties;
 use crate::model::{CommissionStatus, CommissionType, Partner};
 use crate::types::{CommissionId, Currency, PartnerId};
 

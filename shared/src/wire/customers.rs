@@ -3,8 +3,8 @@
 //! `includeExpandedFields=true` the customer's `link`, `partner` and `discount`).
 
 use super::timestamp;
-use crate::customers::{CustomerActivity, CustomerExpansion, CustomerRead};
 use crate::model::{Customer, Discount, Link, Partner, RewardType};
+use crate::model::{CustomerActivity, CustomerExpansion, CustomerRead};
 use crate::types::CustomerId;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]

@@ -8,8 +8,8 @@
 use super::customers::CustomerSchema;
 use super::links::LinkSchema;
 use super::timestamp;
-use crate::analytics::events::{Conversion, ListedEvent};
 use crate::model::PaymentProcessor;
+use crate::model::{Conversion, ListedEvent};
 use crate::types::Currency;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]

@@ -6,7 +6,7 @@ use crate::model::{
     Application, ApplicationFormField, BanReason, FormFieldType, Link, NetworkStatus,
     PartnerStatus, PartnerTag, PayoutMethod, RewardEvent,
 };
-use crate::partner_listing::{DerivedMetrics, ListedPartner};
+use crate::model::{DerivedMetrics, ListedPartner};
 use crate::types::PartnerId;
 
 /// A partner link with its stats (Dub's `links[]`).
