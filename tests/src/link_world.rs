@@ -4,11 +4,15 @@
 use crate::app::{TestApp, reply, request};
 use http::{Method, StatusCode};
 use serde_json::{Value, json};
+use shared::clicks::AgentParser;
+use shared::clicks::RedirectPorts;
+use shared::clicks::RedirectResponse;
+use shared::clicks::RedirectSettings;
+use shared::clicks::Redirector;
+use shared::clicks::Visit;
+use shared::clicks::track::TrackServices;
 use shared::clicks::{ClickBatch, ClickBuffer, ClickIdSigner};
-use shared::links::track::TrackServices;
-use shared::links::{
-    AgentParser, RedirectPorts, RedirectResponse, RedirectSettings, Redirector, Visit,
-};
+
 use shared::model::{Click, Link, Partner, PartnerStatus, PartnerTotals, Program};
 use shared::partners;
 use shared::ports::{Clock, ManualClock, SeededRandom, UlidIds};

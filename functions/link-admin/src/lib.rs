@@ -10,8 +10,9 @@ use http::{Method, StatusCode};
 use labels::LabelEndpoint::{self, *};
 use labels::{labelled, labelled_one};
 use shared::auth::{AuthError, AuthenticateError, Principal, Scope};
+use shared::clicks::track;
 use shared::context::AppContext;
-use shared::links::{self, BulkItem, track};
+use shared::links::{self, BulkItem};
 use shared::web::{
     ApiError, ApiRequest, ApiResponse, ErrorCode, Route, RouteMatch, json, pages, serve,
 };

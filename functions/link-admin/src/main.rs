@@ -1,7 +1,7 @@
 //! Lambda entry point: wiring only. The handler is in `lib.rs`.
 
 use lambda_http::{Body, Error, service_fn};
-use shared::links::track::TrackServices;
+use shared::clicks::track::TrackServices;
 use std::sync::Arc;
 
 #[tokio::main]

@@ -3,12 +3,12 @@
 use crate::labels::LabelEndpoint;
 use crate::{Endpoint, ROUTES};
 use http::StatusCode;
+use shared::clicks::track::{TrackClick, TrackReferral, TrackedClick, TrackedReferral};
 use shared::discount_codes;
 use shared::links::folders;
 use shared::links::tags::TagInput;
 use shared::links::{
     BulkUpdateLinks, CreateLink, CreateLinks, CreatePartnerLink, UpdateLink, UpsertPartnerLink,
-    track::{TrackClick, TrackReferral, TrackedClick, TrackedReferral},
 };
 use shared::web::openapi::{Access, DocumentedRoute, Operation, document_routes};
 use shared::wire::discount_codes::DiscountCodeSchema;

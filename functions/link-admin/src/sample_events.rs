@@ -3,8 +3,8 @@
 //! authenticator, never 404 from the router).
 
 use shared::clicks::ClickIdSigner;
+use shared::clicks::track::TrackServices;
 use shared::context::AppContext;
-use shared::links::track::TrackServices;
 use shared::ports::{SeededRandom, SystemClock};
 use shared::queue::QueueSettings;
 use shared::queue::embedded::EmbeddedQueues;

@@ -7,8 +7,13 @@
 
 use async_trait::async_trait;
 use criterion::{Criterion, criterion_group, criterion_main};
+use shared::clicks::AgentParser;
 use shared::clicks::ClickIdSigner;
-use shared::links::{AgentParser, RedirectPorts, RedirectSettings, Redirector, Visit, repo};
+use shared::clicks::RedirectPorts;
+use shared::clicks::RedirectSettings;
+use shared::clicks::Redirector;
+use shared::clicks::Visit;
+use shared::links::repo;
 use shared::model::{Link, LinkStats};
 use shared::ports::{OsRandom, SequentialIds, SystemClock};
 use shared::queue::{MessageQueue, OutgoingMessage, QueueError, ReceivedMessage};

@@ -7,7 +7,9 @@
 //! in `CloudFront-Viewer-Address`.
 
 use http::{HeaderValue, header};
-use shared::links::{RedirectResponse, Redirector, Visit};
+use shared::clicks::RedirectResponse;
+use shared::clicks::Redirector;
+use shared::clicks::Visit;
 
 pub type Response = http::Response<Vec<u8>>;
 

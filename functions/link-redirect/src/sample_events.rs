@@ -1,8 +1,12 @@
 //! The sample Function URL events in `events/link-redirect/` decode into requests the handler
 //! answers: over an empty store, the link page is 404 (HEAD without a body).
 
+use shared::clicks::AgentParser;
 use shared::clicks::ClickIdSigner;
-use shared::links::{AgentParser, RedirectPorts, RedirectSettings, Redirector};
+use shared::clicks::RedirectPorts;
+use shared::clicks::RedirectSettings;
+use shared::clicks::Redirector;
+
 use shared::ports::{SeededRandom, SequentialIds, SystemClock};
 use shared::queue::QueueSettings;
 use shared::queue::embedded::EmbeddedQueues;

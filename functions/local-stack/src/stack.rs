@@ -1,11 +1,15 @@
 //! The embedded engines and the contexts the functions run with.
 
 use shared::auth::{AdminTokenConfig, AdminTokenIssuer, AdminTokenVerifier, JwtKey};
+use shared::clicks::AgentParser;
 use shared::clicks::ClickAggregator;
 use shared::clicks::ClickIdSigner;
+use shared::clicks::RedirectPorts;
+use shared::clicks::RedirectSettings;
+use shared::clicks::Redirector;
+use shared::clicks::track::TrackServices;
 use shared::context::AppContext;
-use shared::links::track::TrackServices;
-use shared::links::{AgentParser, RedirectPorts, RedirectSettings, Redirector};
+
 use shared::outbox::OutboxRelay;
 use shared::partner_listing::PartnerDirectory;
 use shared::portal::PortalLinkSigner;

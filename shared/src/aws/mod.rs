@@ -135,11 +135,11 @@ pub fn click_aggregator(sdk: &SdkConfig) -> Result<crate::clicks::ClickAggregato
 
 /// The click redirect: DynamoDB, the queue in `CLICK_QUEUE_URL`, the click-id signer from
 /// `CLICK_ID_SECRET`, system clock and randomness.
-pub fn redirector(sdk: &SdkConfig) -> Result<crate::links::Redirector, ConfigError> {
+pub fn redirector(sdk: &SdkConfig) -> Result<crate::clicks::Redirector, ConfigError> {
     let clock: Arc<SystemClock> = Arc::new(SystemClock);
     let random: Arc<OsRandom> = Arc::new(OsRandom);
-    Ok(crate::links::Redirector::new(
-        crate::links::RedirectPorts {
+    Ok(crate::clicks::Redirector::new(
+        crate::clicks::RedirectPorts {
             store: store(sdk)?,
             queue: queue(sdk, "CLICK_QUEUE_URL")?,
             ids: Arc::new(crate::ports::UlidIds::new(clock.clone(), random.clone())),
@@ -147,8 +147,8 @@ pub fn redirector(sdk: &SdkConfig) -> Result<crate::links::Redirector, ConfigErr
             random,
             signer: Arc::new(config::click_id_signer()?),
         },
-        crate::links::AgentParser::new(),
-        crate::links::RedirectSettings::default(),
+        crate::clicks::AgentParser::new(),
+        crate::clicks::RedirectSettings::default(),
     ))
 }
 

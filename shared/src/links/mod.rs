@@ -1,7 +1,7 @@
-//! Short links: Dub's management endpoints, partner links, the click redirect, and client-side
-//! click tracking.
+//! Short links: Dub's management endpoints, partner links, labels, and what the redirect reads
+//! of a link (its target, kept in the domain+key claim). The redirect itself records clicks and
+//! lives in `clicks`.
 
-pub mod agent;
 mod bulk;
 mod fields;
 pub mod folders;
@@ -11,14 +11,11 @@ mod list;
 mod manage;
 mod partner_links;
 pub mod qr;
-pub mod redirect;
 mod referral_link;
 pub mod repo;
 pub mod tags;
 pub mod target;
-pub mod track;
 
-pub use agent::{Agent, AgentParser, Platform};
 pub use bulk::{
     BulkItem, BulkUpdateLinks, CreateLinks, MAX_BULK_LINKS, bulk_record, create_links,
     delete_links, update_links, upsert_link,
@@ -35,6 +32,5 @@ pub use partner_links::{
     CreatePartnerLink, LinkProps, UpsertPartnerLink, create_partner_link, list_partner_links,
     upsert_partner_link,
 };
-pub use redirect::{RedirectPorts, RedirectResponse, RedirectSettings, Redirector, Visit};
 pub use referral_link::{default_referral_link, insert_link};
 pub use target::RedirectTarget;

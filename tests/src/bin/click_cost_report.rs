@@ -28,9 +28,14 @@ use integration_tests::click_world::{self, link, link_clicks, partner_clicks};
 use integration_tests::link_world::IPHONE;
 use integration_tests::metering::{CountingQueue, MeteredStore};
 use integration_tests::{dynamodb_client, fresh_queue, fresh_store};
+use shared::clicks::AgentParser;
+use shared::clicks::RedirectPorts;
+use shared::clicks::RedirectSettings;
+use shared::clicks::Redirector;
+use shared::clicks::Visit;
 use shared::clicks::{ClickAggregator, ClickIdSigner, FoldOutcome, FoldPolicy};
 use shared::layout;
-use shared::links::{AgentParser, RedirectPorts, RedirectSettings, Redirector, Visit};
+
 use shared::ports::{ManualClock, Random, SeededRandom, SequentialIds};
 use shared::queue::embedded::EmbeddedQueues;
 use shared::queue::{MessageQueue, QueueSettings};

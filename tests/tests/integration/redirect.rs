@@ -10,8 +10,8 @@ use integration_tests::link_world::{
     signer, track_services,
 };
 use serde_json::json;
-use shared::links::RedirectSettings;
-use shared::links::redirect::pages;
+use shared::clicks::RedirectSettings;
+use shared::clicks::redirect::pages;
 use time::Duration;
 use time::format_description::well_known::Rfc3339;
 
@@ -58,13 +58,13 @@ engine_tests! {
         assert!(hit.page.is_none());
 
         // Device, then country, then the default URL; the host's case and port do not matter.
-        let ios = world.visit("R.ACME.COM:443", "/Spring", |v| shared::links::Visit { user_agent: IPHONE, country: Some("DE"), ..v }).await;
+        let ios = world.visit("R.ACME.COM:443", "/Spring", |v| shared::clicks::Visit { user_agent: IPHONE, country: Some("DE"), ..v }).await;
         assert!(ios.location.unwrap().starts_with("https://apps.apple.com/acme?dub_id="));
-        let android = world.visit("r.acme.com", "/spring", |v| shared::links::Visit { user_agent: ANDROID, ..v }).await;
+        let android = world.visit("r.acme.com", "/spring", |v| shared::clicks::Visit { user_agent: ANDROID, ..v }).await;
         assert!(android.location.unwrap().starts_with("https://play.google.com/acme?dub_id="));
-        let german = world.visit("r.acme.com", "/spring", |v| shared::links::Visit { country: Some("de"), client_ip: "198.51.100.2", ..v }).await;
+        let german = world.visit("r.acme.com", "/spring", |v| shared::clicks::Visit { country: Some("de"), client_ip: "198.51.100.2", ..v }).await;
         assert!(german.location.unwrap().starts_with("https://acme.de/?dub_id="));
-        let french = world.visit("r.acme.com", "/spring", |v| shared::links::Visit { country: Some("FR"), client_ip: "198.51.100.3", ..v }).await;
+        let french = world.visit("r.acme.com", "/spring", |v| shared::clicks::Visit { country: Some("FR"), client_ip: "198.51.100.3", ..v }).await;
         assert!(french.location.unwrap().starts_with("https://acme.com/pricing?"));
 
         // The root link is permanent.
@@ -122,7 +122,7 @@ engine_tests! {
             (false, "/promo", ""),
         ];
         for (head, path, agent) in bots {
-            let answer = world.visit("b.acme.com", path, |v| shared::links::Visit { head, user_agent: agent, ..v }).await;
+            let answer = world.visit("b.acme.com", path, |v| shared::clicks::Visit { head, user_agent: agent, ..v }).await;
             assert_eq!(answer.status, 302, "{path} {agent}");
             let location = answer.location.unwrap();
             assert!(location.starts_with("https://acme.com/x?a="), "{location}");
@@ -150,7 +150,7 @@ engine_tests! {
             let repeat = world.get("d.acme.com", "/a", "198.51.100.1").await;
             assert_eq!(click_id_in(repeat.location.as_deref().unwrap(), "dub_id"), id);
         }
-        let other_agent = world.visit("d.acme.com", "/a", |v| shared::links::Visit { client_ip: "198.51.100.1", user_agent: IPHONE, ..v }).await;
+        let other_agent = world.visit("d.acme.com", "/a", |v| shared::clicks::Visit { client_ip: "198.51.100.1", user_agent: IPHONE, ..v }).await;
         assert_ne!(click_id_in(other_agent.location.as_deref().unwrap(), "dub_id"), id);
         let other_link = world.get("d.acme.com", "/b", "198.51.100.1").await;
         assert_ne!(click_id_in(other_link.location.as_deref().unwrap(), "dub_id"), id);
@@ -159,20 +159,20 @@ engine_tests! {
         // With the cookie, from anywhere: the same click id, not counted, no new cookie.
         let pair = cookie.split(';').next().unwrap().to_owned();
         let jar = format!("theme=dark; {pair}");
-        let returning = world.visit("d.acme.com", "/a", |v| shared::links::Visit { client_ip: "192.0.2.99", cookies: Some(&jar), ..v }).await;
+        let returning = world.visit("d.acme.com", "/a", |v| shared::clicks::Visit { client_ip: "192.0.2.99", cookies: Some(&jar), ..v }).await;
         assert_eq!(click_id_in(returning.location.as_deref().unwrap(), "dub_id"), id);
         assert!(returning.set_cookie.is_none());
         // The cookie of link a means nothing on link b, and a forged one is ignored.
-        let wrong_link = world.visit("d.acme.com", "/b", |v| shared::links::Visit { client_ip: "192.0.2.98", cookies: Some(&jar), ..v }).await;
+        let wrong_link = world.visit("d.acme.com", "/b", |v| shared::clicks::Visit { client_ip: "192.0.2.98", cookies: Some(&jar), ..v }).await;
         assert_ne!(click_id_in(wrong_link.location.as_deref().unwrap(), "dub_id"), id);
         let forged = pair.replace(&id[..20], "clk_AAAAAAAAAAAAAAAA");
-        let tampered = world.visit("d.acme.com", "/a", |v| shared::links::Visit { client_ip: "192.0.2.97", cookies: Some(&forged), ..v }).await;
+        let tampered = world.visit("d.acme.com", "/a", |v| shared::clicks::Visit { client_ip: "192.0.2.97", cookies: Some(&forged), ..v }).await;
         assert_ne!(click_id_in(tampered.location.as_deref().unwrap(), "dub_id"), id);
         assert_eq!(sent_clicks(&world, app.clicks.as_ref()).await.len(), 2, "link b and the forged cookie count");
 
         // After the hour, the same visitor (and cookie) counts again with a new click id.
         world.clock.advance(Duration::minutes(61));
-        let later = world.visit("d.acme.com", "/a", |v| shared::links::Visit { client_ip: "198.51.100.1", cookies: Some(&jar), ..v }).await;
+        let later = world.visit("d.acme.com", "/a", |v| shared::clicks::Visit { client_ip: "198.51.100.1", cookies: Some(&jar), ..v }).await;
         assert_ne!(click_id_in(later.location.as_deref().unwrap(), "dub_id"), id);
         assert!(later.set_cookie.is_some());
         assert_eq!(sent_clicks(&world, app.clicks.as_ref()).await.len(), 1);
@@ -182,7 +182,7 @@ engine_tests! {
         let acme = program(&app, "c.acme.com").await;
         let (jane, jane_link) = partner(&app, &acme, "JANE", None, "https://acme.com/").await;
         let world = RedirectWorld::new(&app);
-        let answer = world.visit("c.acme.com", "/jane?qr=1", |v| shared::links::Visit {
+        let answer = world.visit("c.acme.com", "/jane?qr=1", |v| shared::clicks::Visit {
             user_agent: IPHONE, country: Some("de"), referer: Some("https://www.twitter.com/acme/status/1"), ..v
         }).await;
         let location = answer.location.unwrap();

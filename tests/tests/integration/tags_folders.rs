@@ -9,7 +9,7 @@ use integration_tests::link_world::{
     LinkProgram, call, default_group, partner, program, track_services,
 };
 use serde_json::{Value, json};
-use shared::links::track::TrackServices;
+use shared::clicks::track::TrackServices;
 use shared::store::{Query, RangeCondition};
 
 /// Every item of the program's partition whose sort key starts with `prefix`.

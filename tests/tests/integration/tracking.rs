@@ -8,7 +8,7 @@ use integration_tests::link_world::{
     CHROME, api_key, call, click_batches, default_group, partner, program, signer, track_services,
 };
 use serde_json::{Value, json};
-use shared::links::track::TrackServices;
+use shared::clicks::track::TrackServices;
 
 /// A tracking request with the headers a browser sends.
 async fn track(

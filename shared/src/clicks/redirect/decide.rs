@@ -2,7 +2,7 @@
 //! or the expired page), iOS / Android targeting, the visitor's country, the default URL.
 
 use super::super::agent::Platform;
-use super::super::target::RedirectTarget;
+use crate::links::RedirectTarget;
 use crate::types::WebUrl;
 use time::OffsetDateTime;
 

@@ -7,15 +7,15 @@
 //! key; `conversions.write` grants it), or, without a key, a page whose `Origin` (else
 //! `Referer`) host is one of the program's `allowedHostnames`.
 
-use super::agent::AgentParser;
-use super::key::LinkKey;
 use super::redirect::{RepeatVisitors, country_code, referer_domain, visitor_key};
-use super::repo;
 use crate::auth::{Principal, Scope};
+use crate::clicks::AgentParser;
 use crate::clicks::{ClickBatch, ClickClaims, ClickIdSigner};
 use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::groups;
+use crate::links::key::LinkKey;
+use crate::links::repo;
 use crate::model::{Click, Discount, Link, Partner};
 use crate::partners;
 use crate::programs;

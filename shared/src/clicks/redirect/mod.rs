@@ -25,12 +25,12 @@ pub use decide::{Decision, decide};
 pub use destination::{Extras, destination_url};
 pub use visitors::{RepeatVisitors, visitor_key};
 
-use super::agent::AgentParser;
-use super::key::lookup_key;
-use super::repo;
-use super::target::RedirectTarget;
+use crate::clicks::AgentParser;
 use crate::clicks::{ClickBuffer, send_batches};
 use crate::clicks::{ClickClaims, ClickIdSigner};
+use crate::links::RedirectTarget;
+use crate::links::key::lookup_key;
+use crate::links::repo;
 use crate::model::Click;
 use crate::ports::{Clock, IdSource, Random};
 use crate::programs;
