@@ -1,11 +1,11 @@
-use super::crud::group_event;
 use super::repo;
 use crate::auth::Principal;
 use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::model::EventName;
 use crate::model::PartnerGroup;
-use crate::store::StoreError;
+use crate::outbox;
+use crate::store::{StoreError, TxOp};
 
 /// The answer when a condition failed: someone changed the group (or another one) meanwhile.
 pub fn changed_meanwhile(error: StoreError) -> DomainError {
@@ -33,4 +33,22 @@ pub(super) async fn save(
     let written = ctx.store.transact(ops).await;
     ctx.config.forget_program(&group.program_id);
     written.map_err(changed_meanwhile)
+}
+
+/// Records a change to a group as an event of the same transaction.
+pub(super) fn group_event(
+    ctx: &AppContext,
+    principal: &Principal,
+    group: &PartnerGroup,
+    name: EventName,
+    data: serde_json::Value,
+) -> Result<TxOp, StoreError> {
+    outbox::record(&outbox::new_event(
+        ctx.ids.as_ref(),
+        ctx.clock.as_ref(),
+        &group.program_id,
+        name,
+        principal.actor(),
+        data,
+    ))
 }

@@ -1,15 +1,14 @@
 //! Creating, reading, changing and deleting partner groups.
 
-use super::{commit::changed_meanwhile, fields, repo};
+use super::commit::{changed_meanwhile, group_event};
+use super::{fields, repo};
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::model::EventName;
 use crate::model::{DEFAULT_GROUP_SLUG, HOLDING_PERIODS, PartnerGroup, Program};
-use crate::outbox;
 use crate::programs::authorized_program;
-use crate::store::{StoreError, TxOp};
-use crate::types::{GroupId, ProgramId};
+use crate::types::GroupId;
 use crate::wire::event_data;
 use crate::wire::groups::{GroupDeletedEventSchema, GroupSchema};
 use time::OffsetDateTime;
@@ -73,34 +72,6 @@ pub fn default_group(
         updated_at: now,
         version: 1,
     }
-}
-
-fn event(
-    ctx: &AppContext,
-    principal: &Principal,
-    program: &ProgramId,
-    name: EventName,
-    data: serde_json::Value,
-) -> Result<TxOp, StoreError> {
-    outbox::record(&outbox::new_event(
-        ctx.ids.as_ref(),
-        ctx.clock.as_ref(),
-        program,
-        name,
-        principal.actor(),
-        data,
-    ))
-}
-
-/// Records a change to a group as an event of the same transaction.
-pub(super) fn group_event(
-    ctx: &AppContext,
-    principal: &Principal,
-    group: &PartnerGroup,
-    name: EventName,
-    data: serde_json::Value,
-) -> Result<TxOp, StoreError> {
-    event(ctx, principal, &group.program_id, name, data)
 }
 
 fn slug_taken(slug: &str) -> DomainError {

@@ -1,8 +1,8 @@
 //! A group's move rules: when a partner's totals meet every condition of a rule, the partner
 //! graduates to the rule's target group. Only stored and checked here; evaluation comes later.
 
-use super::commit::changed_meanwhile;
-use super::crud::{authorized_group, group_event};
+use super::commit::{changed_meanwhile, group_event};
+use super::crud::authorized_group;
 use super::repo;
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;

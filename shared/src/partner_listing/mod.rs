@@ -8,14 +8,16 @@
 mod metrics;
 mod projection;
 mod query;
+mod row;
 pub mod snapshot;
 
 pub use crate::model::{DerivedMetrics, ListedPartner};
 pub use metrics::sort_value;
 pub use projection::{
-    PartnerDirectory, ProgramRows, RefreshReport, Row, SnapshotPolicy, load, refresh, select_page,
+    PartnerDirectory, ProgramRows, RefreshReport, SnapshotPolicy, load, refresh, select_page,
 };
 pub use query::{DEFAULT_PAGE_SIZE, ListPartnersQuery, Lookup, MAX_PAGE_SIZE, SortBy, SortOrder};
+pub use row::Row;
 
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;

@@ -8,9 +8,11 @@
 
 use super::metrics::sort_value;
 use super::query::{ListPartnersQuery, Lookup, SortOrder};
+use super::row::Row;
+use super::row::id_key;
 use super::snapshot;
 use crate::layout;
-use crate::model::{PartnerStatus, PartnerTotals};
+use crate::model::PartnerStatus;
 use crate::partners::feed::{REREAD_WINDOW_MS, item_stamp, stamp_key, stamp_now};
 use crate::partners::totals::partner_totals_of;
 use crate::store::records::from_json_item;
@@ -22,42 +24,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use time::OffsetDateTime;
-
-/// What the list filters and sorts on, per partner.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Row {
-    pub id: PartnerId,
-    pub created_at_ns: i128,
-    pub status: PartnerStatus,
-    pub group_id: String,
-    pub country: Option<String>,
-    /// Lower-cased.
-    pub email: Option<String>,
-    pub tenant_id: Option<String>,
-    /// Lower-cased.
-    pub name: String,
-    /// Lower-cased.
-    pub company_name: Option<String>,
-    pub totals: PartnerTotals,
-    /// The feed stamp of the state this row holds.
-    pub stamp: i64,
-    /// The id's first 32 bytes as integers ([`id_key`]): sorting compares these, so it never
-    /// follows each row's id to the heap.
-    pub id_key: (u128, u128),
-}
-
-/// An id's first 32 bytes (a partner id is 29) as two big-endian integers: comparing them
-/// compares the ids as strings, up to 32 bytes.
-pub fn id_key(id: &PartnerId) -> (u128, u128) {
-    let mut bytes = [0u8; 32];
-    let n = id.as_str().len().min(32);
-    bytes[..n].copy_from_slice(&id.as_str().as_bytes()[..n]);
-    let (high, low) = bytes.split_at(16);
-    (
-        u128::from_be_bytes(high.try_into().expect("16 bytes")),
-        u128::from_be_bytes(low.try_into().expect("16 bytes")),
-    )
-}
 
 /// The fields of a partner body a row needs (the rest of the JSON is skipped).
 #[derive(serde::Deserialize)]
@@ -73,80 +39,6 @@ struct RowFields {
     tenant_id: Option<String>,
     name: String,
     company_name: Option<String>,
-}
-
-impl Row {
-    pub fn of(item: &Item) -> Result<Self, StoreError> {
-        let fields: RowFields = from_json_item(item)?;
-        Ok(Self {
-            id_key: id_key(&fields.id),
-            id: fields.id,
-            created_at_ns: fields.created_at.unix_timestamp_nanos(),
-            status: fields.status,
-            group_id: fields.group_id,
-            country: fields.country,
-            email: fields.email.map(|email| email.to_lowercase()),
-            tenant_id: fields.tenant_id,
-            name: fields.name.to_lowercase(),
-            company_name: fields.company_name.map(|name| name.to_lowercase()),
-            totals: partner_totals_of(item)?,
-            stamp: item_stamp(item).unwrap_or(0),
-        })
-    }
-
-    /// The row of a partner read whole.
-    pub fn of_partner(partner: &crate::model::Partner) -> Self {
-        Self {
-            id_key: id_key(&partner.id),
-            id: partner.id.clone(),
-            created_at_ns: partner.created_at.unix_timestamp_nanos(),
-            status: partner.status,
-            group_id: partner.group_id.to_string(),
-            country: partner.country.clone(),
-            email: partner
-                .email
-                .as_ref()
-                .map(|email| email.as_str().to_lowercase()),
-            tenant_id: partner.tenant_id.clone(),
-            name: partner.name.to_lowercase(),
-            company_name: partner
-                .company_name
-                .as_ref()
-                .map(|name| name.to_lowercase()),
-            totals: partner.totals,
-            stamp: 0,
-        }
-    }
-
-    /// Whether the row passes every filter of `query`.
-    pub fn matches(&self, query: &ListPartnersQuery) -> bool {
-        let lookup = match &query.lookup {
-            Lookup::All => true,
-            Lookup::Tenant(tenant) => self.tenant_id.as_deref() == Some(tenant.as_str()),
-            Lookup::Email(email) | Lookup::SearchEmail(email) => {
-                self.email.as_deref() == Some(email.as_str())
-            }
-            Lookup::SearchId(id) => self.id.as_str() == id,
-            Lookup::SearchText(text) => {
-                self.name.contains(text.as_str())
-                    || self
-                        .email
-                        .as_deref()
-                        .is_some_and(|e| e.contains(text.as_str()))
-                    || self
-                        .company_name
-                        .as_deref()
-                        .is_some_and(|c| c.contains(text.as_str()))
-            }
-        };
-        lookup
-            && query.group_id.as_ref().is_none_or(|g| *g == self.group_id)
-            && query.status.is_none_or(|s| s == self.status)
-            && query
-                .country
-                .as_ref()
-                .is_none_or(|c| self.country.as_deref() == Some(c.as_str()))
-    }
 }
 
 /// A row's place in the list as three integers, so that ordering 300,000 rows compares
@@ -525,6 +417,7 @@ async fn read_shard(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::PartnerTotals;
 
     fn row(id: &str) -> Row {
         let id = PartnerId::parse(id).unwrap();
@@ -644,5 +537,79 @@ mod tests {
             let expected: Vec<&str> = expected.iter().map(|(_, id)| *id).collect();
             assert_eq!(got, expected, "{order:?}");
         }
+    }
+}
+
+impl Row {
+    pub fn of(item: &Item) -> Result<Self, StoreError> {
+        let fields: RowFields = from_json_item(item)?;
+        Ok(Self {
+            id_key: id_key(&fields.id),
+            id: fields.id,
+            created_at_ns: fields.created_at.unix_timestamp_nanos(),
+            status: fields.status,
+            group_id: fields.group_id,
+            country: fields.country,
+            email: fields.email.map(|email| email.to_lowercase()),
+            tenant_id: fields.tenant_id,
+            name: fields.name.to_lowercase(),
+            company_name: fields.company_name.map(|name| name.to_lowercase()),
+            totals: partner_totals_of(item)?,
+            stamp: item_stamp(item).unwrap_or(0),
+        })
+    }
+
+    /// The row of a partner read whole.
+    pub fn of_partner(partner: &crate::model::Partner) -> Self {
+        Self {
+            id_key: id_key(&partner.id),
+            id: partner.id.clone(),
+            created_at_ns: partner.created_at.unix_timestamp_nanos(),
+            status: partner.status,
+            group_id: partner.group_id.to_string(),
+            country: partner.country.clone(),
+            email: partner
+                .email
+                .as_ref()
+                .map(|email| email.as_str().to_lowercase()),
+            tenant_id: partner.tenant_id.clone(),
+            name: partner.name.to_lowercase(),
+            company_name: partner
+                .company_name
+                .as_ref()
+                .map(|name| name.to_lowercase()),
+            totals: partner.totals,
+            stamp: 0,
+        }
+    }
+
+    /// Whether the row passes every filter of `query`.
+    pub fn matches(&self, query: &ListPartnersQuery) -> bool {
+        let lookup = match &query.lookup {
+            Lookup::All => true,
+            Lookup::Tenant(tenant) => self.tenant_id.as_deref() == Some(tenant.as_str()),
+            Lookup::Email(email) | Lookup::SearchEmail(email) => {
+                self.email.as_deref() == Some(email.as_str())
+            }
+            Lookup::SearchId(id) => self.id.as_str() == id,
+            Lookup::SearchText(text) => {
+                self.name.contains(text.as_str())
+                    || self
+                        .email
+                        .as_deref()
+                        .is_some_and(|e| e.contains(text.as_str()))
+                    || self
+                        .company_name
+                        .as_deref()
+                        .is_some_and(|c| c.contains(text.as_str()))
+            }
+        };
+        lookup
+            && query.group_id.as_ref().is_none_or(|g| *g == self.group_id)
+            && query.status.is_none_or(|s| s == self.status)
+            && query
+                .country
+                .as_ref()
+                .is_none_or(|c| self.country.as_deref() == Some(c.as_str()))
     }
 }

@@ -12,7 +12,7 @@
 //! expire after a week through the table's TTL; a head whose chunks are gone (or that does
 //! not decode) is ignored, and the next load reads the feed whole and writes a fresh one.
 
-use super::projection::Row;
+use super::row::{Row, id_key};
 use crate::layout;
 use crate::model::{PartnerStatus, PartnerTotals};
 use crate::store::{BatchWrite, Consistency, Item, ItemStore, StoreError, get_n, n, schema};
@@ -75,7 +75,7 @@ impl StoredRow {
     fn into_row(self) -> Row {
         let [clicks, leads, conversions, sales, sale_amount, commissions] = self.x;
         Row {
-            id_key: super::projection::id_key(&self.i),
+            id_key: id_key(&self.i),
             id: self.i,
             created_at_ns: i128::from(self.c),
             status: self.s,
@@ -212,9 +212,7 @@ mod tests {
     fn rows_survive_encoding() {
         let rows: Vec<Row> = (0..1_000)
             .map(|i| Row {
-                id_key: super::super::projection::id_key(
-                    &PartnerId::parse(&format!("pn_{i:026}")).unwrap(),
-                ),
+                id_key: super::id_key(&PartnerId::parse(&format!("pn_{i:026}")).unwrap()),
                 id: PartnerId::parse(&format!("pn_{i:026}")).unwrap(),
                 created_at_ns: 1_700_000_000_000_000_000 + i,
                 status: PartnerStatus::Approved,

@@ -15,9 +15,10 @@ pub use crate::model::{Carried, CarryReason, Ledger, LedgerCurrency, RunReport};
 pub use export::{ExportFormat, MAX_ROWS, PayoutFile, export_payouts, major_units};
 pub use ledger::{ledger_of, program_ledger};
 pub use list::{PayoutFilter, PayoutSort, all_payouts, get_payout, list_payouts, partner_payouts};
+pub use records::CHUNK;
 pub use run::{
-    Balance, CHUNK, PayableBalances, RunPayoutsRequest, RunPlan, is_payable, plan_run,
-    read_balances, run_payouts, run_program,
+    Balance, PayableBalances, RunPayoutsRequest, RunPlan, is_payable, plan_run, read_balances,
+    run_payouts, run_program,
 };
 pub use schedule::run_scheduled_payouts;
 pub use settle::{

@@ -197,3 +197,6 @@ pub fn unsettled_of(item: &Item) -> Option<(ProgramId, PayoutId)> {
     let payout = PayoutId::parse(get_s(item, schema::SK)?).ok()?;
     Some((program, payout))
 }
+
+/// Commissions claimed per transaction (with the payout's update: at most 100 actions).
+pub const CHUNK: usize = 50;

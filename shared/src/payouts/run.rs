@@ -30,6 +30,7 @@ use crate::model::{
 };
 use crate::outbox;
 use crate::partners::partner_of;
+use crate::payouts::records::CHUNK;
 use crate::programs::find_program;
 use crate::store::{Condition, Delete, Query, StoreError, TxOp, schema};
 use crate::types::{PartnerId, PayoutId, ProgramId};
@@ -37,8 +38,6 @@ use crate::wire::payouts::PayoutSchema;
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
-/// Commissions claimed per transaction (with the payout's update: at most 100 actions).
-pub const CHUNK: usize = 50;
 /// Tries of one chunk after concurrent changes of its commissions.
 const CHUNK_ATTEMPTS: usize = 5;
 

@@ -7,8 +7,8 @@
 //! payout, or the scheduled run ([`settle_unsettled`]), finishes the commissions. A payout's
 //! commissions are listed by gsi3 `PAYOUT#{id}`.
 
+use super::records::CHUNK;
 use super::records::{self, StoredPayout};
-use super::run::CHUNK;
 use super::transfers::{self, TransferError, TransferRequest};
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
