@@ -164,7 +164,7 @@ async fn ensure_demo_link(stack: &Stack, program: &str, base_url: &str) -> Resul
     }
     Ok(format!(
         "{base_url}{}{DEMO_DOMAIN}/{DEMO_LINK_KEY}",
-        crate::server::SHORT_LINK_PREFIX
+        crate::stack::SHORT_LINK_PREFIX
     ))
 }
 
@@ -227,22 +227,6 @@ pub fn announce(demo: &Demo, data_dir: &Path, base_url: &str) {
         link = demo.demo_link.as_deref().unwrap_or_default(),
         embed = DEMO_EMBED_PATH,
     );
-}
-
-/// `GET /`: the front page, from the saved demo (a 404 in the envelope before it exists).
-pub fn front_page(stack: &Stack) -> shared::web::ApiResponse {
-    use shared::web::{ApiError, ApiResponse, ErrorCode};
-    let path = stack.data_dir.join("demo.json");
-    match std::fs::read_to_string(&path)
-        .ok()
-        .and_then(|raw| serde_json::from_str::<Demo>(&raw).ok())
-    {
-        Some(demo) => crate::front_page::page(&demo, &path.display().to_string()),
-        None => ApiResponse::from(ApiError::new(
-            ErrorCode::NotFound,
-            "The demo program is not set up yet.",
-        )),
-    }
 }
 
 /// `POST /local/run-scheduled` with the demo program's API key: the maturation's report.

@@ -126,3 +126,19 @@ mod tests {
         );
     }
 }
+
+/// `GET /`: the front page, from the saved demo (a 404 in the envelope before it exists).
+pub fn serve(stack: &crate::stack::Stack) -> shared::web::ApiResponse {
+    use shared::web::{ApiError, ApiResponse, ErrorCode};
+    let path = stack.data_dir.join("demo.json");
+    match std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|raw| serde_json::from_str::<Demo>(&raw).ok())
+    {
+        Some(demo) => page(&demo, &path.display().to_string()),
+        None => ApiResponse::from(ApiError::new(
+            ErrorCode::NotFound,
+            "The demo program is not set up yet.",
+        )),
+    }
+}

@@ -120,9 +120,6 @@ async fn read_body(mut body: Incoming) -> Result<Vec<u8>, ApiError> {
     Ok(kept)
 }
 
-/// Path prefix of short links on the local stack: `/r/{domain}/{key}` serves `https://{domain}/{key}`.
-pub const SHORT_LINK_PREFIX: &str = "/r/";
-
 /// Sends the request to the function that owns it, as CloudFront and API Gateway would: a
 /// request whose `Host` is not this machine's is a short link of that domain (the redirect);
 /// `/r/{domain}/{key}` is a short link of `domain`; the rest goes by route.
@@ -132,7 +129,11 @@ async fn dispatch(stack: &Stack, request: http::Request<Vec<u8>>) -> ApiResponse
         let path = request.uri().path().to_owned();
         return link_redirect::handle_at(&stack.redirector, &request, &domain, &path).await;
     }
-    if let Some(rest) = request.uri().path().strip_prefix(SHORT_LINK_PREFIX) {
+    if let Some(rest) = request
+        .uri()
+        .path()
+        .strip_prefix(crate::stack::SHORT_LINK_PREFIX)
+    {
         let (domain, key) = rest.split_once('/').unwrap_or((rest, ""));
         let (domain, key) = (domain.to_owned(), format!("/{key}"));
         return link_redirect::handle_at(&stack.redirector, &request, &domain, &key).await;
@@ -176,7 +177,7 @@ async fn dispatch(stack: &Stack, request: http::Request<Vec<u8>>) -> ApiResponse
         return partner_portal::handle(&stack.ctx, &stack.portal_links, request).await;
     }
     if path == crate::front_page::PATH && request.method() == http::Method::GET {
-        return crate::demo::front_page(stack);
+        return crate::front_page::serve(stack);
     }
     if path == crate::demo::DEMO_CLICK_PATH {
         return crate::demo::demo_click(stack, &request).await;

@@ -205,3 +205,6 @@ fn local_secret(data_dir: &Path, name: &str, random: &dyn Random) -> Result<Vec<
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(secret)
 }
+
+/// Path prefix of short links on the local stack: `/r/{domain}/{key}` serves `https://{domain}/{key}`.
+pub const SHORT_LINK_PREFIX: &str = "/r/";
