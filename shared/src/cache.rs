@@ -1,121 +1,165 @@
-//! Small in-process caches with a time to live, for what every request reads and rarely
-//! changes (API keys, program settings, group rewards). A Lambda container (or the local stack)
-//! keeps one per process; entries expire after their TTL by the clock port, so a change made
-//! by another process is seen at most one TTL later. Changes made through the same process
-//! forget the affected entries at once.
+//! The in-process cache with a time to live, for what requests read often and rarely change:
+//! API keys, program settings and group rewards (30 s to 60 s, by the clock port), and the
+//! redirect's link targets and program settings. A Lambda container (or the local stack) keeps
+//! one per process, so a change made by another process is seen at most one lifetime later;
+//! changes made through the same process forget the affected entries at once. Reads take a
+//! shared lock; nothing is held across an await.
 
-use crate::ports::Clock;
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::sync::{Arc, Mutex};
-use time::{Duration, OffsetDateTime};
+use std::sync::{PoisonError, RwLock};
+use time::OffsetDateTime;
 
-/// A map whose entries live `ttl` from their insertion, holding at most `capacity` entries.
+/// A map whose entries live until their own expiry, holding at most `capacity` entries. The
+/// caller says what time it is (its clock port), so the cache reads no clock itself.
 pub struct TtlCache<K, V> {
-    ttl: Duration,
+    entries: RwLock<HashMap<K, (V, OffsetDateTime)>>,
     capacity: usize,
-    clock: Arc<dyn Clock>,
-    entries: Mutex<HashMap<K, (V, OffsetDateTime)>>,
 }
 
-impl<K: Eq + Hash + Clone, V: Clone> TtlCache<K, V> {
-    pub fn new(ttl: Duration, capacity: usize, clock: Arc<dyn Clock>) -> Self {
+impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
+    pub fn new(capacity: usize) -> Self {
         Self {
-            ttl,
+            entries: RwLock::new(HashMap::new()),
             capacity,
-            clock,
-            entries: Mutex::new(HashMap::new()),
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<K, (V, OffsetDateTime)>> {
-        // A panic while holding the lock leaves a map that is still consistent.
-        self.entries
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// The value, if cached and not expired at `now`.
+    pub fn get<Q>(&self, key: &Q, now: OffsetDateTime) -> Option<V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Eq + Hash + ?Sized,
+    {
+        let entries = self.entries.read().unwrap_or_else(PoisonError::into_inner);
+        entries
+            .get(key)
+            .filter(|(_, expires)| *expires > now)
+            .map(|(value, _)| value.clone())
     }
 
-    /// The live value of `key`, if any.
-    pub fn get(&self, key: &K) -> Option<V> {
-        let now = self.clock.now();
-        let mut entries = self.lock();
-        match entries.get(key) {
-            Some((value, expires)) if *expires > now => Some(value.clone()),
-            Some(_) => {
-                entries.remove(key);
-                None
-            }
-            None => None,
-        }
+    /// The value even when expired: served when the table cannot be read.
+    pub fn get_stale<Q>(&self, key: &Q) -> Option<V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Eq + Hash + ?Sized,
+    {
+        let entries = self.entries.read().unwrap_or_else(PoisonError::into_inner);
+        entries.get(key).map(|(value, _)| value.clone())
     }
 
-    /// Keeps `value` for one TTL from now. When full, expired entries go first, then all.
-    pub fn insert(&self, key: K, value: V) {
-        let now = self.clock.now();
-        let mut entries = self.lock();
+    /// Caches `value` until `expires`. When full, expired entries go first, then everything.
+    pub fn insert(&self, key: K, value: V, expires: OffsetDateTime, now: OffsetDateTime) {
+        let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
         if entries.len() >= self.capacity && !entries.contains_key(&key) {
-            entries.retain(|_, (_, expires)| *expires > now);
+            entries.retain(|_, (_, at)| *at > now);
             if entries.len() >= self.capacity {
                 entries.clear();
             }
         }
-        entries.insert(key, (value, now + self.ttl));
+        entries.insert(key, (value, expires));
     }
 
     /// Replaces the value of a live entry without extending its life.
-    pub fn refresh(&self, key: &K, value: V) {
-        if let Some((held, _)) = self.lock().get_mut(key) {
+    pub fn refresh<Q>(&self, key: &Q, value: V, now: OffsetDateTime)
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Eq + Hash + ?Sized,
+    {
+        let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
+        if let Some((held, expires)) = entries.get_mut(key)
+            && *expires > now
+        {
             *held = value;
         }
     }
 
-    /// Forgets every entry that `doomed` picks.
-    pub fn forget_where(&self, doomed: impl Fn(&K, &V) -> bool) {
-        self.lock().retain(|key, (value, _)| !doomed(key, value));
+    /// Forgets `key`.
+    pub fn remove<Q>(&self, key: &Q)
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Eq + Hash + ?Sized,
+    {
+        let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
+        entries.remove(key);
+    }
+
+    /// Forgets every entry `forget` says so of.
+    pub fn forget_where(&self, mut forget: impl FnMut(&K, &V) -> bool) {
+        let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
+        entries.retain(|key, (value, _)| !forget(key, value));
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ports::ManualClock;
+    use time::Duration;
+    use time::macros::datetime;
 
-    fn cache(capacity: usize) -> (TtlCache<&'static str, u32>, Arc<ManualClock>) {
-        let clock = Arc::new(ManualClock::new(OffsetDateTime::UNIX_EPOCH));
-        (
-            TtlCache::new(Duration::seconds(30), capacity, clock.clone()),
-            clock,
-        )
+    const NOW: OffsetDateTime = datetime!(2026-11-21 10:00 UTC);
+
+    #[test]
+    fn entries_expire_and_the_size_stays_bounded() {
+        let cache: TtlCache<String, u32> = TtlCache::new(2);
+        cache.insert("a".into(), 1, NOW + Duration::seconds(5), NOW);
+        assert_eq!(cache.get("a", NOW), Some(1));
+        assert_eq!(cache.get("a", NOW + Duration::seconds(5)), None);
+        assert_eq!(cache.get_stale("a"), Some(1));
+        cache.insert("b".into(), 2, NOW + Duration::seconds(5), NOW);
+        let later = NOW + Duration::seconds(6);
+        cache.insert("c".into(), 3, later + Duration::seconds(5), later);
+        assert!(cache.len() <= 2);
+        assert_eq!(cache.get("c", later), Some(3));
     }
 
     #[test]
-    fn entries_live_one_ttl() {
-        let (cache, clock) = cache(10);
-        cache.insert("a", 1);
-        clock.advance(Duration::seconds(29));
-        assert_eq!(cache.get(&"a"), Some(1));
-        cache.refresh(&"a", 2);
-        clock.advance(Duration::seconds(1));
-        assert_eq!(cache.get(&"a"), None, "a refresh does not extend the life");
-        cache.refresh(&"a", 3);
-        assert_eq!(cache.get(&"a"), None, "nor bring an entry back");
+    fn a_refresh_neither_extends_nor_revives_an_entry() {
+        let cache: TtlCache<&'static str, u32> = TtlCache::new(10);
+        let expires = NOW + Duration::seconds(30);
+        cache.insert("a", 1, expires, NOW);
+        cache.refresh(&"a", 2, NOW + Duration::seconds(29));
+        assert_eq!(cache.get(&"a", NOW + Duration::seconds(29)), Some(2));
+        assert_eq!(
+            cache.get(&"a", expires),
+            None,
+            "a refresh does not extend the life"
+        );
+        cache.refresh(&"a", 3, expires);
+        assert_eq!(
+            cache.get_stale(&"a"),
+            Some(2),
+            "nor change an expired entry"
+        );
     }
 
     #[test]
     fn forgetting_and_capacity() {
-        let (cache, clock) = cache(2);
-        cache.insert("a", 1);
-        cache.insert("b", 2);
+        let cache: TtlCache<&'static str, u32> = TtlCache::new(2);
+        let expires = NOW + Duration::seconds(30);
+        cache.insert("a", 1, expires, NOW);
+        cache.insert("b", 2, expires, NOW);
         cache.forget_where(|_, value| *value == 1);
-        assert_eq!((cache.get(&"a"), cache.get(&"b")), (None, Some(2)));
-        cache.insert("a", 1);
-        clock.advance(Duration::seconds(1));
-        cache.insert("c", 3);
         assert_eq!(
-            cache.lock().len(),
-            1,
-            "full: everything goes when nothing expired"
+            (cache.get(&"a", NOW), cache.get(&"b", NOW)),
+            (None, Some(2))
         );
-        assert_eq!(cache.get(&"c"), Some(3));
+        cache.insert("a", 1, expires, NOW);
+        cache.insert("c", 3, expires, NOW + Duration::seconds(1));
+        assert_eq!(cache.len(), 1, "full: everything goes when nothing expired");
+        assert_eq!(cache.get(&"c", NOW), Some(3));
+        cache.remove(&"c");
+        assert!(cache.is_empty());
     }
 }

@@ -45,7 +45,7 @@ impl Authenticator {
         clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
-            keys: TtlCache::new(API_KEY_CACHE_TTL, API_KEY_CACHE_CAPACITY, clock.clone()),
+            keys: TtlCache::new(API_KEY_CACHE_CAPACITY),
             store,
             admin_tokens,
             clock,
@@ -72,13 +72,14 @@ impl Authenticator {
     async fn api_key(&self, secret: &str) -> Result<Principal, AuthenticateError> {
         let now = self.clock.now();
         let hash = hash_api_key(secret);
-        let record = match self.keys.get(&hash) {
+        let record = match self.keys.get(&hash, now) {
             Some(record) => record,
             None => {
                 let record = api_key_store::find_by_hash(self.store.as_ref(), &hash)
                     .await?
                     .ok_or(AuthError::InvalidApiKey)?;
-                self.keys.insert(hash.clone(), record.clone());
+                self.keys
+                    .insert(hash.clone(), record.clone(), now + API_KEY_CACHE_TTL, now);
                 record
             }
         };
@@ -96,6 +97,7 @@ impl Authenticator {
                         last_used_at: Some(now),
                         ..record.clone()
                     },
+                    now,
                 ),
                 Err(error) => {
                     tracing::warn!(key_id = %record.id, %error, "could not record the key's last use");

@@ -21,32 +21,43 @@ const CAPACITY: usize = 1_000;
 pub struct ProgramConfigCache {
     programs: TtlCache<ProgramId, Program>,
     groups: TtlCache<(ProgramId, GroupId), PartnerGroup>,
+    clock: Arc<dyn Clock>,
 }
 
 impl ProgramConfigCache {
     pub fn new(clock: Arc<dyn Clock>) -> Self {
         Self {
-            programs: TtlCache::new(PROGRAM_CONFIG_TTL, CAPACITY, clock.clone()),
-            groups: TtlCache::new(PROGRAM_CONFIG_TTL, CAPACITY, clock),
+            programs: TtlCache::new(CAPACITY),
+            groups: TtlCache::new(CAPACITY),
+            clock,
         }
     }
 
     pub fn program(&self, id: &ProgramId) -> Option<Program> {
-        self.programs.get(id)
+        self.programs.get(id, self.clock.now())
     }
 
     pub fn remember_program(&self, program: &Program) {
-        self.programs.insert(program.id.clone(), program.clone());
+        let now = self.clock.now();
+        self.programs.insert(
+            program.id.clone(),
+            program.clone(),
+            now + PROGRAM_CONFIG_TTL,
+            now,
+        );
     }
 
     /// The group if it is cached (`groups::cached_group` reads and remembers it otherwise).
     pub fn group(&self, program: &ProgramId, id: &GroupId) -> Option<PartnerGroup> {
-        self.groups.get(&(program.clone(), id.clone()))
+        self.groups
+            .get(&(program.clone(), id.clone()), self.clock.now())
     }
 
     pub fn remember_group(&self, group: &PartnerGroup) {
+        let now = self.clock.now();
+        let key = (group.program_id.clone(), group.id.clone());
         self.groups
-            .insert((group.program_id.clone(), group.id.clone()), group.clone());
+            .insert(key, group.clone(), now + PROGRAM_CONFIG_TTL, now);
     }
 
     /// Forgets the program and its groups: called after this process changed them.

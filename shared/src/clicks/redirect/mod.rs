@@ -13,18 +13,17 @@
 //! to about `link_ttl` by an instance that cached it: the time until its next read of the
 //! notes, plus the table's replication.
 
-mod cache;
 mod decide;
 mod destination;
 pub mod pages;
 mod visitors;
 mod watch;
 
-pub use cache::TtlCache;
 pub use decide::{Decision, decide};
 pub use destination::{Extras, destination_url};
 pub use visitors::{RepeatVisitors, visitor_key};
 
+use crate::cache::TtlCache;
 use crate::clicks::AgentParser;
 use crate::clicks::{ClickBuffer, send_batches};
 use crate::clicks::{ClickClaims, ClickIdSigner};
@@ -130,7 +129,10 @@ impl RedirectResponse {
     }
 }
 
-/// What the redirect needs of a program.
+/// What the redirect needs of a program. The redirect keeps these two values per program in
+/// its own cache rather than `context::ProgramConfigCache`: a request must not clone a whole
+/// program on the hot path, and when the table cannot be read it serves the last settings it
+/// had (`get_stale`) instead of failing the click.
 #[derive(Debug, Clone)]
 struct ProgramClicks {
     param: Arc<str>,
