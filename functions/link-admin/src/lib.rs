@@ -14,7 +14,7 @@ use shared::clicks::track;
 use shared::context::AppContext;
 use shared::links::{self, BulkItem};
 use shared::web::{
-    ApiError, ApiRequest, ApiResponse, ErrorCode, Route, RouteMatch, json, pages, serve,
+    ApiError, ApiRequest, ApiResponse, Edge, ErrorCode, Route, RouteMatch, json, pages, serve,
 };
 use shared::wire::domains::DomainSchema;
 use shared::wire::links::{
@@ -111,35 +111,12 @@ pub async fn handle<B: AsRef<[u8]>>(
     track: &track::TrackServices,
     request: http::Request<B>,
 ) -> ApiResponse {
-    let client_ip = client_ip(&request);
+    // Repeat-click detection only: an unknown address counts each click.
+    let client_ip = shared::aws::client_ip(&request, Edge::ApiGateway).unwrap_or_default();
     serve(ROUTES, ApiRequest::from_http(request), |found, request| {
         endpoint(ctx, track, found, request, client_ip)
     })
     .await
-}
-
-/// The caller's address, for repeat-click detection only (hashed, never stored): API
-/// Gateway's `sourceIp`, else the first `x-forwarded-for` hop (the local stack).
-fn client_ip<B>(request: &http::Request<B>) -> String {
-    let source_ip = match request
-        .extensions()
-        .get::<lambda_http::request::RequestContext>()
-    {
-        Some(lambda_http::request::RequestContext::ApiGatewayV2(context)) => {
-            context.http.source_ip.clone()
-        }
-        _ => None,
-    };
-    source_ip
-        .or_else(|| {
-            request
-                .headers()
-                .get("x-forwarded-for")
-                .and_then(|value| value.to_str().ok())
-                .and_then(|value| value.split(',').next())
-                .map(|hop| hop.trim().to_owned())
-        })
-        .unwrap_or_default()
 }
 
 async fn endpoint(

@@ -10,6 +10,7 @@ use http::{HeaderValue, header};
 use shared::clicks::RedirectResponse;
 use shared::clicks::Redirector;
 use shared::clicks::Visit;
+use shared::web::Edge;
 
 pub type Response = http::Response<Vec<u8>>;
 
@@ -28,14 +29,14 @@ pub async fn handle_at<B>(
     domain: &str,
     path: &str,
 ) -> Response {
-    let ip = client_ip(request);
+    let ip = shared::aws::client_ip(request, Edge::CloudFront);
     let visit = Visit {
         head: request.method() == http::Method::HEAD,
         domain,
         path,
         query: request.uri().query(),
         user_agent: header_str(request, "user-agent").unwrap_or_default(),
-        client_ip: ip.unwrap_or_default(),
+        client_ip: ip.as_deref().unwrap_or_default(),
         country: header_str(request, "cloudfront-viewer-country"),
         referer: header_str(request, "referer"),
         cookies: header_str(request, "cookie"),
@@ -50,27 +51,6 @@ fn header_str<'a, B>(request: &'a http::Request<B>, name: &str) -> Option<&'a st
         .headers()
         .get(name)
         .and_then(|value| value.to_str().ok())
-}
-
-/// The viewer's address, for repeat-click detection only (hashed in memory, never stored):
-/// CloudFront's `CloudFront-Viewer-Address` (`ip:port`), else the first `X-Forwarded-For` hop,
-/// else the Function URL's `sourceIp`.
-fn client_ip<B>(request: &http::Request<B>) -> Option<&str> {
-    if let Some(address) = header_str(request, "cloudfront-viewer-address") {
-        return Some(address.rsplit_once(':').map_or(address, |(ip, _)| ip));
-    }
-    if let Some(forwarded) = header_str(request, "x-forwarded-for") {
-        return forwarded.split(',').next().map(str::trim);
-    }
-    match request
-        .extensions()
-        .get::<lambda_http::request::RequestContext>()
-    {
-        Some(lambda_http::request::RequestContext::ApiGatewayV2(context)) => {
-            context.http.source_ip.as_deref()
-        }
-        _ => None,
-    }
 }
 
 fn response(answer: RedirectResponse) -> Response {

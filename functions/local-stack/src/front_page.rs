@@ -72,6 +72,22 @@ pub fn page(demo: &Demo, demo_file: &str) -> ApiResponse {
         .expect("a valid response")
 }
 
+/// `GET /`: the front page, from the saved demo (a 404 in the envelope before it exists).
+pub fn serve(stack: &crate::stack::Stack) -> shared::web::ApiResponse {
+    use shared::web::{ApiError, ApiResponse, ErrorCode};
+    let path = stack.data_dir.join("demo.json");
+    match std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|raw| serde_json::from_str::<Demo>(&raw).ok())
+    {
+        Some(demo) => page(&demo, &path.display().to_string()),
+        None => ApiResponse::from(ApiError::new(
+            ErrorCode::NotFound,
+            "The demo program is not set up yet.",
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,21 +140,5 @@ mod tests {
             response.headers()[http::header::CONTENT_TYPE],
             "text/html; charset=utf-8"
         );
-    }
-}
-
-/// `GET /`: the front page, from the saved demo (a 404 in the envelope before it exists).
-pub fn serve(stack: &crate::stack::Stack) -> shared::web::ApiResponse {
-    use shared::web::{ApiError, ApiResponse, ErrorCode};
-    let path = stack.data_dir.join("demo.json");
-    match std::fs::read_to_string(&path)
-        .ok()
-        .and_then(|raw| serde_json::from_str::<Demo>(&raw).ok())
-    {
-        Some(demo) => page(&demo, &path.display().to_string()),
-        None => ApiResponse::from(ApiError::new(
-            ErrorCode::NotFound,
-            "The demo program is not set up yet.",
-        )),
     }
 }

@@ -8,7 +8,7 @@ use shared::applications::{self, ApplyRequest, Review, ReviewOutcome};
 use shared::context::AppContext;
 use shared::model::ApplicationStatus;
 use shared::web::{
-    ApiError, ApiRequest, ApiResponse, ErrorCode, Route, RouteMatch, json, pages, serve,
+    ApiError, ApiRequest, ApiResponse, Edge, ErrorCode, Route, RouteMatch, json, pages, serve,
 };
 use shared::wire::affiliate::{
     ApplicationRecordPageSchema, ApplicationStatusSchema, AppliedSchema, ApprovedReviewSchema,
@@ -89,36 +89,12 @@ const DEFAULT_PAGE: u32 = 50;
 
 /// Handles one request. Never fails: every error becomes a response in the error envelope.
 pub async fn handle<B: AsRef<[u8]>>(ctx: &AppContext, request: http::Request<B>) -> ApiResponse {
-    let client_ip = client_ip(&request);
+    let client_ip =
+        shared::aws::client_ip(&request, Edge::ApiGateway).unwrap_or_else(|| "unknown".into());
     serve(ROUTES, ApiRequest::from_http(request), |found, request| {
         endpoint(ctx, found, request, client_ip)
     })
     .await
-}
-
-/// The caller's address for rate limits: API Gateway's `sourceIp` (the TCP peer, which a
-/// client cannot forge), else the first `x-forwarded-for` hop (the local stack), else `unknown`.
-fn client_ip<B>(request: &http::Request<B>) -> String {
-    let source_ip = match request
-        .extensions()
-        .get::<lambda_http::request::RequestContext>()
-    {
-        Some(lambda_http::request::RequestContext::ApiGatewayV2(context)) => {
-            context.http.source_ip.clone()
-        }
-        _ => None,
-    };
-    source_ip
-        .or_else(|| {
-            request
-                .headers()
-                .get("x-forwarded-for")
-                .and_then(|value| value.to_str().ok())
-                .and_then(|value| value.split(',').next())
-                .map(|hop| hop.trim().to_owned())
-        })
-        .filter(|ip| !ip.is_empty())
-        .unwrap_or_else(|| "unknown".into())
 }
 
 async fn endpoint(

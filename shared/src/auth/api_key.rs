@@ -84,6 +84,37 @@ pub fn hash_api_key(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
+/// An API key as listed: never the secret nor its hash. `key` is set only in the answer that
+/// creates the key (`wire::programs::ApiKeySchema` is its wire form).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiKeyView {
+    pub id: ApiKeyId,
+    pub name: String,
+    pub key: Option<String>,
+    pub partial_key: String,
+    pub scopes: Vec<Scope>,
+    pub created_at: OffsetDateTime,
+    pub expires_at: Option<OffsetDateTime>,
+    pub revoked_at: Option<OffsetDateTime>,
+    pub last_used_at: Option<OffsetDateTime>,
+}
+
+impl From<ApiKeyRecord> for ApiKeyView {
+    fn from(record: ApiKeyRecord) -> Self {
+        Self {
+            id: record.id,
+            name: record.name,
+            key: None,
+            partial_key: record.partial_key,
+            scopes: record.scopes,
+            created_at: record.created_at,
+            expires_at: record.expires_at,
+            revoked_at: record.revoked_at,
+            last_used_at: record.last_used_at,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,36 +159,5 @@ mod tests {
         record.expires_at = None;
         record.revoked_at = Some(now);
         assert!(!record.is_usable(now));
-    }
-}
-
-/// An API key as listed: never the secret nor its hash. `key` is set only in the answer that
-/// creates the key (`wire::programs::ApiKeySchema` is its wire form).
-#[derive(Debug, Clone, PartialEq)]
-pub struct ApiKeyView {
-    pub id: ApiKeyId,
-    pub name: String,
-    pub key: Option<String>,
-    pub partial_key: String,
-    pub scopes: Vec<Scope>,
-    pub created_at: OffsetDateTime,
-    pub expires_at: Option<OffsetDateTime>,
-    pub revoked_at: Option<OffsetDateTime>,
-    pub last_used_at: Option<OffsetDateTime>,
-}
-
-impl From<ApiKeyRecord> for ApiKeyView {
-    fn from(record: ApiKeyRecord) -> Self {
-        Self {
-            id: record.id,
-            name: record.name,
-            key: None,
-            partial_key: record.partial_key,
-            scopes: record.scopes,
-            created_at: record.created_at,
-            expires_at: record.expires_at,
-            revoked_at: record.revoked_at,
-            last_used_at: record.last_used_at,
-        }
     }
 }

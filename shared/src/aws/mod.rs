@@ -152,6 +152,25 @@ pub fn redirector(sdk: &SdkConfig) -> Result<crate::clicks::Redirector, ConfigEr
     ))
 }
 
+/// The `requestContext.http.sourceIp` of a request that API Gateway or a Function URL passed
+/// in; `None` for a request that came another way (the local stack).
+pub fn source_ip<B>(request: &http::Request<B>) -> Option<&str> {
+    match request
+        .extensions()
+        .get::<lambda_http::request::RequestContext>()
+    {
+        Some(lambda_http::request::RequestContext::ApiGatewayV2(context)) => {
+            context.http.source_ip.as_deref()
+        }
+        _ => None,
+    }
+}
+
+/// The caller's address by the one rule of `web::client_ip`.
+pub fn client_ip<B>(request: &http::Request<B>, edge: crate::web::Edge) -> Option<String> {
+    crate::web::client_ip(edge, request.headers(), source_ip(request))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -414,6 +414,80 @@ async fn read_shard(
     }
 }
 
+impl Row {
+    pub fn of(item: &Item) -> Result<Self, StoreError> {
+        let fields: RowFields = from_json_item(item)?;
+        Ok(Self {
+            id_key: id_key(&fields.id),
+            id: fields.id,
+            created_at_ns: fields.created_at.unix_timestamp_nanos(),
+            status: fields.status,
+            group_id: fields.group_id,
+            country: fields.country,
+            email: fields.email.map(|email| email.to_lowercase()),
+            tenant_id: fields.tenant_id,
+            name: fields.name.to_lowercase(),
+            company_name: fields.company_name.map(|name| name.to_lowercase()),
+            totals: partner_totals_of(item)?,
+            stamp: item_stamp(item).unwrap_or(0),
+        })
+    }
+
+    /// The row of a partner read whole.
+    pub fn of_partner(partner: &crate::model::Partner) -> Self {
+        Self {
+            id_key: id_key(&partner.id),
+            id: partner.id.clone(),
+            created_at_ns: partner.created_at.unix_timestamp_nanos(),
+            status: partner.status,
+            group_id: partner.group_id.to_string(),
+            country: partner.country.clone(),
+            email: partner
+                .email
+                .as_ref()
+                .map(|email| email.as_str().to_lowercase()),
+            tenant_id: partner.tenant_id.clone(),
+            name: partner.name.to_lowercase(),
+            company_name: partner
+                .company_name
+                .as_ref()
+                .map(|name| name.to_lowercase()),
+            totals: partner.totals,
+            stamp: 0,
+        }
+    }
+
+    /// Whether the row passes every filter of `query`.
+    pub fn matches(&self, query: &ListPartnersQuery) -> bool {
+        let lookup = match &query.lookup {
+            Lookup::All => true,
+            Lookup::Tenant(tenant) => self.tenant_id.as_deref() == Some(tenant.as_str()),
+            Lookup::Email(email) | Lookup::SearchEmail(email) => {
+                self.email.as_deref() == Some(email.as_str())
+            }
+            Lookup::SearchId(id) => self.id.as_str() == id,
+            Lookup::SearchText(text) => {
+                self.name.contains(text.as_str())
+                    || self
+                        .email
+                        .as_deref()
+                        .is_some_and(|e| e.contains(text.as_str()))
+                    || self
+                        .company_name
+                        .as_deref()
+                        .is_some_and(|c| c.contains(text.as_str()))
+            }
+        };
+        lookup
+            && query.group_id.as_ref().is_none_or(|g| *g == self.group_id)
+            && query.status.is_none_or(|s| s == self.status)
+            && query
+                .country
+                .as_ref()
+                .is_none_or(|c| self.country.as_deref() == Some(c.as_str()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -537,79 +611,5 @@ mod tests {
             let expected: Vec<&str> = expected.iter().map(|(_, id)| *id).collect();
             assert_eq!(got, expected, "{order:?}");
         }
-    }
-}
-
-impl Row {
-    pub fn of(item: &Item) -> Result<Self, StoreError> {
-        let fields: RowFields = from_json_item(item)?;
-        Ok(Self {
-            id_key: id_key(&fields.id),
-            id: fields.id,
-            created_at_ns: fields.created_at.unix_timestamp_nanos(),
-            status: fields.status,
-            group_id: fields.group_id,
-            country: fields.country,
-            email: fields.email.map(|email| email.to_lowercase()),
-            tenant_id: fields.tenant_id,
-            name: fields.name.to_lowercase(),
-            company_name: fields.company_name.map(|name| name.to_lowercase()),
-            totals: partner_totals_of(item)?,
-            stamp: item_stamp(item).unwrap_or(0),
-        })
-    }
-
-    /// The row of a partner read whole.
-    pub fn of_partner(partner: &crate::model::Partner) -> Self {
-        Self {
-            id_key: id_key(&partner.id),
-            id: partner.id.clone(),
-            created_at_ns: partner.created_at.unix_timestamp_nanos(),
-            status: partner.status,
-            group_id: partner.group_id.to_string(),
-            country: partner.country.clone(),
-            email: partner
-                .email
-                .as_ref()
-                .map(|email| email.as_str().to_lowercase()),
-            tenant_id: partner.tenant_id.clone(),
-            name: partner.name.to_lowercase(),
-            company_name: partner
-                .company_name
-                .as_ref()
-                .map(|name| name.to_lowercase()),
-            totals: partner.totals,
-            stamp: 0,
-        }
-    }
-
-    /// Whether the row passes every filter of `query`.
-    pub fn matches(&self, query: &ListPartnersQuery) -> bool {
-        let lookup = match &query.lookup {
-            Lookup::All => true,
-            Lookup::Tenant(tenant) => self.tenant_id.as_deref() == Some(tenant.as_str()),
-            Lookup::Email(email) | Lookup::SearchEmail(email) => {
-                self.email.as_deref() == Some(email.as_str())
-            }
-            Lookup::SearchId(id) => self.id.as_str() == id,
-            Lookup::SearchText(text) => {
-                self.name.contains(text.as_str())
-                    || self
-                        .email
-                        .as_deref()
-                        .is_some_and(|e| e.contains(text.as_str()))
-                    || self
-                        .company_name
-                        .as_deref()
-                        .is_some_and(|c| c.contains(text.as_str()))
-            }
-        };
-        lookup
-            && query.group_id.as_ref().is_none_or(|g| *g == self.group_id)
-            && query.status.is_none_or(|s| s == self.status)
-            && query
-                .country
-                .as_ref()
-                .is_none_or(|c| self.country.as_deref() == Some(c.as_str()))
     }
 }
