@@ -13,6 +13,7 @@ use shared::auth::{AuthError, AuthenticateError, Principal, Scope};
 use shared::clicks::track;
 use shared::context::AppContext;
 use shared::links::{self, BulkItem};
+use shared::programs;
 use shared::web::{
     ApiError, ApiRequest, ApiResponse, Edge, ErrorCode, Route, RouteMatch, json, pages, serve,
 };
@@ -251,7 +252,7 @@ async fn endpoint(
             .await?,
         ),
         Endpoint::ListDomains => {
-            let program = links::links_program(ctx, &principal, Scope::LinksRead).await?;
+            let program = programs::caller_program(ctx, &principal, Scope::LinksRead).await?;
             let search = request
                 .query("search")
                 .unwrap_or_default()

@@ -6,6 +6,7 @@ use crate::model::PartnerCheck;
 use crate::model::{Partner, PartnerStatus};
 use crate::partners;
 use crate::programs;
+use crate::programs::caller_program_id;
 use crate::types::CustomerId;
 
 fn stackbe_status(status: PartnerStatus) -> String {
@@ -41,9 +42,7 @@ pub async fn partner_by_customer(
     principal: &Principal,
     customer_id: &str,
 ) -> Result<PartnerCheck, DomainError> {
-    let program_id = principal
-        .own_program(Scope::PartnersRead)
-        .map_err(|denied| DomainError::denied(denied, "Program"))?;
+    let program_id = caller_program_id(principal, Scope::PartnersRead)?;
     let program =
         programs::authorized_program(ctx, principal, program_id.as_str(), Scope::PartnersRead)
             .await?;

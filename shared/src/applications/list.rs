@@ -5,6 +5,7 @@ use crate::error::DomainError;
 use crate::model::applicant_country;
 use crate::model::{Application, ApplicationFormField, ApplicationStatus};
 use crate::programs;
+use crate::programs::caller_program_id;
 use crate::web::pages;
 
 /// One page of a program's applications, newest first, with the program's form fields (the
@@ -67,10 +68,7 @@ pub async fn list_applications(
 ) -> Result<ApplicationPage, DomainError> {
     let program_id = match program_id {
         Some(id) => id.to_owned(),
-        None => principal
-            .own_program(Scope::PartnersRead)
-            .map_err(|denied| DomainError::denied(denied, "Program"))?
-            .to_string(),
+        None => caller_program_id(principal, Scope::PartnersRead)?.to_string(),
     };
     let program =
         programs::authorized_program(ctx, principal, &program_id, Scope::PartnersRead).await?;

@@ -121,13 +121,6 @@ async fn application_of(
         .ok_or_else(|| DomainError::not_found("Application"))
 }
 
-async fn own_program(ctx: &AppContext, principal: &Principal) -> Result<Program, DomainError> {
-    let id = principal
-        .own_program(Scope::PartnersWrite)
-        .map_err(|denied| DomainError::denied(denied, "Program"))?;
-    programs::authorized_program(ctx, principal, id.as_str(), Scope::PartnersWrite).await
-}
-
 /// StackBE's `POST /v1/apps/:appId/affiliates/applications/:id/review`.
 pub async fn review_application(
     ctx: &AppContext,
@@ -166,7 +159,7 @@ pub async fn dub_approve(
     principal: &Principal,
     request: DubApprove,
 ) -> Result<Approval, DomainError> {
-    let program = own_program(ctx, principal).await?;
+    let program = programs::caller_program(ctx, principal, Scope::PartnersWrite).await?;
     let application = named_application(
         ctx,
         &program,
@@ -186,7 +179,7 @@ pub async fn dub_reject(
     principal: &Principal,
     request: DubReject,
 ) -> Result<Application, DomainError> {
-    let program = own_program(ctx, principal).await?;
+    let program = programs::caller_program(ctx, principal, Scope::PartnersWrite).await?;
     let application = named_application(
         ctx,
         &program,

@@ -19,6 +19,7 @@ use crate::links::repo;
 use crate::model::{Click, Discount, Link, Partner};
 use crate::partners;
 use crate::programs;
+use crate::programs::caller_program_id;
 use crate::queue::{MessageQueue, OutgoingMessage, send_all};
 use crate::types::{ClickId, GroupId, PartnerId, ReferralCode};
 use std::sync::Arc;
@@ -178,9 +179,7 @@ pub async fn track_referral(
         .ok_or(DomainError::Unauthenticated(
             crate::auth::AuthError::Missing,
         ))?;
-    let program = principal
-        .own_program(Scope::ClicksTrack)
-        .map_err(|denied| DomainError::denied(denied, "Program"))?;
+    let program = caller_program_id(principal, Scope::ClicksTrack)?;
     let not_found = || DomainError::not_found("Referral code");
     let code = ReferralCode::parse(&request.code).map_err(|_| not_found())?;
     let partner = partners::find_by_referral_code(ctx.store.as_ref(), &program, &code)

@@ -14,6 +14,7 @@ use crate::model::EventName;
 use crate::model::{Commission, CommissionStatus, PartnerTotals};
 use crate::outbox;
 use crate::partners::totals::add_partner_totals;
+use crate::programs::caller_program_id;
 use crate::store::records::readable;
 use crate::store::{Put, TxOp, s};
 use crate::types::{CommissionId, PartnerId, ProgramId};
@@ -116,9 +117,7 @@ pub async fn bulk_update_commissions(
     principal: &Principal,
     request: BulkUpdateCommissions,
 ) -> Result<Vec<(CommissionId, CommissionStatus)>, DomainError> {
-    let program = principal
-        .own_program(Scope::CommissionsWrite)
-        .map_err(|denied| DomainError::denied(denied, "Program"))?;
+    let program = caller_program_id(principal, Scope::CommissionsWrite)?;
     let ids = parse_ids(&request.commission_ids)?;
     let status = CommissionStatus::from(request.status);
     let items = ctx

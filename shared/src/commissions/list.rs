@@ -6,6 +6,7 @@ use crate::context::AppContext;
 use crate::conversions::records::{commission_of, find_commission};
 use crate::model::CommissionWithParties;
 use crate::model::CustomerActivity;
+use crate::programs::caller_program_id;
 
 use crate::customers::customer_of;
 use crate::error::DomainError;
@@ -49,12 +50,6 @@ impl CommissionFilter {
     }
 }
 
-fn program_of(principal: &Principal) -> Result<ProgramId, DomainError> {
-    principal
-        .own_program(Scope::CommissionsRead)
-        .map_err(|denied| DomainError::denied(denied, "Program"))
-}
-
 /// One page of commissions. Status, type, customer and invoice filters apply to each page
 /// read (as a DynamoDB filter would), so a page may hold fewer items than `limit` while a
 /// next cursor is still given.
@@ -65,7 +60,7 @@ pub async fn list_commissions(
     cursor: Option<String>,
     limit: u32,
 ) -> Result<(Vec<CommissionWithParties>, Option<String>), DomainError> {
-    let program = program_of(principal)?;
+    let program = caller_program_id(principal, Scope::CommissionsRead)?;
     let store = ctx.store.as_ref();
     let partner = match (&filter.partner_id, &filter.tenant_id) {
         (Some(id), _) => Some(id.clone()),
@@ -133,7 +128,7 @@ pub async fn get_commission(
     principal: &Principal,
     id: &str,
 ) -> Result<CommissionWithParties, DomainError> {
-    let program = program_of(principal)?;
+    let program = caller_program_id(principal, Scope::CommissionsRead)?;
     let id = CommissionId::parse(id).map_err(|_| DomainError::not_found("Commission"))?;
     let commission = find_commission(ctx.store.as_ref(), &program, &id)
         .await?

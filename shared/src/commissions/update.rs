@@ -15,6 +15,7 @@ use crate::model::EventName;
 use crate::model::{Actor, Commission, CommissionStatus, CommissionType, PartnerTotals};
 use crate::outbox;
 use crate::partners::totals::add_partner_totals;
+use crate::programs::caller_program_id;
 use crate::store::{Put, TxOp, s};
 use crate::types::{CommissionId, Currency, MAX_AMOUNT, ProgramId, amount_in_range, proportional};
 use time::OffsetDateTime;
@@ -79,9 +80,7 @@ pub async fn update_commission(
     id: &str,
     request: UpdateCommission,
 ) -> Result<CommissionWithParties, DomainError> {
-    let program = principal
-        .own_program(Scope::CommissionsWrite)
-        .map_err(|denied| DomainError::denied(denied, "Program"))?;
+    let program = caller_program_id(principal, Scope::CommissionsWrite)?;
     let note = checked_note(&request)?;
     let id = CommissionId::parse(id).map_err(|_| DomainError::not_found("Commission"))?;
     let read = find_commission(ctx.store.as_ref(), &program, &id)

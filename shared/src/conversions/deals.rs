@@ -18,6 +18,7 @@ use crate::model::EventName;
 use crate::model::{Actor, Deal, Partner, PartnerStatus};
 use crate::outbox;
 use crate::partners;
+use crate::programs::caller_program_id;
 use crate::store::records::{from_json_item, json_item};
 use crate::store::{Condition, Consistency, Item, ItemStore, Put, StoreError, TxOp, get_s, s};
 use crate::types::{DealId, Email, PartnerId, ProgramId};
@@ -179,9 +180,7 @@ fn program_and_key(
 ) -> Result<(ProgramId, Option<IdempotencyKey>), DomainError> {
     match registrant {
         DealRegistrant::Program(principal) => {
-            let program = principal
-                .own_program(Scope::ConversionsWrite)
-                .map_err(|denied| DomainError::denied(denied, "Program"))?;
+            let program = caller_program_id(principal, Scope::ConversionsWrite)?;
             Ok((program, key))
         }
         DealRegistrant::Partner(partner) => {

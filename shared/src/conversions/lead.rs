@@ -20,6 +20,7 @@ use crate::error::DomainError;
 use crate::idempotency::{IdempotencyKey, Recorded};
 use crate::model::EventName;
 use crate::model::{Commission, CommissionType, Lead, LinkStats, PartnerTotals};
+use crate::programs::caller_program_id;
 use crate::types::LeadId;
 use crate::wire::tracking::TrackLeadResponse;
 use serde_json::json;
@@ -32,9 +33,7 @@ pub async fn track_lead(
     request: TrackLeadRequest,
     key: Option<IdempotencyKey>,
 ) -> Result<Recorded<TrackLeadResponse>, DomainError> {
-    let program = principal
-        .own_program(Scope::ConversionsWrite)
-        .map_err(|denied| DomainError::denied(denied, "Program"))?;
+    let program = caller_program_id(principal, Scope::ConversionsWrite)?;
     let input = &request.check()?;
     pipeline::run(
         ctx,

@@ -20,6 +20,7 @@ use crate::model::EventName;
 use crate::model::{
     Commission, CommissionStatus, CommissionType, DomainEvent, LinkStats, PartnerTotals, Sale,
 };
+use crate::programs::caller_program_id;
 use crate::types::{CommissionId, amount_in_range, proportional};
 use crate::wire::tracking::TrackRefundResponse;
 use serde_json::json;
@@ -30,9 +31,7 @@ pub async fn track_refund(
     request: TrackRefundRequest,
     key: Option<IdempotencyKey>,
 ) -> Result<Recorded<TrackRefundResponse>, DomainError> {
-    let program = principal
-        .own_program(Scope::ConversionsWrite)
-        .map_err(|denied| DomainError::denied(denied, "Program"))?;
+    let program = caller_program_id(principal, Scope::ConversionsWrite)?;
     let input = &request.check()?;
     pipeline::run(
         ctx,

@@ -21,6 +21,7 @@ use crate::error::DomainError;
 use crate::idempotency::{IdempotencyKey, Recorded};
 use crate::model::EventName;
 use crate::model::{Commission, CommissionType, DomainEvent, LinkStats, PartnerTotals, Sale};
+use crate::programs::caller_program_id;
 use crate::types::SaleId;
 use crate::wire::tracking::{SaleCustomerSchema, TrackSaleResponse, TrackedSaleSchema};
 use serde_json::json;
@@ -33,9 +34,7 @@ pub async fn track_sale(
     request: TrackSaleRequest,
     key: Option<IdempotencyKey>,
 ) -> Result<Recorded<TrackSaleResponse>, DomainError> {
-    let program = principal
-        .own_program(Scope::ConversionsWrite)
-        .map_err(|denied| DomainError::denied(denied, "Program"))?;
+    let program = caller_program_id(principal, Scope::ConversionsWrite)?;
     let input = &request.check()?;
     pipeline::run(
         ctx,

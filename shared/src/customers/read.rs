@@ -12,6 +12,7 @@ use crate::model::Customer;
 use crate::model::CustomerActivity;
 use crate::model::CustomerExpansion;
 use crate::model::CustomerRead;
+use crate::programs::caller_program_id;
 use crate::store::records::readable;
 use crate::store::{Consistency, Query, schema};
 use crate::types::{CustomerId, ProgramId};
@@ -23,12 +24,6 @@ pub struct CustomerFilter {
     pub country: Option<String>,
     /// Dub's `startingAfter`: the page continues after this customer of the list.
     pub starting_after: Option<String>,
-}
-
-fn program_of(principal: &Principal) -> Result<ProgramId, DomainError> {
-    principal
-        .own_program(Scope::CustomersRead)
-        .map_err(|denied| DomainError::denied(denied, "Program"))
 }
 
 async fn by_id(
@@ -85,7 +80,7 @@ pub async fn list_customers(
     cursor: Option<String>,
     limit: u32,
 ) -> Result<(Vec<CustomerRead>, Option<String>), DomainError> {
-    let program = program_of(principal)?;
+    let program = caller_program_id(principal, Scope::CustomersRead)?;
     if let Some(external_id) = &filter.external_id {
         // One customer at most: a page after it is empty.
         if filter.starting_after.is_some() {
@@ -151,7 +146,7 @@ pub async fn get_customer(
     id: &str,
     expanded: bool,
 ) -> Result<CustomerRead, DomainError> {
-    let program = program_of(principal)?;
+    let program = caller_program_id(principal, Scope::CustomersRead)?;
     let id = customer_id_named(&program, id).ok_or_else(|| DomainError::not_found("Customer"))?;
     let found = by_id(ctx, &program, &id)
         .await?

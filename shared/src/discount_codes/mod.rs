@@ -10,11 +10,12 @@ use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::groups;
 use crate::layout;
-use crate::links::{links_program, repo as links_repo};
+use crate::links::repo as links_repo;
 use crate::model::EventName;
 use crate::model::{Actor, DiscountCode, DomainEvent, Partner};
 use crate::outbox;
 use crate::partners;
+use crate::programs::caller_program;
 use crate::store::records::{from_json_item, json_item, readable};
 use crate::store::{
     Condition, Consistency, Delete, ItemStore, Put, Query, RangeCondition, StoreError, TxOp, get_s,
@@ -182,7 +183,7 @@ pub async fn create_discount_code(
     principal: &Principal,
     request: CreateDiscountCode,
 ) -> Result<DiscountCode, DomainError> {
-    let program = links_program(ctx, principal, Scope::PartnersWrite).await?;
+    let program = caller_program(ctx, principal, Scope::PartnersWrite).await?;
     let given = request.code.as_deref().map(check_code).transpose()?;
     let (partner, link_id) = partner_and_link(ctx, &program.id, &request).await?;
     let group = groups::find_group(ctx.store.as_ref(), &program.id, &partner.group_id).await?;
@@ -254,7 +255,7 @@ pub async fn list_discount_codes(
     principal: &Principal,
     query: DiscountCodeQuery,
 ) -> Result<Vec<DiscountCode>, DomainError> {
-    let program = links_program(ctx, principal, Scope::PartnersRead).await?;
+    let program = caller_program(ctx, principal, Scope::PartnersRead).await?;
     let size = query.page_size.max(1) as usize;
     let skip = (query.page.max(1) as usize - 1) * size;
     let codes = match &query.code {
@@ -310,7 +311,7 @@ pub async fn delete_discount_code(
     principal: &Principal,
     id_or_code: &str,
 ) -> Result<DiscountCodeId, DomainError> {
-    let program = links_program(ctx, principal, Scope::PartnersWrite).await?;
+    let program = caller_program(ctx, principal, Scope::PartnersWrite).await?;
     let store = ctx.store.as_ref();
     let found = match DiscountCodeId::parse(id_or_code) {
         Ok(id) => find(store, &program.id, &id).await?,

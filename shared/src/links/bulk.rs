@@ -15,8 +15,8 @@
 use super::fields;
 use super::manage::{
     self, CreateLink, UpdateLink, changed_link, check_domain, check_program_id, delete_ops, event,
-    external_id_taken, insert_new, key_taken, links_program, new_link, refuse_default_link,
-    refuse_discount_coded, stored_link, update_ops,
+    external_id_taken, insert_new, key_taken, new_link, refuse_default_link, refuse_discount_coded,
+    stored_link, update_ops,
 };
 use super::repo::{self, StoredLink};
 use crate::auth::{Principal, Scope};
@@ -27,6 +27,7 @@ use crate::model::EventName;
 use crate::model::LinkLabels;
 use crate::model::{Actor, Link, LinkDetails, Program};
 use crate::outbox;
+use crate::programs::caller_program;
 use crate::store::{
     Condition, Consistency, Item, Key, MAX_TRANSACTION_OPS, Put, StoreError, TxOp, Update,
     UpdateItem, get_n, get_s, n, s,
@@ -54,7 +55,7 @@ pub async fn upsert_link(
     principal: &Principal,
     request: CreateLink,
 ) -> Result<Link, DomainError> {
-    let program = links_program(ctx, principal, Scope::LinksWrite).await?;
+    let program = caller_program(ctx, principal, Scope::LinksWrite).await?;
     fields::refuse_unknown(&request.unknown)?;
     let labels = LinkLabels::read(ctx.store.as_ref(), &program.id).await?;
     let mut details = LinkDetails::default();
@@ -134,7 +135,7 @@ pub async fn create_links(
     principal: &Principal,
     CreateLinks(items): CreateLinks,
 ) -> Result<Vec<BulkItem>, DomainError> {
-    let program = links_program(ctx, principal, Scope::LinksWrite).await?;
+    let program = caller_program(ctx, principal, Scope::LinksWrite).await?;
     if items.len() > MAX_BULK_LINKS {
         return Err(too_many(items.len()));
     }
@@ -441,7 +442,7 @@ pub async fn update_links(
     principal: &Principal,
     request: BulkUpdateLinks,
 ) -> Result<Vec<Link>, DomainError> {
-    let program = links_program(ctx, principal, Scope::LinksWrite).await?;
+    let program = caller_program(ctx, principal, Scope::LinksWrite).await?;
     if request.data.key.is_some() || request.data.details.external_id.is_some() {
         return Err(DomainError::Unprocessable(
             "`data` cannot set `key` or `externalId`: each link has its own.".into(),
@@ -495,7 +496,7 @@ pub async fn delete_links(
     principal: &Principal,
     link_ids: Option<&str>,
 ) -> Result<usize, DomainError> {
-    let program = links_program(ctx, principal, Scope::LinksWrite).await?;
+    let program = caller_program(ctx, principal, Scope::LinksWrite).await?;
     let names: Vec<String> = link_ids
         .unwrap_or_default()
         .split(',')

@@ -4,12 +4,12 @@
 //! as links show only folders that exist (see `labels`).
 
 use super::labels::{self, LabelKind};
-use super::manage::links_program;
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::model::Folder;
 use crate::model::LinkLabels;
+use crate::programs::caller_program;
 use crate::types::present;
 use crate::types::{FolderId, ProgramId};
 
@@ -91,7 +91,7 @@ pub async fn create_folder(
     principal: &Principal,
     request: CreateFolder,
 ) -> Result<Folder, DomainError> {
-    let program = links_program(ctx, principal, Scope::LinksWrite).await?;
+    let program = caller_program(ctx, principal, Scope::LinksWrite).await?;
     check_access(request.access_level)?;
     let now = ctx.clock.now();
     let folder = Folder {
@@ -122,7 +122,7 @@ pub async fn list_folders(
     page: u32,
     page_size: u32,
 ) -> Result<Vec<Folder>, DomainError> {
-    let program = links_program(ctx, principal, Scope::LinksRead).await?;
+    let program = caller_program(ctx, principal, Scope::LinksRead).await?;
     let labels = LinkLabels::read(ctx.store.as_ref(), &program.id).await?;
     let search = search.map(|s| s.trim().to_lowercase());
     let mut folders: Vec<Folder> = labels
@@ -147,7 +147,7 @@ pub async fn update_folder(
     id: &str,
     request: UpdateFolder,
 ) -> Result<Folder, DomainError> {
-    let program = links_program(ctx, principal, Scope::LinksWrite).await?;
+    let program = caller_program(ctx, principal, Scope::LinksWrite).await?;
     check_access(request.access_level)?;
     let (read, version) = stored_folder(ctx, &program.id, id).await?;
     let mut folder = read.clone();
@@ -188,7 +188,7 @@ pub async fn delete_folder(
     principal: &Principal,
     id: &str,
 ) -> Result<FolderId, DomainError> {
-    let program = links_program(ctx, principal, Scope::LinksWrite).await?;
+    let program = caller_program(ctx, principal, Scope::LinksWrite).await?;
     let (folder, version) = stored_folder(ctx, &program.id, id).await?;
     let kind = LabelKind::Folder;
     let ops = labels::remove(kind, &program.id, folder.id.as_str(), &folder.name, version);

@@ -2,7 +2,6 @@
 //! program's link index (gsi2) with Dub's filters applied as the index is read. A page is filled
 //! to `pageSize` whatever the filters drop, because Dub's SDKs stop paging at a short page.
 
-use super::manage::links_program;
 use super::repo::link_of;
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
@@ -10,6 +9,7 @@ use crate::error::DomainError;
 use crate::layout;
 use crate::model::Link;
 use crate::model::LinkLabels;
+use crate::programs::caller_program;
 use crate::store::records::readable;
 use crate::store::{Consistency, Query, RangeCondition, schema};
 use crate::types::{LinkId, ProgramId, TagId};
@@ -170,7 +170,7 @@ pub async fn list_links(
     page: LinkPage,
     size: u32,
 ) -> Result<Vec<Link>, DomainError> {
-    let program = links_program(ctx, principal, Scope::LinksRead).await?;
+    let program = caller_program(ctx, principal, Scope::LinksRead).await?;
     let labels = LinkLabels::read(ctx.store.as_ref(), &program.id).await?;
     let filter = Resolved::new(&filter, &labels);
     let size = size as usize;
@@ -216,7 +216,7 @@ pub async fn count_links(
     filter: LinkFilter,
     by: CountBy,
 ) -> Result<LinkCount, DomainError> {
-    let program = links_program(ctx, principal, Scope::LinksRead).await?;
+    let program = caller_program(ctx, principal, Scope::LinksRead).await?;
     let labels = LinkLabels::read(ctx.store.as_ref(), &program.id).await?;
     let resolved = Resolved::new(&filter, &labels);
     let links = walk(ctx, &program.id, &resolved, None, false, 0, 0).await?;

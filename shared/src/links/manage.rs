@@ -13,7 +13,7 @@ use crate::model::LinkLabels;
 use crate::model::{Actor, DomainEvent, Link, LinkStats, Program};
 use crate::outbox;
 use crate::partners;
-use crate::programs;
+use crate::programs::caller_program;
 use crate::store::{Condition, TxOp};
 use crate::types::present;
 use crate::types::{LinkId, PartnerId, ProgramId, WebUrl};
@@ -82,20 +82,6 @@ where
     D: serde::Deserializer<'de>,
 {
     time::serde::rfc3339::option::deserialize(deserializer).map(Some)
-}
-
-/// The caller's program, once it may act on links with `scope`.
-pub async fn links_program(
-    ctx: &AppContext,
-    principal: &Principal,
-    scope: Scope,
-) -> Result<Program, DomainError> {
-    let id = principal
-        .own_program(scope)
-        .map_err(|denied| DomainError::denied(denied, "Program"))?;
-    programs::find_program(ctx.store.as_ref(), &id)
-        .await?
-        .ok_or_else(|| DomainError::not_found("Program"))
 }
 
 pub(super) fn check_program_id(
@@ -215,7 +201,7 @@ pub async fn create_link(
     principal: &Principal,
     request: CreateLink,
 ) -> Result<Link, DomainError> {
-    let program = links_program(ctx, principal, Scope::LinksWrite).await?;
+    let program = caller_program(ctx, principal, Scope::LinksWrite).await?;
     let labels = LinkLabels::read(ctx.store.as_ref(), &program.id).await?;
     let (link, random_key) = new_link(ctx, &program, request, &labels).await?;
     insert_new(ctx, principal.actor(), link, random_key, &labels).await
@@ -269,7 +255,7 @@ pub async fn link_info(
     link_id: Option<&str>,
     external_id: Option<&str>,
 ) -> Result<Link, DomainError> {
-    let program = links_program(ctx, principal, Scope::LinksRead).await?;
+    let program = caller_program(ctx, principal, Scope::LinksRead).await?;
     if let Some(external) = external_id.filter(|_| link_id.is_none()) {
         return repo::find_by_external_id(ctx.store.as_ref(), &program.id, external)
             .await?
@@ -328,7 +314,7 @@ pub async fn update_link(
     link_id: &str,
     request: UpdateLink,
 ) -> Result<Link, DomainError> {
-    let program = links_program(ctx, principal, Scope::LinksWrite).await?;
+    let program = caller_program(ctx, principal, Scope::LinksWrite).await?;
     let read = stored_link(ctx, &program, link_id).await?;
     let labels = LinkLabels::read(ctx.store.as_ref(), &program.id).await?;
     let link = changed_link(ctx, &program, &read.link, request, &labels).await?;
@@ -456,7 +442,7 @@ pub async fn delete_link(
     principal: &Principal,
     link_id: &str,
 ) -> Result<LinkId, DomainError> {
-    let program = links_program(ctx, principal, Scope::LinksWrite).await?;
+    let program = caller_program(ctx, principal, Scope::LinksWrite).await?;
     let read = stored_link(ctx, &program, link_id).await?;
     refuse_default_link(ctx, &program, &read.link).await?;
     let labels = LinkLabels::read(ctx.store.as_ref(), &program.id).await?;

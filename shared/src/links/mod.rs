@@ -25,9 +25,7 @@ pub use crate::model::LinkLabels;
 pub use crate::model::short_link;
 pub use key::{LinkKey, ROOT_KEY_ALIAS};
 pub use list::{CountBy, LinkCount, LinkFilter, LinkPage, count_links, list_links};
-pub use manage::{
-    CreateLink, UpdateLink, create_link, delete_link, link_info, links_program, update_link,
-};
+pub use manage::{CreateLink, UpdateLink, create_link, delete_link, link_info, update_link};
 pub use partner_links::{
     CreatePartnerLink, LinkProps, UpsertPartnerLink, create_partner_link, list_partner_links,
     upsert_partner_link,

@@ -4,7 +4,7 @@
 
 use super::fields;
 use super::key::LinkKey;
-use super::manage::{default_destination, insert_new, links_program};
+use super::manage::{default_destination, insert_new};
 use super::repo;
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
@@ -12,6 +12,7 @@ use crate::error::DomainError;
 use crate::model::LinkLabels;
 use crate::model::{Link, LinkStats};
 use crate::partners;
+use crate::programs::caller_program;
 use crate::types::LinkId;
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
@@ -57,7 +58,7 @@ pub async fn create_partner_link(
     principal: &Principal,
     request: CreatePartnerLink,
 ) -> Result<Link, DomainError> {
-    let program = links_program(ctx, principal, Scope::LinksWrite).await?;
+    let program = caller_program(ctx, principal, Scope::LinksWrite).await?;
     if request
         .program_id
         .as_deref()
@@ -130,7 +131,7 @@ pub async fn list_partner_links(
     partner_id: Option<&str>,
     tenant_id: Option<&str>,
 ) -> Result<Vec<Link>, DomainError> {
-    let program = links_program(ctx, principal, Scope::LinksRead).await?;
+    let program = caller_program(ctx, principal, Scope::LinksRead).await?;
     let partner =
         partners::find_named(ctx.store.as_ref(), &program.id, partner_id, tenant_id).await?;
     let links =
@@ -158,7 +159,7 @@ pub async fn upsert_partner_link(
     principal: &Principal,
     request: UpsertPartnerLink,
 ) -> Result<Link, DomainError> {
-    let program = links_program(ctx, principal, Scope::LinksWrite).await?;
+    let program = caller_program(ctx, principal, Scope::LinksWrite).await?;
     let partner = partners::find_named(
         ctx.store.as_ref(),
         &program.id,

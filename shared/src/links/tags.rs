@@ -2,12 +2,12 @@
 //! the caller's program. Links carry tags by id (`tagIds`, or `tagNames`); see `labels`.
 
 use super::labels::{self, LabelKind};
-use super::manage::links_program;
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::model::LinkLabels;
 use crate::model::{Tag, TagColor};
+use crate::programs::caller_program;
 use crate::types::{ProgramId, TagId};
 
 /// `POST /tags` and `PATCH /tags/{id}`.
@@ -71,7 +71,7 @@ pub async fn create_tag(
     principal: &Principal,
     request: TagInput,
 ) -> Result<Tag, DomainError> {
-    let program = links_program(ctx, principal, Scope::LinksWrite).await?;
+    let program = caller_program(ctx, principal, Scope::LinksWrite).await?;
     let raw = request
         .name()
         .ok_or_else(|| DomainError::Unprocessable("`name` is required.".into()))?;
@@ -112,7 +112,7 @@ pub async fn list_tags(
     principal: &Principal,
     query: TagQuery,
 ) -> Result<Vec<Tag>, DomainError> {
-    let program = links_program(ctx, principal, Scope::LinksRead).await?;
+    let program = caller_program(ctx, principal, Scope::LinksRead).await?;
     let labels = LinkLabels::read(ctx.store.as_ref(), &program.id).await?;
     let search = query.search.map(|s| s.trim().to_lowercase());
     let mut tags: Vec<Tag> = labels
@@ -151,7 +151,7 @@ pub async fn update_tag(
     id: &str,
     request: TagInput,
 ) -> Result<Tag, DomainError> {
-    let program = links_program(ctx, principal, Scope::LinksWrite).await?;
+    let program = caller_program(ctx, principal, Scope::LinksWrite).await?;
     let (read, version) = stored_tag(ctx, &program.id, id).await?;
     let mut tag = read.clone();
     if let Some(raw) = request.name() {
@@ -188,7 +188,7 @@ pub async fn delete_tag(
     principal: &Principal,
     id: &str,
 ) -> Result<TagId, DomainError> {
-    let program = links_program(ctx, principal, Scope::LinksWrite).await?;
+    let program = caller_program(ctx, principal, Scope::LinksWrite).await?;
     let (tag, version) = stored_tag(ctx, &program.id, id).await?;
     let ops = labels::remove(
         LabelKind::Tag,

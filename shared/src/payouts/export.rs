@@ -14,6 +14,7 @@ use crate::auth::Principal;
 use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::model::{Partner, Payout, PayoutStatus};
+use crate::programs::caller_program_id;
 use crate::types::Currency;
 
 /// The most rows a file holds: PayPal takes 5,000 per file, Wise 1,000 per batch.
@@ -42,9 +43,7 @@ pub async fn export_payouts(
     status: Option<PayoutStatus>,
     run: Option<String>,
 ) -> Result<PayoutFile, DomainError> {
-    let program = principal
-        .own_program(crate::auth::Scope::PayoutsRead)
-        .map_err(|denied| DomainError::denied(denied, "Program"))?;
+    let program = caller_program_id(principal, crate::auth::Scope::PayoutsRead)?;
     if program.as_str() != program_id {
         return Err(DomainError::not_found("Program"));
     }

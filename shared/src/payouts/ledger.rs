@@ -14,7 +14,7 @@ use crate::layout;
 use crate::model::Ledger;
 use crate::model::LedgerCurrency;
 use crate::model::{CommissionStatus, Program};
-use crate::programs::find_program;
+use crate::programs::authorized_program;
 use crate::store::records::readable;
 use crate::store::{Query, schema};
 use crate::types::{Currency, ProgramId};
@@ -62,15 +62,7 @@ pub async fn program_ledger(
     principal: &Principal,
     program_id: &str,
 ) -> Result<Ledger, DomainError> {
-    let program = principal
-        .own_program(Scope::PayoutsRead)
-        .map_err(|denied| DomainError::denied(denied, "Program"))?;
-    if program.as_str() != program_id {
-        return Err(DomainError::not_found("Program"));
-    }
-    let program = find_program(ctx.store.as_ref(), &program)
-        .await?
-        .ok_or_else(|| DomainError::not_found("Program"))?;
+    let program = authorized_program(ctx, principal, program_id, Scope::PayoutsRead).await?;
     ledger_of(ctx, &program).await
 }
 

@@ -11,6 +11,7 @@ use crate::error::DomainError;
 use crate::layout;
 use crate::model::{Partner, Payout, PayoutStatus};
 use crate::partners::{find_by_tenant, partner_of};
+use crate::programs::caller_program_id;
 use crate::store::records::readable;
 use crate::store::{Query, StoreError, schema};
 use crate::types::{PartnerId, PayoutId, ProgramId};
@@ -37,12 +38,6 @@ pub struct PayoutFilter {
     pub ascending: bool,
 }
 
-fn program_of(principal: &Principal) -> Result<ProgramId, DomainError> {
-    principal
-        .own_program(Scope::PayoutsRead)
-        .map_err(|denied| DomainError::denied(denied, "Program"))
-}
-
 /// Page `page` (1-based) of `size` payouts, each with its partner when it can be read.
 pub async fn list_payouts(
     ctx: &AppContext,
@@ -51,7 +46,7 @@ pub async fn list_payouts(
     page: u32,
     size: u32,
 ) -> Result<Vec<(Payout, Option<Partner>)>, DomainError> {
-    let program = program_of(principal)?;
+    let program = caller_program_id(principal, Scope::PayoutsRead)?;
     let store = ctx.store.as_ref();
     // Dub: `partnerId` takes precedence over `tenantId`.
     let partner = match (&filter.partner_id, &filter.tenant_id) {
@@ -164,7 +159,7 @@ pub async fn get_payout(
     principal: &Principal,
     id: &str,
 ) -> Result<(Payout, Option<Partner>), DomainError> {
-    let program = program_of(principal)?;
+    let program = caller_program_id(principal, Scope::PayoutsRead)?;
     let id = PayoutId::parse(id).map_err(|_| DomainError::not_found("Payout"))?;
     let stored = super::records::find_payout(ctx.store.as_ref(), &program, &id)
         .await?

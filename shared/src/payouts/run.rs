@@ -31,7 +31,7 @@ use crate::model::{
 use crate::outbox;
 use crate::partners::partner_of;
 use crate::payouts::records::CHUNK;
-use crate::programs::find_program;
+use crate::programs::authorized_program;
 use crate::store::{Condition, Delete, Query, StoreError, TxOp, schema};
 use crate::types::{PartnerId, PayoutId, ProgramId};
 use crate::wire::payouts::PayoutSchema;
@@ -78,15 +78,7 @@ pub async fn run_payouts(
     program_id: &str,
     request: RunPayoutsRequest,
 ) -> Result<RunReport, DomainError> {
-    let program = principal
-        .own_program(Scope::PayoutsWrite)
-        .map_err(|denied| DomainError::denied(denied, "Program"))?;
-    if program.as_str() != program_id {
-        return Err(DomainError::not_found("Program"));
-    }
-    let program = find_program(ctx.store.as_ref(), &program)
-        .await?
-        .ok_or_else(|| DomainError::not_found("Program"))?;
+    let program = authorized_program(ctx, principal, program_id, Scope::PayoutsWrite).await?;
     run_program(ctx, &program, request.dry_run, principal.actor()).await
 }
 

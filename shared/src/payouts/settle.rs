@@ -19,6 +19,7 @@ use crate::model::EventName;
 use crate::model::{Actor, Commission, CommissionStatus, Payout, PayoutStatus};
 use crate::outbox;
 use crate::partners::find_partner;
+use crate::programs::caller_program_id;
 use crate::store::{Query, StoreError, TxOp, schema};
 use crate::types::{PayoutId, ProgramId};
 use crate::wire::payouts::PayoutSchema;
@@ -67,9 +68,7 @@ async fn caller_payout(
     principal: &Principal,
     id: &str,
 ) -> Result<(ProgramId, Payout), DomainError> {
-    let program = principal
-        .own_program(Scope::PayoutsWrite)
-        .map_err(|denied| DomainError::denied(denied, "Program"))?;
+    let program = caller_program_id(principal, Scope::PayoutsWrite)?;
     let id = PayoutId::parse(id).map_err(|_| DomainError::not_found("Payout"))?;
     match records::find_payout(ctx.store.as_ref(), &program, &id).await? {
         Some(StoredPayout {

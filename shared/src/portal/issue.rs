@@ -10,6 +10,7 @@ use crate::error::DomainError;
 use crate::model::IssuedSessionView;
 use crate::model::Partner;
 use crate::partners::{find_by_tenant, find_partner};
+use crate::programs::caller_program_id;
 use crate::types::{PartnerId, ProgramId};
 
 /// `POST /partners/sessions`: the partner by id or by the business's own id (`tenantId`).
@@ -30,9 +31,7 @@ pub struct RevokeSession {
 }
 
 pub(super) fn caller_program(principal: &Principal) -> Result<ProgramId, DomainError> {
-    principal
-        .own_program(Scope::PartnersWrite)
-        .map_err(|denied| DomainError::denied(denied, "Program"))
+    caller_program_id(principal, Scope::PartnersWrite)
 }
 
 /// The program's partner named by id or tenant id; another program's partner is not found.

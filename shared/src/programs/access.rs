@@ -5,6 +5,14 @@ use crate::error::DomainError;
 use crate::model::Program;
 use crate::types::ProgramId;
 
+/// The id of the caller's own program, for a route without a program id, when the caller's
+/// credential holds `scope`: 404 for a credential of no program, 403 without the scope.
+pub fn caller_program_id(principal: &Principal, scope: Scope) -> Result<ProgramId, DomainError> {
+    principal
+        .own_program(scope)
+        .map_err(|denied| DomainError::denied(denied, "Program"))
+}
+
 /// Loads the program a setup request names, once the caller may act on it with `scope`.
 /// Another program's id, or an unknown one, is 404.
 pub async fn authorized_program(
@@ -37,9 +45,7 @@ pub async fn caller_program(
     principal: &Principal,
     scope: Scope,
 ) -> Result<Program, DomainError> {
-    let id = principal
-        .own_program(scope)
-        .map_err(|denied| DomainError::denied(denied, "Program"))?;
+    let id = caller_program_id(principal, scope)?;
     repo::find_program(ctx.store.as_ref(), &id)
         .await?
         .ok_or_else(|| DomainError::not_found("Program"))

@@ -8,7 +8,7 @@ pub mod settings;
 mod update;
 
 pub use crate::auth::ApiKeyView;
-pub use access::{authorized_program, caller_program, get_program};
+pub use access::{authorized_program, caller_program, caller_program_id, get_program};
 pub use api_keys::{CreateApiKey, create_api_key, list_api_keys, revoke_api_key};
 pub use domain_name::DomainName;
 pub use repo::{find_program, insert as insert_program};

@@ -15,6 +15,7 @@ use crate::model::EventName;
 use crate::model::WebhookEndpoint;
 use crate::model::{DeliveryState, WebhookDelivery};
 use crate::outbox;
+use crate::programs::caller_program_id;
 use crate::queue::send_all;
 use crate::store::{AttributeValue, Condition, Delete, StoreError, TxOp, Update, UpdateItem, n, s};
 use crate::types::{ProgramId, WebUrl, WebhookDeliveryId, WebhookId};
@@ -49,12 +50,6 @@ pub struct UpdateEndpoint {
 /// An endpoint as its events carry it: the API's schema, without the secret.
 fn endpoint_data(view: &EndpointView) -> serde_json::Value {
     event_data(&WebhookSchema::of(view))
-}
-
-fn program(principal: &Principal, scope: Scope) -> Result<ProgramId, DomainError> {
-    principal
-        .own_program(scope)
-        .map_err(|denied| DomainError::denied(denied, "Program"))
 }
 
 async fn checked_url(services: &WebhookServices, raw: &str) -> Result<WebUrl, DomainError> {
@@ -104,7 +99,7 @@ pub async fn create_endpoint(
     principal: &Principal,
     request: CreateEndpoint,
 ) -> Result<EndpointView, DomainError> {
-    let program = program(principal, Scope::WebhooksWrite)?;
+    let program = caller_program_id(principal, Scope::WebhooksWrite)?;
     let url = checked_url(services, &request.url).await?;
     let events = subscriptions(&request.events)?;
     let existing = records::program_endpoints(services.store.as_ref(), &program).await?;
@@ -153,7 +148,7 @@ pub async fn list_endpoints(
     services: &WebhookServices,
     principal: &Principal,
 ) -> Result<Vec<EndpointView>, DomainError> {
-    let program = program(principal, Scope::WebhooksRead)?;
+    let program = caller_program_id(principal, Scope::WebhooksRead)?;
     let endpoints = records::program_endpoints(services.store.as_ref(), &program).await?;
     Ok(endpoints.iter().map(EndpointView::from).collect())
 }
@@ -163,7 +158,7 @@ pub async fn get_endpoint(
     principal: &Principal,
     id: &str,
 ) -> Result<EndpointView, DomainError> {
-    let program = program(principal, Scope::WebhooksRead)?;
+    let program = caller_program_id(principal, Scope::WebhooksRead)?;
     Ok(EndpointView::from(
         &owned_endpoint(services, &program, id).await?,
     ))
@@ -175,7 +170,7 @@ pub async fn update_endpoint(
     id: &str,
     request: UpdateEndpoint,
 ) -> Result<EndpointView, DomainError> {
-    let program = program(principal, Scope::WebhooksWrite)?;
+    let program = caller_program_id(principal, Scope::WebhooksWrite)?;
     let mut endpoint = owned_endpoint(services, &program, id).await?;
     let mut update = Update::new();
     if let Some(url) = &request.url {
@@ -227,7 +222,7 @@ pub async fn delete_endpoint(
     principal: &Principal,
     id: &str,
 ) -> Result<(), DomainError> {
-    let program = program(principal, Scope::WebhooksWrite)?;
+    let program = caller_program_id(principal, Scope::WebhooksWrite)?;
     let endpoint = owned_endpoint(services, &program, id).await?;
     let deleted = event(
         services,
@@ -258,7 +253,7 @@ pub async fn rotate_secret(
     principal: &Principal,
     id: &str,
 ) -> Result<EndpointView, DomainError> {
-    let program = program(principal, Scope::WebhooksWrite)?;
+    let program = caller_program_id(principal, Scope::WebhooksWrite)?;
     let mut endpoint = owned_endpoint(services, &program, id).await?;
     let old = std::mem::replace(
         &mut endpoint.secret,
@@ -315,7 +310,7 @@ pub async fn send_test(
     principal: &Principal,
     id: &str,
 ) -> Result<WebhookDeliveryId, DomainError> {
-    let program = program(principal, Scope::WebhooksWrite)?;
+    let program = caller_program_id(principal, Scope::WebhooksWrite)?;
     let endpoint = owned_endpoint(services, &program, id).await?;
     let test = event(
         services,
@@ -341,7 +336,7 @@ pub async fn list_deliveries(
     cursor: Option<String>,
     limit: u32,
 ) -> Result<(Vec<WebhookDelivery>, Option<String>), DomainError> {
-    let program = program(principal, Scope::WebhooksRead)?;
+    let program = caller_program_id(principal, Scope::WebhooksRead)?;
     let endpoint = owned_endpoint(services, &program, id).await?;
     Ok(records::recent_deliveries(services.store.as_ref(), &endpoint.id, cursor, limit).await?)
 }
@@ -353,7 +348,7 @@ pub async fn resend_delivery(
     id: &str,
     delivery_id: &str,
 ) -> Result<WebhookDeliveryId, DomainError> {
-    let program = program(principal, Scope::WebhooksWrite)?;
+    let program = caller_program_id(principal, Scope::WebhooksWrite)?;
     let endpoint = owned_endpoint(services, &program, id).await?;
     let delivery_id =
         WebhookDeliveryId::parse(delivery_id).map_err(|_| DomainError::not_found("Delivery"))?;
