@@ -10,7 +10,7 @@ use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::model::EventName;
 use crate::model::LinkLabels;
-use crate::model::{Actor, DomainEvent, Link, LinkStats, Program};
+use crate::model::{Actor, DomainEvent, Link, Program};
 use crate::outbox;
 use crate::partners;
 use crate::programs::caller_program;
@@ -224,12 +224,9 @@ pub(super) async fn new_link(
         Some(raw) => (LinkKey::parse(raw)?, false),
         None => (LinkKey::random(ctx.random.as_ref()), true),
     };
+    let url = fields::with_utm(&fields::url("url", &request.url)?, &details)?;
+    let place = (domain, key.as_str().to_owned());
     let link = Link {
-        id: LinkId::generate(ctx.ids.as_ref()),
-        program_id: program.id.clone(),
-        domain,
-        key: key.as_str().to_owned(),
-        url: fields::with_utm(&fields::url("url", &request.url)?, &details)?,
         partner_id: check_partner(ctx, &program.id, request.partner_id.as_deref()).await?,
         tenant_id: fields::tenant_id(request.tenant_id)?,
         expires_at: request.expires_at,
@@ -239,9 +236,13 @@ pub(super) async fn new_link(
         ios: fields::optional_url("ios", request.ios.as_deref())?,
         android: fields::optional_url("android", request.android.as_deref())?,
         details,
-        stats: LinkStats::default(),
-        created_at: ctx.clock.now(),
-        updated_at: None,
+        ..Link::new(
+            LinkId::generate(ctx.ids.as_ref()),
+            &program.id,
+            place,
+            url,
+            ctx.clock.now(),
+        )
     };
     Ok((link, random_key))
 }

@@ -9,8 +9,8 @@ use super::repo;
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
+use crate::model::Link;
 use crate::model::LinkLabels;
-use crate::model::{Link, LinkStats};
 use crate::partners;
 use crate::programs::caller_program;
 use crate::types::LinkId;
@@ -99,12 +99,8 @@ pub async fn create_partner_link(
     let mut details = crate::model::LinkDetails::default();
     props.details.apply(&mut details, &labels)?;
     let url = fields::with_utm(&url, &details)?;
+    let place = (program.domain.clone(), key.as_str().to_owned());
     let link = Link {
-        id: LinkId::generate(ctx.ids.as_ref()),
-        program_id: program.id.clone(),
-        domain: program.domain.clone(),
-        key: key.as_str().to_owned(),
-        url,
         partner_id: Some(partner.id.clone()),
         tenant_id: match props.tenant_id {
             Some(tenant) => fields::tenant_id(Some(tenant))?,
@@ -117,9 +113,13 @@ pub async fn create_partner_link(
         ios: fields::optional_url("ios", props.ios.as_deref())?,
         android: fields::optional_url("android", props.android.as_deref())?,
         details,
-        stats: LinkStats::default(),
-        created_at: ctx.clock.now(),
-        updated_at: None,
+        ..Link::new(
+            LinkId::generate(ctx.ids.as_ref()),
+            &program.id,
+            place,
+            url,
+            ctx.clock.now(),
+        )
     };
     insert_new(ctx, principal.actor(), link, random_key, &labels).await
 }

@@ -1,7 +1,7 @@
 //! A partner's default referral link: `https://{program domain}/{referral code, lower-cased}`.
 //! The redirect serves it by the domain+key claim.
 
-use crate::model::{Link, LinkStats, Program};
+use crate::model::{Link, Program};
 use crate::ports::IdSource;
 use crate::store::{StoreError, TxOp};
 use crate::types::{LinkId, PartnerId, ReferralCode, WebUrl};
@@ -16,24 +16,10 @@ pub fn default_referral_link(
 ) -> Result<Link, StoreError> {
     let url = WebUrl::parse(&format!("https://{}", program.domain))
         .map_err(|e| StoreError::Validation(e.0))?;
+    let place = (program.domain.clone(), code.normalized());
     Ok(Link {
-        id: LinkId::generate(ids),
-        program_id: program.id.clone(),
-        domain: program.domain.clone(),
-        key: code.normalized(),
-        url,
         partner_id: Some(partner.clone()),
-        tenant_id: None,
-        expires_at: None,
-        expired_url: None,
-        disabled: false,
-        geo: Default::default(),
-        ios: None,
-        android: None,
-        details: Default::default(),
-        stats: LinkStats::default(),
-        created_at: now,
-        updated_at: None,
+        ..Link::new(LinkId::generate(ids), &program.id, place, url, now)
     })
 }
 

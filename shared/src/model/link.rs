@@ -84,6 +84,36 @@ pub struct LinkStats {
 pub const ROOT_KEY_ALIAS: &str = "_root";
 
 impl Link {
+    /// A new link of `program` from `domain`/`key` to `url`: enabled, for nobody, with no
+    /// options and no counts yet. Callers set what their request gives on top.
+    pub fn new(
+        id: LinkId,
+        program: &ProgramId,
+        (domain, key): (String, String),
+        url: WebUrl,
+        created_at: OffsetDateTime,
+    ) -> Self {
+        Self {
+            id,
+            program_id: program.clone(),
+            domain,
+            key,
+            url,
+            partner_id: None,
+            tenant_id: None,
+            expires_at: None,
+            expired_url: None,
+            disabled: false,
+            geo: BTreeMap::new(),
+            ios: None,
+            android: None,
+            details: LinkDetails::default(),
+            stats: LinkStats::default(),
+            created_at,
+            updated_at: None,
+        }
+    }
+
     /// The link's public address (see [`short_link`]).
     pub fn short_link(&self) -> String {
         short_link(&self.domain, &self.key)
