@@ -8,10 +8,7 @@ use crate::error::DomainError;
 use crate::groups;
 use crate::links::{default_referral_link, insert_link};
 use crate::model::EventName;
-use crate::model::{
-    Actor, DEFAULT_GROUP_SLUG, Link, Partner, PartnerGroup, PartnerProfile, PartnerStatus,
-    PartnerTotals,
-};
+use crate::model::{Actor, DEFAULT_GROUP_SLUG, Link, Partner, PartnerGroup, PartnerProfile};
 use crate::outbox;
 use crate::partners::{
     PartnerWrite, find_by_email, find_by_tenant, generate_referral_code, insert_partner,
@@ -199,22 +196,12 @@ fn new_partner(
     now: OffsetDateTime,
 ) -> Partner {
     Partner {
-        id,
-        program_id: group.program_id.clone(),
         tenant_id: fields.tenant_id.clone(),
-        name: fields.name.clone(),
         email: Some(fields.email.clone()),
         company_name: request.company_name.clone(),
         country: fields.country.clone(),
-        group_id: group.id.clone(),
-        status: PartnerStatus::Approved,
         referral_code: Some(code),
-        application_id: None,
-        customer_id: None,
         default_link_id: Some(link.id.clone()),
-        banned_at: None,
-        banned_reason: None,
-        exclude_from_moves: false,
         profile: PartnerProfile {
             username: request.username.clone(),
             image: request.image.clone(),
@@ -222,10 +209,7 @@ fn new_partner(
             website: request.website.as_ref().map(ToString::to_string),
             ..Default::default()
         },
-        tags: Vec::new(),
-        totals: PartnerTotals::default(),
-        created_at: now,
-        version: 1,
+        ..Partner::approved(id, (&group.program_id, &group.id), fields.name.clone(), now)
     }
 }
 

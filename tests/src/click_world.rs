@@ -3,7 +3,7 @@
 use shared::clicks::ClickBatch;
 use shared::layout;
 use shared::links::insert_link;
-use shared::model::{Click, Link, Partner, PartnerStatus};
+use shared::model::{Click, Link, Partner};
 use shared::partners::insert_partner;
 use shared::partners::totals::{link_stats_of, partner_totals_of};
 use shared::store::{Consistency, ItemStore, TxOp};
@@ -27,27 +27,17 @@ pub fn link_id(index: usize) -> LinkId {
 
 pub fn partner(index: usize) -> Partner {
     Partner {
-        id: partner_id(index),
-        program_id: ProgramId::parse(PROGRAM).expect("a program id"),
-        tenant_id: None,
-        name: format!("Partner {index}"),
-        email: None,
         company_name: Some("A company with a realistic name, Inc.".into()),
         country: Some("DE".into()),
-        group_id: GroupId::parse("grp_default").expect("a group id"),
-        status: PartnerStatus::Approved,
-        referral_code: None,
-        application_id: None,
-        customer_id: None,
-        default_link_id: None,
-        banned_at: None,
-        banned_reason: None,
-        exclude_from_moves: false,
-        profile: Default::default(),
-        tags: Vec::new(),
-        totals: Default::default(),
-        created_at: OffsetDateTime::UNIX_EPOCH,
-        version: 1,
+        ..Partner::approved(
+            partner_id(index),
+            (
+                &ProgramId::parse(PROGRAM).expect("a program id"),
+                &GroupId::parse("grp_default").expect("a group id"),
+            ),
+            format!("Partner {index}"),
+            OffsetDateTime::UNIX_EPOCH,
+        )
     }
 }
 

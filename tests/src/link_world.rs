@@ -13,7 +13,7 @@ use shared::clicks::Visit;
 use shared::clicks::track::TrackServices;
 use shared::clicks::{ClickBatch, ClickBuffer, ClickIdSigner};
 
-use shared::model::{Click, Link, Partner, PartnerStatus, PartnerTotals, Program};
+use shared::model::{Click, Link, Partner, Program};
 use shared::partners;
 use shared::ports::{Clock, ManualClock, SeededRandom, UlidIds};
 use shared::queue::MessageQueue;
@@ -101,27 +101,10 @@ pub async fn partner(
             .unwrap();
     link.url = shared::types::WebUrl::parse(destination).unwrap();
     let partner = Partner {
-        id,
-        program_id: program.id.clone(),
         tenant_id: tenant_id.map(str::to_owned),
-        name: format!("Partner {code}"),
-        email: None,
-        company_name: None,
-        country: None,
-        group_id: group,
-        status: PartnerStatus::Approved,
-        referral_code: Some(code),
-        application_id: None,
-        customer_id: None,
+        referral_code: Some(code.clone()),
         default_link_id: Some(link.id.clone()),
-        banned_at: None,
-        banned_reason: None,
-        exclude_from_moves: false,
-        profile: Default::default(),
-        tags: Vec::new(),
-        totals: PartnerTotals::default(),
-        created_at: now,
-        version: 1,
+        ..Partner::approved(id, (&program.id, &group), format!("Partner {code}"), now)
     };
     let mut ops: Vec<_> = partners::insert_partner(&partner)
         .unwrap()

@@ -68,31 +68,25 @@ fn partner(
         _ => PartnerStatus::Approved,
     };
     let partner = Partner {
-        id,
-        program_id: program.id.clone(),
         tenant_id: Some(format!("user-{n}")),
-        name: format!("Partner {n} {}", NAMES[n % NAMES.len()]),
         email: Some(Email::parse(&format!("partner{n}@example.com")).unwrap()),
         company_name: n.is_multiple_of(3).then(|| format!("Company {n}")),
         country: Some(COUNTRIES[pick(random, COUNTRIES.len() as u32) as usize].into()),
-        group_id: group.clone(),
         status,
         referral_code: Some(code),
-        application_id: None,
-        customer_id: None,
         default_link_id: Some(link.id.clone()),
-        banned_at: None,
-        banned_reason: None,
-        exclude_from_moves: false,
         profile: PartnerProfile {
             description: Some("Reviews SaaS tools for small teams.".into()),
             website: Some(format!("https://partner{n}.example.com")),
             ..Default::default()
         },
-        tags: Vec::new(),
         totals,
-        created_at: now,
-        version: 1,
+        ..Partner::approved(
+            id,
+            (&program.id, group),
+            format!("Partner {n} {}", NAMES[n % NAMES.len()]),
+            now,
+        )
     };
     (partner, link)
 }

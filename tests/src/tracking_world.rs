@@ -9,7 +9,7 @@ use shared::auth::{Principal, Scope};
 use shared::clicks::{ClickClaims, ClickIdSigner};
 use shared::context::AppContext;
 use shared::links::{default_referral_link, insert_link};
-use shared::model::{Partner, PartnerStatus, PartnerTotals, Program};
+use shared::model::{Partner, Program};
 use shared::partners::insert_partner;
 use shared::ports::OsRandom;
 use shared::program_launch::{self, CreateProgram};
@@ -163,27 +163,16 @@ impl TrackingProgram {
         let link = default_referral_link(&self.program, &id, &code, ctx.ids.as_ref(), now).unwrap();
         let tenant_id = format!("tenant-{}", code.normalized());
         let partner = Partner {
-            id: id.clone(),
-            program_id: self.program.id.clone(),
             tenant_id: Some(tenant_id.clone()),
-            name: format!("Partner {code}"),
-            email: None,
-            company_name: None,
             country: Some("US".into()),
-            group_id: group.clone(),
-            status: PartnerStatus::Approved,
-            referral_code: Some(code),
-            application_id: None,
-            customer_id: None,
+            referral_code: Some(code.clone()),
             default_link_id: Some(link.id.clone()),
-            banned_at: None,
-            banned_reason: None,
-            exclude_from_moves: false,
-            profile: Default::default(),
-            tags: Vec::new(),
-            totals: PartnerTotals::default(),
-            created_at: now,
-            version: 1,
+            ..Partner::approved(
+                id.clone(),
+                (&self.program.id, group),
+                format!("Partner {code}"),
+                now,
+            )
         };
         let mut ops: Vec<_> = insert_partner(&partner)
             .unwrap()

@@ -5,7 +5,7 @@
 use shared::clicks::ClickAggregator;
 use shared::layout;
 use shared::links::insert_link;
-use shared::model::{Link, Partner, PartnerStatus};
+use shared::model::{Link, Partner};
 use shared::partners::insert_partner;
 use shared::partners::totals::{link_stats_of, partner_totals_of};
 use shared::ports::SystemClock;
@@ -19,29 +19,15 @@ const PARTNER: &str = "pn_01JDEMOPARTNER000000000001";
 const LINK: &str = "link_01JDEMOLINK00000000000001";
 
 async fn seed(store: &EmbeddedStore) {
-    let partner = Partner {
-        id: PartnerId::parse(PARTNER).unwrap(),
-        program_id: ProgramId::parse(PROGRAM).unwrap(),
-        tenant_id: None,
-        name: "Jane".into(),
-        email: None,
-        company_name: None,
-        country: None,
-        group_id: GroupId::parse("grp_1").unwrap(),
-        status: PartnerStatus::Approved,
-        referral_code: None,
-        application_id: None,
-        customer_id: None,
-        default_link_id: None,
-        banned_at: None,
-        banned_reason: None,
-        exclude_from_moves: false,
-        profile: Default::default(),
-        tags: Vec::new(),
-        totals: Default::default(),
-        created_at: time::OffsetDateTime::UNIX_EPOCH,
-        version: 1,
-    };
+    let partner = Partner::approved(
+        PartnerId::parse(PARTNER).unwrap(),
+        (
+            &ProgramId::parse(PROGRAM).unwrap(),
+            &GroupId::parse("grp_1").unwrap(),
+        ),
+        "Jane".into(),
+        time::OffsetDateTime::UNIX_EPOCH,
+    );
     let link = Link {
         id: LinkId::parse(LINK).unwrap(),
         program_id: partner.program_id.clone(),

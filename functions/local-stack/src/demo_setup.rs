@@ -92,7 +92,7 @@ pub async fn demo_partner(
     ctx: &AppContext,
     program: &shared::model::Program,
 ) -> Result<(shared::types::PartnerId, shared::types::LinkId), String> {
-    use shared::model::{Partner, PartnerStatus, PartnerTotals};
+    use shared::model::Partner;
     use shared::types::{PartnerId, ReferralCode};
     let group = groups::find_group_by_slug(ctx.store.as_ref(), &program.id, DEFAULT_GROUP_SLUG)
         .await
@@ -104,27 +104,16 @@ pub async fn demo_partner(
     let link = shared::links::default_referral_link(program, &id, &code, ctx.ids.as_ref(), now)
         .map_err(|e| e.to_string())?;
     let partner = Partner {
-        id: id.clone(),
-        program_id: program.id.clone(),
         tenant_id: Some("demo-tenant".into()),
-        name: "Demo Partner".into(),
-        email: None,
-        company_name: None,
         country: Some("US".into()),
-        group_id: group.id,
-        status: PartnerStatus::Approved,
         referral_code: Some(code),
-        application_id: None,
-        customer_id: None,
         default_link_id: Some(link.id.clone()),
-        banned_at: None,
-        banned_reason: None,
-        exclude_from_moves: false,
-        profile: Default::default(),
-        tags: Vec::new(),
-        totals: PartnerTotals::default(),
-        created_at: now,
-        version: 1,
+        ..Partner::approved(
+            id.clone(),
+            (&program.id, &group.id),
+            "Demo Partner".into(),
+            now,
+        )
     };
     let mut ops: Vec<_> = shared::partners::insert_partner(&partner)
         .map_err(|e| e.to_string())?

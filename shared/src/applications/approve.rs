@@ -9,8 +9,7 @@ use crate::groups;
 use crate::model::Approval;
 use crate::model::EventName;
 use crate::model::{
-    Actor, Application, ApplicationStatus, Customer, Partner, PartnerGroup, PartnerStatus,
-    PartnerTotals, Program,
+    Actor, Application, ApplicationStatus, Customer, Partner, PartnerGroup, Program,
 };
 use crate::outbox;
 use crate::partners::{self, PartnerWrite};
@@ -186,30 +185,17 @@ fn transaction(
     let link =
         crate::links::default_referral_link(program, &partner_id, &code, ctx.ids.as_ref(), now)?;
     let partner = Partner {
-        id: partner_id,
-        program_id: program.id.clone(),
-        tenant_id: None,
-        name: read.name.clone(),
         email: Some(read.email.clone()),
         company_name: read.company.clone(),
-        country: None,
-        group_id: group.id.clone(),
-        status: PartnerStatus::Approved,
         referral_code: Some(code.clone()),
         application_id: Some(read.id.clone()),
         customer_id: Some(customer.id.clone()),
         default_link_id: Some(link.id.clone()),
-        banned_at: None,
-        banned_reason: None,
-        exclude_from_moves: false,
         profile: crate::model::PartnerProfile {
             website: read.website.as_ref().map(|url| url.to_string()),
             ..Default::default()
         },
-        tags: Vec::new(),
-        totals: PartnerTotals::default(),
-        created_at: now,
-        version: 1,
+        ..Partner::approved(partner_id, (&program.id, &group.id), read.name.clone(), now)
     };
     let application = Application {
         status: ApplicationStatus::Approved,

@@ -262,7 +262,7 @@ fn best(reward: &Reward, facts: &Facts, base: i64, quantity: i64) -> Earning {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{PartnerStatus, PartnerTotals, RewardModifier};
+    use crate::model::RewardModifier;
     use crate::types::{CustomerId, GroupId, PartnerId, ProgramId, RewardId};
     use time::macros::datetime;
 
@@ -286,27 +286,16 @@ mod tests {
 
     fn partner() -> Partner {
         Partner {
-            id: PartnerId::parse("pn_1").unwrap(),
-            program_id: ProgramId::parse("prog_1").unwrap(),
             tenant_id: Some("t1".into()),
-            name: "Jane".into(),
-            email: None,
-            company_name: None,
-            country: None,
-            group_id: GroupId::parse("grp_1").unwrap(),
-            status: PartnerStatus::Approved,
-            referral_code: None,
-            application_id: None,
-            customer_id: None,
-            default_link_id: None,
-            banned_at: None,
-            banned_reason: None,
-            exclude_from_moves: false,
-            profile: Default::default(),
-            tags: Vec::new(),
-            totals: PartnerTotals::default(),
-            created_at: datetime!(2026-01-01 0:00 UTC),
-            version: 1,
+            ..Partner::approved(
+                PartnerId::parse("pn_1").unwrap(),
+                (
+                    &ProgramId::parse("prog_1").unwrap(),
+                    &GroupId::parse("grp_1").unwrap(),
+                ),
+                "Jane".into(),
+                datetime!(2026-01-01 0:00 UTC),
+            )
         }
     }
 

@@ -171,6 +171,41 @@ pub struct Partner {
     pub version: u64,
 }
 
+impl Partner {
+    /// An approved partner of `group` named `name`: no contact, code, link, tags or counts yet.
+    /// Callers set what they know on top (`Partner { email, ..Partner::approved(..) }`).
+    pub fn approved(
+        id: PartnerId,
+        (program_id, group_id): (&ProgramId, &GroupId),
+        name: String,
+        created_at: OffsetDateTime,
+    ) -> Self {
+        Self {
+            id,
+            program_id: program_id.clone(),
+            tenant_id: None,
+            name,
+            email: None,
+            company_name: None,
+            country: None,
+            group_id: group_id.clone(),
+            status: PartnerStatus::Approved,
+            referral_code: None,
+            application_id: None,
+            customer_id: None,
+            default_link_id: None,
+            banned_at: None,
+            banned_reason: None,
+            exclude_from_moves: false,
+            profile: PartnerProfile::default(),
+            tags: Vec::new(),
+            totals: PartnerTotals::default(),
+            created_at,
+            version: 1,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DerivedMetrics {
