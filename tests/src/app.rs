@@ -212,26 +212,23 @@ pub fn reply(response: http::Response<Vec<u8>>) -> Reply {
     }
 }
 
-/// Runs a test body once per engine: `engine_tests! { async fn name(app: TestApp) { ... } }`
-/// makes a module `name` with tests `embedded` and `moto`.
+/// Runs each named test once per engine: `engine_tests!(name, ...)` above a plain
+/// `async fn name(app: TestApp) { ... }` (a plain function, so rustfmt formats it) makes a
+/// module `name` with the tests `embedded` and `moto`.
 #[macro_export]
 macro_rules! engine_tests {
-    ($(async fn $name:ident($app:ident : TestApp) $body:block)*) => {
+    ($($name:ident),* $(,)?) => {
         $(
             mod $name {
-                #[allow(unused_imports)]
-                use super::*;
-
-                async fn run($app: $crate::app::TestApp) $body
-
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn embedded() {
-                    run($crate::app::TestApp::spawn($crate::app::Engine::Embedded).await).await;
+                    let app = $crate::app::TestApp::spawn($crate::app::Engine::Embedded).await;
+                    super::$name(app).await;
                 }
 
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn moto() {
-                    run($crate::app::TestApp::spawn($crate::app::Engine::Moto).await).await;
+                    super::$name($crate::app::TestApp::spawn($crate::app::Engine::Moto).await).await;
                 }
             }
         )*

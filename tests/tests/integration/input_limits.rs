@@ -114,51 +114,119 @@ fn assert_refused(reply: &Reply, what: &str) {
     assert_eq!(reply.error_code(), "unprocessable_entity", "{what}");
 }
 
-engine_tests! {
-    async fn every_route_refuses_identifiers_the_store_cannot_hold(app: TestApp) {
-        let world = TrackingProgram::create(&app, "go.acme.test").await;
-        let huge = "t".repeat(20 * 1024);
-        let before = items(&app, &world).await;
-        let routes = every_route();
-        assert!(routes.len() > 40, "{} routes", routes.len());
-        for (function, method, pattern) in routes {
-            let what = format!("{function} {method} {pattern}");
-            // A query parameter, with real ids in the path.
-            let path = filled(pattern, "pn_1");
-            let query = format!("{path}?tenantId={huge}");
-            let with_query = call(&app, function, request(method.clone(), &query, Some(&world.key), None)).await;
-            assert_refused(&with_query, &format!("{what} (query)"));
-            // A body field.
-            let body = json!({"tenantId": huge, "partnerId": "pn_1"});
-            let with_body = call(&app, function, request(method.clone(), &path, Some(&world.key), Some(body))).await;
-            assert_refused(&with_body, &format!("{what} (body)"));
-            // A path parameter, where the route has one.
-            if pattern.contains('{') {
-                let long_path = filled(pattern, &huge);
-                let with_path = call(&app, function, request(method.clone(), &long_path, Some(&world.key), None)).await;
-                assert_refused(&with_path, &format!("{what} (path)"));
-            }
-        }
-        assert_eq!(items(&app, &world).await, before, "a refused request wrote");
-    }
+engine_tests!(
+    every_route_refuses_identifiers_the_store_cannot_hold,
+    the_reported_routes_answer_422_and_an_id_at_the_limit_is_served
+);
 
-    async fn the_reported_routes_answer_422_and_an_id_at_the_limit_is_served(app: TestApp) {
-        let world = TrackingProgram::create(&app, "go.acme.test").await;
-        let huge = "t".repeat(20 * 1024);
-        for (function, method, path, body) in [
-            ("partner-admin", Method::GET, format!("/partners?tenantId={huge}"), None),
-            ("commission-admin", Method::GET, format!("/commissions?tenantId={huge}"), None),
-            ("link-admin", Method::GET, format!("/partners/links?tenantId={huge}"), None),
-            ("partner-admin", Method::POST, "/partners/ban".into(), Some(json!({"tenantId": huge, "reason": "fraud"}))),
-            ("partner-portal", Method::POST, "/partners/sessions".into(), Some(json!({"tenantId": huge}))),
-        ] {
-            let reply = call(&app, function, request(method.clone(), &path, Some(&world.key), body)).await;
-            assert_refused(&reply, &format!("{method} {}", &path[..path.len().min(40)]));
+async fn every_route_refuses_identifiers_the_store_cannot_hold(app: TestApp) {
+    let world = TrackingProgram::create(&app, "go.acme.test").await;
+    let huge = "t".repeat(20 * 1024);
+    let before = items(&app, &world).await;
+    let routes = every_route();
+    assert!(routes.len() > 40, "{} routes", routes.len());
+    for (function, method, pattern) in routes {
+        let what = format!("{function} {method} {pattern}");
+        // A query parameter, with real ids in the path.
+        let path = filled(pattern, "pn_1");
+        let query = format!("{path}?tenantId={huge}");
+        let with_query = call(
+            &app,
+            function,
+            request(method.clone(), &query, Some(&world.key), None),
+        )
+        .await;
+        assert_refused(&with_query, &format!("{what} (query)"));
+        // A body field.
+        let body = json!({"tenantId": huge, "partnerId": "pn_1"});
+        let with_body = call(
+            &app,
+            function,
+            request(method.clone(), &path, Some(&world.key), Some(body)),
+        )
+        .await;
+        assert_refused(&with_body, &format!("{what} (body)"));
+        // A path parameter, where the route has one.
+        if pattern.contains('{') {
+            let long_path = filled(pattern, &huge);
+            let with_path = call(
+                &app,
+                function,
+                request(method.clone(), &long_path, Some(&world.key), None),
+            )
+            .await;
+            assert_refused(&with_path, &format!("{what} (path)"));
         }
-        let at_limit = "t".repeat(shared::web::limits::MAX_ID_CHARS);
-        let served = call(&app, "partner-admin", request(Method::GET, &format!("/partners?tenantId={at_limit}"), Some(&world.key), None)).await;
-        assert_eq!(served.status, StatusCode::OK, "{}", served.body);
-        let served = call(&app, "commission-admin", request(Method::GET, &format!("/commissions?tenantId={at_limit}"), Some(&world.key), None)).await;
-        assert_eq!(served.status, StatusCode::OK, "{}", served.body);
     }
+    assert_eq!(items(&app, &world).await, before, "a refused request wrote");
+}
+
+async fn the_reported_routes_answer_422_and_an_id_at_the_limit_is_served(app: TestApp) {
+    let world = TrackingProgram::create(&app, "go.acme.test").await;
+    let huge = "t".repeat(20 * 1024);
+    for (function, method, path, body) in [
+        (
+            "partner-admin",
+            Method::GET,
+            format!("/partners?tenantId={huge}"),
+            None,
+        ),
+        (
+            "commission-admin",
+            Method::GET,
+            format!("/commissions?tenantId={huge}"),
+            None,
+        ),
+        (
+            "link-admin",
+            Method::GET,
+            format!("/partners/links?tenantId={huge}"),
+            None,
+        ),
+        (
+            "partner-admin",
+            Method::POST,
+            "/partners/ban".into(),
+            Some(json!({"tenantId": huge, "reason": "fraud"})),
+        ),
+        (
+            "partner-portal",
+            Method::POST,
+            "/partners/sessions".into(),
+            Some(json!({"tenantId": huge})),
+        ),
+    ] {
+        let reply = call(
+            &app,
+            function,
+            request(method.clone(), &path, Some(&world.key), body),
+        )
+        .await;
+        assert_refused(&reply, &format!("{method} {}", &path[..path.len().min(40)]));
+    }
+    let at_limit = "t".repeat(shared::web::limits::MAX_ID_CHARS);
+    let served = call(
+        &app,
+        "partner-admin",
+        request(
+            Method::GET,
+            &format!("/partners?tenantId={at_limit}"),
+            Some(&world.key),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(served.status, StatusCode::OK, "{}", served.body);
+    let served = call(
+        &app,
+        "commission-admin",
+        request(
+            Method::GET,
+            &format!("/commissions?tenantId={at_limit}"),
+            Some(&world.key),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(served.status, StatusCode::OK, "{}", served.body);
 }

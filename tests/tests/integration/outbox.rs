@@ -84,37 +84,59 @@ impl MessageQueue for FlakyQueue {
     }
 }
 
-engine_tests! {
-    async fn an_event_survives_a_crash_between_commit_and_enqueue(app: TestApp) {
-        // The process that committed dies here: nothing was relayed.
-        let id = commit_change_with_event(&app, "thing.changed").await;
-        // A new process starts with a new relay.
-        let relay = OutboxRelay::new(app.store.clone(), app.events.clone());
-        assert_eq!(relay.drain().await.unwrap().relayed, 1);
-        let delivered = take_all(app.events.as_ref()).await;
-        assert_eq!(delivered.len(), 1);
-        assert_eq!(delivered[0]["id"], id.as_str());
-        assert_eq!(delivered[0]["event"], "program.updated");
-        assert_eq!(delivered[0]["data"], serde_json::json!({"n": "thing.changed"}));
-        // Relayed events leave the outbox but stay in the audit trail.
-        assert_eq!(relay.drain().await.unwrap().relayed, 0);
-        let audit = app.store.query(shared::store::Query::table(shared::layout::events_pk(&ProgramId::parse("prog_outbox").unwrap())).consistent()).await.unwrap();
-        assert_eq!(audit.items.len(), 1);
-    }
+engine_tests!(
+    an_event_survives_a_crash_between_commit_and_enqueue,
+    a_queue_failure_keeps_events_for_the_next_run
+);
 
-    async fn a_queue_failure_keeps_events_for_the_next_run(app: TestApp) {
-        let flaky = Arc::new(FlakyQueue { inner: app.events.clone(), down: AtomicBool::new(true) });
-        let relay = OutboxRelay::new(app.store.clone(), flaky.clone());
-        let mut ids: Vec<String> = Vec::new();
-        for n in 0..15 {
-            ids.push(commit_change_with_event(&app, &format!("thing.{n}")).await);
-        }
-        assert!(relay.drain().await.is_err());
-        flaky.down.store(false, Ordering::SeqCst);
-        assert_eq!(relay.drain().await.unwrap().relayed, 15);
-        let mut delivered: Vec<String> = take_all(app.events.as_ref()).await.iter().map(|e| e["id"].as_str().unwrap().to_owned()).collect();
-        delivered.sort();
-        ids.sort();
-        assert_eq!(delivered, ids, "every event exactly once");
+async fn an_event_survives_a_crash_between_commit_and_enqueue(app: TestApp) {
+    // The process that committed dies here: nothing was relayed.
+    let id = commit_change_with_event(&app, "thing.changed").await;
+    // A new process starts with a new relay.
+    let relay = OutboxRelay::new(app.store.clone(), app.events.clone());
+    assert_eq!(relay.drain().await.unwrap().relayed, 1);
+    let delivered = take_all(app.events.as_ref()).await;
+    assert_eq!(delivered.len(), 1);
+    assert_eq!(delivered[0]["id"], id.as_str());
+    assert_eq!(delivered[0]["event"], "program.updated");
+    assert_eq!(
+        delivered[0]["data"],
+        serde_json::json!({"n": "thing.changed"})
+    );
+    // Relayed events leave the outbox but stay in the audit trail.
+    assert_eq!(relay.drain().await.unwrap().relayed, 0);
+    let audit = app
+        .store
+        .query(
+            shared::store::Query::table(shared::layout::events_pk(
+                &ProgramId::parse("prog_outbox").unwrap(),
+            ))
+            .consistent(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(audit.items.len(), 1);
+}
+
+async fn a_queue_failure_keeps_events_for_the_next_run(app: TestApp) {
+    let flaky = Arc::new(FlakyQueue {
+        inner: app.events.clone(),
+        down: AtomicBool::new(true),
+    });
+    let relay = OutboxRelay::new(app.store.clone(), flaky.clone());
+    let mut ids: Vec<String> = Vec::new();
+    for n in 0..15 {
+        ids.push(commit_change_with_event(&app, &format!("thing.{n}")).await);
     }
+    assert!(relay.drain().await.is_err());
+    flaky.down.store(false, Ordering::SeqCst);
+    assert_eq!(relay.drain().await.unwrap().relayed, 15);
+    let mut delivered: Vec<String> = take_all(app.events.as_ref())
+        .await
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().to_owned())
+        .collect();
+    delivered.sort();
+    ids.sort();
+    assert_eq!(delivered, ids, "every event exactly once");
 }
