@@ -46,3 +46,6 @@ pub mod wire;
 
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
+
+#[cfg(feature = "testkit")]
+pub mod testkit;

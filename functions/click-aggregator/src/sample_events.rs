@@ -11,6 +11,7 @@ use shared::partners::totals::{link_stats_of, partner_totals_of};
 use shared::ports::SystemClock;
 use shared::store::embedded::EmbeddedStore;
 use shared::store::{Consistency, ItemStore};
+use shared::testkit::SampleEvents;
 use shared::types::{GroupId, LinkId, PartnerId, ProgramId, WebUrl};
 use std::sync::Arc;
 
@@ -84,13 +85,10 @@ async fn only_the_poisoned_message_fails_and_a_redelivery_counts_nothing() {
     let store = Arc::new(EmbeddedStore::in_memory());
     seed(&store).await;
     let aggregator = ClickAggregator::new(store.clone(), Arc::new(SystemClock));
-    let path = format!(
-        "{}/../../events/click-aggregator/clicks-batch.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(path).unwrap();
+    let events = SampleEvents::of("click-aggregator");
+    events.assert_all_named(&["clicks-batch.json", "schedule.json"]);
     for _delivery in 0..2 {
-        let event = serde_json::from_str(&text).unwrap();
+        let event = serde_json::from_value(events.json("clicks-batch.json")).unwrap();
         let response = crate::handle(&aggregator, event).await;
         let failed: Vec<_> = response
             .batch_item_failures
@@ -113,13 +111,8 @@ async fn the_schedule_folds_what_waited_and_the_sqs_event_goes_through_the_same_
         min_clicks_per_counter: 1_000,
         max_delay: time::Duration::hours(1),
     });
-    let read = |name: &str| {
-        let path = format!(
-            "{}/../../events/click-aggregator/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(path).unwrap()).unwrap()
-    };
+    let events = SampleEvents::of("click-aggregator");
+    let read = |name: &str| events.json(name);
     let response = crate::handle_event(&aggregator, read("clicks-batch.json"))
         .await
         .unwrap();

@@ -2,36 +2,15 @@
 //! routes (with a key or partner session the empty store does not know, so every one is 401
 //! from its authenticator, never 404 from the router).
 
-use shared::context::AppContext;
-use shared::ports::{SeededRandom, SystemClock};
-use shared::store::embedded::EmbeddedStore;
+use shared::ports::SystemClock;
+use shared::testkit::{SampleEvents, assert_each_reaches_auth, click_signer, memory_context};
 use std::sync::Arc;
-
-fn context() -> AppContext {
-    AppContext::new(
-        Arc::new(EmbeddedStore::in_memory()),
-        Arc::new(SystemClock),
-        Arc::new(SeededRandom::new(1)),
-        None,
-    )
-}
-
-fn dir() -> String {
-    format!(
-        "{}/../../events/conversion-tracking",
-        env!("CARGO_MANIFEST_DIR")
-    )
-}
-
-fn event(name: &str) -> lambda_http::Request {
-    let path = format!("{}/{name}", dir());
-    lambda_http::request::from_str(&std::fs::read_to_string(&path).unwrap())
-        .expect("a valid API Gateway v2 event")
-}
 
 #[tokio::test]
 async fn sample_events_reach_their_routes() {
-    let ctx = context();
+    let ctx = memory_context(Arc::new(SystemClock));
+    let signer = click_signer();
+    let events = SampleEvents::of("conversion-tracking");
     let names = [
         "track-lead.json",
         "track-sale.json",
@@ -39,25 +18,9 @@ async fn sample_events_reach_their_routes() {
         "register-deal.json",
         "register-deal-partner.json",
     ];
-    assert_eq!(
-        std::fs::read_dir(dir()).unwrap().count(),
-        names.len(),
-        "every sample event is checked"
-    );
-    for name in names {
-        let request = event(name);
-        assert!(
-            shared::web::match_route(crate::ROUTES, request.method(), request.uri().path()).is_ok(),
-            "{name} has a route"
-        );
-        let response = crate::handle(
-            &ctx,
-            &shared::clicks::ClickIdSigner::new(b"sample secret", &[]),
-            request,
-        )
-        .await;
-        assert_eq!(response.status().as_u16(), 401, "{name}");
-        let body: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
-        assert_eq!(body["error"]["code"], "unauthorized", "{name}");
-    }
+    events.assert_all_named(&names);
+    assert_each_reaches_auth(&events, crate::ROUTES, &names, |request| {
+        crate::handle(&ctx, &signer, request)
+    })
+    .await;
 }

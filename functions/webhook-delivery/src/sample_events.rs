@@ -5,6 +5,7 @@ use shared::ports::{SeededRandom, SystemClock};
 use shared::queue::QueueSettings;
 use shared::queue::embedded::EmbeddedQueues;
 use shared::store::embedded::EmbeddedStore;
+use shared::testkit::SampleEvents;
 use shared::webhooks::{AddressPolicy, WebhookServices};
 use std::sync::Arc;
 
@@ -21,11 +22,9 @@ async fn only_the_poisoned_message_fails() {
         AddressPolicy::default(),
     )
     .unwrap();
-    let path = format!(
-        "{}/../../events/webhook-delivery/deliveries-batch.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let event = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let events = SampleEvents::of("webhook-delivery");
+    events.assert_all_named(&["deliveries-batch.json"]);
+    let event = serde_json::from_value(events.json("deliveries-batch.json")).unwrap();
     let response = crate::handle(&Arc::new(services), event).await;
     let failed: Vec<_> = response
         .batch_item_failures
