@@ -1,5 +1,8 @@
 //! `spawn_app()`-style harness for function tests: the same handler over either engine, with
-//! a test clock, test ids and locally signed admin tokens.
+//! the system clock (admin tokens are signed and checked against real time), time-ordered ids
+//! and locally signed admin tokens. Tests that move time build on a `ManualClock` instead
+//! (`link_world`, `webhook_world`, `clicks.rs`); the tests' click-id secret is
+//! `shared::testkit::CLICK_SECRET`.
 
 use crate::{fresh_queue, fresh_store};
 use http::{Method, StatusCode};

@@ -21,14 +21,13 @@ use shared::types::{GroupId, PartnerId, ProgramId, ReferralCode};
 use std::sync::Arc;
 use std::time::Duration;
 
-pub const CLICK_SECRET_TEXT: &str = "a-click-id-secret-of-at-least-32-bytes";
-pub const CLICK_SECRET: &[u8] = CLICK_SECRET_TEXT.as_bytes();
 pub const CHROME: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
 pub const IPHONE: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
 pub const ANDROID: &str = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36";
 
+/// The tests' one click-id signer (`shared::testkit::CLICK_SECRET`).
 pub fn signer() -> Arc<ClickIdSigner> {
-    Arc::new(ClickIdSigner::new(CLICK_SECRET, &[]))
+    Arc::new(shared::testkit::click_signer())
 }
 
 /// A program made through the API, with its admin token and a key of every scope.

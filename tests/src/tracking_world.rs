@@ -18,10 +18,9 @@ use shared::store::{Query, get_s};
 use shared::types::{GroupId, LinkId, PartnerId, ProgramId, ReferralCode};
 use time::OffsetDateTime;
 
-pub const CLICK_SECRET: &[u8] = b"click-id-secret-of-the-tests-32-bytes!";
-
+/// The tests' one click-id signer (`shared::testkit::CLICK_SECRET`).
 pub fn signer() -> ClickIdSigner {
-    ClickIdSigner::new(CLICK_SECRET, &[])
+    shared::testkit::click_signer()
 }
 
 /// A reward of `event` and `kind` with no amount, duration, text or modifiers yet.

@@ -8,7 +8,6 @@
 use async_trait::async_trait;
 use criterion::{Criterion, criterion_group, criterion_main};
 use shared::clicks::AgentParser;
-use shared::clicks::ClickIdSigner;
 use shared::clicks::RedirectPorts;
 use shared::clicks::RedirectSettings;
 use shared::clicks::Redirector;
@@ -83,7 +82,7 @@ async fn redirector() -> Redirector {
             clock: Arc::new(SystemClock),
             random: Arc::new(OsRandom),
             ids: Arc::new(SequentialIds::default()),
-            signer: Arc::new(ClickIdSigner::new(&[7; 32], &[])),
+            signer: Arc::new(shared::testkit::click_signer()),
         },
         AgentParser::ready(),
         RedirectSettings {

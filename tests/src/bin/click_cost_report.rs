@@ -33,7 +33,7 @@ use shared::clicks::RedirectPorts;
 use shared::clicks::RedirectSettings;
 use shared::clicks::Redirector;
 use shared::clicks::Visit;
-use shared::clicks::{ClickAggregator, ClickIdSigner, FoldOutcome, FoldPolicy};
+use shared::clicks::{ClickAggregator, FoldOutcome, FoldPolicy};
 use shared::layout;
 
 use shared::ports::{ManualClock, Random, SeededRandom, SequentialIds};
@@ -336,7 +336,7 @@ async fn main() {
     let aggregator = ClickAggregator::new(metered.clone(), clock.clone()).with_policy(options.fold);
     // One id source for every instance: batch ids must not collide across instances.
     let ids = Arc::new(SequentialIds::default());
-    let signer = Arc::new(ClickIdSigner::new(&[7; 32], &[]));
+    let signer = Arc::new(shared::testkit::click_signer());
     let settings = RedirectSettings {
         batch_max_age: time::Duration::seconds_f64(options.batch_age),
         ..RedirectSettings::default()

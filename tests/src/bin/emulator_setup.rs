@@ -47,8 +47,7 @@ async fn main() {
         ));
     }
     let secret = String::from_utf8(SECRET.to_vec()).expect("the tests' secret is text");
-    let click_secret =
-        String::from_utf8(integration_tests::tracking_world::CLICK_SECRET.to_vec()).expect("text");
+    let click_secret = shared::testkit::CLICK_SECRET.to_owned();
     lines.extend([
         format!("ADMIN_JWT_ISSUER={ISSUER}"),
         format!("ADMIN_JWT_AUDIENCE={AUDIENCE}"),

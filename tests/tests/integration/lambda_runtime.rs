@@ -401,10 +401,7 @@ async fn conversion_tracking_answers_its_sample_events() {
     let key = key_of(&app, &program).await;
     let runtime = RuntimeApi::start().await;
     let mut env = admin_env(store.table_name());
-    env.push((
-        "CLICK_ID_SECRET",
-        String::from_utf8(integration_tests::tracking_world::CLICK_SECRET.to_vec()).unwrap(),
-    ));
+    env.push(("CLICK_ID_SECRET", shared::testkit::CLICK_SECRET.to_owned()));
     let _function = start("conversion-tracking", &runtime, &env);
     // An unknown customer without a click: Dub's answer, nothing recorded.
     let sale = sample_event("conversion-tracking", "track-sale.json").replace(SAMPLE_KEY, &key);
@@ -521,10 +518,7 @@ async fn link_admin_answers_its_sample_events() {
     let clicks = fresh_queue(QueueSettings::default()).await.queue;
     let mut env = admin_env(store.table_name());
     env.push(("CLICK_QUEUE_URL", clicks.queue_url().to_owned()));
-    env.push((
-        "CLICK_ID_SECRET",
-        integration_tests::link_world::CLICK_SECRET_TEXT.to_owned(),
-    ));
+    env.push(("CLICK_ID_SECRET", shared::testkit::CLICK_SECRET.to_owned()));
     let runtime = RuntimeApi::start().await;
     let _function = start("link-admin", &runtime, &env);
     for sample in ["create-link.json", "track-click.json"] {
@@ -571,10 +565,7 @@ async fn link_redirect_redirects_and_sends_its_clicks_at_shutdown() {
     let env = [
         ("TABLE_NAME", store.table_name().to_owned()),
         ("CLICK_QUEUE_URL", clicks.queue_url().to_owned()),
-        (
-            "CLICK_ID_SECRET",
-            integration_tests::link_world::CLICK_SECRET_TEXT.to_owned(),
-        ),
+        ("CLICK_ID_SECRET", shared::testkit::CLICK_SECRET.to_owned()),
     ];
     let runtime = RuntimeApi::start().await;
     let mut function = start("link-redirect", &runtime, &env);
@@ -641,10 +632,7 @@ async fn stripe_webhook_answers_its_sample_events() {
     let (store, _app, program) = program_on_moto("stripe.example.com").await;
     let runtime = RuntimeApi::start().await;
     let mut env = admin_env(store.table_name());
-    env.push((
-        "CLICK_ID_SECRET",
-        String::from_utf8(integration_tests::tracking_world::CLICK_SECRET.to_vec()).unwrap(),
-    ));
+    env.push(("CLICK_ID_SECRET", shared::testkit::CLICK_SECRET.to_owned()));
     env.push((
         "STRIPE_WEBHOOK_SECRETS",
         serde_json::json!({ program.id.as_str(): SAMPLE_SECRET }).to_string(),
