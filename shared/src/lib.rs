@@ -27,6 +27,7 @@ pub mod links;
 pub mod model;
 pub mod outbox;
 pub mod partner_listing;
+pub mod partner_moves;
 pub mod partner_status;
 pub mod partners;
 pub mod payouts;

@@ -13,8 +13,8 @@
 //! lands meanwhile makes the repair fail (409) rather than be lost; running it again is safe.
 
 use crate::auth::{Principal, Scope};
+use crate::commissions::records::commission_of;
 use crate::context::AppContext;
-use crate::conversions::records::commission_of;
 use crate::error::DomainError;
 use crate::layout;
 use crate::model::{Commission, Lead, LinkStats, PartnerTotals, Sale};

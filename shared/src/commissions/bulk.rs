@@ -5,9 +5,11 @@
 
 use super::update::allowed;
 use crate::auth::{Principal, Scope};
+use crate::commissions::records::commission_of;
+use crate::commissions::records::replace_commission;
 use crate::context::AppContext;
-use crate::conversions::moves::after_commission_change;
-use crate::conversions::records::{commission_of, replace_commission};
+use crate::partner_moves::after_commission_change;
+
 use crate::error::DomainError;
 use crate::layout;
 use crate::model::EventName;
@@ -164,7 +166,7 @@ async fn write(
             EventName::CommissionUpdated,
             principal.actor(),
             serde_json::json!({
-                "commission": crate::conversions::payloads::commission(next, None),
+                "commission": crate::commissions::records::commission_payload(next, None),
                 "previousStatus": read.status,
                 "previousEarnings": read.earnings,
             }),

@@ -11,9 +11,11 @@
 //! transaction (commission if `version` + totals + marker + event), so running twice, or
 //! concurrently with a PATCH or the maturation, cancels each commission at most once.
 
+use crate::commissions::records::commission_of;
+use crate::commissions::records::remove_maturing_marker;
+use crate::commissions::records::replace_commission;
 use crate::context::AppContext;
-use crate::conversions::payloads;
-use crate::conversions::records::{commission_of, remove_maturing_marker, replace_commission};
+
 use crate::layout;
 use crate::model::EventName;
 use crate::model::{Actor, Commission, CommissionStatus, PartnerTotals};
@@ -168,7 +170,7 @@ fn cancel_ops(ctx: &AppContext, read: &Commission, removed: i64) -> Result<Vec<T
         EventName::CommissionUpdated,
         Actor::System,
         serde_json::json!({
-            "commission": payloads::commission(&next, None),
+            "commission": crate::commissions::records::commission_payload(&next, None),
             "previousStatus": read.status,
             "previousEarnings": read.earnings,
             "reason": "partner.banned",

@@ -2,8 +2,10 @@
 //! date range) and `GET /commissions/{id}`, in Dub's shape with the partner and the customer.
 
 use crate::auth::{Principal, Scope};
+use crate::commissions::records::commission_of;
+use crate::commissions::records::find_commission;
 use crate::context::AppContext;
-use crate::conversions::records::{commission_of, find_commission};
+
 use crate::model::CommissionWithParties;
 use crate::model::CustomerActivity;
 use crate::programs::caller_program_id;

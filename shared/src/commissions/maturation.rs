@@ -3,9 +3,11 @@
 //! query per shard, never a scan); a marker whose commission left `pending` meanwhile is just
 //! removed.
 
+use crate::commissions::records::commission_of;
+use crate::commissions::records::remove_maturing_marker;
+use crate::commissions::records::replace_commission;
 use crate::context::AppContext;
-use crate::conversions::payloads;
-use crate::conversions::records::{commission_of, remove_maturing_marker, replace_commission};
+
 use crate::layout;
 use crate::model::EventName;
 use crate::model::{Actor, CommissionStatus};
@@ -89,7 +91,7 @@ pub async fn mature_commissions(
                     EventName::CommissionUpdated,
                     Actor::System,
                     serde_json::json!({
-                        "commission": payloads::commission(&next, None),
+                        "commission": crate::commissions::records::commission_payload(&next, None),
                         "previousStatus": read.status,
                     }),
                 );

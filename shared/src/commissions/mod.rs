@@ -6,6 +6,7 @@ mod bulk;
 mod cancel;
 mod list;
 mod maturation;
+pub mod records;
 mod update;
 
 pub use crate::model::CommissionWithParties;

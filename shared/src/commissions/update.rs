@@ -5,9 +5,11 @@
 
 use super::list::enrich;
 use crate::auth::{Principal, Scope};
+use crate::commissions::records::find_commission;
+use crate::commissions::records::replace_commission;
 use crate::context::AppContext;
-use crate::conversions::moves::after_commission_change;
-use crate::conversions::records::{find_commission, replace_commission};
+use crate::partner_moves::after_commission_change;
+
 use crate::error::DomainError;
 use crate::layout;
 use crate::model::CommissionWithParties;
@@ -250,7 +252,7 @@ async fn write_update(
     };
     ops.extend(add_partner_totals(&next.partner_id, &delta));
     let data = serde_json::json!({
-        "commission": crate::conversions::payloads::commission(next, None),
+        "commission": crate::commissions::records::commission_payload(next, None),
         "previousStatus": read.status,
         "previousEarnings": read.earnings,
     });

@@ -15,7 +15,6 @@ mod deals;
 pub mod earnings;
 mod input;
 mod lead;
-pub mod moves;
 mod outcome;
 pub mod payloads;
 pub(crate) mod pipeline;

@@ -8,6 +8,7 @@ use super::earnings::Earning;
 use super::payloads;
 use super::plan::{AfterCommit, Stamp, Write};
 use crate::analytics::{self, conversion::ConversionCounts};
+use crate::commissions::records::commission_payload;
 use crate::model::CustomerActivity;
 
 use crate::customers::tracked::ActivityChange;
@@ -87,7 +88,7 @@ pub fn commission_created(
     link: Option<&Link>,
     reward: Value,
 ) -> Value {
-    let mut data = payloads::commission(commission, metadata);
+    let mut data = commission_payload(commission, metadata);
     data["partner"] = payloads::event_partner(partner, totals);
     data["customer"] = payloads::customer(customer, activity);
     data["link"] = link.map_or(Value::Null, |link| {

@@ -6,7 +6,7 @@
 use crate::clicks::ClickClaims;
 use crate::model::CustomerActivity;
 
-use crate::model::{Commission, Customer, Link, Partner, PartnerTotals};
+use crate::model::{Customer, Link, Partner, PartnerTotals};
 use crate::types::ClickId;
 use crate::wire::customers::CustomerSchema;
 use crate::wire::tracking::TrackedLinkSchema;
@@ -16,10 +16,6 @@ use time::format_description::well_known::Rfc3339;
 
 pub fn time(at: OffsetDateTime) -> String {
     at.format(&Rfc3339).expect("a UTC time formats")
-}
-
-fn optional_time(at: Option<OffsetDateTime>) -> Value {
-    at.map_or(Value::Null, |at| Value::String(time(at)))
 }
 
 /// Dub's `Customer` of an event.
@@ -74,26 +70,5 @@ pub fn event_partner(partner: &Partner, totals: &PartnerTotals) -> Value {
         "totalSales": totals.total_sales,
         "totalSaleAmount": totals.total_sale_amount,
         "totalCommissions": totals.total_commissions,
-    })
-}
-
-/// Dub's `Commission` without its partner and customer.
-pub fn commission(commission: &Commission, metadata: Option<&Value>) -> Value {
-    json!({
-        "id": commission.id,
-        "type": commission.kind,
-        "amount": commission.amount,
-        "earnings": commission.earnings,
-        "currency": commission.currency,
-        "status": commission.status,
-        "invoiceId": commission.invoice_id,
-        "description": commission.description,
-        "quantity": commission.quantity,
-        "metadata": metadata,
-        "userId": null,
-        "note": commission.note,
-        "createdAt": time(commission.created_at),
-        "updatedAt": time(commission.updated_at),
-        "paidAt": optional_time(commission.paid_at),
     })
 }

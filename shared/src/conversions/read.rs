@@ -8,6 +8,7 @@ use super::attribution::{Attribution, NewCustomers, Parties};
 use super::input::{LeadInput, RefundInput, SaleInput};
 use super::records;
 use crate::clicks::ClickIdSigner;
+use crate::commissions::records::find_commission;
 use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::idempotency::{self, IdempotencyKey};
@@ -160,7 +161,7 @@ pub async fn read_refund(
         .await?
         .filter(|sale| sale.program_id == *request.program);
     let commission = match sale.as_ref().and_then(|sale| sale.commission_id.as_ref()) {
-        Some(id) => records::find_commission(store, request.program, id).await?,
+        Some(id) => find_commission(store, request.program, id).await?,
         None => None,
     };
     Ok(RefundRead {

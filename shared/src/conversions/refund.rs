@@ -7,11 +7,11 @@
 //! from zero, so the shares of successive partial refunds add up to the earnings exactly.
 
 use super::input::{RefundInput, TrackRefundRequest};
-use super::payloads;
 use super::pipeline;
 use super::plan::{AfterCommit, Decision, Plan, Stamp, Write};
 use super::read::{RefundRead, read_refund};
 use crate::auth::{Principal, Scope};
+use crate::commissions::records::commission_payload;
 use crate::context::AppContext;
 use crate::customers::tracked::ActivityChange;
 use crate::error::DomainError;
@@ -233,7 +233,7 @@ fn clawback_of(
 }
 
 fn refund_response(sale: &Sale, amount: i64, change: &CommissionChange) -> TrackRefundResponse {
-    let commission = |c: &Commission| payloads::commission(c, sale.metadata.as_ref());
+    let commission = |c: &Commission| commission_payload(c, sale.metadata.as_ref());
     TrackRefundResponse {
         sale_id: sale.id.to_string(),
         invoice_id: sale.invoice_id.clone(),
@@ -287,7 +287,7 @@ fn refund_events(
     events.extend(clawback.map(|clawback| {
         stamp.event(
             EventName::CommissionCreated,
-            payloads::commission(clawback, sale.metadata.as_ref()),
+            commission_payload(clawback, sale.metadata.as_ref()),
         )
     }));
     events

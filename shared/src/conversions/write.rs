@@ -3,6 +3,9 @@
 
 use super::plan::{AfterCommit, Claim, Decision, Plan, Write};
 use super::records;
+use crate::commissions::records::insert_commission;
+use crate::commissions::records::remove_maturing_marker;
+use crate::commissions::records::replace_commission;
 use crate::context::AppContext;
 use crate::customers::tracked::{insert_tracked_customer, update_activity};
 use crate::error::DomainError;
@@ -143,12 +146,12 @@ fn actions(write: &Write) -> Result<Vec<TxOp>, StoreError> {
         Write::InsertLead(lead) => vec![records::insert_lead(lead)?],
         Write::InsertSale(sale) => vec![records::insert_sale(sale)?],
         Write::ReplaceSale(sale, read) => vec![records::replace_sale(sale, *read)?],
-        Write::InsertCommission(commission) => records::insert_commission(commission)?,
+        Write::InsertCommission(commission) => insert_commission(commission)?,
         Write::ReplaceCommission(commission, read) => {
-            vec![records::replace_commission(commission, *read)?]
+            vec![replace_commission(commission, *read)?]
         }
         Write::RemoveMaturingMarker(commission) => {
-            vec![records::remove_maturing_marker(commission)]
+            vec![remove_maturing_marker(commission)]
         }
         Write::PartnerTotals(partner, delta) => {
             add_partner_totals(partner, delta).into_iter().collect()
@@ -166,10 +169,10 @@ async fn after_commit(ctx: &AppContext, then: AfterCommit) {
             totals,
             group,
         } => {
-            super::moves::apply_move_rules(ctx, &partner, &totals, &group).await;
+            crate::partner_moves::apply_move_rules(ctx, &partner, &totals, &group).await;
         }
         AfterCommit::MoveRulesOfStored { program, partner } => {
-            super::moves::after_commission_change(ctx, &program, &partner).await;
+            crate::partner_moves::after_commission_change(ctx, &program, &partner).await;
         }
     }
 }

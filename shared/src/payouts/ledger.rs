@@ -7,8 +7,8 @@
 use super::list::all_payouts;
 use super::run::{is_payable, plan_run, read_balances};
 use crate::auth::{Principal, Scope};
+use crate::commissions::records::commission_of;
 use crate::context::AppContext;
-use crate::conversions::records::commission_of;
 use crate::error::DomainError;
 use crate::layout;
 use crate::model::Ledger;

@@ -16,8 +16,10 @@
 use super::records::{self, Claimed};
 use super::settle::{Settlement, settle};
 use crate::auth::{Principal, Scope};
+use crate::commissions::records::commission_of;
+use crate::commissions::records::replace_commission;
 use crate::context::AppContext;
-use crate::conversions::records::{commission_of, replace_commission};
+
 use crate::error::DomainError;
 use crate::layout;
 use crate::model::Carried;

@@ -11,8 +11,10 @@ use super::records::CHUNK;
 use super::records::{self, StoredPayout};
 use super::transfers::{self, TransferError, TransferRequest};
 use crate::auth::{Principal, Scope};
+use crate::commissions::records::commission_of;
+use crate::commissions::records::replace_commission;
 use crate::context::AppContext;
-use crate::conversions::records::{commission_of, replace_commission};
+
 use crate::error::DomainError;
 use crate::layout;
 use crate::model::EventName;

@@ -11,7 +11,7 @@
 
 use super::PartnerSession;
 use crate::analytics::daily_clicks::clicks_by_day_of;
-use crate::conversions::records::commission_of;
+use crate::commissions::records::commission_of;
 use crate::error::DomainError;
 use crate::layout;
 use crate::links::repo::all_for_partner;

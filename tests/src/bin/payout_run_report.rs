@@ -14,7 +14,6 @@ use integration_tests::metering::MeteredStore;
 use integration_tests::tracking_world::TrackingProgram;
 use integration_tests::{dynamodb_client, fresh_queue, fresh_store};
 use shared::context::AppContext;
-use shared::conversions::records;
 use shared::model::{Actor, Commission, CommissionStatus, CommissionType};
 use shared::payouts::run_program;
 use shared::ports::{OsRandom, SystemClock};
@@ -88,7 +87,10 @@ async fn seed(app: &TestApp, world: &TrackingProgram, partners: usize, commissio
                 updated_at: now,
                 version: 1,
             };
-            ops.extend(records::insert_commission(&commission).expect("a commission item"));
+            ops.extend(
+                shared::commissions::records::insert_commission(&commission)
+                    .expect("a commission item"),
+            );
             if ops.len() >= 25 {
                 app.store
                     .transact(std::mem::take(&mut ops))

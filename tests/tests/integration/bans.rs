@@ -316,7 +316,7 @@ async fn the_cancel_job_catches_a_commission_the_ban_request_missed(app: TestApp
     )
     .unwrap();
     let mut late =
-        shared::conversions::records::find_commission(store, &world.program.id, &lead_id)
+        shared::commissions::records::find_commission(store, &world.program.id, &lead_id)
             .await
             .unwrap()
             .unwrap();
@@ -324,7 +324,7 @@ async fn the_cancel_job_catches_a_commission_the_ban_request_missed(app: TestApp
     late.status = CommissionStatus::Pending;
     late.earnings = 700;
     late.version = 1;
-    let mut ops = shared::conversions::records::insert_commission(&late).unwrap();
+    let mut ops = shared::commissions::records::insert_commission(&late).unwrap();
     ops.extend(shared::partners::totals::add_partner_totals(
         &partner.id,
         &PartnerTotals {

@@ -93,7 +93,7 @@ async fn plant_counter(app: &TestApp, key: shared::store::Key, name: &str, value
 async fn plant_absurd_sale(app: &TestApp, world: &TrackingProgram, commission: &str) {
     let store = app.store.as_ref();
     let id = CommissionId::parse(commission).unwrap();
-    let real = records::find_commission(store, &world.program.id, &id)
+    let real = shared::commissions::records::find_commission(store, &world.program.id, &id)
         .await
         .unwrap()
         .unwrap();
@@ -117,7 +117,7 @@ async fn plant_absurd_sale(app: &TestApp, world: &TrackingProgram, commission: &
         ..real_sale
     };
     let mut ops = vec![records::insert_sale(&absurd_sale).unwrap()];
-    ops.extend(records::insert_commission(&absurd).unwrap());
+    ops.extend(shared::commissions::records::insert_commission(&absurd).unwrap());
     store.transact(ops).await.unwrap();
 }
 

@@ -9,7 +9,6 @@ use integration_tests::faults::FaultyStore;
 use integration_tests::tracking_world::{TestPartner, TrackingProgram, admin, track};
 use serde_json::{Value, json};
 use shared::context::AppContext;
-use shared::conversions::records;
 use shared::model::{Commission, CommissionStatus};
 use shared::partner_listing::PartnerDirectory;
 use shared::payouts::transfers::StripeTransfers;
@@ -142,7 +141,7 @@ async fn copies_of_the_commission(app: &TestApp, world: &TrackingProgram, count:
     let listed = admin(&app.ctx, &world.key, Method::GET, "/commissions", None).await;
     let id = CommissionId::parse(listed.body[0]["id"].as_str().unwrap()).unwrap();
     let store = app.store.as_ref();
-    let original = records::find_commission(store, &world.program.id, &id)
+    let original = shared::commissions::records::find_commission(store, &world.program.id, &id)
         .await
         .unwrap()
         .unwrap();
@@ -153,7 +152,7 @@ async fn copies_of_the_commission(app: &TestApp, world: &TrackingProgram, count:
                 id: CommissionId::generate(app.ctx.ids.as_ref()),
                 ..original.clone()
             };
-            records::insert_commission(&copy).unwrap()
+            shared::commissions::records::insert_commission(&copy).unwrap()
         })
         .collect();
     for chunk in copies.chunks(25) {

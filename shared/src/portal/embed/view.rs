@@ -130,7 +130,7 @@ pub async fn partner_commissions_page(
     let commissions: Vec<Commission> = page
         .items
         .iter()
-        .filter_map(|item| readable(item, crate::conversions::records::commission_of))
+        .filter_map(|item| readable(item, crate::commissions::records::commission_of))
         .collect();
     let rows = enrich(ctx, &commissions)
         .await?
