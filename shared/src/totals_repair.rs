@@ -275,7 +275,7 @@ async fn repair_links(
             )
             .await?,
         );
-        let link_clicks = get_n(&item, totals::CLICKS).unwrap_or(0);
+        let link_clicks = get_n(&item, crate::links::stats::CLICKS).unwrap_or(0);
         clicks = clicks.saturating_add(link_clicks);
         let stats = records.link_stats(link_clicks);
         let (changes, update, condition) = counter_update(&item, &link_fields(&stats));
@@ -296,11 +296,11 @@ async fn repair_links(
 
 fn link_fields(stats: &LinkStats) -> [(&'static str, i64); 5] {
     [
-        (totals::CLICKS, stats.clicks),
-        (totals::LEADS, stats.leads),
-        (totals::CONVERSIONS, stats.conversions),
-        (totals::SALES, stats.sales),
-        (totals::SALE_AMOUNT, stats.sale_amount),
+        (crate::links::stats::CLICKS, stats.clicks),
+        (crate::links::stats::LEADS, stats.leads),
+        (crate::links::stats::CONVERSIONS, stats.conversions),
+        (crate::links::stats::SALES, stats.sales),
+        (crate::links::stats::SALE_AMOUNT, stats.sale_amount),
     ]
 }
 

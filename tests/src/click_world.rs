@@ -3,9 +3,10 @@
 use shared::clicks::ClickBatch;
 use shared::layout;
 use shared::links::insert_link;
+use shared::links::stats::link_stats_of;
 use shared::model::{Click, Link, Partner};
 use shared::partners::insert_partner;
-use shared::partners::totals::{link_stats_of, partner_totals_of};
+use shared::partners::totals::partner_totals_of;
 use shared::store::{Consistency, ItemStore, TxOp};
 use shared::types::{ClickId, GroupId, LinkId, PartnerId, ProgramId, WebUrl};
 use time::OffsetDateTime;

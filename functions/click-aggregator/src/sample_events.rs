@@ -5,9 +5,10 @@
 use shared::clicks::ClickAggregator;
 use shared::layout;
 use shared::links::insert_link;
+use shared::links::stats::link_stats_of;
 use shared::model::{Link, Partner};
 use shared::partners::insert_partner;
-use shared::partners::totals::{link_stats_of, partner_totals_of};
+use shared::partners::totals::partner_totals_of;
 use shared::ports::SystemClock;
 use shared::store::embedded::EmbeddedStore;
 use shared::store::{Consistency, ItemStore};

@@ -242,8 +242,8 @@ where
 mod tests {
     use super::*;
     use shared::clicks::ClickBatch;
+    use shared::links::stats::link_stats_of;
     use shared::model::Click;
-    use shared::partners::totals::link_stats_of;
     use shared::queue::OutgoingMessage;
     use shared::store::{Consistency, ItemStore, Put};
     use shared::types::{ClickId, LinkId, ProgramId};

@@ -2,8 +2,9 @@
 //! day), a partner (its `totalClicks`), the program (its analytics day).
 
 use crate::analytics::bucket::{DayCounts, Metric, Scope};
+use crate::links::stats::add_link_stats;
 use crate::model::{LinkStats, PartnerTotals};
-use crate::partners::totals::{add_link_stats, add_partner_totals};
+use crate::partners::totals::add_partner_totals;
 use crate::store::{TxOp, UpdateItem};
 use crate::types::{LinkId, PartnerId, ProgramId};
 use time::Date;

@@ -13,6 +13,7 @@ mod partner_links;
 pub mod qr;
 mod referral_link;
 pub mod repo;
+pub mod stats;
 pub mod tags;
 pub mod target;
 

@@ -4,8 +4,10 @@
 
 use super::target::RedirectTarget;
 use crate::layout;
+use crate::links::stats::link_stats_of;
+use crate::links::stats::write_link_stats;
 use crate::model::Link;
-use crate::partners::totals::{link_stats_of, write_link_stats};
+
 use crate::store::records::readable;
 use crate::store::records::{BODY, claim_owner, compact_json_item, from_json_item};
 use crate::store::{

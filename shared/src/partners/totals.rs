@@ -1,4 +1,4 @@
-//! Running totals of partners and links.
+//! Running totals of partners (a link's counters follow the same rules: `links::stats`).
 //!
 //! A record's body is JSON rewritten whole on each change, so counters cannot live inside it:
 //! two writers would lose each other's increments. They are numeric attributes beside the body,
@@ -7,9 +7,10 @@
 //! from the attributes, never from the body.
 
 use crate::layout;
-use crate::model::{LinkStats, PartnerTotals};
-use crate::store::{Condition, Item, StoreError, TxOp, Update, UpdateItem, n};
-use crate::types::{LinkId, PartnerId};
+use crate::model::PartnerTotals;
+use crate::store::records::{add_counters, counter};
+use crate::store::{Condition, Item, StoreError, TxOp, UpdateItem, n};
+use crate::types::PartnerId;
 
 /// Attribute names of a partner's counters (as in Dub's partner fields).
 pub const TOTAL_CLICKS: &str = "totalClicks";
@@ -18,13 +19,6 @@ pub const TOTAL_CONVERSIONS: &str = "totalConversions";
 pub const TOTAL_SALES: &str = "totalSales";
 pub const TOTAL_SALE_AMOUNT: &str = "totalSaleAmount";
 pub const TOTAL_COMMISSIONS: &str = "totalCommissions";
-
-/// Attribute names of a link's counters.
-pub const CLICKS: &str = "clicks";
-pub const LEADS: &str = "leads";
-pub const CONVERSIONS: &str = "conversions";
-pub const SALES: &str = "sales";
-pub const SALE_AMOUNT: &str = "saleAmount";
 
 fn partner_fields(totals: &PartnerTotals) -> [(&'static str, i64); 6] {
     [
@@ -37,25 +31,6 @@ fn partner_fields(totals: &PartnerTotals) -> [(&'static str, i64); 6] {
     ]
 }
 
-fn link_fields(stats: &LinkStats) -> [(&'static str, i64); 5] {
-    [
-        (CLICKS, stats.clicks),
-        (LEADS, stats.leads),
-        (CONVERSIONS, stats.conversions),
-        (SALES, stats.sales),
-        (SALE_AMOUNT, stats.sale_amount),
-    ]
-}
-
-fn add_all(fields: &[(&'static str, i64)]) -> Update {
-    fields
-        .iter()
-        .filter(|(_, delta)| *delta != 0)
-        .fold(Update::new(), |update, (name, delta)| {
-            update.add(*name, *delta)
-        })
-}
-
 /// Adds `delta` to a partner's counters; fails (condition) when the partner does not exist,
 /// so that a counter never creates a stray item. `None` when the delta is all zeros.
 ///
@@ -63,7 +38,7 @@ fn add_all(fields: &[(&'static str, i64)]) -> Update {
 /// partner listing's projections pick the new counters up: still one write per partner and
 /// event (plus the gsi3 entry's move, 2 index write units).
 pub fn add_partner_totals(partner: &PartnerId, delta: &PartnerTotals) -> Option<TxOp> {
-    let update = add_all(&partner_fields(delta));
+    let update = add_counters(&partner_fields(delta));
     (!update.is_empty()).then(|| {
         let update = update.set(
             crate::store::schema::GSI3.sk,
@@ -75,29 +50,6 @@ pub fn add_partner_totals(partner: &PartnerId, delta: &PartnerTotals) -> Option<
             condition: Some(Condition::Exists),
         })
     })
-}
-
-/// Adds `delta` to a link's counters; same rules as [`add_partner_totals`].
-pub fn add_link_stats(link: &LinkId, delta: &LinkStats) -> Option<TxOp> {
-    let update = add_all(&link_fields(delta));
-    (!update.is_empty()).then(|| {
-        TxOp::Update(UpdateItem {
-            key: layout::link(link),
-            update,
-            condition: Some(Condition::Exists),
-        })
-    })
-}
-
-fn counter(item: &Item, name: &str) -> Result<i64, StoreError> {
-    match item.get(name) {
-        None => Ok(0),
-        Some(value) => crate::store::get_n(item, name).ok_or_else(|| StoreError::OutOfRange {
-            key: crate::store::records::item_key_text(item),
-            attribute: name.to_owned(),
-            value: format!("{value:?}"),
-        }),
-    }
 }
 
 /// A partner's counters as stored (zero when never counted).
@@ -112,27 +64,10 @@ pub fn partner_totals_of(item: &Item) -> Result<PartnerTotals, StoreError> {
     })
 }
 
-/// A link's counters as stored (zero when never counted).
-pub fn link_stats_of(item: &Item) -> Result<LinkStats, StoreError> {
-    Ok(LinkStats {
-        clicks: counter(item, CLICKS)?,
-        leads: counter(item, LEADS)?,
-        conversions: counter(item, CONVERSIONS)?,
-        sales: counter(item, SALES)?,
-        sale_amount: counter(item, SALE_AMOUNT)?,
-    })
-}
-
 /// Sets every counter of a new record's item to its value (a new partner or link that starts
 /// with non-zero counters, e.g. imported).
 pub fn write_partner_totals(item: &mut Item, totals: &PartnerTotals) {
     for (name, value) in partner_fields(totals) {
-        item.insert(name.into(), n(value));
-    }
-}
-
-pub fn write_link_stats(item: &mut Item, stats: &LinkStats) {
-    for (name, value) in link_fields(stats) {
         item.insert(name.into(), n(value));
     }
 }

@@ -111,3 +111,25 @@ pub fn pick<'a>(items: &'a [Item], key: &Key) -> Option<&'a Item> {
             && get_s(item, schema::SK) == Some(key.sk.as_str())
     })
 }
+
+/// One update adding each non-zero delta to its numeric attribute.
+pub fn add_counters(fields: &[(&'static str, i64)]) -> super::Update {
+    fields
+        .iter()
+        .filter(|(_, delta)| *delta != 0)
+        .fold(super::Update::new(), |update, (name, delta)| {
+            update.add(*name, *delta)
+        })
+}
+
+/// A numeric attribute of an item, zero when absent; an error when it does not fit an `i64`.
+pub fn counter(item: &Item, name: &str) -> Result<i64, StoreError> {
+    match item.get(name) {
+        None => Ok(0),
+        Some(value) => super::get_n(item, name).ok_or_else(|| StoreError::OutOfRange {
+            key: item_key_text(item),
+            attribute: name.to_owned(),
+            value: format!("{value:?}"),
+        }),
+    }
+}

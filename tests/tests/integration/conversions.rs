@@ -233,7 +233,7 @@ async fn a_click_leads_to_a_customer_a_lead_a_sale_and_their_commissions(app: Te
         .await
         .unwrap()
         .unwrap();
-    let stats = shared::partners::totals::link_stats_of(&link).unwrap();
+    let stats = shared::links::stats::link_stats_of(&link).unwrap();
     assert_eq!(
         (
             stats.leads,
