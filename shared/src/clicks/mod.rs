@@ -11,6 +11,7 @@ pub mod click_id;
 mod counter;
 pub mod fold;
 mod journal;
+pub mod record;
 pub mod redirect;
 pub mod shard;
 pub mod track;

@@ -10,13 +10,14 @@
 use super::redirect::{RepeatVisitors, country_code, referer_domain, visitor_key};
 use crate::auth::{Principal, Scope};
 use crate::clicks::AgentParser;
-use crate::clicks::{ClickBatch, ClickClaims, ClickIdSigner};
+use crate::clicks::record::NewClick;
+use crate::clicks::{ClickBatch, ClickIdSigner};
 use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::groups;
 use crate::links::key::LinkKey;
 use crate::links::repo;
-use crate::model::{Click, Discount, Link, Partner};
+use crate::model::{Discount, Link, Partner};
 use crate::partners;
 use crate::programs;
 use crate::programs::caller_program_id;
@@ -224,30 +225,19 @@ async fn record_click(
     if let Some(id) = services.visitors.repeat(visitor, now) {
         return Ok(id);
     }
-    let country = country_code(caller.country);
-    let claims = ClickClaims {
-        clicked_at: now,
-        link_id: link.id.clone(),
-        country: country.clone(),
-    };
-    let id = services
-        .signer
-        .issue(&claims, ctx.random.as_ref())
-        .map_err(|e| DomainError::Unprocessable(e.to_string()))?;
     let agent = services.agents.classify(caller.user_agent);
-    let click = Click {
-        id: id.clone(),
-        timestamp: now,
-        link_id: link.id.clone(),
-        partner_id: link.partner_id.clone(),
-        program_id: link.program_id.clone(),
-        country,
-        device: agent.device.into(),
-        browser: agent.browser,
-        os: agent.os,
+    let new = NewClick {
+        link_id: &link.id,
+        partner_id: link.partner_id.as_ref(),
+        program_id: &link.program_id,
+        country: country_code(caller.country),
+        agent: &agent,
         referer: referrer.and_then(referer_domain),
         qr: false,
+        at: now,
     };
+    let (id, click) = super::record::record_click(&services.signer, ctx.random.as_ref(), new)
+        .map_err(|e| DomainError::Unprocessable(e.to_string()))?;
     let batch = ClickBatch {
         batch_id: format!("cb_{}", ctx.ids.next_id()),
         clicks: vec![click],

@@ -25,12 +25,13 @@ pub use visitors::{RepeatVisitors, visitor_key};
 
 use crate::cache::TtlCache;
 use crate::clicks::AgentParser;
+use crate::clicks::ClickIdSigner;
+use crate::clicks::record::NewClick;
+use crate::clicks::record::record_click;
 use crate::clicks::{ClickBuffer, send_batches};
-use crate::clicks::{ClickClaims, ClickIdSigner};
 use crate::links::RedirectTarget;
 use crate::links::key::lookup_key;
 use crate::links::repo;
-use crate::model::Click;
 use crate::ports::{Clock, IdSource, Random};
 use crate::programs;
 use crate::queue::{MessageQueue, QueueError};
@@ -426,30 +427,22 @@ impl Redirector {
         visit: &Visit<'_>,
         now: OffsetDateTime,
     ) -> Option<ClickId> {
-        let claims = ClickClaims {
-            clicked_at: now,
-            link_id: target.link_id.clone(),
-            country: country.clone(),
+        let new = NewClick {
+            link_id: &target.link_id,
+            partner_id: target.partner_id.as_ref(),
+            program_id: &target.program_id,
+            country,
+            agent,
+            referer: visit.referer.and_then(referer_domain),
+            qr: param_value(visit.query, "qr").is_some_and(|v| v == "1" || v == "true"),
+            at: now,
         };
-        let id = match self.signer.issue(&claims, self.random.as_ref()) {
-            Ok(id) => id,
+        let (id, click) = match record_click(&self.signer, self.random.as_ref(), new) {
+            Ok(recorded) => recorded,
             Err(error) => {
                 tracing::warn!(%error, link_id = %target.link_id, "no click id for this link");
                 return None;
             }
-        };
-        let click = Click {
-            id: id.clone(),
-            timestamp: now,
-            link_id: target.link_id.clone(),
-            partner_id: target.partner_id.clone(),
-            program_id: target.program_id.clone(),
-            country,
-            device: agent.device.into(),
-            browser: agent.browser.clone(),
-            os: agent.os.clone(),
-            referer: visit.referer.and_then(referer_domain),
-            qr: param_value(visit.query, "qr").is_some_and(|v| v == "1" || v == "true"),
         };
         self.buffer.push(&click, now, self.ids.as_ref());
         Some(id)
