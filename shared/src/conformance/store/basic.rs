@@ -312,7 +312,7 @@ pub async fn store_condition_semantics(store: Arc<dyn ItemStore>) {
 }
 
 /// An ordered comparison between a number and a string is false, as in DynamoDB. Not in the
-/// moto run: moto 5.2.5 answers HTTP 500 here (see `tests/tests/conformance_moto.rs`).
+/// moto run: moto 5.2.5 answers HTTP 500 here (see `tests/tests/integration/conformance_moto.rs`).
 pub async fn store_mixed_type_ordering(store: Arc<dyn ItemStore>) {
     let key = Key::new(unique("mixed"), "m");
     store
