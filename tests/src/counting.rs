@@ -2,10 +2,8 @@
 //! `analytics_report`): a store that counts what reads return, whatever the engine, and the
 //! percentiles of their timings.
 
-use shared::store::{
-    BatchWrite, Consistency, Delete, Item, ItemStore, Key, Page, Put, Query, StoreError, TxOp,
-    UpdateItem,
-};
+use crate::store_layer::StoreLayer;
+use shared::store::{Consistency, Item, ItemStore, Key, Page, Query, StoreError};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -42,38 +40,31 @@ impl Counting {
 }
 
 #[async_trait::async_trait]
-impl ItemStore for Counting {
+impl StoreLayer for Counting {
+    fn inner(&self) -> &dyn ItemStore {
+        self.inner.as_ref()
+    }
+
     async fn get(&self, key: &Key, consistency: Consistency) -> Result<Option<Item>, StoreError> {
         let found = self.inner.get(key, consistency).await?;
         self.read(usize::from(found.is_some()));
         Ok(found)
     }
-    async fn put(&self, put: Put) -> Result<(), StoreError> {
-        self.inner.put(put).await
-    }
-    async fn update(&self, update: UpdateItem) -> Result<Item, StoreError> {
-        self.inner.update(update).await
-    }
-    async fn delete(&self, delete: Delete) -> Result<Option<Item>, StoreError> {
-        self.inner.delete(delete).await
-    }
-    async fn transact(&self, ops: Vec<TxOp>) -> Result<(), StoreError> {
-        self.inner.transact(ops).await
-    }
+
     async fn query(&self, query: Query) -> Result<Page, StoreError> {
         let page = self.inner.query(query).await?;
         self.read(page.items.len());
         Ok(page)
     }
+
     async fn batch_get(&self, keys: Vec<Key>) -> Result<Vec<Item>, StoreError> {
         let items = self.inner.batch_get(keys).await?;
         self.read(items.len());
         Ok(items)
     }
-    async fn batch_write(&self, writes: Vec<BatchWrite>) -> Result<(), StoreError> {
-        self.inner.batch_write(writes).await
-    }
 }
+
+crate::store_layer!(Counting);
 
 /// The `p` percentile (0 to 1) of sorted durations, in milliseconds.
 pub fn percentile(sorted: &[std::time::Duration], p: f64) -> f64 {

@@ -1,11 +1,8 @@
 //! A store that fails chosen writes, as a process that died or a table that refused would:
 //! for the tests of what survives a failure half-way.
 
-use async_trait::async_trait;
-use shared::store::{
-    BatchWrite, Consistency, Delete, Item, ItemStore, Key, Page, Put, Query, StoreError, TxOp,
-    UpdateItem,
-};
+use crate::store_layer::StoreLayer;
+use shared::store::{Item, ItemStore, StoreError, TxOp, UpdateItem};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -54,14 +51,12 @@ impl FaultyStore {
     }
 }
 
-#[async_trait]
-impl ItemStore for FaultyStore {
-    async fn get(&self, key: &Key, consistency: Consistency) -> Result<Option<Item>, StoreError> {
-        self.inner.get(key, consistency).await
+#[async_trait::async_trait]
+impl StoreLayer for FaultyStore {
+    fn inner(&self) -> &dyn ItemStore {
+        self.inner.as_ref()
     }
-    async fn put(&self, put: Put) -> Result<(), StoreError> {
-        self.inner.put(put).await
-    }
+
     async fn update(&self, update: UpdateItem) -> Result<Item, StoreError> {
         if let Fault::Updates { prefix, allowed } = &self.fault
             && update.key.pk.starts_with(prefix.as_str())
@@ -71,9 +66,7 @@ impl ItemStore for FaultyStore {
         }
         self.inner.update(update).await
     }
-    async fn delete(&self, delete: Delete) -> Result<Option<Item>, StoreError> {
-        self.inner.delete(delete).await
-    }
+
     async fn transact(&self, ops: Vec<TxOp>) -> Result<(), StoreError> {
         if let Fault::Transactions(fails) = &self.fault
             && fails(self.calls.fetch_add(1, Ordering::SeqCst) + 1)
@@ -82,13 +75,6 @@ impl ItemStore for FaultyStore {
         }
         self.inner.transact(ops).await
     }
-    async fn query(&self, query: Query) -> Result<Page, StoreError> {
-        self.inner.query(query).await
-    }
-    async fn batch_get(&self, keys: Vec<Key>) -> Result<Vec<Item>, StoreError> {
-        self.inner.batch_get(keys).await
-    }
-    async fn batch_write(&self, writes: Vec<BatchWrite>) -> Result<(), StoreError> {
-        self.inner.batch_write(writes).await
-    }
 }
+
+crate::store_layer!(FaultyStore);

@@ -13,6 +13,7 @@ pub mod partner_seed;
 pub mod receiver;
 pub mod runtime_api;
 pub mod serial_writes;
+pub mod store_layer;
 pub mod stripe_world;
 pub mod tracking_world;
 pub mod webhook_world;

@@ -3,11 +3,8 @@
 //! DynamoDB has no such gap, so tests on moto serialise writes; reads stay concurrent, and
 //! requests still interleave between their reads and their conditional writes.
 
-use async_trait::async_trait;
-use shared::store::{
-    BatchWrite, Consistency, Delete, Item, ItemStore, Key, Page, Put, Query, StoreError, TxOp,
-    UpdateItem,
-};
+use crate::store_layer::StoreLayer;
+use shared::store::{BatchWrite, Delete, Item, ItemStore, Put, StoreError, TxOp, UpdateItem};
 use std::sync::Arc;
 use tokio::sync::Mutex;
 
@@ -25,10 +22,10 @@ impl SerialWrites {
     }
 }
 
-#[async_trait]
-impl ItemStore for SerialWrites {
-    async fn get(&self, key: &Key, consistency: Consistency) -> Result<Option<Item>, StoreError> {
-        self.inner.get(key, consistency).await
+#[async_trait::async_trait]
+impl StoreLayer for SerialWrites {
+    fn inner(&self) -> &dyn ItemStore {
+        self.inner.as_ref()
     }
 
     async fn put(&self, put: Put) -> Result<(), StoreError> {
@@ -51,16 +48,10 @@ impl ItemStore for SerialWrites {
         self.inner.transact(ops).await
     }
 
-    async fn query(&self, query: Query) -> Result<Page, StoreError> {
-        self.inner.query(query).await
-    }
-
-    async fn batch_get(&self, keys: Vec<Key>) -> Result<Vec<Item>, StoreError> {
-        self.inner.batch_get(keys).await
-    }
-
     async fn batch_write(&self, writes: Vec<BatchWrite>) -> Result<(), StoreError> {
         let _writing = self.writing.lock().await;
         self.inner.batch_write(writes).await
     }
 }
+
+crate::store_layer!(SerialWrites);
