@@ -3,8 +3,7 @@
 //! a deactivated partner is paid what they earned.
 
 use shared::model::{
-    Commission, CommissionStatus, CommissionType, Partner, PartnerStatus, PartnerTotals, Program,
-    ProgramSettings,
+    Commission, CommissionStatus, CommissionType, Partner, PartnerStatus, Program, ProgramSettings,
 };
 use shared::payouts::{Balance, CarryReason, plan_run};
 use shared::types::{CommissionId, Currency, GroupId, PartnerId, ProgramId};
@@ -30,27 +29,16 @@ fn program(minimum: i64) -> Program {
 
 fn partner(status: PartnerStatus) -> Partner {
     Partner {
-        id: PartnerId::parse("pn_1").unwrap(),
-        program_id: ProgramId::parse("prog_1").unwrap(),
-        tenant_id: None,
-        name: "Jane".into(),
-        email: None,
-        company_name: None,
-        country: None,
-        group_id: GroupId::parse("grp_1").unwrap(),
         status,
-        referral_code: None,
-        application_id: None,
-        customer_id: None,
-        default_link_id: None,
-        banned_at: None,
-        banned_reason: None,
-        exclude_from_moves: false,
-        profile: Default::default(),
-        tags: Vec::new(),
-        totals: PartnerTotals::default(),
-        created_at: NOW,
-        version: 1,
+        ..Partner::approved(
+            PartnerId::parse("pn_1").unwrap(),
+            (
+                &ProgramId::parse("prog_1").unwrap(),
+                &GroupId::parse("grp_1").unwrap(),
+            ),
+            "Jane".into(),
+            NOW,
+        )
     }
 }
 

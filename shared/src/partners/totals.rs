@@ -75,7 +75,7 @@ pub fn write_partner_totals(item: &mut Item, totals: &PartnerTotals) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Partner, PartnerStatus};
+    use crate::model::Partner;
     use crate::partners::{find_partner, insert_partner, replace_partner};
     use crate::store::ItemStore;
     use crate::store::embedded::EmbeddedStore;
@@ -83,29 +83,15 @@ mod tests {
     use time::macros::datetime;
 
     fn partner() -> Partner {
-        Partner {
-            id: PartnerId::parse("pn_1").unwrap(),
-            program_id: ProgramId::parse("prog_1").unwrap(),
-            tenant_id: None,
-            name: "Jane".into(),
-            email: None,
-            company_name: None,
-            country: None,
-            group_id: GroupId::parse("grp_1").unwrap(),
-            status: PartnerStatus::Approved,
-            referral_code: None,
-            application_id: None,
-            customer_id: None,
-            default_link_id: None,
-            banned_at: None,
-            banned_reason: None,
-            exclude_from_moves: false,
-            profile: Default::default(),
-            tags: Vec::new(),
-            totals: PartnerTotals::default(),
-            created_at: datetime!(2026-11-21 0:00 UTC),
-            version: 1,
-        }
+        Partner::approved(
+            PartnerId::parse("pn_1").unwrap(),
+            (
+                &ProgramId::parse("prog_1").unwrap(),
+                &GroupId::parse("grp_1").unwrap(),
+            ),
+            "Jane".into(),
+            datetime!(2026-11-21 0:00 UTC),
+        )
     }
 
     #[tokio::test]
