@@ -812,6 +812,9 @@ def main():
                 page.choose("partners-sort", "totalSaleAmount")
                 page.click("partners-apply")
                 page.settle()
+                # The filtered list replaces the rows when its answer arrives, which can be just
+                # after the screen reads as settled: wait for the five, then hold them to it.
+                page.until(lambda b: len(page.all("partner-row")) == 5, "the five Default partners")
                 assert len(page.all("partner-row")) == 5, [r.text for r in page.all("partner-row")]
                 check_axe(page, "Partners")
                 screenshot(page, "partners")
