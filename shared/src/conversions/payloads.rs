@@ -9,14 +9,9 @@ use crate::model::CustomerActivity;
 use crate::model::{Customer, Link, Partner, PartnerTotals};
 use crate::types::ClickId;
 use crate::wire::customers::CustomerSchema;
+use crate::wire::timestamp;
 use crate::wire::tracking::TrackedLinkSchema;
 use serde_json::{Value, json};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
-
-pub fn time(at: OffsetDateTime) -> String {
-    at.format(&Rfc3339).expect("a UTC time formats")
-}
 
 /// Dub's `Customer` of an event.
 pub fn customer(customer: &Customer, activity: &CustomerActivity) -> Value {
@@ -36,7 +31,7 @@ pub fn event_link(link: &Link) -> Value {
     ] {
         value[name] = json!(count);
     }
-    value["createdAt"] = json!(time(link.created_at));
+    value["createdAt"] = json!(timestamp(link.created_at));
     value
 }
 
@@ -45,7 +40,7 @@ pub fn event_link(link: &Link) -> Value {
 pub fn event_click(id: &ClickId, claims: Option<&ClickClaims>, link: Option<&Link>) -> Value {
     json!({
         "id": id,
-        "timestamp": claims.map(|c| time(c.clicked_at)),
+        "timestamp": claims.map(|c| timestamp(c.clicked_at)),
         "url": link.map(|l| l.url.as_str().to_owned()).unwrap_or_default(),
         "country": claims.and_then(|c| c.country.clone()).unwrap_or_default(),
         "city": "", "region": "", "continent": "", "device": "", "browser": "", "os": "",
