@@ -48,5 +48,5 @@ pub mod wire;
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
 
-#[cfg(feature = "testkit")]
+#[cfg(any(test, feature = "testkit"))]
 pub mod testkit;

@@ -102,3 +102,29 @@ pub async fn assert_each_reaches_auth<E, F, Fut>(
         assert_eq!(body["error"]["code"], "unauthorized", "{name}");
     }
 }
+
+/// An approved partner with the referral code `code` and its default link, to write with
+/// [`PartnerSeed::write`](crate::enrollment::PartnerSeed::write).
+pub fn a_partner(code: &str) -> crate::enrollment::PartnerSeed {
+    let code = crate::types::ReferralCode::parse(code).expect("a valid referral code");
+    crate::enrollment::PartnerSeed::with_code(code)
+}
+
+/// A click on the link `link` of program `prog_1` at `at` from a desktop Chrome on macOS, by no
+/// partner, with no country or referer: a test changes what it looks at.
+pub fn a_click(link: &str, at: time::OffsetDateTime) -> crate::model::Click {
+    use crate::types::{ClickId, LinkId, ProgramId};
+    crate::model::Click {
+        id: ClickId::parse("clk_x").expect("a click id"),
+        timestamp: at,
+        link_id: LinkId::parse(link).expect("a link id"),
+        partner_id: None,
+        program_id: ProgramId::parse("prog_1").expect("a program id"),
+        country: None,
+        device: "Desktop".into(),
+        browser: "Chrome".into(),
+        os: "macOS".into(),
+        referer: None,
+        qr: false,
+    }
+}

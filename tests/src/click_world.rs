@@ -43,27 +43,19 @@ pub fn partner(index: usize) -> Partner {
 }
 
 pub fn link(index: usize, partner: Option<usize>) -> Link {
+    let url = WebUrl::parse(&format!(
+        "https://shop.example.com/products/{index}?ref=partner"
+    ))
+    .expect("a URL");
     Link {
-        id: link_id(index),
-        program_id: ProgramId::parse(PROGRAM).expect("a program id"),
-        domain: "go.example.com".into(),
-        key: format!("key-{index}"),
-        url: WebUrl::parse(&format!(
-            "https://shop.example.com/products/{index}?ref=partner"
-        ))
-        .expect("a URL"),
         partner_id: partner.map(partner_id),
-        tenant_id: None,
-        expires_at: None,
-        expired_url: None,
-        disabled: false,
-        geo: Default::default(),
-        ios: None,
-        android: None,
-        details: Default::default(),
-        stats: Default::default(),
-        created_at: OffsetDateTime::UNIX_EPOCH,
-        updated_at: None,
+        ..Link::new(
+            link_id(index),
+            &program_id(),
+            ("go.example.com".into(), format!("key-{index}")),
+            url,
+            OffsetDateTime::UNIX_EPOCH,
+        )
     }
 }
 
@@ -91,16 +83,14 @@ pub async fn seed(store: &dyn ItemStore, partners: usize, links: usize) {
 pub fn click(serial: usize, link: usize, partner: Option<usize>, at: OffsetDateTime) -> Click {
     Click {
         id: ClickId::parse(&format!("clk_{serial:055}")).expect("a click id"),
-        timestamp: at,
-        link_id: link_id(link),
         partner_id: partner.map(partner_id),
-        program_id: ProgramId::parse(PROGRAM).expect("a program id"),
+        program_id: program_id(),
         country: Some("DE".into()),
         device: "Mobile".into(),
         browser: "Safari".into(),
         os: "iOS".into(),
         referer: Some("news.example.com".into()),
-        qr: false,
+        ..shared::testkit::a_click(link_id(link).as_str(), at)
     }
 }
 

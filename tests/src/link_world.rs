@@ -14,10 +14,9 @@ use shared::clicks::track::TrackServices;
 use shared::clicks::{ClickBatch, ClickBuffer, ClickIdSigner};
 
 use shared::model::{Click, Link, Partner, Program};
-use shared::partners;
 use shared::ports::{Clock, ManualClock, SeededRandom, UlidIds};
 use shared::queue::MessageQueue;
-use shared::types::{GroupId, PartnerId, ProgramId, ReferralCode};
+use shared::types::{GroupId, ProgramId};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -91,28 +90,12 @@ pub async fn partner(
         .await
         .unwrap()
         .unwrap();
-    let group = default_group(app, &program.id).await;
-    let code = ReferralCode::parse(code).unwrap();
-    let id = PartnerId::generate(app.ctx.ids.as_ref());
-    let now = app.ctx.clock.now();
-    let mut link =
-        shared::links::default_referral_link(&record, &id, &code, app.ctx.ids.as_ref(), now)
-            .unwrap();
-    link.url = shared::types::WebUrl::parse(destination).unwrap();
-    let partner = Partner {
-        tenant_id: tenant_id.map(str::to_owned),
-        referral_code: Some(code.clone()),
-        default_link_id: Some(link.id.clone()),
-        ..Partner::approved(id, (&program.id, &group), format!("Partner {code}"), now)
-    };
-    let mut ops: Vec<_> = partners::insert_partner(&partner)
-        .unwrap()
-        .into_iter()
-        .map(|(_, op)| op)
-        .collect();
-    ops.extend(shared::links::insert_link(&link).unwrap());
-    ops.extend(shared::links::repo::destination_entries(None, Some(&link)));
-    app.store.transact(ops).await.unwrap();
+    let mut seed = shared::testkit::a_partner(code)
+        .linking_to(shared::types::WebUrl::parse(destination).unwrap());
+    if let Some(tenant_id) = tenant_id {
+        seed = seed.tenant(tenant_id);
+    }
+    let (partner, link) = seed.write(&app.ctx, &record).await.unwrap();
     (partner, link)
 }
 

@@ -2,11 +2,10 @@
 //! partners earn little, a few earn most) and one link each, written as a create would write
 //! them, in batches.
 
-use shared::links::{default_referral_link, insert_link};
+use shared::enrollment::{PartnerSeed, seed_writes};
 use shared::model::{
     Link, LinkStats, Partner, PartnerProfile, PartnerStatus, PartnerTotals, Program,
 };
-use shared::partners::insert_partner;
 use shared::ports::{IdSource, Random, SeededRandom, SystemClock, UlidIds};
 use shared::store::{BatchWrite, ItemStore, TxOp};
 use shared::types::{Email, GroupId, LinkId, PartnerId, ReferralCode};
@@ -39,9 +38,12 @@ fn partner(
     random: &dyn Random,
 ) -> (Partner, Link) {
     let now = time::OffsetDateTime::now_utc() - time::Duration::minutes((n % 100_000) as i64);
-    let id = PartnerId::generate(ids);
     let code = ReferralCode::parse(&format!("p{n:07}")).unwrap();
-    let mut link = default_referral_link(program, &id, &code, ids, now).unwrap();
+    let (partner, mut link) = PartnerSeed::with_code(code)
+        .named(format!("Partner {n} {}", NAMES[n % NAMES.len()]))
+        .tenant(format!("user-{n}"))
+        .records(program, group, ids, now)
+        .unwrap();
     let clicks = skewed(random, 20.0);
     let leads = clicks * i64::from(pick(random, 30)) / 100;
     let conversions = leads * i64::from(pick(random, 40)) / 100;
@@ -68,25 +70,17 @@ fn partner(
         _ => PartnerStatus::Approved,
     };
     let partner = Partner {
-        tenant_id: Some(format!("user-{n}")),
         email: Some(Email::parse(&format!("partner{n}@example.com")).unwrap()),
         company_name: n.is_multiple_of(3).then(|| format!("Company {n}")),
         country: Some(COUNTRIES[pick(random, COUNTRIES.len() as u32) as usize].into()),
         status,
-        referral_code: Some(code),
-        default_link_id: Some(link.id.clone()),
         profile: PartnerProfile {
             description: Some("Reviews SaaS tools for small teams.".into()),
             website: Some(format!("https://partner{n}.example.com")),
             ..Default::default()
         },
         totals,
-        ..Partner::approved(
-            id,
-            (&program.id, group),
-            format!("Partner {n} {}", NAMES[n % NAMES.len()]),
-            now,
-        )
+        ..partner
     };
     (partner, link)
 }
@@ -110,11 +104,7 @@ pub async fn seed(
     for n in 0..partners {
         let (partner, link) = partner(program, &group, n, &ids, &random);
         seeded.push((partner.id.clone(), link.id.clone()));
-        let partner_ops = insert_partner(&partner)
-            .unwrap()
-            .into_iter()
-            .map(|(_, op)| op);
-        for op in partner_ops.chain(insert_link(&link).unwrap()) {
+        for op in seed_writes(&partner, &link).unwrap() {
             if let TxOp::Put(put) = op {
                 writes.push(BatchWrite::Put(put.item));
             }

@@ -8,14 +8,12 @@ use serde_json::Value;
 use shared::auth::{Principal, Scope};
 use shared::clicks::{ClickClaims, ClickIdSigner};
 use shared::context::AppContext;
-use shared::links::{default_referral_link, insert_link};
 use shared::model::{Partner, Program};
-use shared::partners::insert_partner;
 use shared::ports::OsRandom;
 use shared::program_launch::{self, CreateProgram};
 use shared::programs::{self, CreateApiKey, DomainName};
 use shared::store::{Query, get_s};
-use shared::types::{GroupId, LinkId, PartnerId, ProgramId, ReferralCode};
+use shared::types::{GroupId, LinkId, PartnerId, ProgramId};
 use time::OffsetDateTime;
 
 /// The tests' one click-id signer (`shared::testkit::CLICK_SECRET`).
@@ -156,32 +154,17 @@ impl TrackingProgram {
 
     /// An approved partner in `group` with its referral link `https://{domain}/{code}`.
     pub async fn partner(&self, ctx: &AppContext, code: &str, group: &GroupId) -> TestPartner {
-        let now = ctx.clock.now();
-        let id = PartnerId::generate(ctx.ids.as_ref());
-        let code = ReferralCode::parse(code).unwrap();
-        let link = default_referral_link(&self.program, &id, &code, ctx.ids.as_ref(), now).unwrap();
-        let tenant_id = format!("tenant-{}", code.normalized());
-        let partner = Partner {
-            tenant_id: Some(tenant_id.clone()),
-            country: Some("US".into()),
-            referral_code: Some(code.clone()),
-            default_link_id: Some(link.id.clone()),
-            ..Partner::approved(
-                id.clone(),
-                (&self.program.id, group),
-                format!("Partner {code}"),
-                now,
-            )
-        };
-        let mut ops: Vec<_> = insert_partner(&partner)
-            .unwrap()
-            .into_iter()
-            .map(|(_, op)| op)
-            .collect();
-        ops.extend(insert_link(&link).unwrap());
-        ctx.store.transact(ops).await.expect("insert a partner");
+        let seed = shared::testkit::a_partner(code);
+        let tenant_id = format!("tenant-{}", code.to_ascii_lowercase());
+        let (partner, link) = seed
+            .in_group(group)
+            .tenant(tenant_id.clone())
+            .country("US")
+            .write(ctx, &self.program)
+            .await
+            .expect("insert a partner");
         TestPartner {
-            id,
+            id: partner.id,
             link: link.id,
             tenant_id,
         }

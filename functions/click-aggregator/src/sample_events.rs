@@ -4,10 +4,8 @@
 
 use shared::clicks::ClickAggregator;
 use shared::layout;
-use shared::links::insert_link;
 use shared::links::stats::link_stats_of;
 use shared::model::{Link, Partner};
-use shared::partners::insert_partner;
 use shared::partners::totals::partner_totals_of;
 use shared::ports::SystemClock;
 use shared::store::embedded::EmbeddedStore;
@@ -31,30 +29,16 @@ async fn seed(store: &EmbeddedStore) {
         time::OffsetDateTime::UNIX_EPOCH,
     );
     let link = Link {
-        id: LinkId::parse(LINK).unwrap(),
-        program_id: partner.program_id.clone(),
-        domain: "go.example.com".into(),
-        key: "jane".into(),
-        url: WebUrl::parse("https://example.com").unwrap(),
         partner_id: Some(partner.id.clone()),
-        tenant_id: None,
-        expires_at: None,
-        expired_url: None,
-        disabled: false,
-        geo: Default::default(),
-        ios: None,
-        android: None,
-        details: Default::default(),
-        stats: Default::default(),
-        created_at: time::OffsetDateTime::UNIX_EPOCH,
-        updated_at: None,
+        ..Link::new(
+            LinkId::parse(LINK).unwrap(),
+            &partner.program_id,
+            ("go.example.com".into(), "jane".into()),
+            WebUrl::parse("https://example.com").unwrap(),
+            time::OffsetDateTime::UNIX_EPOCH,
+        )
     };
-    let mut ops: Vec<_> = insert_partner(&partner)
-        .unwrap()
-        .into_iter()
-        .map(|(_, op)| op)
-        .collect();
-    ops.extend(insert_link(&link).unwrap());
+    let ops = shared::enrollment::seed_writes(&partner, &link).unwrap();
     store.transact(ops).await.unwrap();
 }
 

@@ -4,6 +4,7 @@
 
 use shared::auth::Principal;
 use shared::context::AppContext;
+use shared::enrollment::PartnerSeed;
 use shared::groups::{self, CreateGroup, CreateReward, MoveRuleInput, SetMoveRules};
 use shared::model::{
     DEFAULT_GROUP_SLUG, MoveRuleBound, MoveRuleCondition, MoveRuleMetric, RewardEvent, RewardType,
@@ -92,39 +93,13 @@ pub async fn demo_partner(
     ctx: &AppContext,
     program: &shared::model::Program,
 ) -> Result<(shared::types::PartnerId, shared::types::LinkId), String> {
-    use shared::model::Partner;
-    use shared::types::{PartnerId, ReferralCode};
-    let group = groups::find_group_by_slug(ctx.store.as_ref(), &program.id, DEFAULT_GROUP_SLUG)
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or("the demo program has no default group")?;
-    let now = ctx.clock.now();
-    let id = PartnerId::generate(ctx.ids.as_ref());
-    let code = ReferralCode::parse("DEMO").map_err(|e| e.to_string())?;
-    let link = shared::links::default_referral_link(program, &id, &code, ctx.ids.as_ref(), now)
-        .map_err(|e| e.to_string())?;
-    let partner = Partner {
-        tenant_id: Some("demo-tenant".into()),
-        country: Some("US".into()),
-        referral_code: Some(code),
-        default_link_id: Some(link.id.clone()),
-        ..Partner::approved(
-            id.clone(),
-            (&program.id, &group.id),
-            "Demo Partner".into(),
-            now,
-        )
-    };
-    let mut ops: Vec<_> = shared::partners::insert_partner(&partner)
-        .map_err(|e| e.to_string())?
-        .into_iter()
-        .map(|(_, op)| op)
-        .collect();
-    ops.extend(shared::links::insert_link(&link).map_err(|e| e.to_string())?);
-    ops.extend(shared::links::repo::destination_entries(None, Some(&link)));
-    ctx.store
-        .transact(ops)
+    let code = shared::types::ReferralCode::parse("DEMO").map_err(|e| e.to_string())?;
+    let (partner, link) = PartnerSeed::with_code(code)
+        .named("Demo Partner")
+        .tenant("demo-tenant")
+        .country("US")
+        .write(ctx, program)
         .await
         .map_err(|e| format!("cannot create the demo partner: {e}"))?;
-    Ok((id, link.id))
+    Ok((partner.id, link.id))
 }

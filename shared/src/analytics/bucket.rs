@@ -322,22 +322,16 @@ mod tests {
     use super::*;
     use crate::store::embedded::EmbeddedStore;
     use crate::store::{Consistency, ItemStore};
-    use crate::types::ClickId;
     use time::macros::{date, datetime};
 
     fn click(at: OffsetDateTime, country: Option<&str>, referer: Option<&str>) -> Click {
         Click {
-            id: ClickId::parse("clk_x").unwrap(),
-            timestamp: at,
-            link_id: LinkId::parse("link_1").unwrap(),
-            partner_id: None,
-            program_id: ProgramId::parse("prog_1").unwrap(),
             country: country.map(str::to_owned),
             device: "Mobile".into(),
             browser: "Safari".into(),
             os: "iOS".into(),
             referer: referer.map(str::to_owned),
-            qr: false,
+            ..crate::testkit::a_click("link_1", at)
         }
     }
 

@@ -408,23 +408,13 @@ mod tests {
     use super::*;
     use crate::analytics::bucket::Metric;
     use crate::model::Click;
-    use crate::types::ClickId;
     use crate::types::{LinkId, PartnerId, ProgramId};
     use time::macros::datetime;
 
     fn click(link: usize, partner: Option<usize>, at: time::OffsetDateTime) -> Click {
         Click {
-            id: ClickId::parse("clk_x").unwrap(),
-            timestamp: at,
-            link_id: LinkId::parse(&format!("link_{link}")).unwrap(),
             partner_id: partner.map(|p| PartnerId::parse(&format!("pn_{p}")).unwrap()),
-            program_id: ProgramId::parse("prog_1").unwrap(),
-            country: None,
-            device: "Desktop".into(),
-            browser: "Chrome".into(),
-            os: "macOS".into(),
-            referer: None,
-            qr: false,
+            ..crate::testkit::a_click(&format!("link_{link}"), at)
         }
     }
 

@@ -215,22 +215,15 @@ mod tests {
     use super::*;
     use crate::clicks::ClickBatch;
     use crate::ports::SequentialIds;
-    use crate::types::{ClickId, LinkId, ProgramId};
+    use crate::types::{ClickId, LinkId};
     use time::macros::datetime;
 
     fn click(n: usize) -> Click {
         Click {
             id: ClickId::parse(&format!("clk_{n}")).unwrap(),
-            timestamp: datetime!(2026-11-21 10:00 UTC),
-            link_id: LinkId::parse("link_1").unwrap(),
-            partner_id: None,
-            program_id: ProgramId::parse("prog_1").unwrap(),
             country: Some("DE".into()),
-            device: "Desktop".into(),
-            browser: "Chrome".into(),
             os: "Windows".into(),
-            referer: None,
-            qr: false,
+            ..crate::testkit::a_click("link_1", datetime!(2026-11-21 10:00 UTC))
         }
     }
 

@@ -33,22 +33,13 @@ pub fn shard_of_id(id: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::{ClickId, LinkId, PartnerId, ProgramId};
+    use crate::types::PartnerId;
     use std::collections::BTreeSet;
 
     fn click(link: &str, partner: Option<&str>) -> Click {
         Click {
-            id: ClickId::parse("clk_x").unwrap(),
-            timestamp: time::OffsetDateTime::UNIX_EPOCH,
-            link_id: LinkId::parse(link).unwrap(),
             partner_id: partner.map(|p| PartnerId::parse(p).unwrap()),
-            program_id: ProgramId::parse("prog_1").unwrap(),
-            country: None,
-            device: "Desktop".into(),
-            browser: "Chrome".into(),
-            os: "macOS".into(),
-            referer: None,
-            qr: false,
+            ..crate::testkit::a_click(link, time::OffsetDateTime::UNIX_EPOCH)
         }
     }
 

@@ -37,8 +37,6 @@ fn click(
     };
     Click {
         id: ClickId::parse(&format!("clk_{serial}")).unwrap(),
-        timestamp: at,
-        link_id: partner.link.clone(),
         partner_id: Some(partner.id.clone()),
         program_id: world.program.id.clone(),
         country: Some(country.into()),
@@ -46,7 +44,7 @@ fn click(
         browser: "Safari".into(),
         os: "iOS".into(),
         referer: referer.map(str::to_owned),
-        qr: false,
+        ..shared::testkit::a_click(partner.link.as_str(), at)
     }
 }
 

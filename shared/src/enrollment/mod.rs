@@ -2,6 +2,9 @@
 //! or the `default` group, with its referral code and default link, in one transaction. A
 //! partner already enrolled with the same tenant id or email is returned as it is (Dub upserts).
 
+mod seed;
+pub use seed::{PartnerSeed, seed_writes};
+
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
