@@ -5,19 +5,30 @@ use crate::runtime_api::RuntimeApi;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
-/// The release binary of a function crate. `tests/run` builds them first; the directory can be
-/// overridden with `PARTNERLINE_BIN_DIR`.
+/// The binary of a function crate, from the profile directory this program was built into
+/// (`target/debug` for the tests, which `tests/run` builds with `cargo build --bins --tests`;
+/// `target/release` for the reports); `PARTNERLINE_BIN_DIR` names another directory.
 pub fn binary(name: &str) -> PathBuf {
     let dir = std::env::var_os("PARTNERLINE_BIN_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/release"));
+        .unwrap_or_else(profile_dir);
     let path = dir.join(name);
     assert!(
         path.is_file(),
-        "{} is missing: build the functions first (`cargo build --release --bins`), or run ./tests/run",
+        "{} is missing: build the functions first (`cargo build --workspace --all-features --bins --tests`), or run ./tests/run",
         path.display()
     );
     path
+}
+
+/// `target/{profile}`: the directory of this executable, or of its `deps/` folder for a test.
+fn profile_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the path of this executable");
+    let dir = exe.parent().expect("an executable's directory");
+    match dir.file_name() {
+        Some(name) if name == "deps" => dir.parent().unwrap_or(dir).to_path_buf(),
+        _ => dir.to_path_buf(),
+    }
 }
 
 /// A running function process; killed when dropped.
