@@ -286,7 +286,11 @@ fn workspace() -> PathBuf {
 
 fn crate_roots() -> Vec<PathBuf> {
     let workspace = workspace();
-    let mut roots = vec![workspace.join("shared/src"), workspace.join("tests/src")];
+    let mut roots = vec![
+        workspace.join("shared/src"),
+        workspace.join("shared/core/src"),
+        workspace.join("tests/src"),
+    ];
     for entry in std::fs::read_dir(workspace.join("functions")).expect("functions/") {
         let src = entry.expect("a function folder").path().join("src");
         if src.is_dir() {

@@ -4,7 +4,7 @@ use http::StatusCode;
 use shared::auth::Principal;
 use shared::context::AppContext;
 use shared::discount_codes::{self, DiscountCodeQuery};
-use shared::links::{LinkLabels, folders, tags};
+use shared::links::{folders, tags};
 use shared::model::Link;
 use shared::web::{ApiError, ApiRequest, ApiResponse, ErrorCode, Params, json, pages};
 use shared::wire::discount_codes::DiscountCodeSchema;
@@ -31,7 +31,7 @@ pub async fn labelled(ctx: &AppContext, links: &[Link]) -> Result<Vec<LinkSchema
     let Some(first) = links.first() else {
         return Ok(Vec::new());
     };
-    let labels = LinkLabels::read(ctx.store.as_ref(), &first.program_id)
+    let labels = shared::links::labels::read_labels(ctx.store.as_ref(), &first.program_id)
         .await
         .map_err(shared::error::DomainError::from)?;
     Ok(links

@@ -12,36 +12,6 @@ use crate::model::Dimension;
 use crate::model::Figures;
 use std::collections::{BTreeMap, HashMap};
 
-impl Figures {
-    pub(crate) fn add(&mut self, metric: Metric, count: i64) {
-        let field = match metric {
-            Metric::Clicks => &mut self.clicks,
-            Metric::Leads => &mut self.leads,
-            Metric::Sales => &mut self.sales,
-            Metric::SaleAmount => &mut self.sale_amount,
-            Metric::Earnings => &mut self.earnings,
-        };
-        *field = field.saturating_add(count);
-    }
-
-    pub(crate) fn merge(&mut self, other: &Figures) {
-        for metric in Metric::ALL {
-            self.add(metric, other.get(metric));
-        }
-    }
-
-    /// The figure rows are ordered by: the event's count (clicks for `composite`).
-    pub fn get(&self, metric: Metric) -> i64 {
-        match metric {
-            Metric::Clicks => self.clicks,
-            Metric::Leads => self.leads,
-            Metric::Sales => self.sales,
-            Metric::SaleAmount => self.sale_amount,
-            Metric::Earnings => self.earnings,
-        }
-    }
-}
-
 /// Calls `add(bucket index, metric, count)` for each count of `buckets` inside the window,
 /// through the filter when there is one.
 fn each_count(

@@ -16,6 +16,7 @@
 use crate::layout;
 use crate::model::Click;
 use crate::model::Dimension;
+pub use crate::model::Metric;
 use crate::store::{Item, Key, TxOp, Update, UpdateItem, n, schema};
 use crate::types::{LinkId, PartnerId, ProgramId};
 use std::collections::BTreeMap;
@@ -29,66 +30,6 @@ const PARTNER_ID: &str = "partnerId";
 
 /// The longest dimension value kept (a referer's host name; longer ones are cut).
 const MAX_VALUE_CHARS: usize = 64;
-
-/// What is counted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Metric {
-    Clicks,
-    Leads,
-    Sales,
-    /// Minor units of the program's currency.
-    SaleAmount,
-    /// Commissions earned, minor units of the program's currency.
-    Earnings,
-}
-
-impl Metric {
-    pub const ALL: [Metric; 5] = [
-        Metric::Clicks,
-        Metric::Leads,
-        Metric::Sales,
-        Metric::SaleAmount,
-        Metric::Earnings,
-    ];
-
-    pub(crate) fn letter(self) -> char {
-        match self {
-            Metric::Clicks => 'c',
-            Metric::Leads => 'l',
-            Metric::Sales => 's',
-            Metric::SaleAmount => 'a',
-            Metric::Earnings => 'e',
-        }
-    }
-
-    pub(crate) fn of_letter(letter: char) -> Option<Metric> {
-        Metric::ALL.into_iter().find(|m| m.letter() == letter)
-    }
-}
-
-impl Dimension {
-    pub fn name(self) -> &'static str {
-        match self {
-            Dimension::Country => "country",
-            Dimension::Device => "device",
-            Dimension::Browser => "browser",
-            Dimension::Os => "os",
-            Dimension::Referer => "referer",
-        }
-    }
-
-    pub(crate) fn of_name(name: &str) -> Option<Dimension> {
-        [
-            Dimension::Country,
-            Dimension::Device,
-            Dimension::Browser,
-            Dimension::Os,
-            Dimension::Referer,
-        ]
-        .into_iter()
-        .find(|d| d.name() == name)
-    }
-}
 
 /// Whose counters an item holds.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

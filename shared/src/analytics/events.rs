@@ -133,43 +133,22 @@ impl EventsQuery {
     }
 }
 
-impl Conversion {
-    fn of(item: &Item) -> Option<Conversion> {
-        let pk = get_s(item, schema::PK)?;
-        if pk.starts_with("LEAD#") {
-            from_json_item(item).ok().map(Conversion::Lead)
-        } else if pk.starts_with("SALE#") {
-            from_json_item(item).ok().map(Conversion::Sale)
-        } else {
-            None
-        }
-    }
-
-    fn kind(&self) -> ConversionKind {
-        match self {
-            Conversion::Lead(_) => ConversionKind::Lead,
-            Conversion::Sale(_) => ConversionKind::Sale,
-        }
-    }
-
-    fn link(&self) -> Option<&LinkId> {
-        match self {
-            Conversion::Lead(lead) => lead.link_id.as_ref(),
-            Conversion::Sale(sale) => sale.link_id.as_ref(),
-        }
-    }
-
-    pub fn customer(&self) -> &CustomerId {
-        match self {
-            Conversion::Lead(lead) => &lead.customer_id,
-            Conversion::Sale(sale) => &sale.customer_id,
-        }
+/// A lead or sale item read back, if the item is one.
+fn conversion_of(item: &Item) -> Option<Conversion> {
+    let pk = get_s(item, schema::PK)?;
+    if pk.starts_with("LEAD#") {
+        from_json_item(item).ok().map(Conversion::Lead)
+    } else if pk.starts_with("SALE#") {
+        from_json_item(item).ok().map(Conversion::Sale)
+    } else {
+        None
     }
 }
 
-impl ListedEvent {
-    pub fn customer_id(&self) -> &CustomerId {
-        self.conversion.customer()
+fn kind_of(conversion: &Conversion) -> ConversionKind {
+    match conversion {
+        Conversion::Lead(_) => ConversionKind::Lead,
+        Conversion::Sale(_) => ConversionKind::Sale,
     }
 }
 
@@ -219,8 +198,8 @@ pub async fn list_events(
         let page = store
             .query(index.clone().range(range.clone()).cursor(cursor))
             .await?;
-        found.extend(page.items.iter().filter_map(Conversion::of).filter(|c| {
-            c.kind() == query.kind
+        found.extend(page.items.iter().filter_map(conversion_of).filter(|c| {
+            kind_of(c) == query.kind
                 && c.link().is_some()
                 && customer.as_ref().is_none_or(|id| c.customer() == id)
         }));

@@ -57,7 +57,7 @@ pub async fn upsert_link(
 ) -> Result<Link, DomainError> {
     let program = caller_program(ctx, principal, Scope::LinksWrite).await?;
     fields::refuse_unknown(&request.unknown)?;
-    let labels = LinkLabels::read(ctx.store.as_ref(), &program.id).await?;
+    let labels = crate::links::labels::read_labels(ctx.store.as_ref(), &program.id).await?;
     let mut details = LinkDetails::default();
     request.details.clone().apply(&mut details, &labels)?;
     let url = fields::with_utm(&fields::url("url", &request.url)?, &details)?;
@@ -139,7 +139,7 @@ pub async fn create_links(
     if items.len() > MAX_BULK_LINKS {
         return Err(too_many(items.len()));
     }
-    let labels = LinkLabels::read(ctx.store.as_ref(), &program.id).await?;
+    let labels = crate::links::labels::read_labels(ctx.store.as_ref(), &program.id).await?;
     let record_key = bulk_record(&program.id, &items);
     let written = written_before(ctx, &record_key).await?;
     let mut checked = Vec::with_capacity(items.len());
@@ -472,7 +472,7 @@ pub async fn update_links(
             missing.join(", ")
         )));
     }
-    let labels = LinkLabels::read(ctx.store.as_ref(), &program.id).await?;
+    let labels = crate::links::labels::read_labels(ctx.store.as_ref(), &program.id).await?;
     let mut links = Vec::with_capacity(reads.len());
     let mut groups = Vec::new();
     for read in reads.into_iter().filter_map(|(_, read)| read) {
@@ -518,7 +518,7 @@ pub async fn delete_links(
         refuse_default_link(ctx, &program, &read.link).await?;
         refuse_discount_coded(ctx, &read.link).await?;
     }
-    let labels = LinkLabels::read(ctx.store.as_ref(), &program.id).await?;
+    let labels = crate::links::labels::read_labels(ctx.store.as_ref(), &program.id).await?;
     let mut groups = Vec::with_capacity(reads.len());
     for read in &reads {
         groups.push(((), delete_ops(ctx, principal.actor(), read, &labels)?.0));

@@ -8,7 +8,6 @@ use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::model::Folder;
-use crate::model::LinkLabels;
 use crate::programs::caller_program;
 use crate::types::present;
 use crate::types::{FolderId, ProgramId};
@@ -123,7 +122,7 @@ pub async fn list_folders(
     page_size: u32,
 ) -> Result<Vec<Folder>, DomainError> {
     let program = caller_program(ctx, principal, Scope::LinksRead).await?;
-    let labels = LinkLabels::read(ctx.store.as_ref(), &program.id).await?;
+    let labels = crate::links::labels::read_labels(ctx.store.as_ref(), &program.id).await?;
     let search = search.map(|s| s.trim().to_lowercase());
     let mut folders: Vec<Folder> = labels
         .folders

@@ -9,13 +9,13 @@
 use crate::error::DomainError;
 use crate::layout;
 use crate::model::LinkLabels;
-use crate::model::{Folder, Link, Tag};
+use crate::model::{Folder, Tag};
 use crate::store::records::{from_json_item, json_item, readable};
 use crate::store::{
     Condition, Consistency, Delete, Item, ItemStore, Put, Query, RangeCondition, StoreError, TxOp,
     Update, UpdateItem, get_n, get_s, n, s, schema,
 };
-use crate::types::{FolderId, ProgramId};
+use crate::types::ProgramId;
 
 const OWNER: &str = "labelId";
 
@@ -55,61 +55,6 @@ impl LabelKind {
             LabelKind::Tag => 50,
             LabelKind::Folder => 100,
         }
-    }
-}
-
-impl LinkLabels {
-    /// Reads every label of the program (strongly: a label made just before is seen).
-    pub async fn read(store: &dyn ItemStore, program: &ProgramId) -> Result<Self, StoreError> {
-        let mut labels = LinkLabels::default();
-        let tag_prefix = format!("{}{}#", layout::LABEL_SK_PREFIX, LabelKind::Tag.code());
-        let mut cursor = None;
-        loop {
-            let page = store
-                .query(
-                    Query::table(layout::program_pk(program))
-                        .range(RangeCondition::BeginsWith(layout::LABEL_SK_PREFIX.into()))
-                        .consistent()
-                        .cursor(cursor),
-                )
-                .await?;
-            for item in &page.items {
-                let is_tag = get_s(item, schema::SK).is_some_and(|sk| sk.starts_with(&tag_prefix));
-                if is_tag {
-                    if let Some(tag) = readable(item, from_json_item::<Tag>) {
-                        labels.tags.insert(tag.id.clone(), tag);
-                    }
-                } else if let Some(folder) = readable(item, from_json_item::<Folder>) {
-                    labels.folders.insert(folder.id.clone(), folder);
-                }
-            }
-            match page.next {
-                Some(next) => cursor = Some(next),
-                None => return Ok(labels),
-            }
-        }
-    }
-
-    /// The link's tags that exist, in the link's order.
-    pub fn tags_of<'a>(&'a self, link: &'a Link) -> impl Iterator<Item = &'a Tag> + 'a {
-        link.details
-            .tag_ids
-            .iter()
-            .filter_map(|id| self.tags.get(id))
-    }
-
-    /// The link's folder, when it exists (a deleted folder's links are in none).
-    pub fn folder_of(&self, link: &Link) -> Option<&Folder> {
-        let id = FolderId::parse(link.details.folder_id.as_deref()?).ok()?;
-        self.folders.get(&id)
-    }
-
-    /// A tag by its name, case-insensitively.
-    pub fn tag_named(&self, name: &str) -> Option<&Tag> {
-        let name = name.trim().to_lowercase();
-        self.tags
-            .values()
-            .find(|tag| tag.name.to_lowercase() == name)
     }
 }
 
@@ -272,4 +217,38 @@ pub(crate) fn limit_reached(kind: LabelKind) -> DomainError {
         kind.limit(),
         kind.what().to_lowercase()
     ))
+}
+
+/// Reads every label of the program (strongly: a label made just before is seen).
+pub async fn read_labels(
+    store: &dyn ItemStore,
+    program: &ProgramId,
+) -> Result<LinkLabels, StoreError> {
+    let mut labels = LinkLabels::default();
+    let tag_prefix = format!("{}{}#", layout::LABEL_SK_PREFIX, LabelKind::Tag.code());
+    let mut cursor = None;
+    loop {
+        let page = store
+            .query(
+                Query::table(layout::program_pk(program))
+                    .range(RangeCondition::BeginsWith(layout::LABEL_SK_PREFIX.into()))
+                    .consistent()
+                    .cursor(cursor),
+            )
+            .await?;
+        for item in &page.items {
+            let is_tag = get_s(item, schema::SK).is_some_and(|sk| sk.starts_with(&tag_prefix));
+            if is_tag {
+                if let Some(tag) = readable(item, from_json_item::<Tag>) {
+                    labels.tags.insert(tag.id.clone(), tag);
+                }
+            } else if let Some(folder) = readable(item, from_json_item::<Folder>) {
+                labels.folders.insert(folder.id.clone(), folder);
+            }
+        }
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => return Ok(labels),
+        }
+    }
 }

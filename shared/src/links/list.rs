@@ -171,7 +171,7 @@ pub async fn list_links(
     size: u32,
 ) -> Result<Vec<Link>, DomainError> {
     let program = caller_program(ctx, principal, Scope::LinksRead).await?;
-    let labels = LinkLabels::read(ctx.store.as_ref(), &program.id).await?;
+    let labels = crate::links::labels::read_labels(ctx.store.as_ref(), &program.id).await?;
     let filter = Resolved::new(&filter, &labels);
     let size = size as usize;
     match page {
@@ -217,7 +217,7 @@ pub async fn count_links(
     by: CountBy,
 ) -> Result<LinkCount, DomainError> {
     let program = caller_program(ctx, principal, Scope::LinksRead).await?;
-    let labels = LinkLabels::read(ctx.store.as_ref(), &program.id).await?;
+    let labels = crate::links::labels::read_labels(ctx.store.as_ref(), &program.id).await?;
     let resolved = Resolved::new(&filter, &labels);
     let links = walk(ctx, &program.id, &resolved, None, false, 0, 0).await?;
     let groups = |link: &Link| -> Vec<Option<String>> {

@@ -202,7 +202,7 @@ pub async fn create_link(
     request: CreateLink,
 ) -> Result<Link, DomainError> {
     let program = caller_program(ctx, principal, Scope::LinksWrite).await?;
-    let labels = LinkLabels::read(ctx.store.as_ref(), &program.id).await?;
+    let labels = crate::links::labels::read_labels(ctx.store.as_ref(), &program.id).await?;
     let (link, random_key) = new_link(ctx, &program, request, &labels).await?;
     insert_new(ctx, principal.actor(), link, random_key, &labels).await
 }
@@ -317,7 +317,7 @@ pub async fn update_link(
 ) -> Result<Link, DomainError> {
     let program = caller_program(ctx, principal, Scope::LinksWrite).await?;
     let read = stored_link(ctx, &program, link_id).await?;
-    let labels = LinkLabels::read(ctx.store.as_ref(), &program.id).await?;
+    let labels = crate::links::labels::read_labels(ctx.store.as_ref(), &program.id).await?;
     let link = changed_link(ctx, &program, &read.link, request, &labels).await?;
     if link == read.link {
         return Ok(link);
@@ -446,7 +446,7 @@ pub async fn delete_link(
     let program = caller_program(ctx, principal, Scope::LinksWrite).await?;
     let read = stored_link(ctx, &program, link_id).await?;
     refuse_default_link(ctx, &program, &read.link).await?;
-    let labels = LinkLabels::read(ctx.store.as_ref(), &program.id).await?;
+    let labels = crate::links::labels::read_labels(ctx.store.as_ref(), &program.id).await?;
     let (ops, code_index) = delete_ops(ctx, principal.actor(), &read, &labels)?;
     match ctx.store.transact(ops).await {
         Ok(()) => Ok(read.link.id),

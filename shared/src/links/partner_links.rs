@@ -10,7 +10,6 @@ use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
 use crate::model::Link;
-use crate::model::LinkLabels;
 use crate::partners;
 use crate::programs::caller_program;
 use crate::types::LinkId;
@@ -95,7 +94,7 @@ pub async fn create_partner_link(
     };
     let props = request.link_props.unwrap_or_default();
     fields::refuse_unknown(&props.unknown)?;
-    let labels = LinkLabels::read(ctx.store.as_ref(), &program.id).await?;
+    let labels = crate::links::labels::read_labels(ctx.store.as_ref(), &program.id).await?;
     let mut details = crate::model::LinkDetails::default();
     props.details.apply(&mut details, &labels)?;
     let url = fields::with_utm(&url, &details)?;

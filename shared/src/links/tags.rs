@@ -5,7 +5,6 @@ use super::labels::{self, LabelKind};
 use crate::auth::{Principal, Scope};
 use crate::context::AppContext;
 use crate::error::DomainError;
-use crate::model::LinkLabels;
 use crate::model::{Tag, TagColor};
 use crate::programs::caller_program;
 use crate::types::{ProgramId, TagId};
@@ -113,7 +112,7 @@ pub async fn list_tags(
     query: TagQuery,
 ) -> Result<Vec<Tag>, DomainError> {
     let program = caller_program(ctx, principal, Scope::LinksRead).await?;
-    let labels = LinkLabels::read(ctx.store.as_ref(), &program.id).await?;
+    let labels = crate::links::labels::read_labels(ctx.store.as_ref(), &program.id).await?;
     let search = query.search.map(|s| s.trim().to_lowercase());
     let mut tags: Vec<Tag> = labels
         .tags

@@ -2,27 +2,8 @@
 //! totals, null when the denominator is 0. Money is in minor units, as the totals are.
 
 use super::query::SortBy;
-use crate::model::DerivedMetrics;
 use crate::model::PartnerTotals;
-
-fn ratio(numerator: i64, denominator: i64) -> Option<f64> {
-    (denominator != 0).then(|| numerator as f64 / denominator as f64)
-}
-
-impl DerivedMetrics {
-    pub fn of(totals: &PartnerTotals) -> Self {
-        let t = totals;
-        Self {
-            net_revenue: t.total_sale_amount.saturating_sub(t.total_commissions),
-            earnings_per_click: ratio(t.total_sale_amount, t.total_clicks),
-            average_lifetime_value: ratio(t.total_sale_amount, t.total_conversions),
-            click_to_lead_rate: ratio(t.total_leads, t.total_clicks),
-            click_to_conversion_rate: ratio(t.total_conversions, t.total_clicks),
-            lead_to_conversion_rate: ratio(t.total_conversions, t.total_leads),
-            return_on_ad_spend: ratio(t.total_sale_amount, t.total_commissions),
-        }
-    }
-}
+use crate::model::metric_ratio as ratio;
 
 /// The value a partner sorts by; `None` (a null metric) sorts last in either order.
 pub fn sort_value(sort: SortBy, totals: &PartnerTotals, created_at_ns: i128) -> Option<f64> {
@@ -47,6 +28,7 @@ pub fn sort_value(sort: SortBy, totals: &PartnerTotals, created_at_ns: i128) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::DerivedMetrics;
 
     #[test]
     fn zero_denominators_give_null_and_net_revenue_is_never_null() {

@@ -20,43 +20,6 @@ use crate::store::{Query, schema};
 use crate::types::{Currency, ProgramId};
 use std::collections::BTreeMap;
 
-impl Ledger {
-    pub fn balanced(&self) -> bool {
-        self.currencies.iter().all(LedgerCurrency::balanced)
-    }
-}
-
-impl LedgerCurrency {
-    fn new(currency: Currency) -> Self {
-        Self {
-            currency,
-            commissions: BTreeMap::new(),
-            payouts: BTreeMap::new(),
-            payable: 0,
-            carried: 0,
-        }
-    }
-
-    fn commissions_of(&self, status: CommissionStatus) -> i64 {
-        self.commissions.get(status.as_str()).copied().unwrap_or(0)
-    }
-
-    fn payouts_of(&self, status: &str) -> i64 {
-        self.payouts.get(status).copied().unwrap_or(0)
-    }
-
-    /// Earned and payable-or-paid = paid out or owed by a payout + not yet in one.
-    pub fn balanced(&self) -> bool {
-        let earned = self.commissions_of(CommissionStatus::Processed)
-            + self.commissions_of(CommissionStatus::Paid);
-        let in_payouts = ["pending", "processing", "completed"]
-            .iter()
-            .map(|status| self.payouts_of(status))
-            .sum::<i64>();
-        earned == in_payouts + self.payable + self.carried
-    }
-}
-
 pub async fn program_ledger(
     ctx: &AppContext,
     principal: &Principal,

@@ -18,13 +18,6 @@ pub const DEFAULT_SESSION_TTL: Duration = Duration::hours(24);
 /// The longest session a backend may ask for.
 pub const MAX_SESSION_TTL: Duration = Duration::days(30);
 
-impl PartnerSessionRecord {
-    /// The table's TTL deletes expired items only eventually, so expiry is checked here too.
-    pub fn is_usable(&self, now: OffsetDateTime) -> bool {
-        self.revoked_at.is_none() && self.expires_at > now
-    }
-}
-
 /// A new session: the token is shown once to the backend and never stored.
 #[derive(Debug, Clone)]
 pub struct IssuedSession {

@@ -26,32 +26,32 @@ use crate::types::{Currency, Percentage, RewardId};
 /// The most commissions one page holds.
 pub const MAX_COMMISSIONS_PAGE: u32 = 100;
 
-impl EmbedReward {
-    fn of(reward: &Reward, currency: Currency) -> Self {
-        Self {
-            text: reward_text(reward, currency),
-            event: reward.event,
-            reward: Some(reward.clone()),
-        }
+/// The embed's line for one of the group's rewards.
+fn embed_reward(reward: &Reward, currency: Currency) -> EmbedReward {
+    EmbedReward {
+        text: reward_text(reward, currency),
+        event: reward.event,
+        reward: Some(reward.clone()),
     }
+}
 
-    fn default_sale(rate: Percentage, currency: Currency) -> Self {
-        let stand_in = Reward {
-            id: RewardId::parse("rw_default").expect("a valid id"),
-            event: RewardEvent::Sale,
-            kind: RewardType::Percentage,
-            amount_in_cents: None,
-            amount_in_percentage: Some(rate),
-            max_duration: None,
-            description: None,
-            tooltip: None,
-            modifiers: Vec::new(),
-        };
-        Self {
-            text: reward_text(&stand_in, currency),
-            event: RewardEvent::Sale,
-            reward: None,
-        }
+/// The line for the program's default sale rate when the group has no sale reward.
+fn default_sale_reward(rate: Percentage, currency: Currency) -> EmbedReward {
+    let stand_in = Reward {
+        id: RewardId::parse("rw_default").expect("a valid id"),
+        event: RewardEvent::Sale,
+        kind: RewardType::Percentage,
+        amount_in_cents: None,
+        amount_in_percentage: Some(rate),
+        max_duration: None,
+        description: None,
+        tooltip: None,
+        modifiers: Vec::new(),
+    };
+    EmbedReward {
+        text: reward_text(&stand_in, currency),
+        event: RewardEvent::Sale,
+        reward: None,
     }
 }
 
@@ -77,11 +77,11 @@ pub async fn embed_view(
     let mut rewards: Vec<EmbedReward> = group
         .iter()
         .flat_map(|group| &group.rewards)
-        .map(|reward| EmbedReward::of(reward, currency))
+        .map(|reward| embed_reward(reward, currency))
         .collect();
     if !rewards.iter().any(|shown| shown.event == RewardEvent::Sale) {
         let rate = program.settings.default_commission_rate;
-        rewards.push(EmbedReward::default_sale(rate, currency));
+        rewards.push(default_sale_reward(rate, currency));
     }
     let discount = group.and_then(|group| group.discount).map(|discount| {
         let text = discount_text(&discount, currency);

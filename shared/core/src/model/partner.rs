@@ -227,3 +227,23 @@ pub struct ListedPartner {
     pub group: Option<PartnerGroup>,
     pub application: Option<Application>,
 }
+
+/// `numerator / denominator`, or `None` when the denominator is 0 (Dub answers null).
+pub fn metric_ratio(numerator: i64, denominator: i64) -> Option<f64> {
+    (denominator != 0).then(|| numerator as f64 / denominator as f64)
+}
+
+impl DerivedMetrics {
+    pub fn of(totals: &PartnerTotals) -> Self {
+        let t = totals;
+        Self {
+            net_revenue: t.total_sale_amount.saturating_sub(t.total_commissions),
+            earnings_per_click: metric_ratio(t.total_sale_amount, t.total_clicks),
+            average_lifetime_value: metric_ratio(t.total_sale_amount, t.total_conversions),
+            click_to_lead_rate: metric_ratio(t.total_leads, t.total_clicks),
+            click_to_conversion_rate: metric_ratio(t.total_conversions, t.total_clicks),
+            lead_to_conversion_rate: metric_ratio(t.total_conversions, t.total_leads),
+            return_on_ad_spend: metric_ratio(t.total_sale_amount, t.total_commissions),
+        }
+    }
+}

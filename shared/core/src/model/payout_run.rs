@@ -1,6 +1,6 @@
 //! What a payout run and the payout ledger answer (`payouts::run_payouts`, `payouts::ledger`).
 
-use super::{Partner, Payout};
+use super::{CommissionStatus, Partner, Payout};
 use crate::types::{Currency, PartnerId};
 use std::collections::BTreeMap;
 
@@ -44,4 +44,41 @@ pub struct LedgerCurrency {
     pub payouts: BTreeMap<String, i64>,
     pub payable: i64,
     pub carried: i64,
+}
+
+impl Ledger {
+    pub fn balanced(&self) -> bool {
+        self.currencies.iter().all(LedgerCurrency::balanced)
+    }
+}
+
+impl LedgerCurrency {
+    pub fn new(currency: Currency) -> Self {
+        Self {
+            currency,
+            commissions: BTreeMap::new(),
+            payouts: BTreeMap::new(),
+            payable: 0,
+            carried: 0,
+        }
+    }
+
+    fn commissions_of(&self, status: CommissionStatus) -> i64 {
+        self.commissions.get(status.as_str()).copied().unwrap_or(0)
+    }
+
+    fn payouts_of(&self, status: &str) -> i64 {
+        self.payouts.get(status).copied().unwrap_or(0)
+    }
+
+    /// Earned and payable-or-paid = paid out or owed by a payout + not yet in one.
+    pub fn balanced(&self) -> bool {
+        let earned = self.commissions_of(CommissionStatus::Processed)
+            + self.commissions_of(CommissionStatus::Paid);
+        let in_payouts = ["pending", "processing", "completed"]
+            .iter()
+            .map(|status| self.payouts_of(status))
+            .sum::<i64>();
+        earned == in_payouts + self.payable + self.carried
+    }
 }

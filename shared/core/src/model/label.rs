@@ -1,3 +1,4 @@
+use crate::model::Link;
 use crate::types::{FolderId, ProgramId, TagId};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
@@ -62,4 +63,28 @@ pub struct Folder {
 pub struct LinkLabels {
     pub tags: BTreeMap<TagId, Tag>,
     pub folders: BTreeMap<FolderId, Folder>,
+}
+
+impl LinkLabels {
+    /// The link's tags that exist, in the link's order.
+    pub fn tags_of<'a>(&'a self, link: &'a Link) -> impl Iterator<Item = &'a Tag> + 'a {
+        link.details
+            .tag_ids
+            .iter()
+            .filter_map(|id| self.tags.get(id))
+    }
+
+    /// The link's folder, when it exists (a deleted folder's links are in none).
+    pub fn folder_of(&self, link: &Link) -> Option<&Folder> {
+        let id = FolderId::parse(link.details.folder_id.as_deref()?).ok()?;
+        self.folders.get(&id)
+    }
+
+    /// A tag by its name, case-insensitively.
+    pub fn tag_named(&self, name: &str) -> Option<&Tag> {
+        let name = name.trim().to_lowercase();
+        self.tags
+            .values()
+            .find(|tag| tag.name.to_lowercase() == name)
+    }
 }

@@ -173,3 +173,10 @@ impl EmbedLook {
         Some(url.origin().ascii_serialization())
     }
 }
+
+impl PartnerSessionRecord {
+    /// The table's TTL deletes expired items only eventually, so expiry is checked here too.
+    pub fn is_usable(&self, now: OffsetDateTime) -> bool {
+        self.revoked_at.is_none() && self.expires_at > now
+    }
+}
