@@ -289,6 +289,7 @@ fn crate_roots() -> Vec<PathBuf> {
     let mut roots = vec![
         workspace.join("shared/src"),
         workspace.join("shared/core/src"),
+        workspace.join("shared/services/src"),
         workspace.join("tests/src"),
     ];
     for entry in std::fs::read_dir(workspace.join("functions")).expect("functions/") {
