@@ -95,8 +95,7 @@ pub async fn partner(
     if let Some(tenant_id) = tenant_id {
         seed = seed.tenant(tenant_id);
     }
-    let (partner, link) = seed.write(&app.ctx, &record).await.unwrap();
-    (partner, link)
+    seed.write(&app.ctx, &record).await.unwrap()
 }
 
 /// Calls the link-admin function with a bearer credential.
